@@ -1,0 +1,455 @@
+//! Emitting operations: the method that starts a request, its builder, and
+//! the enums of its responses.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::docs::{code, doc_attrs};
+use super::paths::{Paths, ident};
+use crate::model::{
+    BodyEncoding, Operation, Outcome, ParamLocation, PathPart, QueryStyle, Response, ResponseBody, StatusMatch, TypeDef,
+    TypeKind, TypeRef,
+};
+
+/// How the code around an operation reaches the client.
+#[derive(Clone, Copy)]
+pub enum Owner {
+    /// A group struct with a `client: &Client` field.
+    Group,
+    /// The `Client` itself.
+    Client,
+}
+
+/// The method that starts a request, for the group's (or client's) `impl`.
+pub fn starter(op: &Operation, owner: Owner, paths: &Paths<'_>) -> TokenStream {
+    let method = ident(&op.method_name);
+    let builder = ident(&op.builder_name);
+    let docs = operation_docs(op);
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.rust_name);
+        if p.required {
+            let ty = paths.ty(&p.ty);
+            args.push(quote!(#name: impl Into<#ty>));
+            inits.push(quote!(#name: #name.into()));
+        } else {
+            inits.push(quote!(#name: None));
+        }
+    }
+    if let Some(body) = &op.body {
+        if body.required {
+            let ty = paths.ty(&body.ty);
+            args.push(quote!(body: impl Into<#ty>));
+            inits.push(quote!(body: body.into()));
+        } else {
+            inits.push(quote!(body: None));
+        }
+    }
+    let client = match owner {
+        Owner::Group => quote!(self.client.clone()),
+        Owner::Client => quote!(self.clone()),
+    };
+    quote! {
+        #docs
+        pub fn #method(&self, #(#args),*) -> #builder {
+            #builder {
+                client: #client,
+                #(#inits,)*
+            }
+        }
+    }
+}
+
+fn operation_docs(op: &Operation) -> TokenStream {
+    let endpoint = format!("`{} {}`", op.http_method, op.path);
+    let mut paragraphs: Vec<Option<&str>> = vec![op.summary.as_deref()];
+    if op.description.as_deref() != op.summary.as_deref() {
+        paragraphs.push(op.description.as_deref());
+    }
+    let arguments: Vec<String> = op
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| match &p.description {
+            Some(d) => format!("- `{}`: {}", crate::naming::unraw(&p.rust_name), one_line(d)),
+            None => format!("- `{}`: the {} parameter {}", crate::naming::unraw(&p.rust_name), location_word(p.location), code(&p.wire_name)),
+        })
+        .chain(op.body.iter().filter(|b| b.required).map(|b| match &b.description {
+            Some(d) => format!("- `body`: {}", one_line(d)),
+            None => "- `body`: the request body".to_owned(),
+        }))
+        .collect();
+    let arguments = if arguments.is_empty() { String::new() } else { format!("# Arguments\n{}", arguments.join("\n")) };
+    paragraphs.push(Some(&arguments));
+    let deprecated = op.deprecated.then_some("Deprecated.");
+    paragraphs.push(deprecated);
+    paragraphs.extend(op.notes.iter().map(|n| Some(n.as_str())));
+    paragraphs.push(Some(&endpoint));
+    doc_attrs(&paragraphs)
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn location_word(location: ParamLocation) -> &'static str {
+    match location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    }
+}
+
+/// The builder struct, its methods, and the operation's response enums.
+pub fn builder(op: &Operation, owner_path: &TokenStream, starter_path: &str, paths: &Paths<'_>, types: &[TypeDef]) -> TokenStream {
+    let builder = ident(&op.builder_name);
+    let mut fields = vec![quote!(client: #owner_path)];
+    let mut setters = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.rust_name);
+        let ty = paths.ty(&p.ty);
+        if p.required {
+            fields.push(quote!(#name: #ty));
+        } else {
+            fields.push(quote!(#name: Option<#ty>));
+            let docs = doc_attrs(&[
+                p.description.as_deref(),
+                p.deprecated.then_some("Deprecated."),
+                Some(&format!("Sets the {} parameter {}.", location_word(p.location), code(&p.wire_name))),
+            ]);
+            setters.push(quote! {
+                #docs
+                pub fn #name(mut self, value: impl Into<#ty>) -> Self {
+                    self.#name = Some(value.into());
+                    self
+                }
+            });
+        }
+    }
+    if let Some(body) = &op.body {
+        let ty = paths.ty(&body.ty);
+        if body.required {
+            fields.push(quote!(body: #ty));
+        } else {
+            fields.push(quote!(body: Option<#ty>));
+            let docs = doc_attrs(&[body.description.as_deref(), Some("Sets the request body.")]);
+            setters.push(quote! {
+                #docs
+                pub fn body(mut self, body: impl Into<#ty>) -> Self {
+                    self.body = Some(body.into());
+                    self
+                }
+            });
+        }
+    }
+
+    let success = outcome_type(&op.responses.success_type, paths, true);
+    let error = outcome_type(&op.responses.error_type, paths, false);
+    let request = request_code(op, paths, types);
+    let arms = response_arms(op);
+    let builder_doc = format!(" A request to {}, sent by [`send`](Self::send).", starter_link(starter_path, op));
+    let enums = outcome_enums(op, paths, starter_path);
+
+    quote! {
+        #[doc = #builder_doc]
+        #[derive(Clone, Debug)]
+        #[must_use = "a request does nothing until it is sent with `.send().await`"]
+        pub struct #builder {
+            #(#fields,)*
+        }
+
+        impl #builder {
+            #(#setters)*
+
+            /// Sends the request and decodes the response body.
+            pub async fn send(self) -> Result<#success, ::polvo::Error<#error>> {
+                self.send_response().await.map(::polvo::Response::into_body)
+            }
+
+            /// Sends the request and returns the decoded body with the status and headers.
+            pub async fn send_response(self) -> Result<::polvo::Response<#success>, ::polvo::Error<#error>> {
+                #request
+                let response = request.send().await?;
+                match response.status().as_u16() {
+                    #(#arms)*
+                }
+            }
+        }
+
+        #enums
+    }
+}
+
+fn starter_link(starter_path: &str, op: &Operation) -> String {
+    format!("[`{}`]({}::{})", op.method_name.trim_start_matches("r#"), starter_path, op.method_name.trim_start_matches("r#"))
+}
+
+fn outcome_type(outcome: &Outcome, paths: &Paths<'_>, success: bool) -> TokenStream {
+    match outcome {
+        Outcome::Nothing if success => quote!(()),
+        Outcome::Nothing => quote!(::polvo::NoErrorBody),
+        Outcome::Single(ty) => paths.ty(ty),
+        Outcome::Optional(ty) => {
+            let ty = paths.ty(ty);
+            quote!(Option<#ty>)
+        }
+        Outcome::Enum { name, .. } => {
+            let name = ident(name);
+            quote!(#name)
+        }
+    }
+}
+
+/// The statements that build `request`.
+fn request_code(op: &Operation, paths: &Paths<'_>, types: &[TypeDef]) -> TokenStream {
+    let method = format_ident!("{}", op.http_method);
+    let path = path_expr(op);
+    let mut statements = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.rust_name);
+        let wire = &p.wire_name;
+        let call = match (p.location, p.json, p.style, p.explode) {
+            (ParamLocation::Path, ..) => continue,
+            (ParamLocation::Query, true, ..) => quote!(query_json),
+            (ParamLocation::Query, false, QueryStyle::Form, true) => quote!(query),
+            (ParamLocation::Query, false, QueryStyle::Form, false) => quote!(query_unexploded),
+            (ParamLocation::Query, false, QueryStyle::DeepObject, _) => quote!(query_deep_object),
+            (ParamLocation::Query, false, QueryStyle::SpaceDelimited, _) => quote!(query_space_delimited),
+            (ParamLocation::Query, false, QueryStyle::PipeDelimited, _) => quote!(query_pipe_delimited),
+            (ParamLocation::Header, ..) => quote!(header),
+            (ParamLocation::Cookie, ..) => quote!(cookie),
+        };
+        statements.push(quote!(request.#call(#wire, &self.#name);));
+    }
+    if let Some(body) = &op.body {
+        let content_type = &body.content_type;
+        let value = if body.required { quote!(self.body) } else { quote!(body) };
+        let send = match &body.encoding {
+            BodyEncoding::Json => quote!(request.json(&#value);),
+            BodyEncoding::Form { deep_object } => quote!(request.form(&#value, &[#(#deep_object),*]);),
+            BodyEncoding::Text => quote!(request.text(#value, #content_type);),
+            BodyEncoding::Bytes => quote!(request.binary(#value, #content_type);),
+            BodyEncoding::Multipart => multipart_code(&body.ty, &value, paths, types),
+        };
+        let by_ref = matches!(body.encoding, BodyEncoding::Json | BodyEncoding::Form { .. });
+        if body.required {
+            statements.push(send);
+        } else if by_ref {
+            statements.push(quote!(if let Some(body) = &self.body { #send }));
+        } else {
+            statements.push(quote!(if let Some(body) = self.body { #send }));
+        }
+    }
+    let binding = if statements.is_empty() { quote!(let request) } else { quote!(let mut request) };
+    quote! {
+        #binding = self.client.core.request(::polvo::__private::Method::#method, #path);
+        #(#statements)*
+    }
+}
+
+/// The multipart form for a body: one part per property, files for binary ones.
+fn multipart_code(ty: &TypeRef, value: &TokenStream, _paths: &Paths<'_>, types: &[TypeDef]) -> TokenStream {
+    let def = match ty {
+        TypeRef::Named(id) => match &types[*id].kind {
+            TypeKind::Struct(def) => Some(def),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(def) = def else {
+        return quote! {
+            request.multipart(::polvo::__private::Multipart::from_object(&#value));
+        };
+    };
+    let parts = def.fields.iter().map(|f| {
+        let field = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        let inner = match &f.ty {
+            TypeRef::Option(inner) => inner.as_ref(),
+            other => other,
+        };
+        match inner {
+            TypeRef::Binary => quote!(form.file(#wire, #value.#field);),
+            TypeRef::Vec(item) if **item == TypeRef::Binary => quote!(form.files(#wire, #value.#field);),
+            _ => quote!(form.part(#wire, &#value.#field);),
+        }
+    });
+    let additional = def.additional.as_ref().map(|_| {
+        let field = ident("additional_properties");
+        quote! {
+            for (name, value) in &#value.#field {
+                form.part(name, value);
+            }
+        }
+    });
+    quote! {
+        let mut form = ::polvo::__private::Multipart::new();
+        #(#parts)*
+        #additional
+        request.multipart(form);
+    }
+}
+
+fn path_expr(op: &Operation) -> TokenStream {
+    let mut template = String::new();
+    let mut args = Vec::new();
+    for part in &op.path_parts {
+        match part {
+            PathPart::Literal(text) => template.push_str(&text.replace('{', "{{").replace('}', "}}")),
+            PathPart::Param(i) => {
+                template.push_str("{}");
+                let name = ident(&op.params[*i].rust_name);
+                args.push(quote!(::polvo::__private::encode_path(&self.#name)));
+            }
+        }
+    }
+    if args.is_empty() {
+        quote!(String::from(#template))
+    } else {
+        quote!(format!(#template, #(#args),*))
+    }
+}
+
+/// The `match` arms that decode each documented status. An arm that would
+/// do the same as the range or fallback arm after it is left out.
+fn response_arms(op: &Operation) -> Vec<TokenStream> {
+    let r = &op.responses;
+    // Ranges: (low, high, decode), in the order they are matched.
+    let mut ranges: Vec<(u16, u16, TokenStream)> = Vec::new();
+    let mut codes: Vec<(u16, TokenStream)> = Vec::new();
+    for resp in &r.success {
+        let decode = success_decode(resp, &r.success_type, op);
+        match resp.status {
+            StatusMatch::Code(c) => codes.push((c, decode)),
+            StatusMatch::Class(_) | StatusMatch::Default => ranges.push((200, 299, decode)),
+        }
+    }
+    if !ranges.iter().any(|(lo, _, _)| *lo == 200) {
+        // A 2xx the spec did not list decodes like the first documented success.
+        let decode = match r.success.first() {
+            Some(first) => success_decode(first, &r.success_type, op),
+            None => quote!(response.empty(())),
+        };
+        ranges.push((200, 299, decode));
+    }
+    let mut fallback = quote!(response.error());
+    for resp in &r.errors {
+        let decode = error_decode(resp, &r.error_type);
+        match resp.status {
+            StatusMatch::Code(c) => codes.push((c, decode)),
+            StatusMatch::Class(class) => ranges.push((class * 100, class * 100 + 99, decode)),
+            StatusMatch::Default => fallback = decode,
+        }
+    }
+    let mut arms = Vec::new();
+    for (code, decode) in &codes {
+        let otherwise = ranges.iter().find(|(lo, hi, _)| lo <= code && code <= hi).map_or(&fallback, |(_, _, d)| d);
+        if otherwise.to_string() != decode.to_string() {
+            let c = Literal::u16_unsuffixed(*code);
+            arms.push(quote!(#c => #decode,));
+        }
+    }
+    for (lo, hi, decode) in &ranges {
+        if decode.to_string() != fallback.to_string() {
+            let (lo, hi) = (Literal::u16_unsuffixed(*lo), Literal::u16_unsuffixed(*hi));
+            arms.push(quote!(#lo..=#hi => #decode,));
+        }
+    }
+    arms.push(quote!(_ => #fallback,));
+    arms
+}
+
+fn success_decode(resp: &Response, outcome: &Outcome, op: &Operation) -> TokenStream {
+    let variant = resp.variant.as_ref().map(|v| {
+        let name = match outcome {
+            Outcome::Enum { name, .. } => ident(name),
+            _ => ident(&op.builder_name),
+        };
+        let v = ident(v);
+        quote!(#name::#v)
+    });
+    match (outcome, &resp.body, variant) {
+        (Outcome::Enum { .. }, ResponseBody::Empty, Some(v)) => quote!(response.empty(#v)),
+        (Outcome::Enum { .. }, ResponseBody::Json(_), Some(v)) => quote!(response.json_map(#v)),
+        (Outcome::Enum { .. }, ResponseBody::Text, Some(v)) => quote!(response.text_map(#v)),
+        (Outcome::Enum { .. }, ResponseBody::Bytes, Some(v)) => quote!(response.bytes_map(#v)),
+        (Outcome::Optional(_), ResponseBody::Empty, _) => quote!(response.empty(None)),
+        (Outcome::Optional(_), ResponseBody::Json(_), _) => quote!(response.json_map(Some)),
+        (Outcome::Optional(_), ResponseBody::Text, _) => quote!(response.text_map(Some)),
+        (Outcome::Optional(_), ResponseBody::Bytes, _) => quote!(response.bytes_map(Some)),
+        (Outcome::Single(_), ResponseBody::Json(_), _) => quote!(response.json()),
+        (Outcome::Single(_), ResponseBody::Text, _) => quote!(response.text()),
+        (Outcome::Single(_), ResponseBody::Bytes, _) => quote!(response.bytes()),
+        _ => quote!(response.empty(())),
+    }
+}
+
+fn error_decode(resp: &Response, outcome: &Outcome) -> TokenStream {
+    let variant = match (outcome, &resp.variant) {
+        (Outcome::Enum { name, .. }, Some(v)) => {
+            let (name, v) = (ident(name), ident(v));
+            Some(quote!(#name::#v))
+        }
+        _ => None,
+    };
+    match (&resp.body, variant) {
+        (ResponseBody::Empty, _) => quote!(response.error()),
+        (ResponseBody::Json(_), Some(v)) => quote!(response.error_json_map(#v)),
+        (ResponseBody::Text, Some(v)) => quote!(response.error_text_map(#v)),
+        (ResponseBody::Bytes, Some(v)) => quote!(response.error_bytes_map(#v)),
+        (ResponseBody::Json(_), None) => quote!(response.error_json()),
+        (ResponseBody::Text, None) => quote!(response.error_text()),
+        (ResponseBody::Bytes, None) => quote!(response.error_bytes()),
+    }
+}
+
+/// The success and error enums, when the operation has them.
+fn outcome_enums(op: &Operation, paths: &Paths<'_>, starter_path: &str) -> TokenStream {
+    let mut out = TokenStream::new();
+    let link = starter_link(starter_path, op);
+    for (outcome, responses, what) in [
+        (&op.responses.success_type, &op.responses.success, "successful responses"),
+        (&op.responses.error_type, &op.responses.errors, "documented error responses"),
+    ] {
+        let Outcome::Enum { name, variants } = outcome else { continue };
+        let name = ident(name);
+        let doc = format!(" The {what} of {link}.");
+        let variants = variants.iter().map(|(variant, payload)| {
+            let statuses: Vec<String> = responses
+                .iter()
+                .filter(|r| r.variant.as_deref() == Some(variant.as_str()))
+                .map(|r| match (&r.status, &r.description) {
+                    (s, Some(d)) => format!("{}: {}", status_text(s), one_line(d)),
+                    (s, None) => status_text(s),
+                })
+                .collect();
+            let docs = doc_attrs(&[Some(&statuses.join("\n\n"))]);
+            let v = ident(variant);
+            match payload {
+                Some(ty) => {
+                    let ty = paths.ty(ty);
+                    quote!(#docs #v(#ty),)
+                }
+                None => quote!(#docs #v,),
+            }
+        });
+        out.extend(quote! {
+            #[doc = #doc]
+            #[derive(Clone, Debug, PartialEq)]
+            pub enum #name {
+                #(#variants)*
+            }
+        });
+    }
+    out
+}
+
+fn status_text(status: &StatusMatch) -> String {
+    match status {
+        StatusMatch::Code(c) => format!("`{c}`"),
+        StatusMatch::Class(c) => format!("`{c}XX`"),
+        StatusMatch::Default => "Any other status".to_owned(),
+    }
+}

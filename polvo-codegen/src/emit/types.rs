@@ -1,0 +1,234 @@
+//! Emitting the `types` module: structs, enums, unions and aliases.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::{code, docs_attrs};
+use super::paths::{Paths, ident};
+use crate::model::{EnumValue, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
+
+const SERDE_CRATE: &str = "::polvo::__private::serde";
+
+/// The items of the `types` module.
+pub fn types_module(types: &[TypeDef]) -> TokenStream {
+    let paths = Paths::types_module(types);
+    let items: Vec<TokenStream> = types.iter().map(|def| type_def(def, &paths)).collect();
+    let derives_serde = types.iter().any(|t| !matches!(t.kind, TypeKind::Alias(_)));
+    let imports = if derives_serde {
+        quote! { use ::polvo::__private::serde::{Deserialize, Serialize}; }
+    } else {
+        TokenStream::new()
+    };
+    quote! {
+        #imports
+        #(#items)*
+    }
+}
+
+fn type_def(def: &TypeDef, paths: &Paths<'_>) -> TokenStream {
+    match &def.kind {
+        TypeKind::Struct(s) => struct_def(def, s, paths),
+        TypeKind::StringEnum(values) => string_enum(def, values, paths),
+        TypeKind::Union(u) => union_def(def, u, paths),
+        TypeKind::Alias(ty) => {
+            let docs = docs_attrs(&def.docs, &[]);
+            let name = ident(&def.name);
+            let ty = paths.ty(ty);
+            quote! { #docs pub type #name = #ty; }
+        }
+        TypeKind::Newtype(ty) => {
+            let docs = docs_attrs(&def.docs, &[]);
+            let name = ident(&def.name);
+            let ty = paths.ty(ty);
+            quote! {
+                #docs
+                #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+                #[serde(crate = #SERDE_CRATE, transparent)]
+                pub struct #name(pub #ty);
+            }
+        }
+    }
+}
+
+fn struct_def(def: &TypeDef, s: &StructDef, paths: &Paths<'_>) -> TokenStream {
+    let docs = docs_attrs(&def.docs, &[]);
+    let name = ident(&def.name);
+    let is_none = paths.is_none_fn();
+    let fields = s.fields.iter().map(|f| {
+        let field_docs = docs_attrs(&f.docs, &[]);
+        let field = ident(&f.rust_name);
+        let ty = paths.ty(&f.ty);
+        let wire = &f.wire_name;
+        let mut attrs = Vec::new();
+        if crate::naming::unraw(&f.rust_name) != wire {
+            attrs.push(quote!(rename = #wire));
+        }
+        if !f.required && matches!(f.ty, TypeRef::Option(_)) {
+            attrs.push(quote!(default, skip_serializing_if = #is_none));
+        }
+        let serde = if attrs.is_empty() { TokenStream::new() } else { quote!(#[serde(#(#attrs),*)]) };
+        quote! {
+            #field_docs
+            #serde
+            pub #field: #ty,
+        }
+    });
+    let additional = s.additional.as_ref().map(|ty| {
+        let map = paths.ty(&TypeRef::Map(Box::new(ty.clone())));
+        let field = ident(&unique_field(s, "additional_properties"));
+        quote! {
+            /// Properties not listed in the schema.
+            #[serde(flatten)]
+            pub #field: #map,
+        }
+    });
+    let all_optional = s.fields.iter().all(|f| matches!(f.ty, TypeRef::Option(_)));
+    let default = if all_optional { quote!(Default,) } else { TokenStream::new() };
+    quote! {
+        #docs
+        #[derive(Clone, Debug, #default PartialEq, Serialize, Deserialize)]
+        #[serde(crate = #SERDE_CRATE)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+    }
+}
+
+/// A field name for the extra-properties map that no property took.
+fn unique_field(s: &StructDef, base: &str) -> String {
+    let mut name = base.to_owned();
+    let mut n = 2;
+    while s.fields.iter().any(|f| f.rust_name == name) {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    name
+}
+
+fn string_enum(def: &TypeDef, values: &[EnumValue], paths: &Paths<'_>) -> TokenStream {
+    let docs = docs_attrs(&def.docs, &[]);
+    let name = ident(&def.name);
+    let string = paths.string();
+    let from = paths.from_trait();
+    let unknown = ident(&unknown_variant(values));
+    let variants = values.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let doc = format!(" {}", code(&v.wire));
+        let extra = docs_attrs(&v.docs, &[]);
+        quote! { #[doc = #doc] #extra #variant, }
+    });
+    let as_str = values.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let wire = &v.wire;
+        quote! { Self::#variant => #wire, }
+    });
+    let from_str = values.iter().map(|v| {
+        let variant = ident(&v.variant);
+        let wire = &v.wire;
+        quote! { #wire => Self::#variant, }
+    });
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this client does not know: the server added it after the spec was written.
+            #unknown(#string),
+        }
+
+        impl #name {
+            /// The value as it is sent on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#as_str)*
+                    Self::#unknown(value) => value,
+                }
+            }
+        }
+
+        impl #from<&str> for #name {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::#unknown(#string::from(other)),
+                }
+            }
+        }
+
+        ::polvo::__private::impl_string_enum!(#name);
+    }
+}
+
+/// The catch-all variant's name: `Unknown`, unless a value took it.
+fn unknown_variant(values: &[EnumValue]) -> String {
+    let mut name = "Unknown".to_owned();
+    let mut n = 2;
+    while values.iter().any(|v| v.variant == name) {
+        name = format!("Unknown{n}");
+        n += 1;
+    }
+    name
+}
+
+fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>) -> TokenStream {
+    let name = ident(&def.name);
+    let extra = match &u.discriminator {
+        Some(property) => format!("Decoded by the {} property.", code(property)),
+        None => "Decoded as the first variant that fits.".to_owned(),
+    };
+    let docs = docs_attrs(&def.docs, &[Some(&extra)]);
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let ty = paths.ty(&v.ty);
+        let tags = if u.discriminator.is_some() && !v.tags.is_empty() {
+            let list: Vec<String> = v.tags.iter().map(|t| code(t)).collect();
+            format!("Selected by {}.", list.join(", "))
+        } else {
+            String::new()
+        };
+        let docs = docs_attrs(&v.docs, &[Some(&tags)]);
+        quote! { #docs #variant(#ty), }
+    });
+    match &u.discriminator {
+        None => quote! {
+            #docs
+            #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+            #[serde(crate = #SERDE_CRATE, untagged)]
+            pub enum #name {
+                #(#variants)*
+            }
+        },
+        Some(property) => {
+            let result = paths.result();
+            let some = paths.some();
+            let arms = u.variants.iter().map(|v| {
+                let variant = ident(&v.name);
+                let tags = v.tags.iter();
+                quote! { #(#some(#tags))|* => ::polvo::__private::decode_variant(value).map(#name::#variant), }
+            });
+            let known: Vec<&String> = u.variants.iter().flat_map(|v| v.tags.iter()).collect();
+            quote! {
+                #docs
+                #[derive(Clone, Debug, PartialEq, Serialize)]
+                #[serde(crate = #SERDE_CRATE, untagged)]
+                pub enum #name {
+                    #(#variants)*
+                }
+
+                impl<'de> Deserialize<'de> for #name {
+                    fn deserialize<D>(deserializer: D) -> #result<Self, D::Error>
+                    where
+                        D: ::polvo::__private::serde::Deserializer<'de>,
+                    {
+                        let value = ::polvo::Value::deserialize(deserializer)?;
+                        match ::polvo::__private::discriminator(&value, #property) {
+                            #(#arms)*
+                            tag => ::polvo::__private::unknown_tag(#property, tag, &[#(#known),*]),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

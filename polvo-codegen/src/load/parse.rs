@@ -1,0 +1,223 @@
+//! Parsing spec text into a JSON value, choosing the format by extension.
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use std::fmt;
+
+use crate::diag::{Diagnostic, Location, Severity};
+
+/// The text formats a spec can be written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// JSON, for files ending in `.json`.
+    Json,
+    /// YAML, for files ending in `.yaml` or `.yml`.
+    Yaml,
+}
+
+impl Format {
+    /// The format a file name's extension names, if any.
+    pub fn from_file_name(name: &str) -> Option<Format> {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".json") {
+            Some(Format::Json)
+        } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+            Some(Format::Yaml)
+        } else {
+            None
+        }
+    }
+}
+
+/// Parses `text` as `format`, reporting syntax errors (including duplicate
+/// keys) with their line and column in `file`.
+pub fn parse(file: &str, text: &str, format: Format) -> Result<Value, Diagnostic> {
+    let located = |line: usize, column: usize, message: String| Diagnostic {
+        severity: Severity::Error,
+        file: file.to_owned(),
+        location: if line > 0 { Location::LineColumn(line, column) } else { Location::File },
+        message,
+    };
+    match format {
+        Format::Json => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            let value = StrictValue::deserialize_from(&mut de)
+                .and_then(|v| de.end().map(|()| v))
+                .map_err(|e| located(e.line(), e.column(), format!("invalid JSON: {}", strip_position(&e.to_string()))))?;
+            Ok(value)
+        }
+        Format::Yaml => {
+            let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
+                let (line, column) = e.location().map(|l| (l.line(), l.column())).unwrap_or((0, 0));
+                located(line, column, format!("invalid YAML: {}", strip_position(&e.to_string())))
+            })?;
+            yaml_to_json(yaml).map_err(|message| located(0, 0, format!("invalid YAML: {message}")))
+        }
+    }
+}
+
+/// serde's messages end in " at line L column C"; the location is reported
+/// separately, so the duplicate is dropped.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Converts a YAML value into JSON, turning non-string keys (YAML allows
+/// `200:` as an integer key) into their string form.
+fn yaml_to_json(value: serde_yaml::Value) -> Result<Value, String> {
+    Ok(match value {
+        serde_yaml::Value::Null => Value::Null,
+        serde_yaml::Value::Bool(b) => Value::Bool(b),
+        serde_yaml::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::Number(i.into())
+            } else if let Some(u) = n.as_u64() {
+                Value::Number(u.into())
+            } else {
+                n.as_f64().and_then(Number::from_f64).map(Value::Number).unwrap_or(Value::Null)
+            }
+        }
+        serde_yaml::Value::String(s) => Value::String(s),
+        serde_yaml::Value::Sequence(items) => {
+            Value::Array(items.into_iter().map(yaml_to_json).collect::<Result<_, _>>()?)
+        }
+        serde_yaml::Value::Mapping(mapping) => {
+            let mut map = Map::with_capacity(mapping.len());
+            for (key, value) in mapping {
+                let key = match key {
+                    serde_yaml::Value::String(s) => s,
+                    serde_yaml::Value::Number(n) => n.to_string(),
+                    serde_yaml::Value::Bool(b) => b.to_string(),
+                    serde_yaml::Value::Null => "null".to_owned(),
+                    other => return Err(format!("a mapping key must be a scalar, found {other:?}")),
+                };
+                map.insert(key, yaml_to_json(value)?);
+            }
+            Value::Object(map)
+        }
+        serde_yaml::Value::Tagged(tagged) => yaml_to_json(tagged.value)?,
+    })
+}
+
+/// A JSON value whose objects must not repeat a key: serde_json would keep
+/// the last one silently, hiding a mistake in the spec.
+struct StrictValue(Value);
+
+impl StrictValue {
+    fn deserialize_from<'de, D: Deserializer<'de>>(de: D) -> Result<Value, D::Error> {
+        de.deserialize_any(StrictVisitor).map(|v| v.0)
+    }
+}
+
+impl<'de> de::Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        de.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = StrictValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::Number(v.into())))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::Number(v.into())))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<StrictValue, E> {
+        Ok(StrictValue(Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::String(v.to_owned())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::String(v)))
+    }
+    fn visit_unit<E>(self) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::Null))
+    }
+    fn visit_none<E>(self) -> Result<StrictValue, E> {
+        Ok(StrictValue(Value::Null))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<StrictValue, D::Error> {
+        de.deserialize_any(StrictVisitor)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StrictValue, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(StrictValue(Value::Array(items)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<StrictValue, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            if map.contains_key(&key) {
+                return Err(de::Error::custom(format_args!("duplicate key `{key}` in an object")));
+            }
+            let StrictValue(value) = access.next_value()?;
+            map.insert(key, value);
+        }
+        Ok(StrictValue(Value::Object(map)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_by_extension() {
+        assert_eq!(Format::from_file_name("a.JSON"), Some(Format::Json));
+        assert_eq!(Format::from_file_name("a.yml"), Some(Format::Yaml));
+        assert_eq!(Format::from_file_name("a.yaml"), Some(Format::Yaml));
+        assert_eq!(Format::from_file_name("a.txt"), None);
+    }
+
+    #[test]
+    fn json_duplicate_keys_are_errors_with_position() {
+        let err = parse("x.json", "{\n  \"a\": 1,\n  \"a\": 2\n}", Format::Json).unwrap_err();
+        assert_eq!(err.location, Location::LineColumn(3, 6));
+        assert!(err.message.contains("duplicate key `a`"), "{}", err.message);
+    }
+
+    #[test]
+    fn json_syntax_error_keeps_position() {
+        let err = parse("x.json", "{\"a\": [1, 2}", Format::Json).unwrap_err();
+        assert!(matches!(err.location, Location::LineColumn(1, _)));
+        assert!(err.message.starts_with("invalid JSON"));
+    }
+
+    #[test]
+    fn yaml_integer_keys_become_strings() {
+        let v = parse("x.yaml", "responses:\n  200:\n    description: ok\n", Format::Yaml).unwrap();
+        assert_eq!(v["responses"]["200"]["description"], "ok");
+    }
+
+    #[test]
+    fn yaml_errors_have_positions() {
+        let err = parse("x.yaml", "a: [1, 2\nb: 3\n", Format::Yaml).unwrap_err();
+        assert!(matches!(err.location, Location::LineColumn(_, _)), "{err:?}");
+        let dup = parse("x.yaml", "a: 1\na: 2\n", Format::Yaml).unwrap_err();
+        assert!(dup.message.contains("duplicate"), "{}", dup.message);
+    }
+
+    #[test]
+    fn yaml_is_not_json_fallback() {
+        // A JSON file that is invalid JSON is reported as JSON, even though
+        // YAML would accept it.
+        let err = parse("x.json", "a: 1", Format::Json).unwrap_err();
+        assert!(err.message.starts_with("invalid JSON"));
+    }
+}

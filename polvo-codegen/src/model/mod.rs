@@ -1,0 +1,413 @@
+//! The intermediate model of a service: what the emitter turns into Rust.
+//!
+//! Every name here is final: sanitized, unique in its scope and stable
+//! across runs. Everything polvo could not express precisely has already
+//! been turned into a looser type with a note in its docs.
+
+mod operations;
+mod recursion;
+mod schema;
+mod service;
+mod types;
+
+pub use service::build;
+
+use crate::load::Place;
+
+/// Index of a [`TypeDef`] in [`Service::types`].
+pub type TypeId = usize;
+
+/// A whole service, ready to emit.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// The module name (`snake_case`).
+    pub module: String,
+    /// `info.title`.
+    pub title: Option<String>,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// `info.version`.
+    pub version: Option<String>,
+    /// Candidate base URLs, the default first.
+    pub servers: Vec<Server>,
+    /// Operation groups, by first tag; untagged operations are in `ungrouped`.
+    pub groups: Vec<Group>,
+    /// Operations without a tag, exposed on the client itself.
+    pub ungrouped: Vec<Operation>,
+    /// Every named type.
+    pub types: Vec<TypeDef>,
+    /// Notes for the service-level docs (degraded constructs and the like).
+    pub notes: Vec<String>,
+}
+
+/// A server the service can be reached at.
+#[derive(Clone, Debug)]
+pub struct Server {
+    /// The URL with server variables replaced by their defaults.
+    pub url: String,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// Operations sharing a tag, reached through `client.<accessor>()`.
+#[derive(Clone, Debug)]
+pub struct Group {
+    /// The tag as written in the spec.
+    pub tag: String,
+    /// The module holding the group's builders (`snake_case`).
+    pub module: String,
+    /// The accessor method on the client (`snake_case`).
+    pub accessor: String,
+    /// The group's struct (`PascalCase`).
+    pub struct_name: String,
+    /// The tag's description.
+    pub description: Option<String>,
+    /// The group's operations.
+    pub operations: Vec<Operation>,
+}
+
+/// One HTTP operation.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// The method on the group (`snake_case`).
+    pub method_name: String,
+    /// The request builder type (`PascalCase`).
+    pub builder_name: String,
+    /// `operationId`, when the spec has one.
+    pub operation_id: Option<String>,
+    /// The HTTP method, upper case.
+    pub http_method: String,
+    /// The path template as written, such as `/pets/{petId}`.
+    pub path: String,
+    /// The path template split into literal text and parameters.
+    pub path_parts: Vec<PathPart>,
+    /// `summary`.
+    pub summary: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `deprecated`.
+    pub deprecated: bool,
+    /// Parameters, path ones first, in spec order otherwise.
+    pub params: Vec<Param>,
+    /// The request body, if the operation takes one.
+    pub body: Option<RequestBody>,
+    /// How responses decode.
+    pub responses: Responses,
+    /// Notes for the docs (degraded constructs and the like).
+    pub notes: Vec<String>,
+    /// Where the operation is in the spec.
+    pub place: Place,
+}
+
+/// A piece of a path template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathPart {
+    /// Literal text.
+    Literal(String),
+    /// The value of the parameter at this index of [`Operation::params`].
+    Param(usize),
+}
+
+/// Where a parameter goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamLocation {
+    /// In the path template.
+    Path,
+    /// In the query string.
+    Query,
+    /// In a request header.
+    Header,
+    /// In the `Cookie` header.
+    Cookie,
+}
+
+/// How a query parameter is serialized (OpenAPI `style`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryStyle {
+    /// `style: form` (the default).
+    Form,
+    /// `style: spaceDelimited`.
+    SpaceDelimited,
+    /// `style: pipeDelimited`.
+    PipeDelimited,
+    /// `style: deepObject`.
+    DeepObject,
+}
+
+/// One parameter of an operation.
+#[derive(Clone, Debug)]
+pub struct Param {
+    /// The name on the wire.
+    pub wire_name: String,
+    /// The argument or builder-method name (`snake_case`).
+    pub rust_name: String,
+    /// Where it goes.
+    pub location: ParamLocation,
+    /// Required parameters are arguments of the operation method.
+    pub required: bool,
+    /// Its type (never wrapped in `Option`; optionality is `required`).
+    pub ty: TypeRef,
+    /// Serialization style for query parameters.
+    pub style: QueryStyle,
+    /// `explode`.
+    pub explode: bool,
+    /// The parameter uses `content` with a JSON media type: its value is
+    /// sent as JSON text.
+    pub json: bool,
+    /// `description`.
+    pub description: Option<String>,
+    /// `deprecated`.
+    pub deprecated: bool,
+}
+
+/// How a request body is encoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BodyEncoding {
+    /// `application/json` and `+json` types.
+    Json,
+    /// `application/x-www-form-urlencoded`, with per-property styles from `encoding`.
+    Form {
+        /// Properties whose `encoding` says `style: deepObject`.
+        deep_object: Vec<String>,
+    },
+    /// `multipart/form-data`.
+    Multipart,
+    /// Any other media type, sent as raw bytes with that content type.
+    Bytes,
+    /// `text/*`, sent as a string with that content type.
+    Text,
+}
+
+/// A request body.
+#[derive(Clone, Debug)]
+pub struct RequestBody {
+    /// How it is encoded.
+    pub encoding: BodyEncoding,
+    /// The media type sent as `Content-Type`.
+    pub content_type: String,
+    /// The Rust type of the body.
+    pub ty: TypeRef,
+    /// Whether the body is required (an argument) or optional (a builder method).
+    pub required: bool,
+    /// `description`.
+    pub description: Option<String>,
+}
+
+/// Which statuses a response entry covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusMatch {
+    /// One status code.
+    Code(u16),
+    /// A class such as `4XX`: the first digit.
+    Class(u16),
+    /// `default`.
+    Default,
+}
+
+/// How a response body is decoded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResponseBody {
+    /// No body (or none documented).
+    Empty,
+    /// JSON into a type.
+    Json(TypeRef),
+    /// Text into a `String`.
+    Text,
+    /// Raw bytes.
+    Bytes,
+}
+
+/// One documented response.
+#[derive(Clone, Debug)]
+pub struct Response {
+    /// The statuses it covers.
+    pub status: StatusMatch,
+    /// How its body decodes.
+    pub body: ResponseBody,
+    /// `description`.
+    pub description: Option<String>,
+    /// The variant of the operation's success or error enum it decodes into,
+    /// when the operation has one.
+    pub variant: Option<String>,
+}
+
+/// The responses of an operation, split into success and error.
+#[derive(Clone, Debug)]
+pub struct Responses {
+    /// 2xx responses (and `default` when nothing else is a success).
+    pub success: Vec<Response>,
+    /// Other documented responses.
+    pub errors: Vec<Response>,
+    /// The type a successful call returns.
+    pub success_type: Outcome,
+    /// The type of `polvo::Error<E>`'s `E`.
+    pub error_type: Outcome,
+}
+
+/// What the success (or error) responses of an operation decode into.
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// Nothing: `()` for success, `polvo::NoErrorBody` for errors.
+    Nothing,
+    /// One type for every documented response.
+    Single(TypeRef),
+    /// One type, but some documented responses have no body: `Option<T>`.
+    Optional(TypeRef),
+    /// Several types: an enum generated next to the operation.
+    Enum {
+        /// The enum's name.
+        name: String,
+        /// Variants: name, payload (`None` for bodiless statuses).
+        variants: Vec<(String, Option<TypeRef>)>,
+    },
+}
+
+/// A reference to a type, as used in a field, parameter or body.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TypeRef {
+    /// A named type from [`Service::types`].
+    Named(TypeId),
+    /// A primitive.
+    Primitive(Primitive),
+    /// `Vec<T>`.
+    Vec(Box<TypeRef>),
+    /// `HashMap<String, T>`.
+    Map(Box<TypeRef>),
+    /// `Option<T>`.
+    Option(Box<TypeRef>),
+    /// `Box<T>`, inserted to break recursion.
+    Box(Box<TypeRef>),
+    /// Any JSON value.
+    Json,
+    /// A JSON object with any members.
+    JsonObject,
+    /// Binary content in a request (`format: binary`): `polvo::Binary`.
+    Binary,
+    /// The raw bytes of a response body: `polvo::Bytes`.
+    Bytes,
+    /// No value (`()`).
+    Unit,
+}
+
+/// Primitive types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Primitive {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `u32`.
+    U32,
+    /// `u64`.
+    U64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// `chrono::DateTime<Utc>`.
+    DateTime,
+    /// `chrono::NaiveDate`.
+    Date,
+    /// `uuid::Uuid`.
+    Uuid,
+}
+
+/// A named type.
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    /// The Rust name (`PascalCase`, unique in `types`).
+    pub name: String,
+    /// `title`, `description` and notes, for the docs.
+    pub docs: Docs,
+    /// What kind of type it is.
+    pub kind: TypeKind,
+    /// Where it is defined in the spec.
+    pub place: Place,
+}
+
+/// Documentation gathered for an item.
+#[derive(Clone, Debug, Default)]
+pub struct Docs {
+    /// `title` or `summary`.
+    pub title: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// polvo's own notes (fallbacks, deprecated, read-only, …).
+    pub notes: Vec<String>,
+}
+
+/// The shape of a named type.
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    /// A struct with named fields.
+    Struct(StructDef),
+    /// An enum of string values that still decodes unknown ones.
+    StringEnum(Vec<EnumValue>),
+    /// A `oneOf`/`anyOf` union.
+    Union(UnionDef),
+    /// `pub type Name = T;`
+    Alias(TypeRef),
+    /// `pub struct Name(pub T);` — for aliases that refer to themselves.
+    Newtype(TypeRef),
+}
+
+/// A struct.
+#[derive(Clone, Debug, Default)]
+pub struct StructDef {
+    /// The fields, in spec order.
+    pub fields: Vec<Field>,
+    /// The type of `additionalProperties`, captured in a flattened map.
+    pub additional: Option<TypeRef>,
+}
+
+/// A struct field.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// The property name on the wire.
+    pub wire_name: String,
+    /// The field name (`snake_case`).
+    pub rust_name: String,
+    /// The field type, including any `Option` and `Box`.
+    pub ty: TypeRef,
+    /// Whether the property is required.
+    pub required: bool,
+    /// Docs.
+    pub docs: Docs,
+}
+
+/// One value of a string enum.
+#[derive(Clone, Debug)]
+pub struct EnumValue {
+    /// The value on the wire.
+    pub wire: String,
+    /// The variant name.
+    pub variant: String,
+    /// Docs.
+    pub docs: Docs,
+}
+
+/// A union.
+#[derive(Clone, Debug)]
+pub struct UnionDef {
+    /// The variants, in the order they are tried when decoding.
+    pub variants: Vec<UnionVariant>,
+    /// The discriminating property, if the spec names one.
+    pub discriminator: Option<String>,
+}
+
+/// One variant of a union.
+#[derive(Clone, Debug)]
+pub struct UnionVariant {
+    /// The variant name.
+    pub name: String,
+    /// Its payload.
+    pub ty: TypeRef,
+    /// The discriminator values that select this variant.
+    pub tags: Vec<String>,
+    /// Docs.
+    pub docs: Docs,
+}

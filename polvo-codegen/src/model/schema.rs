@@ -1,0 +1,175 @@
+//! A read-only view of a schema object that hides the differences between
+//! OpenAPI 3.0 (`nullable`) and 3.1 (`type: [T, "null"]`, `const`, boolean
+//! schemas).
+
+use serde_json::{Map, Value};
+
+use crate::load::{Place, pointer};
+
+/// A schema value and where it is.
+#[derive(Clone, Copy, Debug)]
+pub struct SchemaView<'a, 'p> {
+    /// The schema itself.
+    pub value: &'a Value,
+    /// Its document.
+    pub doc: usize,
+    /// Its JSON pointer, borrowed from the caller's storage.
+    pub pointer: &'p str,
+}
+
+/// What `additionalProperties` says.
+#[derive(Clone, Copy, Debug)]
+pub enum Additional<'a> {
+    /// Not given, or `true`/`{}`: any extra property is allowed.
+    Any,
+    /// `false`: no extra properties.
+    Forbidden,
+    /// A schema for every extra property.
+    Schema(&'a Value),
+}
+
+impl<'a> SchemaView<'a, '_> {
+    /// The place of this schema.
+    pub fn place(&self) -> Place {
+        Place { doc: self.doc, pointer: self.pointer.to_owned() }
+    }
+
+    /// The schema's members, or `None` for a boolean schema or a non-object.
+    pub fn object(&self) -> Option<&'a Map<String, Value>> {
+        self.value.as_object()
+    }
+
+    /// A member.
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
+        self.object().and_then(|m| m.get(key))
+    }
+
+    /// A string member.
+    pub fn str(&self, key: &str) -> Option<&'a str> {
+        self.get(key).and_then(Value::as_str)
+    }
+
+    /// `$ref`, if the schema is a reference.
+    pub fn reference(&self) -> Option<&'a str> {
+        self.str("$ref")
+    }
+
+    /// `description`, trimmed, if not empty.
+    pub fn description(&self) -> Option<String> {
+        non_empty(self.str("description"))
+    }
+
+    /// `title`, trimmed, if not empty.
+    pub fn title(&self) -> Option<String> {
+        non_empty(self.str("title"))
+    }
+
+    /// `format`.
+    pub fn format(&self) -> Option<&'a str> {
+        self.str("format")
+    }
+
+    /// The non-null names in `type` (a string in 3.0, a string or array in 3.1).
+    pub fn types(&self) -> Vec<&'a str> {
+        match self.get("type") {
+            Some(Value::String(t)) if t != "null" => vec![t.as_str()],
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).filter(|t| *t != "null").collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the schema admits `null`: 3.0 `nullable: true`, `null` in a
+    /// 3.1 `type` array, a `null` in `enum`, or a `{type: null}` branch of
+    /// `oneOf`/`anyOf`.
+    pub fn is_nullable(&self) -> bool {
+        if self.get("nullable").and_then(Value::as_bool) == Some(true) {
+            return true;
+        }
+        match self.get("type") {
+            Some(Value::String(t)) if t == "null" => return true,
+            Some(Value::Array(items)) if items.iter().any(|t| t == "null") => return true,
+            _ => {}
+        }
+        if self.get("enum").and_then(Value::as_array).is_some_and(|e| e.iter().any(Value::is_null)) {
+            return true;
+        }
+        ["oneOf", "anyOf"].iter().any(|key| {
+            self.get(key).and_then(Value::as_array).is_some_and(|items| items.iter().any(is_null_schema))
+        })
+    }
+
+    /// The allowed values, from `enum` or 3.1 `const`, without `null`.
+    pub fn enum_values(&self) -> Option<Vec<&'a Value>> {
+        if let Some(values) = self.get("enum").and_then(Value::as_array) {
+            return Some(values.iter().filter(|v| !v.is_null()).collect());
+        }
+        self.get("const").filter(|v| !v.is_null()).map(|v| vec![v])
+    }
+
+    /// `properties`, when it is an object.
+    pub fn properties(&self) -> Option<&'a Map<String, Value>> {
+        self.get("properties").and_then(Value::as_object)
+    }
+
+    /// The names in `required`.
+    pub fn required(&self) -> Vec<&'a str> {
+        self.get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// `additionalProperties`.
+    pub fn additional(&self) -> Additional<'a> {
+        match self.get("additionalProperties") {
+            Some(Value::Bool(false)) => Additional::Forbidden,
+            Some(v @ Value::Object(m)) if !m.is_empty() => Additional::Schema(v),
+            _ => Additional::Any,
+        }
+    }
+
+    /// A list-valued member (`allOf`, `oneOf`, `anyOf`).
+    pub fn list(&self, key: &str) -> Option<&'a Vec<Value>> {
+        self.get(key).and_then(Value::as_array)
+    }
+
+    /// `readOnly`.
+    pub fn read_only(&self) -> bool {
+        self.get("readOnly").and_then(Value::as_bool) == Some(true)
+    }
+
+    /// `writeOnly`.
+    pub fn write_only(&self) -> bool {
+        self.get("writeOnly").and_then(Value::as_bool) == Some(true)
+    }
+
+    /// `deprecated`.
+    pub fn deprecated(&self) -> bool {
+        self.get("deprecated").and_then(Value::as_bool) == Some(true)
+    }
+}
+
+/// Builds the pointer of a child of a schema.
+pub fn child_pointer(parent: &str, tokens: &[&str]) -> String {
+    let mut out = parent.to_owned();
+    for token in tokens {
+        out.push('/');
+        out.push_str(&pointer::escape(token));
+    }
+    out
+}
+
+/// Whether a schema only admits `null` (`{type: "null"}` or `{const: null}`).
+pub fn is_null_schema(value: &Value) -> bool {
+    match value.get("type") {
+        Some(Value::String(t)) => t == "null",
+        Some(Value::Array(items)) => !items.is_empty() && items.iter().all(|t| t == "null"),
+        _ => value.get("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty() && e.iter().all(Value::is_null))
+            || value.get("const").is_some_and(Value::is_null),
+    }
+}
+
+/// `Some(trimmed)` for a non-empty string.
+pub fn non_empty(s: Option<&str>) -> Option<String> {
+    s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}

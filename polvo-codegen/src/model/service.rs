@@ -1,0 +1,241 @@
+//! Building a whole [`Service`] from loaded documents.
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use super::operations::{METHODS, OperationBuilder, RawOperation, method_name_base};
+use super::recursion::make_finite;
+use super::schema::{child_pointer, non_empty};
+use super::types::TypeBuilder;
+use super::{Group, Operation, Server, Service};
+use crate::diag::Diagnostics;
+use crate::load::{DocId, DocumentSet, Place};
+use crate::naming::{self, Namespace};
+
+/// Methods and associated items of the generated `Client` that operations
+/// and group accessors must not take.
+const CLIENT_RESERVED: &[&str] = &["new", "builder", "base_url", "from_core", "core", "clone", "fmt", "http_client"];
+
+/// Items of the service module that builders and enums must not take.
+const MODULE_RESERVED_TYPES: &[&str] = &["Client", "Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err"];
+
+/// Modules of the service module that groups must not take.
+const MODULE_RESERVED_MODULES: &[&str] = &["types", "client"];
+
+/// Builds the service model of the root documents `roots` under the module
+/// name `module`, reporting every problem to the returned diagnostics.
+pub fn build(docs: &DocumentSet, roots: &[DocId], module: &str) -> (Service, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let roots: Vec<DocId> = roots.iter().copied().filter(|&doc| check_version(docs, doc, &mut diags)).collect();
+
+    let mut types = TypeBuilder::new(docs);
+    for &doc in &roots {
+        if let Some(schemas) = docs.doc(doc).root.pointer("/components/schemas").and_then(Value::as_object) {
+            for key in schemas.keys() {
+                let place = Place { doc, pointer: child_pointer("/components/schemas", &[key]) };
+                types.register_component(place, key);
+            }
+        }
+    }
+    types.define_pending();
+
+    let raw_ops = collect_operations(docs, &roots, &mut diags);
+
+    // Groups by first tag, in the order of the top-level `tags` list, then of first use.
+    let mut tag_order: Vec<String> = Vec::new();
+    let mut tag_docs: IndexMap<String, Option<String>> = IndexMap::new();
+    for &doc in &roots {
+        for tag in docs.doc(doc).root.get("tags").and_then(Value::as_array).into_iter().flatten() {
+            if let Some(name) = tag.get("name").and_then(Value::as_str) {
+                tag_docs.entry(name.to_owned()).or_insert_with(|| non_empty(tag.get("description").and_then(Value::as_str)));
+                tag_order.push(name.to_owned());
+            }
+        }
+    }
+    let mut by_tag: IndexMap<String, Vec<usize>> = tag_order.iter().map(|t| (t.clone(), Vec::new())).collect();
+    let mut ungrouped_raw = Vec::new();
+    for (i, raw) in raw_ops.iter().enumerate() {
+        match raw.first_tag() {
+            Some(tag) => by_tag.entry(tag.to_owned()).or_default().push(i),
+            None => ungrouped_raw.push(i),
+        }
+    }
+    by_tag.retain(|_, ops| !ops.is_empty());
+
+    let mut module_names = Namespace::with_reserved(MODULE_RESERVED_MODULES);
+    let mut root_types = Namespace::with_reserved(MODULE_RESERVED_TYPES);
+    let mut client_methods = Namespace::with_reserved(CLIENT_RESERVED);
+    let mut groups = Vec::new();
+    for (tag, ops) in &by_tag {
+        let module_name = module_names.claim(&naming::snake_ident(tag, "default"));
+        let accessor = client_methods.claim(&module_name);
+        let struct_name = format!("{}Api", naming::pascal_ident(tag, "Default").trim_start_matches('_'));
+        let mut group_types = Namespace::with_reserved(MODULE_RESERVED_TYPES);
+        group_types.claim(&struct_name);
+        let mut group_methods = Namespace::new();
+        let mut operations = Vec::with_capacity(ops.len());
+        let mut builder = OperationBuilder { types: &mut types };
+        for &i in ops {
+            let (method, name) = op_names(&raw_ops[i], true, &mut group_methods, &mut group_types);
+            operations.push(builder.build(&raw_ops[i], method, name));
+        }
+        claim_outcome_names(&mut operations, &mut group_types);
+        groups.push(Group {
+            tag: tag.clone(),
+            module: module_name,
+            accessor,
+            struct_name,
+            description: tag_docs.get(tag).cloned().flatten(),
+            operations,
+        });
+    }
+    let mut ungrouped: Vec<Operation> = Vec::new();
+    {
+        let mut builder = OperationBuilder { types: &mut types };
+        for &i in &ungrouped_raw {
+            let (method, name) = op_names(&raw_ops[i], false, &mut client_methods, &mut root_types);
+            ungrouped.push(builder.build(&raw_ops[i], method, name));
+        }
+    }
+    claim_outcome_names(&mut ungrouped, &mut root_types);
+
+    let (mut type_defs, type_diags) = types.finish();
+    diags.extend(type_diags);
+    make_finite(&mut type_defs);
+
+    let info = roots.first().and_then(|&doc| docs.doc(doc).root.get("info"));
+    let text = |key: &str| non_empty(info.and_then(|i| i.get(key)).and_then(Value::as_str));
+    let servers = roots.first().map(|&doc| servers(docs, doc)).unwrap_or_default();
+    let service = Service {
+        module: module.to_owned(),
+        title: text("title"),
+        description: text("description"),
+        version: text("version"),
+        servers,
+        groups,
+        ungrouped,
+        types: type_defs,
+        notes: Vec::new(),
+    };
+    (service, diags)
+}
+
+/// Claims the method and builder names of an operation.
+fn op_names(raw: &RawOperation<'_>, grouped: bool, methods: &mut Namespace, types: &mut Namespace) -> (String, String) {
+    let base = method_name_base(raw, grouped);
+    let method = methods.claim(&naming::snake_ident(&base, "call"));
+    let builder = types.claim(&naming::pascal_ident(naming::unraw(&method), "Call"));
+    (method, builder)
+}
+
+/// Gives the success and error enums of operations unique names in their module.
+fn claim_outcome_names(operations: &mut [Operation], names: &mut Namespace) {
+    for op in operations {
+        for outcome in [&mut op.responses.success_type, &mut op.responses.error_type] {
+            if let super::Outcome::Enum { name, .. } = outcome {
+                *name = names.claim(name);
+            }
+        }
+    }
+}
+
+/// Checks `openapi`/`swagger`, reporting unsupported versions.
+fn check_version(docs: &DocumentSet, doc: DocId, diags: &mut Diagnostics) -> bool {
+    let root = &docs.doc(doc).root;
+    let name = docs.name(doc);
+    if !root.is_object() {
+        diags.error(name, "", "the document is not an object; an OpenAPI description starts with `openapi: 3.x`");
+        return false;
+    }
+    match (root.get("openapi"), root.get("swagger")) {
+        (Some(Value::String(v)), _) if v.starts_with("3.0") || v.starts_with("3.1") => true,
+        (Some(v), _) => {
+            diags.error(name, "/openapi", format!("unsupported OpenAPI version {v}; polvo reads 3.0.x and 3.1.x"));
+            false
+        }
+        (None, Some(v)) => {
+            diags.error(name, "/swagger", format!("Swagger {v} is not supported yet; polvo reads OpenAPI 3.0.x and 3.1.x"));
+            false
+        }
+        (None, None) => {
+            diags.error(name, "", "no `openapi` version field; polvo reads OpenAPI 3.0.x and 3.1.x");
+            false
+        }
+    }
+}
+
+/// Every operation of the roots, in document order.
+fn collect_operations<'a>(docs: &'a DocumentSet, roots: &[DocId], diags: &mut Diagnostics) -> Vec<RawOperation<'a>> {
+    let mut out = Vec::new();
+    for &doc in roots {
+        let Some(paths) = docs.doc(doc).root.get("paths").and_then(Value::as_object) else { continue };
+        for (path, item) in paths {
+            if path.starts_with("x-") {
+                continue;
+            }
+            let item_pointer = child_pointer("/paths", &[path]);
+            let (item, item_doc, item_pointer) = match item.get("$ref").and_then(Value::as_str) {
+                Some(_) => match docs.follow(&Place { doc, pointer: item_pointer.clone() }) {
+                    Ok((place, value)) => (value, place.doc, place.pointer),
+                    Err(message) => {
+                        diags.error(docs.name(doc), &child_pointer(&item_pointer, &["$ref"]), message);
+                        continue;
+                    }
+                },
+                None => (item, doc, item_pointer),
+            };
+            let Some(item_map) = item.as_object() else {
+                diags.error(docs.name(doc), &item_pointer, "a path item must be an object");
+                continue;
+            };
+            let path_params: Vec<(&Value, String)> = item_map
+                .get("parameters")
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .enumerate()
+                        .map(|(i, v)| (v, child_pointer(&item_pointer, &["parameters", &i.to_string()])))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (key, value) in item_map {
+                let Some(&method) = METHODS.iter().find(|m| **m == key.as_str()) else { continue };
+                if !value.is_object() {
+                    diags.error(docs.name(item_doc), &child_pointer(&item_pointer, &[key]), "an operation must be an object");
+                    continue;
+                }
+                out.push(RawOperation {
+                    doc: item_doc,
+                    path,
+                    method,
+                    value,
+                    pointer: child_pointer(&item_pointer, &[key]),
+                    path_params: path_params.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The servers of a document, with variables replaced by their defaults.
+fn servers(docs: &DocumentSet, doc: DocId) -> Vec<Server> {
+    let root = &docs.doc(doc).root;
+    root.get("servers")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|server| {
+                    let mut url = server.get("url").and_then(Value::as_str)?.to_owned();
+                    if let Some(vars) = server.get("variables").and_then(Value::as_object) {
+                        for (name, var) in vars {
+                            let default = var.get("default").and_then(Value::as_str).unwrap_or_default();
+                            url = url.replace(&format!("{{{name}}}"), default);
+                        }
+                    }
+                    Some(Server { url, description: non_empty(server.get("description").and_then(Value::as_str)) })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,127 @@
+//! The arguments of `service!` and their expansion.
+
+use proc_macro2::TokenStream;
+use std::path::{Path, PathBuf};
+use syn::parse::{Parse, ParseStream};
+use syn::{Ident, LitStr, Token, bracketed};
+
+/// `"file"` or `["a", "b"]`, then `key = value` options.
+pub struct ServiceInput {
+    files: Vec<LitStr>,
+    name: Option<LitStr>,
+}
+
+impl Parse for ServiceInput {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let files = if input.peek(syn::token::Bracket) {
+            let content;
+            bracketed!(content in input);
+            let list = content.parse_terminated(|p: ParseStream<'_>| p.parse::<LitStr>(), Token![,])?;
+            if list.is_empty() {
+                return Err(content.error("expected at least one spec file, like [\"contacts.json\"]"));
+            }
+            list.into_iter().collect()
+        } else if input.peek(LitStr) {
+            vec![input.parse::<LitStr>()?]
+        } else {
+            return Err(input.error("expected the spec file as a string literal, like polvo::service!(\"petstore.yaml\")"));
+        };
+        let mut name = None;
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            let key: Ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            match key.to_string().as_str() {
+                "name" => {
+                    let value: LitStr = input.parse()?;
+                    if name.is_some() {
+                        return Err(syn::Error::new(key.span(), "`name` is given twice"));
+                    }
+                    name = Some(value);
+                }
+                other => {
+                    return Err(syn::Error::new(key.span(), format!("unknown option `{other}`; the options are: name")));
+                }
+            }
+        }
+        Ok(ServiceInput { files, name })
+    }
+}
+
+impl ServiceInput {
+    /// Finds the files, runs the generator, and turns its diagnostics into
+    /// errors on the path literal.
+    pub fn expand(&self) -> syn::Result<TokenStream> {
+        let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+        let mut errors: Option<syn::Error> = None;
+        let mut push = |e: syn::Error| match &mut errors {
+            Some(all) => all.combine(e),
+            None => errors = Some(e),
+        };
+        let mut found = Vec::new();
+        for lit in &self.files {
+            match resolve(&manifest_dir, &lit.value()) {
+                Ok(path) => found.push((lit, path)),
+                Err(message) => push(syn::Error::new(lit.span(), message)),
+            }
+        }
+        if let Some(e) = errors {
+            return Err(e);
+        }
+        let module = match &self.name {
+            Some(name) => {
+                let value = name.value();
+                if polvo_codegen::naming::snake(&value).is_empty() {
+                    return Err(syn::Error::new(name.span(), "`name` must contain letters or digits"));
+                }
+                value
+            }
+            None => stem(&self.files[0].value()),
+        };
+        let mut generator = polvo_codegen::Generator::new(module).track_files(true);
+        for (lit, path) in &found {
+            generator = generator.spec(path, lit.value());
+        }
+        match generator.generate() {
+            Ok(output) => Ok(output.tokens),
+            Err(diags) => {
+                let span = self.files[0].span();
+                let mut all: Option<syn::Error> = None;
+                for d in diags.errors() {
+                    let span = self.files.iter().find(|l| l.value() == d.file).map_or(span, |l| l.span());
+                    let e = syn::Error::new(span, d.to_string());
+                    match &mut all {
+                        Some(all) => all.combine(e),
+                        None => all = Some(e),
+                    }
+                }
+                Err(all.unwrap_or_else(|| syn::Error::new(span, "the spec could not be read")))
+            }
+        }
+    }
+}
+
+/// Finds a spec: absolute paths as given, otherwise `specs/<path>` then
+/// `<path>` under the crate's manifest directory.
+fn resolve(manifest_dir: &Path, file: &str) -> Result<PathBuf, String> {
+    let given = Path::new(file);
+    if given.is_absolute() {
+        return if given.is_file() { Ok(given.to_path_buf()) } else { Err(format!("spec file `{file}` not found")) };
+    }
+    let candidates = [manifest_dir.join("specs").join(given), manifest_dir.join(given)];
+    for candidate in &candidates {
+        if candidate.is_file() {
+            return Ok(candidate.clone());
+        }
+    }
+    Err(format!("spec file `{file}` not found: looked in `specs/` and in the crate's root directory"))
+}
+
+/// The file name without directories and extension.
+fn stem(file: &str) -> String {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    name.split('.').next().unwrap_or(name).to_owned()
+}

@@ -1,0 +1,25 @@
+//! The `service!` macro. Parsing the call and finding the files happen
+//! here; everything else is `polvo-codegen`, so the CLI and build scripts
+//! produce exactly the same code.
+
+mod input;
+
+use proc_macro::TokenStream;
+
+/// Generates a typed client module from an OpenAPI spec.
+///
+/// ```ignore
+/// polvo::service!("petstore.yaml");
+/// polvo::service!("hubspot/contacts.json", name = "hubspot");
+/// ```
+///
+/// Paths are looked up in `$CARGO_MANIFEST_DIR/specs/`, then in
+/// `$CARGO_MANIFEST_DIR`. See the `polvo` crate for the generated API.
+#[proc_macro]
+pub fn service(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as input::ServiceInput);
+    match input.expand() {
+        Ok(tokens) => tokens.into(),
+        Err(error) => error.to_compile_error().into(),
+    }
+}

@@ -1,0 +1,183 @@
+//! The shared client core and the builder every generated client uses.
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::BuildError;
+use crate::request::Request;
+
+/// Implemented by every generated `Client`, so the builder can create it.
+#[doc(hidden)]
+pub trait Service: Sized {
+    /// Wraps a configured core.
+    fn from_core(core: ClientCore) -> Self;
+}
+
+/// What every generated client holds: the HTTP client (one connection pool)
+/// and the base URL. Cheap to clone.
+#[derive(Clone)]
+pub struct ClientCore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+}
+
+impl fmt::Debug for ClientCore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCore").field("base_url", &self.inner.base_url).finish_non_exhaustive()
+    }
+}
+
+impl ClientCore {
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The HTTP client.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// Starts a request to `path` (already encoded) under the base URL.
+    pub fn request(&self, method: http::Method, path: String) -> Request {
+        Request::new(self.clone(), method, path)
+    }
+}
+
+/// Configures a generated client: base URL, timeouts, default headers, or
+/// an HTTP client of your own.
+///
+/// ```no_run
+/// # mod petstore { pub struct Client; impl polvo_runtime::__private::Service for Client {
+/// #   fn from_core(_: polvo_runtime::__private::ClientCore) -> Self { Client } } }
+/// let client: petstore::Client = polvo_runtime::ClientBuilder::new(None)
+///     .base_url("http://127.0.0.1:8080/v3")
+///     .timeout(std::time::Duration::from_secs(10))
+///     .build()?;
+/// # Ok::<(), polvo_runtime::BuildError>(())
+/// ```
+#[must_use = "a builder does nothing until `.build()` is called"]
+pub struct ClientBuilder<S> {
+    default_base_url: Option<&'static str>,
+    base_url: Option<String>,
+    http: Option<reqwest::Client>,
+    timeout: Option<Duration>,
+    connect_timeout: Duration,
+    user_agent: String,
+    headers: Vec<(String, String)>,
+    service: PhantomData<fn() -> S>,
+}
+
+impl<S> fmt::Debug for ClientBuilder<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url.as_deref().or(self.default_base_url))
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The timeout of a whole request unless the builder sets another.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl<S: Service> ClientBuilder<S> {
+    /// A builder whose base URL defaults to the spec's server, if it names one.
+    pub fn new(default_base_url: Option<&'static str>) -> Self {
+        ClientBuilder {
+            default_base_url,
+            base_url: None,
+            http: None,
+            timeout: Some(DEFAULT_TIMEOUT),
+            connect_timeout: Duration::from_secs(10),
+            user_agent: concat!("polvo/", env!("CARGO_PKG_VERSION")).to_owned(),
+            headers: Vec::new(),
+            service: PhantomData,
+        }
+    }
+
+    /// Sends requests to `url` instead of the spec's server. Paths are
+    /// appended to it, so include any prefix (`https://host/api/v3`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// The timeout of a whole request, from connecting to reading the body
+    /// (default 60 s). `None` waits forever.
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = timeout.into();
+        self
+    }
+
+    /// The timeout for opening a connection (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header (default `polvo/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// A header sent with every request.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Uses a `reqwest` client of your own (its timeouts, proxy and TLS
+    /// settings then apply; this builder's timeouts and headers do not).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<S, BuildError> {
+        let url = match (&self.base_url, self.default_base_url) {
+            (Some(url), _) => url.clone(),
+            (None, Some(url)) => url.to_owned(),
+            (None, None) => return Err(BuildError::NoBaseUrl),
+        };
+        let parsed = url::Url::parse(&url).map_err(|e| BuildError::InvalidBaseUrl { url: url.clone(), reason: e.to_string() })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(BuildError::InvalidBaseUrl { url, reason: "the scheme must be http or https".into() });
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(BuildError::InvalidBaseUrl { url, reason: "a base URL cannot have a query or fragment".into() });
+        }
+        let base_url = url.trim_end_matches('/').to_owned();
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                let mut headers = HeaderMap::new();
+                for (name, value) in &self.headers {
+                    let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| BuildError::InvalidHeader { name: name.clone() })?;
+                    let mut v = HeaderValue::from_str(value).map_err(|_| BuildError::InvalidHeader { name: name.clone() })?;
+                    v.set_sensitive(true);
+                    headers.append(n, v);
+                }
+                let mut builder = reqwest::Client::builder()
+                    .user_agent(self.user_agent)
+                    .default_headers(headers)
+                    .connect_timeout(self.connect_timeout);
+                if let Some(timeout) = self.timeout {
+                    builder = builder.timeout(timeout);
+                }
+                builder.build().map_err(BuildError::Http)?
+            }
+        };
+        Ok(S::from_core(ClientCore { inner: Arc::new(Inner { http, base_url }) }))
+    }
+}

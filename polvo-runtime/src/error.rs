@@ -1,0 +1,199 @@
+//! The errors a call can end in.
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use std::fmt;
+
+/// Everything a call to an API can fail with.
+///
+/// `E` is the operation's documented error body: a schema type, an enum of
+/// several (one variant per type), or [`NoErrorBody`] when the spec
+/// documents none. Whatever the failure, the status, headers and raw body
+/// of a response are kept, so nothing the server said is lost.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The server answered with a documented error status, and its body
+    /// decoded as the documented type.
+    Api {
+        /// The status.
+        status: StatusCode,
+        /// The response headers.
+        headers: HeaderMap,
+        /// The decoded error body.
+        body: E,
+    },
+    /// The server answered with an error status the spec gives no body
+    /// type for (or did not document at all).
+    Status {
+        /// The status.
+        status: StatusCode,
+        /// The response headers.
+        headers: HeaderMap,
+        /// The raw body.
+        body: Bytes,
+    },
+    /// The response body did not decode as the documented type.
+    Decode {
+        /// The status.
+        status: StatusCode,
+        /// The response headers.
+        headers: HeaderMap,
+        /// The raw body that did not decode.
+        body: Bytes,
+        /// Why it did not decode.
+        source: serde_json::Error,
+    },
+    /// The request could not be built (a value that does not serialize, a
+    /// header value with forbidden characters, …). Nothing was sent.
+    Request(RequestError),
+    /// The request could not be sent or the response not received
+    /// (connection refused, timeout, TLS, …).
+    Transport(reqwest::Error),
+}
+
+impl<E> Error<E> {
+    /// The response status, when there was a response.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api { status, .. } | Error::Status { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Transport(e) => e.status(),
+            Error::Request(_) => None,
+        }
+    }
+
+    /// The response headers, when there was a response.
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        match self {
+            Error::Api { headers, .. } | Error::Status { headers, .. } | Error::Decode { headers, .. } => Some(headers),
+            _ => None,
+        }
+    }
+
+    /// The decoded error body, for [`Error::Api`].
+    pub fn api_body(&self) -> Option<&E> {
+        match self {
+            Error::Api { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// The raw response body, for [`Error::Status`] and [`Error::Decode`].
+    pub fn raw_body(&self) -> Option<&Bytes> {
+        match self {
+            Error::Status { body, .. } | Error::Decode { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+
+    /// Converts the error body with `f`, keeping everything else.
+    pub fn map_api<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
+        match self {
+            Error::Api { status, headers, body } => Error::Api { status, headers, body: f(body) },
+            Error::Status { status, headers, body } => Error::Status { status, headers, body },
+            Error::Decode { status, headers, body, source } => Error::Decode { status, headers, body, source },
+            Error::Request(e) => Error::Request(e),
+            Error::Transport(e) => Error::Transport(e),
+        }
+    }
+}
+
+impl<E> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api { status, .. } => write!(f, "the API answered {status}"),
+            Error::Status { status, body, .. } => {
+                write!(f, "the API answered {status}")?;
+                let text = String::from_utf8_lossy(body);
+                let text = text.trim();
+                if !text.is_empty() {
+                    let short: String = text.chars().take(200).collect();
+                    write!(f, ": {short}")?;
+                    if short.len() < text.len() {
+                        f.write_str("…")?;
+                    }
+                }
+                Ok(())
+            }
+            Error::Decode { status, source, .. } => {
+                write!(f, "the {status} response body does not match the spec: {source}")
+            }
+            Error::Request(e) => write!(f, "the request could not be built: {e}"),
+            Error::Transport(e) => write!(f, "the request failed: {e}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug> std::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Decode { source, .. } => Some(source),
+            Error::Request(e) => Some(e),
+            Error::Transport(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Why a request could not be built. Nothing was sent.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// A value could not be serialized.
+    #[error("{what} could not be serialized: {source}")]
+    Serialize {
+        /// Which part of the request.
+        what: String,
+        /// The serializer's error.
+        source: serde_json::Error,
+    },
+    /// A header name or value has characters HTTP does not allow.
+    #[error("the value of header `{name}` is not a valid header value")]
+    InvalidHeader {
+        /// The header's name.
+        name: String,
+    },
+    /// A body value has a shape its media type cannot carry.
+    #[error("{0}")]
+    InvalidBody(String),
+    /// The URL could not be built.
+    #[error("the request URL is invalid: {0}")]
+    Url(String),
+}
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The spec names no absolute server and the builder was given no base URL.
+    #[error("no base URL: the spec names no absolute server, so set one with `.base_url(...)`")]
+    NoBaseUrl,
+    /// The base URL does not parse or is not http(s).
+    #[error("invalid base URL `{url}`: {reason}")]
+    InvalidBaseUrl {
+        /// The URL given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A default header has an invalid name or value.
+    #[error("default header `{name}` has an invalid name or value")]
+    InvalidHeader {
+        /// The header's name.
+        name: String,
+    },
+    /// The HTTP client could not be created.
+    #[error("the HTTP client could not be created: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+/// The error body type of operations whose spec documents no error body.
+/// It has no values: such operations never produce [`Error::Api`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NoErrorBody {}
+
+impl fmt::Display for NoErrorBody {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {}
+    }
+}

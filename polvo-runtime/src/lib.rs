@@ -1,0 +1,52 @@
+//! The runtime of polvo-generated API clients.
+//!
+//! Generated code stays thin: it knows an operation's path, parameters,
+//! body encoding and response types, and hands the rest to this crate:
+//! the HTTP client ([`ClientBuilder`]), parameter and body encoding, the
+//! decoding of responses, and the one [`Error`] type calls end in.
+//!
+//! Users depend on the `polvo` facade, which re-exports this crate.
+
+mod binary;
+mod client;
+mod encode;
+mod enums;
+mod error;
+mod request;
+mod response;
+
+pub use binary::Binary;
+pub use bytes::Bytes;
+pub use client::{ClientBuilder, DEFAULT_TIMEOUT};
+pub use error::{BuildError, Error, NoErrorBody, RequestError};
+pub use http::{HeaderMap, StatusCode};
+pub use response::Response;
+pub use serde_json::Value;
+pub use {chrono, reqwest, serde_json, uuid};
+
+/// A JSON object with any members (`type: object` without properties).
+pub type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+/// A `date-time` value.
+pub type DateTime = chrono::DateTime<chrono::Utc>;
+
+/// A `date` value.
+pub type Date = chrono::NaiveDate;
+
+/// A `uuid` value.
+pub use uuid::Uuid;
+
+/// What generated code uses. Not a stable API: it changes with the macro.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::client::{ClientCore, Service};
+    pub use crate::encode::encode_path;
+    pub use crate::encode::multipart::Multipart;
+    pub use crate::enums::{decode_variant, deserialize_string_enum, discriminator, unknown_tag};
+    pub use crate::impl_string_enum;
+    pub use crate::request::{Request, SendError};
+    pub use crate::response::RawResponse;
+    pub use http::Method;
+    pub use serde;
+    pub use serde_json;
+}

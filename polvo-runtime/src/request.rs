@@ -1,0 +1,227 @@
+//! A request under construction, filled in by generated code.
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method};
+use serde::Serialize;
+
+use crate::binary::Binary;
+use crate::client::ClientCore;
+use crate::encode::{self, QueryStyle, multipart::Multipart};
+use crate::error::{Error, RequestError};
+use crate::response::RawResponse;
+
+/// A request being built. Problems met while adding values are kept and
+/// reported by [`Request::send`], so generated code reads as a plain list
+/// of steps.
+#[derive(Debug)]
+pub struct Request {
+    core: ClientCore,
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: HeaderMap,
+    cookies: Vec<(String, String)>,
+    body: Body,
+    error: Option<RequestError>,
+}
+
+#[derive(Debug)]
+enum Body {
+    None,
+    Bytes(Bytes, HeaderValue),
+    Multipart(Multipart),
+}
+
+/// Why sending failed, before any response was decoded. Converts into
+/// every `Error<E>`.
+#[derive(Debug)]
+pub enum SendError {
+    /// The request could not be built.
+    Request(RequestError),
+    /// The request could not be sent or the response not read.
+    Transport(reqwest::Error),
+}
+
+impl<E> From<SendError> for Error<E> {
+    fn from(e: SendError) -> Self {
+        match e {
+            SendError::Request(e) => Error::Request(e),
+            SendError::Transport(e) => Error::Transport(e),
+        }
+    }
+}
+
+impl Request {
+    pub(crate) fn new(core: ClientCore, method: Method, path: String) -> Self {
+        Request {
+            core,
+            method,
+            path,
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            cookies: Vec::new(),
+            body: Body::None,
+            error: None,
+        }
+    }
+
+    fn fail(&mut self, error: RequestError) {
+        self.error.get_or_insert(error);
+    }
+
+    fn value<T: Serialize + ?Sized>(&mut self, value: &T, what: &str) -> Option<serde_json::Value> {
+        match encode::to_value(value, what) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.fail(e);
+                None
+            }
+        }
+    }
+
+    fn query_styled<T: Serialize + ?Sized>(&mut self, name: &str, value: &T, style: QueryStyle) {
+        if let Some(v) = self.value(value, &format!("query parameter `{name}`")) {
+            encode::query_pairs(name, &v, style, &mut self.query);
+        }
+    }
+
+    /// A query parameter, `form` style, exploded (`id=1&id=2`). `None` sends nothing.
+    pub fn query<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        self.query_styled(name, value, QueryStyle::Form);
+    }
+
+    /// A query parameter, `form` style, not exploded (`id=1,2`).
+    pub fn query_unexploded<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        self.query_styled(name, value, QueryStyle::FormUnexploded);
+    }
+
+    /// A query parameter, `spaceDelimited`.
+    pub fn query_space_delimited<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        self.query_styled(name, value, QueryStyle::SpaceDelimited);
+    }
+
+    /// A query parameter, `pipeDelimited`.
+    pub fn query_pipe_delimited<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        self.query_styled(name, value, QueryStyle::PipeDelimited);
+    }
+
+    /// A query parameter, `deepObject` (`filter[name]=x`).
+    pub fn query_deep_object<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        self.query_styled(name, value, QueryStyle::DeepObject);
+    }
+
+    /// A query parameter whose value is sent as JSON text (`content: application/json`).
+    pub fn query_json<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        if let Some(v) = self.value(value, &format!("query parameter `{name}`")) {
+            if !v.is_null() {
+                self.query.push((name.to_owned(), v.to_string()));
+            }
+        }
+    }
+
+    /// A header parameter, `simple` style. `None` sends nothing.
+    pub fn header<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        let Some(v) = self.value(value, &format!("header `{name}`")) else { return };
+        if v.is_null() {
+            return;
+        }
+        let text = encode::simple(&v);
+        match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&text)) {
+            (Ok(n), Ok(v)) => {
+                self.headers.append(n, v);
+            }
+            _ => self.fail(RequestError::InvalidHeader { name: name.to_owned() }),
+        }
+    }
+
+    /// A cookie parameter. `None` sends nothing.
+    pub fn cookie<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
+        let Some(v) = self.value(value, &format!("cookie `{name}`")) else { return };
+        if !v.is_null() {
+            self.cookies.push((name.to_owned(), encode::simple(&v)));
+        }
+    }
+
+    /// A JSON body.
+    pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Body::Bytes(bytes.into(), HeaderValue::from_static("application/json")),
+            Err(source) => self.fail(RequestError::Serialize { what: "the request body".into(), source }),
+        }
+    }
+
+    /// An `application/x-www-form-urlencoded` body; properties named in
+    /// `deep_object` lay out arrays as `key[0]=…`.
+    pub fn form<T: Serialize + ?Sized>(&mut self, body: &T, deep_object: &[&str]) {
+        let Some(v) = self.value(body, "the request body") else { return };
+        match encode::form_pairs(&v, deep_object) {
+            Ok(pairs) => {
+                let text = encode::urlencoded(&pairs);
+                self.body = Body::Bytes(text.into(), HeaderValue::from_static("application/x-www-form-urlencoded"));
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// A `multipart/form-data` body.
+    pub fn multipart(&mut self, form: Multipart) {
+        self.body = Body::Multipart(form);
+    }
+
+    /// A raw body with a content type.
+    pub fn binary(&mut self, body: impl Into<Binary>, content_type: &str) {
+        let body = body.into();
+        let content_type = body.content_type().unwrap_or(content_type).to_owned();
+        match HeaderValue::from_str(&content_type) {
+            Ok(ct) => self.body = Body::Bytes(body.into_bytes(), ct),
+            Err(_) => self.fail(RequestError::InvalidHeader { name: "content-type".into() }),
+        }
+    }
+
+    /// A text body with a content type.
+    pub fn text(&mut self, body: impl Into<String>, content_type: &str) {
+        let body: String = body.into();
+        match HeaderValue::from_str(content_type) {
+            Ok(ct) => self.body = Body::Bytes(body.into(), ct),
+            Err(_) => self.fail(RequestError::InvalidHeader { name: "content-type".into() }),
+        }
+    }
+
+    /// The full URL: base URL, path and encoded query.
+    pub fn url(&self) -> String {
+        let mut url = String::with_capacity(self.core.base_url().len() + self.path.len() + 16);
+        url.push_str(self.core.base_url());
+        url.push_str(&self.path);
+        if !self.query.is_empty() {
+            url.push(if self.path.contains('?') { '&' } else { '?' });
+            url.push_str(&encode::urlencoded(&self.query));
+        }
+        url
+    }
+
+    /// Sends the request and reads the whole response.
+    pub async fn send(self) -> Result<RawResponse, SendError> {
+        if let Some(e) = self.error {
+            return Err(SendError::Request(e));
+        }
+        let url = self.url();
+        let mut builder = self.core.http().request(self.method, url).headers(self.headers);
+        if !self.cookies.is_empty() {
+            let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            match HeaderValue::from_str(&cookie) {
+                Ok(v) => builder = builder.header(http::header::COOKIE, v),
+                Err(_) => return Err(SendError::Request(RequestError::InvalidHeader { name: "cookie".into() })),
+            }
+        }
+        builder = match self.body {
+            Body::None => builder,
+            Body::Bytes(bytes, content_type) => builder.header(http::header::CONTENT_TYPE, content_type).body(bytes),
+            Body::Multipart(form) => builder.multipart(form.finish().map_err(SendError::Request)?),
+        };
+        let response = builder.send().await.map_err(|e| SendError::Transport(e.without_url()))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(|e| SendError::Transport(e.without_url()))?;
+        Ok(RawResponse::new(status, headers, body))
+    }
+}

@@ -1,0 +1,172 @@
+//! Successful responses, and the raw response generated code decodes.
+
+use bytes::Bytes;
+use http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::error::Error;
+
+/// A decoded response with its status and headers.
+///
+/// `send()` gives the body alone; `send_response()` gives this.
+#[derive(Clone, Debug)]
+pub struct Response<T> {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: T,
+}
+
+impl<T> Response<T> {
+    /// A response from its parts.
+    pub fn new(status: StatusCode, headers: HeaderMap, body: T) -> Self {
+        Response { status, headers, body }
+    }
+
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The decoded body.
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    /// The decoded body, consuming the response.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    /// Status, headers and body.
+    pub fn into_parts(self) -> (StatusCode, HeaderMap, T) {
+        (self.status, self.headers, self.body)
+    }
+
+    /// Converts the body with `f`.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response { status: self.status, headers: self.headers, body: f(self.body) }
+    }
+}
+
+impl<T> std::ops::Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+/// A response as received, before decoding. Generated code picks the
+/// decoding by status.
+#[derive(Debug)]
+pub struct RawResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl RawResponse {
+    /// A raw response from its parts.
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
+        RawResponse { status, headers, body }
+    }
+
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn ok<T, E>(self, body: T) -> Result<Response<T>, Error<E>> {
+        Ok(Response { status: self.status, headers: self.headers, body })
+    }
+
+    fn decode<B: DeserializeOwned, E>(self) -> Result<(B, StatusCode, HeaderMap), Error<E>> {
+        match serde_json::from_slice::<B>(&self.body) {
+            Ok(body) => Ok((body, self.status, self.headers)),
+            Err(source) => Err(Error::Decode { status: self.status, headers: self.headers, body: self.body, source }),
+        }
+    }
+
+    fn text_body(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Decodes a JSON success body.
+    pub fn json<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
+        self.json_map(|body: T| body)
+    }
+
+    /// Decodes a JSON success body and wraps it with `f`.
+    pub fn json_map<B: DeserializeOwned, T, E>(self, f: impl FnOnce(B) -> T) -> Result<Response<T>, Error<E>> {
+        let (body, status, headers) = self.decode::<B, E>()?;
+        Ok(Response { status, headers, body: f(body) })
+    }
+
+    /// A text success body.
+    pub fn text<E>(self) -> Result<Response<String>, Error<E>> {
+        self.text_map(|s| s)
+    }
+
+    /// A text success body wrapped with `f`.
+    pub fn text_map<T, E>(self, f: impl FnOnce(String) -> T) -> Result<Response<T>, Error<E>> {
+        let text = self.text_body();
+        self.ok(f(text))
+    }
+
+    /// A raw success body.
+    pub fn bytes<E>(self) -> Result<Response<Bytes>, Error<E>> {
+        self.bytes_map(|b| b)
+    }
+
+    /// A raw success body wrapped with `f`.
+    pub fn bytes_map<T, E>(mut self, f: impl FnOnce(Bytes) -> T) -> Result<Response<T>, Error<E>> {
+        let body = std::mem::take(&mut self.body);
+        self.ok(f(body))
+    }
+
+    /// A success without a body: `value` is the result.
+    pub fn empty<T, E>(self, value: T) -> Result<Response<T>, Error<E>> {
+        self.ok(value)
+    }
+
+    /// An error status without a documented body type.
+    pub fn error<T, E>(self) -> Result<Response<T>, Error<E>> {
+        Err(Error::Status { status: self.status, headers: self.headers, body: self.body })
+    }
+
+    /// An error status whose JSON body is the operation's error type.
+    pub fn error_json<T, E: DeserializeOwned>(self) -> Result<Response<T>, Error<E>> {
+        self.error_json_map(|body: E| body)
+    }
+
+    /// An error status whose JSON body is one variant of the operation's error type.
+    pub fn error_json_map<B: DeserializeOwned, T, E>(self, f: impl FnOnce(B) -> E) -> Result<Response<T>, Error<E>> {
+        let (body, status, headers) = self.decode::<B, E>()?;
+        Err(Error::Api { status, headers, body: f(body) })
+    }
+
+    /// An error status with a text body.
+    pub fn error_text<T>(self) -> Result<Response<T>, Error<String>> {
+        self.error_text_map(|s| s)
+    }
+
+    /// An error status with a text body, wrapped with `f`.
+    pub fn error_text_map<T, E>(self, f: impl FnOnce(String) -> E) -> Result<Response<T>, Error<E>> {
+        let body = f(self.text_body());
+        Err(Error::Api { status: self.status, headers: self.headers, body })
+    }
+
+    /// An error status with a raw body.
+    pub fn error_bytes<T>(self) -> Result<Response<T>, Error<Bytes>> {
+        self.error_bytes_map(|b| b)
+    }
+
+    /// An error status with a raw body, wrapped with `f`.
+    pub fn error_bytes_map<T, E>(self, f: impl FnOnce(Bytes) -> E) -> Result<Response<T>, Error<E>> {
+        Err(Error::Api { status: self.status, headers: self.headers, body: f(self.body) })
+    }
+}

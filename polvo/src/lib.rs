@@ -1,0 +1,37 @@
+//! Typed, authenticated API clients from OpenAPI specs, generated at compile time.
+//!
+//! Drop a spec into your crate's `specs/` directory and name it:
+//!
+//! ```ignore
+//! polvo::service!("petstore.yaml");
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = petstore::Client::new()?;
+//! let pets = client.pet().find_pets_by_status().status("available").send().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! The macro expands to `pub mod petstore` holding:
+//! - `Client`, built with `Client::new()` (the spec's server) or
+//!   `Client::builder().base_url(..).build()`;
+//! - one accessor per tag (`client.pet()`), whose methods take the
+//!   required parameters and return a request builder with one method per
+//!   optional parameter, sent with `.send().await` (the body) or
+//!   `.send_response().await` (body, status and headers);
+//! - `types`, the schemas as structs and enums with serde support.
+//!
+//! Every call ends in `Result<T, polvo::Error<E>>`, where `E` is the
+//! operation's documented error body.
+
+pub use polvo_macros::service;
+pub use polvo_runtime::{
+    Binary, BuildError, Bytes, ClientBuilder, Date, DateTime, Error, HeaderMap, JsonObject, NoErrorBody, RequestError,
+    Response, StatusCode, Uuid, Value,
+};
+pub use polvo_runtime::{chrono, reqwest, serde_json, uuid};
+
+/// What generated code uses. Not a stable API: it changes with the macro.
+#[doc(hidden)]
+pub mod __private {
+    pub use polvo_runtime::__private::*;
+}
