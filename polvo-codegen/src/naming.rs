@@ -71,8 +71,6 @@ fn symbol_word(c: char) -> Option<&'static str> {
         '(' | ')' => "paren",
         '[' | ']' => "bracket",
         '{' | '}' => "brace",
-        ' ' => "space",
-        '_' => "underscore",
         _ => return None,
     })
 }

@@ -205,7 +205,7 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>) -> TokenStream {
             let arms = u.variants.iter().map(|v| {
                 let variant = ident(&v.name);
                 let tags = v.tags.iter();
-                quote! { #(#some(#tags))|* => ::polvo::__private::decode_variant(value).map(#name::#variant), }
+                quote! { #(#some(#tags))|* => ::polvo::__private::decode_variant(value).map(Self::#variant), }
             });
             let known: Vec<&String> = u.variants.iter().flat_map(|v| v.tags.iter()).collect();
             quote! {
@@ -222,7 +222,7 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>) -> TokenStream {
                         D: ::polvo::__private::serde::Deserializer<'de>,
                     {
                         let value = ::polvo::Value::deserialize(deserializer)?;
-                        match ::polvo::__private::discriminator(&value, #property) {
+                        match ::polvo::__private::discriminator(&value, #property).as_deref() {
                             #(#arms)*
                             tag => ::polvo::__private::unknown_tag(#property, tag, &[#(#known),*]),
                         }

@@ -30,6 +30,9 @@ pub struct TypeBuilder<'a> {
     by_place: HashMap<Place, TypeId>,
     nullable: HashSet<TypeId>,
     pending: VecDeque<TypeId>,
+    /// Inline definitions by document and shape, so identical inline
+    /// schemas share one type.
+    inline_by_shape: HashMap<(DocId, String), TypeRef>,
     /// Problems found while building.
     pub diags: Diagnostics,
 }
@@ -55,6 +58,7 @@ impl<'a> TypeBuilder<'a> {
             by_place: HashMap::new(),
             nullable: HashSet::new(),
             pending: VecDeque::new(),
+            inline_by_shape: HashMap::new(),
             diags: Diagnostics::new(),
         }
     }
@@ -99,7 +103,23 @@ impl<'a> TypeBuilder<'a> {
             return self.ref_type(view, reference, hint);
         }
         let nullable = view.is_nullable();
-        let ty = self.shape(view, hint, None);
+        let ty = match shape_key(at.value) {
+            Some(key) => {
+                let key = (at.doc, key);
+                match self.inline_by_shape.get(&key) {
+                    Some(ty) => ty.clone(),
+                    None => {
+                        let before = self.types.len();
+                        let ty = self.shape(view, hint, None);
+                        if self.types.len() > before {
+                            self.inline_by_shape.insert(key, ty.clone());
+                        }
+                        ty
+                    }
+                }
+            }
+            None => self.shape(view, hint, None),
+        };
         if nullable { option(ty) } else { ty }
     }
 
@@ -299,6 +319,7 @@ impl<'a> TypeBuilder<'a> {
             }
         }
         let mut field_names = Namespace::new();
+        let colliding = colliding_snake_names(merged.keys().copied());
         let mut fields = Vec::with_capacity(merged.len() + 1);
         for (key, (value, doc, pointer, conflict)) in merged {
             let view = SchemaView { value, doc, pointer: &pointer };
@@ -320,7 +341,7 @@ impl<'a> TypeBuilder<'a> {
             }
             let is_required = required.contains(key) && !read_only && !write_only;
             let ty = if is_required { ty } else { option(ty) };
-            let rust_name = field_names.claim(&naming::snake_ident(key, "field"));
+            let rust_name = field_names.claim(&naming::snake_ident(&spelled_if(key, &colliding), "field"));
             fields.push(Field { wire_name: key.to_owned(), rust_name, ty, required: is_required, docs });
         }
         let additional = match additional {
@@ -415,10 +436,12 @@ impl<'a> TypeBuilder<'a> {
             }
             _ => {}
         }
-        let id = target.unwrap_or_else(|| self.new_inline(&view, hint));
-        let name = self.types[id].name.clone();
+        let name = match target {
+            Some(id) => self.types[id].name.clone(),
+            None => naming::pascal_ident(hint, "Anonymous"),
+        };
         let mut variant_names = Namespace::new();
-        let mut variants = Vec::with_capacity(candidates.len());
+        let mut variants: Vec<UnionVariant> = Vec::with_capacity(candidates.len());
         let mut places = Vec::with_capacity(candidates.len());
         for (i, item) in &candidates {
             let pointer = child_pointer(view.pointer, &[key, &i.to_string()]);
@@ -435,11 +458,43 @@ impl<'a> TypeBuilder<'a> {
         }
         let discriminator = self.discriminator(&view, &mut variants, &places);
         if discriminator.is_none() {
+            self.simplify_union(&mut variants);
+            if let [only] = variants.as_slice() {
+                return only.ty.clone();
+            }
             // Variants that accept anything go last, so specific ones get a chance first.
             variants.sort_by_key(|v| matches!(v.ty, TypeRef::Json | TypeRef::JsonObject));
         }
+        let id = target.unwrap_or_else(|| self.new_inline(&view, hint));
         self.types[id].kind = TypeKind::Union(UnionDef { variants, discriminator });
         TypeRef::Named(id)
+    }
+
+    /// Drops variants of an undiscriminated union that another variant
+    /// already accepts: repeats of one type, string enums and other strings
+    /// next to a plain string (Stripe's `anyOf: [string, enum: [""]]`), and
+    /// integers next to a float.
+    fn simplify_union(&self, variants: &mut Vec<UnionVariant>) {
+        let mut seen = Vec::new();
+        variants.retain(|v| {
+            let new = !seen.contains(&v.ty);
+            seen.push(v.ty.clone());
+            new
+        });
+        let plain_string = TypeRef::Primitive(Primitive::String);
+        if variants.iter().any(|v| v.ty == plain_string) {
+            let types = &self.types;
+            variants.retain(|v| {
+                v.ty == plain_string || !matches!(&v.ty, TypeRef::Named(id) if matches!(types[*id].kind, TypeKind::StringEnum(_)))
+            });
+        }
+        let is_float = |t: &TypeRef| matches!(t, TypeRef::Primitive(Primitive::F64 | Primitive::F32));
+        let is_int = |t: &TypeRef| {
+            matches!(t, TypeRef::Primitive(Primitive::I32 | Primitive::I64 | Primitive::U32 | Primitive::U64))
+        };
+        if variants.iter().any(|v| is_float(&v.ty)) {
+            variants.retain(|v| !is_int(&v.ty));
+        }
     }
 
     /// A name for a union variant before its type is known.
@@ -522,6 +577,13 @@ impl<'a> TypeBuilder<'a> {
             let strings: Vec<&str> = values.iter().filter_map(|v| v.as_str()).collect();
             let mut seen = HashSet::new();
             let strings: Vec<&str> = strings.into_iter().filter(|s| seen.insert(*s)).collect();
+            if let [only] = strings.as_slice() {
+                // A constant: a string whose one value the docs name.
+                if let Some(id) = target {
+                    self.types[id].docs.notes.push(format!("Always `{only}`."));
+                }
+                return TypeRef::Primitive(Primitive::String);
+            }
             let id = target.unwrap_or_else(|| self.new_inline(&view, hint));
             self.types[id].kind = TypeKind::StringEnum(enum_values(&strings));
             return TypeRef::Named(id);
@@ -599,6 +661,57 @@ fn enum_values(values: &[&str]) -> Vec<EnumValue> {
             EnumValue { wire: (*v).to_owned(), variant: names.claim(&naming::escape(base)), docs: Docs::default() }
         })
         .collect()
+}
+
+/// A key that is equal for structurally identical schemas that would get a
+/// definition of their own (objects, enums, unions), ignoring their
+/// top-level docs. `None` for schemas that never need a definition.
+fn shape_key(value: &Value) -> Option<String> {
+    let map = value.as_object()?;
+    let defines = map.contains_key("properties")
+        || map.contains_key("enum")
+        || map.contains_key("oneOf")
+        || map.contains_key("anyOf")
+        || map.contains_key("allOf");
+    if !defines {
+        return None;
+    }
+    let mut key = String::new();
+    for (k, v) in map {
+        if matches!(k.as_str(), "description" | "title" | "example" | "examples" | "externalDocs") {
+            continue;
+        }
+        key.push_str(k);
+        key.push('\u{1}');
+        key.push_str(&v.to_string());
+        key.push('\u{2}');
+    }
+    Some(key)
+}
+
+/// The snake_case forms that two or more of `names` share.
+pub fn colliding_snake_names<'n>(names: impl Iterator<Item = &'n str>) -> HashSet<String> {
+    let mut seen = HashSet::new();
+    let mut colliding = HashSet::new();
+    for name in names {
+        let snake = naming::snake(name);
+        if !seen.insert(snake.clone()) {
+            colliding.insert(snake);
+        }
+    }
+    colliding
+}
+
+/// `name` with its symbols spelled out (`+1` → `plus 1`) when its plain
+/// snake_case form collides with another name's; otherwise `name`.
+pub fn spelled_if(name: &str, colliding: &HashSet<String>) -> String {
+    if colliding.contains(&naming::snake(name)) {
+        let spelled = naming::snake_spelled(name);
+        if !spelled.is_empty() {
+            return spelled;
+        }
+    }
+    name.to_owned()
 }
 
 /// Whether two property schemas that differ textually are `$ref`s to the
