@@ -56,13 +56,20 @@ pub fn parse(file: &str, text: &str, format: Format) -> Result<Value, Diagnostic
     }
 }
 
-/// serde's messages end in " at line L column C"; the location is reported
-/// separately, so the duplicate is dropped.
+/// serde's messages carry " at line L column C"; the location is reported
+/// separately, so that part is dropped wherever it appears.
 fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
+    let Some(start) = message.find(" at line ") else { return message.to_owned() };
+    let rest = &message[start + " at line ".len()..];
+    let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let line_len = digits(rest);
+    let after_line = &rest[line_len..];
+    let Some(after_column) = after_line.strip_prefix(" column ") else { return message.to_owned() };
+    let column_len = digits(after_column);
+    if line_len == 0 || column_len == 0 {
+        return message.to_owned();
     }
+    format!("{}{}", &message[..start], &after_column[column_len..])
 }
 
 /// Converts a YAML value into JSON, turning non-string keys (YAML allows
@@ -188,7 +195,7 @@ mod tests {
     #[test]
     fn json_duplicate_keys_are_errors_with_position() {
         let err = parse("x.json", "{\n  \"a\": 1,\n  \"a\": 2\n}", Format::Json).unwrap_err();
-        assert_eq!(err.location, Location::LineColumn(3, 6));
+        assert_eq!(err.location, Location::LineColumn(3, 5));
         assert!(err.message.contains("duplicate key `a`"), "{}", err.message);
     }
 
@@ -211,6 +218,13 @@ mod tests {
         assert!(matches!(err.location, Location::LineColumn(_, _)), "{err:?}");
         let dup = parse("x.yaml", "a: 1\na: 2\n", Format::Yaml).unwrap_err();
         assert!(dup.message.contains("duplicate"), "{}", dup.message);
+    }
+
+    #[test]
+    fn positions_are_stripped_from_messages() {
+        assert_eq!(strip_position("bad thing at line 3 column 4"), "bad thing");
+        assert_eq!(strip_position("bad at line 9 column 1, while parsing"), "bad, while parsing");
+        assert_eq!(strip_position("no position"), "no position");
     }
 
     #[test]

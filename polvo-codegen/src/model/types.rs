@@ -146,15 +146,17 @@ impl<'a> TypeBuilder<'a> {
             return id;
         }
         let tokens = pointer::tokens(&place.pointer);
+        let structural = ["schema", "items", "additionalProperties", "not", "content", "allOf", "oneOf", "anyOf"];
         let name = match tokens.as_slice() {
-            [.., parent, name] if parent == "schemas" || parent == "definitions" || parent == "$defs" => name.clone(),
             [] => {
                 // A whole file: name it after the file.
                 let file = self.docs.name(place.doc);
                 let stem = file.rsplit('/').next().unwrap_or(file);
                 stem.split('.').next().unwrap_or(stem).to_owned()
             }
-            _ => hint.to_owned(),
+            [.., parent, _] if parent == "properties" || parent == "allOf" || parent == "oneOf" || parent == "anyOf" => hint.to_owned(),
+            [.., last] if structural.contains(&last.as_str()) || last.parse::<usize>().is_ok() => hint.to_owned(),
+            [.., last] => last.clone(),
         };
         self.register(place, &naming::pascal_ident(&name, "Schema"))
     }

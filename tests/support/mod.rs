@@ -1,0 +1,68 @@
+//! Helpers shared by the integration tests.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Generates the module for a spec and formats it as Rust source.
+pub fn generate_source(spec: &Path, module: &str) -> Result<String, polvo_codegen::Diagnostics> {
+    let name = spec.file_name().and_then(|n| n.to_str()).unwrap_or("spec").to_owned();
+    let output = polvo_codegen::Generator::new(module).spec(spec, name).generate()?;
+    let file: syn::File = syn::parse2(output.tokens).expect("generated code parses as Rust");
+    Ok(prettyplease::unparse(&file))
+}
+
+/// A scratch crate under `target/` that depends on `polvo`, for checking
+/// generated code as a user's crate would compile it.
+pub struct ScratchCrate {
+    pub dir: PathBuf,
+}
+
+impl ScratchCrate {
+    /// Creates (or reuses) `target/polvo-scratch/<name>` with the given `lib.rs`.
+    pub fn new(name: &str, lib_rs: &str) -> ScratchCrate {
+        let dir = root().join("target").join("polvo-scratch").join(name);
+        std::fs::create_dir_all(dir.join("src")).expect("create scratch crate");
+        let manifest = format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\npolvo = {{ path = \"{}\" }}\n\n[workspace]\n",
+            root().join("polvo").display()
+        );
+        write_if_changed(&dir.join("Cargo.toml"), &manifest);
+        write_if_changed(&dir.join("src/lib.rs"), lib_rs);
+        ScratchCrate { dir }
+    }
+
+    /// Links `specs/` of the scratch crate to a directory.
+    pub fn link_specs(&self, target: &Path) {
+        let link = self.dir.join("specs");
+        let _ = std::fs::remove_file(&link);
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(target, &link).expect("link specs");
+    }
+
+    /// Runs `cargo check`, returning its success and stderr.
+    pub fn check(&self) -> (bool, String) {
+        let output = Command::new(env!("CARGO"))
+            .arg("check")
+            .arg("--quiet")
+            .arg("--color=never")
+            .current_dir(&self.dir)
+            .env("CARGO_TARGET_DIR", root().join("target").join("polvo-scratch").join("target"))
+            .output()
+            .expect("run cargo check");
+        (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+fn write_if_changed(path: &Path, content: &str) {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(content) {
+        std::fs::write(path, content).expect("write scratch file");
+    }
+}

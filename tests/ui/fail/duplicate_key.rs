@@ -1,0 +1,3 @@
+polvo::service!("tests/specs/broken/duplicate-key.json");
+
+fn main() {}

@@ -1,0 +1,3 @@
+polvo::service!("no-such-spec.yaml");
+
+fn main() {}

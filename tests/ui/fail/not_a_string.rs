@@ -1,0 +1,3 @@
+polvo::service!(models);
+
+fn main() {}

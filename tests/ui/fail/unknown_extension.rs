@@ -1,0 +1,3 @@
+polvo::service!("tests/specs/broken/petstore.txt");
+
+fn main() {}
