@@ -10,7 +10,9 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 polvo::service!("tests/specs/operations.yaml");
 
 use operations::items::{ListItemsError, UpdateItem};
-use operations::types::{ListItemsFilter, ListItemsSort, ListItemsWhere, NewItem, UpdateItemBody, UpdateItemBodyPricesItem};
+use operations::types::{
+    ListItemsFilter, ListItemsSort, ListItemsWhere, NewItem, UpdateItemBody, UpdateItemBodyPricesItem,
+};
 
 async fn server() -> (MockServer, operations::Client) {
     let server = MockServer::start().await;
@@ -33,11 +35,9 @@ async fn query_header_and_cookie_parameters_in_every_style() {
     let (server, client) = server().await;
     Mock::given(method("GET"))
         .and(path("/api/items"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("X-Total", "2")
-                .set_body_json(json!({"items": [{"id": "1", "name": "a"}, {"id": "2", "name": "b", "price": 2.5}], "next": null})),
-        )
+        .respond_with(ResponseTemplate::new(200).insert_header("X-Total", "2").set_body_json(
+            json!({"items": [{"id": "1", "name": "a"}, {"id": "2", "name": "b", "price": 2.5}], "next": null}),
+        ))
         .mount(&server)
         .await;
 
@@ -159,15 +159,22 @@ async fn json_bodies_and_several_success_statuses() {
         .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": "9", "name": "lamp"})))
         .mount(&server)
         .await;
-    let created = client.items().create_item(NewItem { name: "lamp".into(), price: Some(12.0) }).send().await.expect("created");
+    let created =
+        client.items().create_item(NewItem { name: "lamp".into(), price: Some(12.0) }).send().await.expect("created");
     assert_eq!(created.map(|i| i.id), Some("9".to_owned()));
     let request = only_request(&server).await;
     assert_eq!(header(&request, "content-type"), Some("application/json"));
-    assert_eq!(serde_json::from_slice::<serde_json::Value>(&request.body).unwrap(), json!({"name": "lamp", "price": 12.0}));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&request.body).unwrap(),
+        json!({"name": "lamp", "price": 12.0})
+    );
 
     server.reset().await;
     Mock::given(method("POST")).and(path("/api/items")).respond_with(ResponseTemplate::new(202)).mount(&server).await;
-    assert_eq!(client.items().create_item(NewItem { name: "x".into(), price: None }).send().await.expect("accepted"), None);
+    assert_eq!(
+        client.items().create_item(NewItem { name: "x".into(), price: None }).send().await.expect("accepted"),
+        None
+    );
 
     server.reset().await;
     Mock::given(method("POST"))
@@ -249,7 +256,9 @@ async fn raw_bytes_text_and_multipart_bodies() {
     server.reset().await;
     Mock::given(method("GET"))
         .and(path("/api/items/7/photo"))
-        .respond_with(ResponseTemplate::new(200).insert_header("content-type", "image/png").set_body_bytes(vec![1, 2, 3]))
+        .respond_with(
+            ResponseTemplate::new(200).insert_header("content-type", "image/png").set_body_bytes(vec![1, 2, 3]),
+        )
         .mount(&server)
         .await;
     let photo: polvo::Bytes = client.media().download_photo("7").send().await.expect("photo");
@@ -286,12 +295,18 @@ async fn raw_bytes_text_and_multipart_bodies() {
     let text = String::from_utf8_lossy(&request.body);
     let parts: Vec<&str> = text.split(&format!("--{boundary}")).filter(|p| p.contains("Content-Disposition")).collect();
     assert_eq!(parts.len(), 5, "{text}");
-    assert!(parts[0].contains("name=\"file\"; filename=\"notes.txt\"") && parts[0].contains("Content-Type: text/plain"));
+    assert!(
+        parts[0].contains("name=\"file\"; filename=\"notes.txt\"") && parts[0].contains("Content-Type: text/plain")
+    );
     assert!(parts[0].contains("\r\n\r\nfile bytes\r\n"));
     assert!(parts[1].contains("name=\"title\"") && parts[1].contains("\r\n\r\nNotes\r\n"));
     assert!(parts[2].contains("name=\"tags\"") && parts[2].contains("\r\n\r\na\r\n"));
     assert!(parts[3].contains("name=\"tags\"") && parts[3].contains("\r\n\r\nb\r\n"));
-    assert!(parts[4].contains("name=\"meta\"") && parts[4].contains("application/json") && parts[4].contains(r#"{"source":"scanner"}"#));
+    assert!(
+        parts[4].contains("name=\"meta\"")
+            && parts[4].contains("application/json")
+            && parts[4].contains(r#"{"source":"scanner"}"#)
+    );
 }
 
 #[tokio::test]

@@ -54,10 +54,7 @@ impl Diagnostic {
 
     /// A warning at a JSON pointer.
     pub fn warning(file: impl Into<String>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(file, pointer, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(file, pointer, message) }
     }
 
     /// The place this diagnostic points at, as `file#/pointer` or `file:line:column`.

@@ -24,7 +24,9 @@ impl Parse for ServiceInput {
         } else if input.peek(LitStr) {
             vec![input.parse::<LitStr>()?]
         } else {
-            return Err(input.error("expected the spec file as a string literal, like polvo::service!(\"petstore.yaml\")"));
+            return Err(
+                input.error("expected the spec file as a string literal, like polvo::service!(\"petstore.yaml\")")
+            );
         };
         let mut name = None;
         while !input.is_empty() {
@@ -43,7 +45,10 @@ impl Parse for ServiceInput {
                     name = Some(value);
                 }
                 other => {
-                    return Err(syn::Error::new(key.span(), format!("unknown option `{other}`; the options are: name")));
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!("unknown option `{other}`; the options are: name"),
+                    ));
                 }
             }
         }

@@ -150,12 +150,16 @@ impl<S: Service> ClientBuilder<S> {
             (None, Some(url)) => url.to_owned(),
             (None, None) => return Err(BuildError::NoBaseUrl),
         };
-        let parsed = url::Url::parse(&url).map_err(|e| BuildError::InvalidBaseUrl { url: url.clone(), reason: e.to_string() })?;
+        let parsed = url::Url::parse(&url)
+            .map_err(|e| BuildError::InvalidBaseUrl { url: url.clone(), reason: e.to_string() })?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(BuildError::InvalidBaseUrl { url, reason: "the scheme must be http or https".into() });
         }
         if parsed.query().is_some() || parsed.fragment().is_some() {
-            return Err(BuildError::InvalidBaseUrl { url, reason: "a base URL cannot have a query or fragment".into() });
+            return Err(BuildError::InvalidBaseUrl {
+                url,
+                reason: "a base URL cannot have a query or fragment".into(),
+            });
         }
         let base_url = url.trim_end_matches('/').to_owned();
         let http = match self.http {
@@ -163,8 +167,10 @@ impl<S: Service> ClientBuilder<S> {
             None => {
                 let mut headers = HeaderMap::new();
                 for (name, value) in &self.headers {
-                    let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| BuildError::InvalidHeader { name: name.clone() })?;
-                    let mut v = HeaderValue::from_str(value).map_err(|_| BuildError::InvalidHeader { name: name.clone() })?;
+                    let n = HeaderName::from_bytes(name.as_bytes())
+                        .map_err(|_| BuildError::InvalidHeader { name: name.clone() })?;
+                    let mut v =
+                        HeaderValue::from_str(value).map_err(|_| BuildError::InvalidHeader { name: name.clone() })?;
                     v.set_sensitive(true);
                     headers.append(n, v);
                 }

@@ -7,6 +7,10 @@
 //!
 //! Users depend on the `polvo` facade, which re-exports this crate.
 
+// `Error` keeps the status, headers and raw body of a failed response so that
+// nothing the server said is lost; it is large on purpose.
+#![allow(clippy::result_large_err)]
+
 mod binary;
 mod client;
 mod encode;

@@ -22,7 +22,11 @@ fn uses_types(op: &Operation) -> bool {
 /// The `Client` struct and its `impl`.
 pub fn client(service: &Service) -> TokenStream {
     let paths = Paths::outside(&service.types);
-    let default_url = service.servers.first().map(|s| s.url.as_str()).filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let default_url = service
+        .servers
+        .first()
+        .map(|s| s.url.as_str())
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     let title = service.title.as_deref();
     let version = service.version.as_ref().map(|v| format!("API version {}.", code(v)));
     let server_note = match (default_url, service.servers.first()) {
@@ -117,12 +121,21 @@ pub fn group_module(group: &Group, service: &Service) -> TokenStream {
     let docs = group_docs(group);
     let starters = group.operations.iter().map(|op| starter(op, Owner::Group, &paths));
     let starter_path = group.struct_name.clone();
-    let builders = group
-        .operations
-        .iter()
-        .map(|op| builder(op, &quote!(super::Client), &starter_path, &paths, &service.types));
-    let imports = if group.operations.iter().any(uses_types) { quote!(use super::types;) } else { TokenStream::new() };
-    let struct_doc = format!(" Operations tagged {}, from [`Client::{}`](super::Client::{}).", code(&group.tag), group.accessor.trim_start_matches("r#"), group.accessor.trim_start_matches("r#"));
+    let builders =
+        group.operations.iter().map(|op| builder(op, &quote!(super::Client), &starter_path, &paths, &service.types));
+    let imports = if group.operations.iter().any(uses_types) {
+        quote!(
+            use super::types;
+        )
+    } else {
+        TokenStream::new()
+    };
+    let struct_doc = format!(
+        " Operations tagged {}, from [`Client::{}`](super::Client::{}).",
+        code(&group.tag),
+        group.accessor.trim_start_matches("r#"),
+        group.accessor.trim_start_matches("r#")
+    );
     quote! {
         #docs
         pub mod #module {

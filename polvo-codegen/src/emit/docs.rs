@@ -66,7 +66,9 @@ pub fn sanitize(markdown: &str) -> String {
                 out.push_str(&run);
                 out.push_str("text");
             }
-            (Some(open), Some(_)) if trimmed.starts_with(open.as_str()) && trimmed.trim_end().chars().all(|c| open.starts_with(c)) => {
+            (Some(open), Some(_))
+                if trimmed.starts_with(open.as_str()) && trimmed.trim_end().chars().all(|c| open.starts_with(c)) =>
+            {
                 out.push_str(open);
                 fence = None;
             }

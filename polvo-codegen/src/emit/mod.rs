@@ -29,7 +29,11 @@ pub fn service_module(service: &Service, tracked_files: &[String]) -> TokenStrea
     let ungrouped = client::ungrouped_builders(service);
     let uses_types = !service.ungrouped.is_empty();
     let _ = uses_types;
-    let tracked = tracked_files.iter().map(|path| quote!(const _: &[u8] = include_bytes!(#path);));
+    let tracked = tracked_files.iter().map(|path| {
+        quote!(
+            const _: &[u8] = include_bytes!(#path);
+        )
+    });
     quote! {
         #module_docs
         pub mod #module {

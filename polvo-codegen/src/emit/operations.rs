@@ -7,8 +7,8 @@ use quote::{format_ident, quote};
 use super::docs::{code, doc_attrs};
 use super::paths::{Paths, ident};
 use crate::model::{
-    BodyEncoding, Operation, Outcome, ParamLocation, PathPart, QueryStyle, Response, ResponseBody, StatusMatch, TypeDef,
-    TypeKind, TypeRef,
+    BodyEncoding, Operation, Outcome, ParamLocation, PathPart, QueryStyle, Response, ResponseBody, StatusMatch,
+    TypeDef, TypeKind, TypeRef,
 };
 
 /// How the code around an operation reaches the client.
@@ -73,7 +73,12 @@ fn operation_docs(op: &Operation) -> TokenStream {
         .filter(|p| p.required)
         .map(|p| match &p.description {
             Some(d) => format!("- `{}`: {}", crate::naming::unraw(&p.rust_name), one_line(d)),
-            None => format!("- `{}`: the {} parameter {}", crate::naming::unraw(&p.rust_name), location_word(p.location), code(&p.wire_name)),
+            None => format!(
+                "- `{}`: the {} parameter {}",
+                crate::naming::unraw(&p.rust_name),
+                location_word(p.location),
+                code(&p.wire_name)
+            ),
         })
         .chain(op.body.iter().filter(|b| b.required).map(|b| match &b.description {
             Some(d) => format!("- `body`: {}", one_line(d)),
@@ -103,7 +108,13 @@ fn location_word(location: ParamLocation) -> &'static str {
 }
 
 /// The builder struct, its methods, and the operation's response enums.
-pub fn builder(op: &Operation, owner_path: &TokenStream, starter_path: &str, paths: &Paths<'_>, types: &[TypeDef]) -> TokenStream {
+pub fn builder(
+    op: &Operation,
+    owner_path: &TokenStream,
+    starter_path: &str,
+    paths: &Paths<'_>,
+    types: &[TypeDef],
+) -> TokenStream {
     let builder = ident(&op.builder_name);
     let mut fields = vec![quote!(client: #owner_path)];
     let mut setters = Vec::new();
@@ -183,7 +194,12 @@ pub fn builder(op: &Operation, owner_path: &TokenStream, starter_path: &str, pat
 }
 
 fn starter_link(starter_path: &str, op: &Operation) -> String {
-    format!("[`{}`]({}::{})", op.method_name.trim_start_matches("r#"), starter_path, op.method_name.trim_start_matches("r#"))
+    format!(
+        "[`{}`]({}::{})",
+        op.method_name.trim_start_matches("r#"),
+        starter_path,
+        op.method_name.trim_start_matches("r#")
+    )
 }
 
 fn outcome_type(outcome: &Outcome, paths: &Paths<'_>, success: bool) -> TokenStream {
@@ -305,11 +321,7 @@ fn path_expr(op: &Operation) -> TokenStream {
             }
         }
     }
-    if args.is_empty() {
-        quote!(String::from(#template))
-    } else {
-        quote!(format!(#template, #(#args),*))
-    }
+    if args.is_empty() { quote!(String::from(#template)) } else { quote!(format!(#template, #(#args),*)) }
 }
 
 /// The `match` arms that decode each documented status. An arm that would

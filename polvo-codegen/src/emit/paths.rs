@@ -10,7 +10,8 @@ use quote::{format_ident, quote};
 use crate::model::{Primitive, TypeDef, TypeRef};
 
 /// Prelude and std names generated code uses.
-const STD_NAMES: &[&str] = &["Option", "Some", "None", "Vec", "String", "Box", "Result", "Ok", "Err", "Default", "ToOwned", "From", "Into"];
+const STD_NAMES: &[&str] =
+    &["Option", "Some", "None", "Vec", "String", "Box", "Result", "Ok", "Err", "Default", "ToOwned", "From", "Into"];
 
 /// How to write type paths in one module.
 #[derive(Clone, Copy)]
@@ -145,7 +146,9 @@ pub fn ident(name: &str) -> Ident {
 pub fn mentions_named(ty: &TypeRef) -> bool {
     match ty {
         TypeRef::Named(_) => true,
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) | TypeRef::Box(inner) => mentions_named(inner),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) | TypeRef::Box(inner) => {
+            mentions_named(inner)
+        }
         _ => false,
     }
 }

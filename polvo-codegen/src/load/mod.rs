@@ -75,7 +75,10 @@ impl DocumentSet {
                     diags.error(
                         &set.docs[next].name,
                         &pointer,
-                        format!("`$ref` names the file `{target}`, which could not be read or parsed (looked for {})", path.display()),
+                        format!(
+                            "`$ref` names the file `{target}`, which could not be read or parsed (looked for {})",
+                            path.display()
+                        ),
                     );
                     // Remember the failure so the file is not retried.
                     set.by_path.insert(key, usize::MAX);
@@ -180,9 +183,9 @@ impl DocumentSet {
     pub fn follow<'a>(&'a self, place: &Place) -> Result<(Place, &'a Value), String> {
         let mut current = place.clone();
         for _ in 0..64 {
-            let value = self.get(&current).ok_or_else(|| {
-                format!("{}#{} does not exist", self.docs[current.doc].name, current.pointer)
-            })?;
+            let value = self
+                .get(&current)
+                .ok_or_else(|| format!("{}#{} does not exist", self.docs[current.doc].name, current.pointer))?;
             match value.get("$ref").and_then(Value::as_str) {
                 Some(reference) => current = self.resolve(current.doc, reference)?,
                 None => return Ok((current, value)),

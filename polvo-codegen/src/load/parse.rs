@@ -41,9 +41,9 @@ pub fn parse(file: &str, text: &str, format: Format) -> Result<Value, Diagnostic
     match format {
         Format::Json => {
             let mut de = serde_json::Deserializer::from_str(text);
-            let value = StrictValue::deserialize_from(&mut de)
-                .and_then(|v| de.end().map(|()| v))
-                .map_err(|e| located(e.line(), e.column(), format!("invalid JSON: {}", strip_position(&e.to_string()))))?;
+            let value = StrictValue::deserialize_from(&mut de).and_then(|v| de.end().map(|()| v)).map_err(|e| {
+                located(e.line(), e.column(), format!("invalid JSON: {}", strip_position(&e.to_string())))
+            })?;
             Ok(value)
         }
         Format::Yaml => {

@@ -2,11 +2,7 @@
 
 /// Escapes one reference token of a JSON pointer (`~` → `~0`, `/` → `~1`).
 pub fn escape(token: &str) -> String {
-    if token.contains(['~', '/']) {
-        token.replace('~', "~0").replace('/', "~1")
-    } else {
-        token.to_owned()
-    }
+    if token.contains(['~', '/']) { token.replace('~', "~0").replace('/', "~1") } else { token.to_owned() }
 }
 
 /// Appends one token to a pointer.
@@ -20,11 +16,7 @@ pub fn join(pointer: &str, token: &str) -> String {
 
 /// Unescapes one reference token (`~1` → `/`, `~0` → `~`).
 pub fn unescape(token: &str) -> String {
-    if token.contains('~') {
-        token.replace("~1", "/").replace("~0", "~")
-    } else {
-        token.to_owned()
-    }
+    if token.contains('~') { token.replace("~1", "/").replace("~0", "~") } else { token.to_owned() }
 }
 
 /// The last token of a pointer, unescaped; empty for the root pointer.
@@ -63,19 +55,14 @@ pub fn parse_ref(reference: &str) -> Result<RefTarget, String> {
         .map_err(|_| format!("`$ref` `{reference}` has a fragment that is not valid UTF-8 after percent-decoding"))?
         .into_owned();
     if !pointer.is_empty() && !pointer.starts_with('/') {
-        return Err(format!(
-            "`$ref` `{reference}` has a fragment that is not a JSON pointer (it must start with `/`)"
-        ));
+        return Err(format!("`$ref` `{reference}` has a fragment that is not a JSON pointer (it must start with `/`)"));
     }
     if file.contains("://") {
         return Err(format!(
             "`$ref` `{reference}` points to a remote document; polvo reads only files next to the spec, so download it and refer to it by relative path"
         ));
     }
-    Ok(RefTarget {
-        file: file.to_owned(),
-        pointer,
-    })
+    Ok(RefTarget { file: file.to_owned(), pointer })
 }
 
 #[cfg(test)]
@@ -101,10 +88,7 @@ mod tests {
             parse_ref("common.yaml#/Pet%20Type").unwrap(),
             RefTarget { file: "common.yaml".into(), pointer: "/Pet Type".into() }
         );
-        assert_eq!(
-            parse_ref("other.json").unwrap(),
-            RefTarget { file: "other.json".into(), pointer: String::new() }
-        );
+        assert_eq!(parse_ref("other.json").unwrap(), RefTarget { file: "other.json".into(), pointer: String::new() });
         assert!(parse_ref("#Pet").is_err());
         assert!(parse_ref("https://example.com/x.json#/a").is_err());
     }

@@ -39,7 +39,12 @@ impl RawOperation<'_> {
 
     /// The first tag.
     pub fn first_tag(&self) -> Option<&str> {
-        self.value.get("tags").and_then(Value::as_array)?.iter().filter_map(Value::as_str).find(|t| !t.trim().is_empty())
+        self.value
+            .get("tags")
+            .and_then(Value::as_array)?
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|t| !t.trim().is_empty())
     }
 }
 
@@ -124,9 +129,9 @@ impl<'a> OperationBuilder<'_, 'a> {
         let mut names = Namespace::with_reserved(&["client", "send", "send_response", "new"]);
 
         // Request body first, so it gets the name `body`.
-        let body = value
-            .get("requestBody")
-            .and_then(|b| self.request_body(raw.doc, b, &child_pointer(&raw.pointer, &["requestBody"]), &builder_name, &mut notes));
+        let body = value.get("requestBody").and_then(|b| {
+            self.request_body(raw.doc, b, &child_pointer(&raw.pointer, &["requestBody"]), &builder_name, &mut notes)
+        });
         if body.is_some() {
             names.claim("body");
         }
@@ -136,12 +141,14 @@ impl<'a> OperationBuilder<'_, 'a> {
 
         // Path parameters first (in template order), then required, then optional.
         let mut order: Vec<usize> = (0..params.len()).collect();
-        let template_pos = |i: usize| {
-            path_parts.iter().position(|p| *p == PathPart::Param(i)).unwrap_or(usize::MAX)
-        };
+        let template_pos = |i: usize| path_parts.iter().position(|p| *p == PathPart::Param(i)).unwrap_or(usize::MAX);
         order.sort_by_key(|&i| {
             let p = &params[i];
-            (p.location != ParamLocation::Path, !p.required, if p.location == ParamLocation::Path { template_pos(i) } else { i })
+            (
+                p.location != ParamLocation::Path,
+                !p.required,
+                if p.location == ParamLocation::Path { template_pos(i) } else { i },
+            )
         });
         let remap: Vec<usize> = {
             let mut remap = vec![0; params.len()];
@@ -227,7 +234,10 @@ impl<'a> OperationBuilder<'_, 'a> {
                     self.error(
                         doc,
                         &child_pointer(&pointer, &["in"]),
-                        format!("parameter `{name}` has `in: {}`; it must be path, query, header or cookie", other.unwrap_or("(missing)")),
+                        format!(
+                            "parameter `{name}` has `in: {}`; it must be path, query, header or cookie",
+                            other.unwrap_or("(missing)")
+                        ),
                     );
                     continue;
                 }
@@ -248,7 +258,9 @@ impl<'a> OperationBuilder<'_, 'a> {
                     Some((media, media_value)) => {
                         let schema_pointer = child_pointer(&pointer, &["content", media, "schema"]);
                         let ty = match media_value.get("schema") {
-                            Some(schema) => self.types.type_of(At { value: schema, doc, pointer: &schema_pointer }, &hint),
+                            Some(schema) => {
+                                self.types.type_of(At { value: schema, doc, pointer: &schema_pointer }, &hint)
+                            }
                             None => TypeRef::Json,
                         };
                         (ty, is_json_media(media))
@@ -256,7 +268,11 @@ impl<'a> OperationBuilder<'_, 'a> {
                     None => (TypeRef::Primitive(Primitive::String), false),
                 },
                 (None, None) => {
-                    self.warn(doc, &pointer, format!("parameter `{name}` has neither `schema` nor `content`; taken as a string"));
+                    self.warn(
+                        doc,
+                        &pointer,
+                        format!("parameter `{name}` has neither `schema` nor `content`; taken as a string"),
+                    );
                     (TypeRef::Primitive(Primitive::String), false)
                 }
             };
@@ -266,9 +282,11 @@ impl<'a> OperationBuilder<'_, 'a> {
                 Some("deepObject") => QueryStyle::DeepObject,
                 _ => QueryStyle::Form,
             };
-            let default_explode = matches!(location, ParamLocation::Query | ParamLocation::Cookie) && style == QueryStyle::Form;
+            let default_explode =
+                matches!(location, ParamLocation::Query | ParamLocation::Cookie) && style == QueryStyle::Form;
             let explode = value.get("explode").and_then(Value::as_bool).unwrap_or(default_explode);
-            let required = location == ParamLocation::Path || value.get("required").and_then(Value::as_bool) == Some(true);
+            let required =
+                location == ParamLocation::Path || value.get("required").and_then(Value::as_bool) == Some(true);
             let rust_name = names.claim(&naming::snake_ident(name, "param"));
             params.push(Param {
                 wire_name: name.to_owned(),
@@ -289,7 +307,12 @@ impl<'a> OperationBuilder<'_, 'a> {
     /// Splits the path into literals and parameters, adding a string
     /// parameter for any placeholder the spec forgot to declare and dropping
     /// declared path parameters that the template does not use.
-    fn path_template(&mut self, raw: &RawOperation<'a>, params: &mut Vec<Param>, names: &mut Namespace) -> Vec<PathPart> {
+    fn path_template(
+        &mut self,
+        raw: &RawOperation<'a>,
+        params: &mut Vec<Param>,
+        names: &mut Namespace,
+    ) -> Vec<PathPart> {
         let path = raw.path.split('#').next().unwrap_or(raw.path);
         // Literal text and placeholder names, in order.
         let mut pieces: Vec<(bool, &str)> = Vec::new();
@@ -315,7 +338,11 @@ impl<'a> OperationBuilder<'_, 'a> {
             keep
         });
         for name in unused {
-            self.warn(raw.doc, &raw.pointer, format!("path parameter `{name}` does not appear in the path; it is not sent"));
+            self.warn(
+                raw.doc,
+                &raw.pointer,
+                format!("path parameter `{name}` does not appear in the path; it is not sent"),
+            );
         }
         pieces
             .into_iter()
@@ -348,7 +375,14 @@ impl<'a> OperationBuilder<'_, 'a> {
             .collect()
     }
 
-    fn request_body(&mut self, doc: DocId, value: &'a Value, pointer: &str, builder: &str, notes: &mut Vec<String>) -> Option<RequestBody> {
+    fn request_body(
+        &mut self,
+        doc: DocId,
+        value: &'a Value,
+        pointer: &str,
+        builder: &str,
+        notes: &mut Vec<String>,
+    ) -> Option<RequestBody> {
         let (value, doc, pointer) = self.follow(doc, value, pointer)?;
         let content = value.get("content").and_then(Value::as_object)?;
         let mut candidates: Vec<(u8, &String, &'a Value)> = content
@@ -431,7 +465,11 @@ impl<'a> OperationBuilder<'_, 'a> {
             let status = match parse_status(key) {
                 Some(s) => s,
                 None => {
-                    self.warn(raw.doc, &pointer, format!("`{key}` is not a status code, a range like `4XX`, or `default`; ignored"));
+                    self.warn(
+                        raw.doc,
+                        &pointer,
+                        format!("`{key}` is not a status code, a range like `4XX`, or `default`; ignored"),
+                    );
                     continue;
                 }
             };
@@ -531,7 +569,11 @@ fn media_base(media: &str) -> String {
 /// Whether a body of this media type is JSON (`*/*` with a schema counts).
 pub fn is_json_media(media: &str) -> bool {
     let base = media_base(media);
-    base == "application/json" || base == "text/json" || base.ends_with("+json") || base == "*/*" || base == "application/*"
+    base == "application/json"
+        || base == "text/json"
+        || base.ends_with("+json")
+        || base == "*/*"
+        || base == "application/*"
 }
 
 fn parse_status(key: &str) -> Option<StatusMatch> {
@@ -655,7 +697,14 @@ mod tests {
     use super::*;
 
     fn raw<'a>(id: Option<&'a Value>, method: &'a str, path: &'a str) -> RawOperation<'a> {
-        RawOperation { doc: 0, path, method, value: id.unwrap_or(&Value::Null), pointer: String::new(), path_params: vec![] }
+        RawOperation {
+            doc: 0,
+            path,
+            method,
+            value: id.unwrap_or(&Value::Null),
+            pointer: String::new(),
+            path_params: vec![],
+        }
     }
 
     #[test]

@@ -38,13 +38,13 @@ fn alias_cycles_to_newtypes(types: &mut [TypeDef]) {
 fn box_recursive_fields(types: &mut [TypeDef]) {
     let edges: Vec<Vec<TypeId>> = types.iter().map(|def| by_value_of_kind(&def.kind)).collect();
     let components = strongly_connected(&edges);
-    for id in 0..types.len() {
+    for (id, def) in types.iter_mut().enumerate() {
         if !components.in_cycle(id, &edges) {
             continue;
         }
         let component = components.component[id];
         let same = |t: TypeId| components.component[t] == component;
-        match &mut types[id].kind {
+        match &mut def.kind {
             TypeKind::Struct(def) => {
                 for field in &mut def.fields {
                     box_by_value(&mut field.ty, &same);
@@ -86,7 +86,9 @@ fn by_value(ty: &TypeRef, out: &mut Vec<TypeId>) {
 fn mentioned(ty: &TypeRef, out: &mut Vec<TypeId>) {
     match ty {
         TypeRef::Named(id) => out.push(*id),
-        TypeRef::Option(inner) | TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Box(inner) => mentioned(inner, out),
+        TypeRef::Option(inner) | TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Box(inner) => {
+            mentioned(inner, out)
+        }
         _ => {}
     }
 }

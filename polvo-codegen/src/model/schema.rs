@@ -93,9 +93,9 @@ impl<'a> SchemaView<'a, '_> {
         if self.get("enum").and_then(Value::as_array).is_some_and(|e| e.iter().any(Value::is_null)) {
             return true;
         }
-        ["oneOf", "anyOf"].iter().any(|key| {
-            self.get(key).and_then(Value::as_array).is_some_and(|items| items.iter().any(is_null_schema))
-        })
+        ["oneOf", "anyOf"]
+            .iter()
+            .any(|key| self.get(key).and_then(Value::as_array).is_some_and(|items| items.iter().any(is_null_schema)))
     }
 
     /// The allowed values, from `enum` or 3.1 `const`, without `null`.
@@ -164,8 +164,10 @@ pub fn is_null_schema(value: &Value) -> bool {
     match value.get("type") {
         Some(Value::String(t)) => t == "null",
         Some(Value::Array(items)) => !items.is_empty() && items.iter().all(|t| t == "null"),
-        _ => value.get("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty() && e.iter().all(Value::is_null))
-            || value.get("const").is_some_and(Value::is_null),
+        _ => {
+            value.get("enum").and_then(Value::as_array).is_some_and(|e| !e.is_empty() && e.iter().all(Value::is_null))
+                || value.get("const").is_some_and(Value::is_null)
+        }
     }
 }
 

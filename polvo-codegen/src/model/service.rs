@@ -17,7 +17,8 @@ use crate::naming::{self, Namespace};
 const CLIENT_RESERVED: &[&str] = &["new", "builder", "base_url", "from_core", "core", "clone", "fmt", "http_client"];
 
 /// Items of the service module that builders and enums must not take.
-const MODULE_RESERVED_TYPES: &[&str] = &["Client", "Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err"];
+const MODULE_RESERVED_TYPES: &[&str] =
+    &["Client", "Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err"];
 
 /// Modules of the service module that groups must not take.
 const MODULE_RESERVED_MODULES: &[&str] = &["types", "client"];
@@ -47,7 +48,9 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], module: &str) -> (Service, Dia
     for &doc in &roots {
         for tag in docs.doc(doc).root.get("tags").and_then(Value::as_array).into_iter().flatten() {
             if let Some(name) = tag.get("name").and_then(Value::as_str) {
-                tag_docs.entry(name.to_owned()).or_insert_with(|| non_empty(tag.get("description").and_then(Value::as_str)));
+                tag_docs
+                    .entry(name.to_owned())
+                    .or_insert_with(|| non_empty(tag.get("description").and_then(Value::as_str)));
                 tag_order.push(name.to_owned());
             }
         }
@@ -154,7 +157,11 @@ fn check_version(docs: &DocumentSet, doc: DocId, diags: &mut Diagnostics) -> boo
             false
         }
         (None, Some(v)) => {
-            diags.error(name, "/swagger", format!("Swagger {v} is not supported yet; polvo reads OpenAPI 3.0.x and 3.1.x"));
+            diags.error(
+                name,
+                "/swagger",
+                format!("Swagger {v} is not supported yet; polvo reads OpenAPI 3.0.x and 3.1.x"),
+            );
             false
         }
         (None, None) => {
@@ -201,7 +208,11 @@ fn collect_operations<'a>(docs: &'a DocumentSet, roots: &[DocId], diags: &mut Di
             for (key, value) in item_map {
                 let Some(&method) = METHODS.iter().find(|m| **m == key.as_str()) else { continue };
                 if !value.is_object() {
-                    diags.error(docs.name(item_doc), &child_pointer(&item_pointer, &[key]), "an operation must be an object");
+                    diags.error(
+                        docs.name(item_doc),
+                        &child_pointer(&item_pointer, &[key]),
+                        "an operation must be an object",
+                    );
                     continue;
                 }
                 out.push(RawOperation {

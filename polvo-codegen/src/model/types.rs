@@ -81,7 +81,12 @@ impl<'a> TypeBuilder<'a> {
             }
         }
         let name = self.names.claim(name);
-        self.types.push(TypeDef { name, docs: Docs::default(), kind: TypeKind::Alias(TypeRef::Json), place: place.clone() });
+        self.types.push(TypeDef {
+            name,
+            docs: Docs::default(),
+            kind: TypeKind::Alias(TypeRef::Json),
+            place: place.clone(),
+        });
         self.by_place.insert(place, id);
         self.pending.push_back(id);
         id
@@ -154,7 +159,11 @@ impl<'a> TypeBuilder<'a> {
                 let stem = file.rsplit('/').next().unwrap_or(file);
                 stem.split('.').next().unwrap_or(stem).to_owned()
             }
-            [.., parent, _] if parent == "properties" || parent == "allOf" || parent == "oneOf" || parent == "anyOf" => hint.to_owned(),
+            [.., parent, _]
+                if parent == "properties" || parent == "allOf" || parent == "oneOf" || parent == "anyOf" =>
+            {
+                hint.to_owned()
+            }
             [.., last] if structural.contains(&last.as_str()) || last.parse::<usize>().is_ok() => hint.to_owned(),
             [.., last] => last.clone(),
         };
@@ -303,7 +312,9 @@ impl<'a> TypeBuilder<'a> {
                 for (key, value) in properties {
                     match merged.get_mut(key.as_str()) {
                         Some((existing, existing_doc, _, conflict)) => {
-                            if *existing != value && !same_target(self.docs, (existing, *existing_doc), (value, part.doc)) {
+                            if *existing != value
+                                && !same_target(self.docs, (existing, *existing_doc), (value, part.doc))
+                            {
                                 *conflict = true;
                             }
                         }
@@ -327,7 +338,9 @@ impl<'a> TypeBuilder<'a> {
             let view = SchemaView { value, doc, pointer: &pointer };
             let mut docs = docs_of(&view);
             let ty = if conflict {
-                docs.notes.push("The parts of an `allOf` disagree on this property's schema, so it is kept as a JSON value.".into());
+                docs.notes.push(
+                    "The parts of an `allOf` disagree on this property's schema, so it is kept as a JSON value.".into(),
+                );
                 TypeRef::Json
             } else {
                 let hint = format!("{name}{}", naming::pascal(key));
@@ -347,7 +360,9 @@ impl<'a> TypeBuilder<'a> {
             fields.push(Field { wire_name: key.to_owned(), rust_name, ty, required: is_required, docs });
         }
         let additional = match additional {
-            Some((value, doc, pointer)) => Some(self.type_of(At { value, doc, pointer: &pointer }, &format!("{name}Value"))),
+            Some((value, doc, pointer)) => {
+                Some(self.type_of(At { value, doc, pointer: &pointer }, &format!("{name}Value")))
+            }
             None if keep_unknown => Some(TypeRef::Json),
             None => None,
         };
@@ -404,7 +419,10 @@ impl<'a> TypeBuilder<'a> {
             if !object_like || part.list("oneOf").is_some() || part.list("anyOf").is_some() {
                 leftovers = true;
             }
-            if part.properties().is_some() || part.get("required").is_some() || part.get("additionalProperties").is_some() {
+            if part.properties().is_some()
+                || part.get("required").is_some()
+                || part.get("additionalProperties").is_some()
+            {
                 objects.push((SchemaView { value, doc, pointer: "" }, pointer.clone()));
             }
         }
@@ -424,8 +442,16 @@ impl<'a> TypeBuilder<'a> {
         TypeRef::Named(id)
     }
 
-    fn union(&mut self, view: SchemaView<'a, '_>, key: &str, items: &'a [Value], hint: &str, target: Option<TypeId>) -> TypeRef {
-        let candidates: Vec<(usize, &'a Value)> = items.iter().enumerate().filter(|(_, v)| !is_null_schema(v)).collect();
+    fn union(
+        &mut self,
+        view: SchemaView<'a, '_>,
+        key: &str,
+        items: &'a [Value],
+        hint: &str,
+        target: Option<TypeId>,
+    ) -> TypeRef {
+        let candidates: Vec<(usize, &'a Value)> =
+            items.iter().enumerate().filter(|(_, v)| !is_null_schema(v)).collect();
         match candidates.as_slice() {
             [] => return TypeRef::Json,
             [(i, only)] => {
@@ -449,7 +475,9 @@ impl<'a> TypeBuilder<'a> {
             let pointer = child_pointer(view.pointer, &[key, &i.to_string()]);
             let part = SchemaView { value: item, doc: view.doc, pointer: &pointer };
             let base = self.variant_base(&part, *i);
-            let ty = strip_option(self.type_of(At { value: item, doc: view.doc, pointer: &pointer }, &format!("{name}{base}")));
+            let ty = strip_option(
+                self.type_of(At { value: item, doc: view.doc, pointer: &pointer }, &format!("{name}{base}")),
+            );
             let base = match (&ty, part.reference()) {
                 (TypeRef::Named(t), Some(_)) => self.types[*t].name.clone(),
                 _ => base,
@@ -487,7 +515,8 @@ impl<'a> TypeBuilder<'a> {
         if variants.iter().any(|v| v.ty == plain_string) {
             let types = &self.types;
             variants.retain(|v| {
-                v.ty == plain_string || !matches!(&v.ty, TypeRef::Named(id) if matches!(types[*id].kind, TypeKind::StringEnum(_)))
+                v.ty == plain_string
+                    || !matches!(&v.ty, TypeRef::Named(id) if matches!(types[*id].kind, TypeKind::StringEnum(_)))
             });
         }
         let is_float = |t: &TypeRef| matches!(t, TypeRef::Primitive(Primitive::F64 | Primitive::F32));
@@ -530,7 +559,12 @@ impl<'a> TypeBuilder<'a> {
 
     /// Fills in the tags of each variant from `discriminator`, returning the
     /// property name when every variant has at least one tag.
-    fn discriminator(&mut self, view: &SchemaView<'a, '_>, variants: &mut [UnionVariant], places: &[Option<Place>]) -> Option<String> {
+    fn discriminator(
+        &mut self,
+        view: &SchemaView<'a, '_>,
+        variants: &mut [UnionVariant],
+        places: &[Option<Place>],
+    ) -> Option<String> {
         let discriminator = view.get("discriminator")?;
         let property = discriminator.get("propertyName").and_then(Value::as_str)?;
         let mapping = discriminator.get("mapping").and_then(Value::as_object);
@@ -539,7 +573,11 @@ impl<'a> TypeBuilder<'a> {
             if let Some(mapping) = mapping {
                 for (tag, target) in mapping {
                     let Some(target) = target.as_str() else { continue };
-                    let reference = if target.contains('#') || target.contains('/') || target.ends_with(".json") || target.ends_with(".yaml") {
+                    let reference = if target.contains('#')
+                        || target.contains('/')
+                        || target.ends_with(".json")
+                        || target.ends_with(".yaml")
+                    {
                         target.to_owned()
                     } else {
                         format!("#/components/schemas/{target}")
@@ -566,7 +604,13 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 
-    fn enumeration(&mut self, view: SchemaView<'a, '_>, values: &[&'a Value], hint: &str, target: Option<TypeId>) -> TypeRef {
+    fn enumeration(
+        &mut self,
+        view: SchemaView<'a, '_>,
+        values: &[&'a Value],
+        hint: &str,
+        target: Option<TypeId>,
+    ) -> TypeRef {
         if values.is_empty() {
             return match view.types().first().copied() {
                 Some("integer") => TypeRef::Primitive(integer_type(view.format())),
@@ -591,7 +635,11 @@ impl<'a> TypeBuilder<'a> {
             return TypeRef::Named(id);
         }
         if values.iter().all(|v| v.is_i64() || v.is_u64()) {
-            let p = if view.types().first() == Some(&"number") { number_type(view.format()) } else { integer_type(view.format()) };
+            let p = if view.types().first() == Some(&"number") {
+                number_type(view.format())
+            } else {
+                integer_type(view.format())
+            };
             self.note_values(target, values);
             return TypeRef::Primitive(p);
         }
@@ -788,3 +836,39 @@ pub(crate) fn enum_variant_names(values: &[&str]) -> Vec<String> {
     enum_values(values).into_iter().map(|v| v.variant).collect()
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_values_are_pascal_case() {
+        assert_eq!(enum_variant_names(&["available", "on-hold", "SOLD_OUT"]), ["Available", "OnHold", "SoldOut"]);
+    }
+
+    #[test]
+    fn enum_values_that_collide_are_spelled_out() {
+        assert_eq!(
+            enum_variant_names(&["Etc/GMT+1", "Etc/GMT-1", "UTC"]),
+            ["EtcSlashGmtPlus1", "EtcSlashGmtMinus1", "Utc"]
+        );
+        assert_eq!(enum_variant_names(&["+1", "-1"]), ["Plus1", "Minus1"]);
+    }
+
+    #[test]
+    fn enum_values_that_still_collide_get_suffixes() {
+        assert_eq!(enum_variant_names(&["NOT_ACTIVATED", "not_activated"]), ["NotActivated", "NotActivated2"]);
+    }
+
+    #[test]
+    fn odd_enum_values() {
+        assert_eq!(enum_variant_names(&["", "1", "self", "*"]), ["Empty", "_1", "Self_", "Star"]);
+    }
+
+    #[test]
+    fn colliding_property_names_are_spelled_out() {
+        let colliding = colliding_snake_names(["+1", "-1", "name"].into_iter());
+        assert_eq!(spelled_if("+1", &colliding), "plus_1");
+        assert_eq!(spelled_if("-1", &colliding), "minus_1");
+        assert_eq!(spelled_if("name", &colliding), "name");
+    }
+}

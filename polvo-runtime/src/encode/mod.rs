@@ -54,9 +54,7 @@ pub fn scalar(value: &Value) -> Option<String> {
 pub fn simple(value: &Value) -> String {
     match value {
         Value::Array(items) => items.iter().map(simple).collect::<Vec<_>>().join(","),
-        Value::Object(map) => {
-            map.iter().flat_map(|(k, v)| [k.clone(), simple(v)]).collect::<Vec<_>>().join(",")
-        }
+        Value::Object(map) => map.iter().flat_map(|(k, v)| [k.clone(), simple(v)]).collect::<Vec<_>>().join(","),
         Value::Null => String::new(),
         other => scalar(other).unwrap_or_default(),
     }
@@ -153,7 +151,9 @@ pub fn form_pairs(value: &Value, deep_object: &[&str]) -> Result<Vec<(String, St
     let mut out = Vec::new();
     for (key, v) in map {
         match v {
-            Value::Array(items) if !deep_object.contains(&key.as_str()) && items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            Value::Array(items)
+                if !deep_object.contains(&key.as_str()) && items.iter().all(|i| !i.is_object() && !i.is_array()) =>
+            {
                 for item in items {
                     if let Some(text) = scalar(item) {
                         out.push((key.clone(), text));
@@ -221,7 +221,10 @@ mod tests {
             pairs("created", json!({"gt": 1, "lte": 5}), QueryStyle::DeepObject),
             p(&[("created[gt]", "1"), ("created[lte]", "5")])
         );
-        assert_eq!(pairs("expand", json!(["a", "b"]), QueryStyle::DeepObject), p(&[("expand[0]", "a"), ("expand[1]", "b")]));
+        assert_eq!(
+            pairs("expand", json!(["a", "b"]), QueryStyle::DeepObject),
+            p(&[("expand[0]", "a"), ("expand[1]", "b")])
+        );
     }
 
     #[test]
