@@ -167,13 +167,14 @@ impl Namespace {
             return ident.to_owned();
         }
         let snake_like = plain.starts_with(|c: char| c.is_ascii_lowercase() || c == '_');
-        for n in 2.. {
+        let mut n = 2;
+        loop {
             let candidate = if snake_like { format!("{plain}_{n}") } else { format!("{plain}{n}") };
             if self.used.insert(candidate.clone()) {
                 return escape(candidate);
             }
+            n += 1;
         }
-        unreachable!("an unbounded counter always finds a free name")
     }
 }
 

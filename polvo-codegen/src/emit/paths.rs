@@ -26,7 +26,7 @@ pub struct Paths<'a> {
 impl<'a> Paths<'a> {
     /// Paths for the `types` module.
     pub fn types_module(types: &'a [TypeDef]) -> Self {
-        let qualified = types.iter().any(|t| STD_NAMES.contains(&t.name.as_str()));
+        let qualified = types.iter().any(|t| t.usage.is_used() && STD_NAMES.contains(&t.name.as_str()));
         Paths { types, in_types_module: true, qualified }
     }
 

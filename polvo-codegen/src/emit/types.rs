@@ -5,23 +5,36 @@ use quote::quote;
 
 use super::docs::{code, docs_attrs};
 use super::paths::{Paths, ident};
-use crate::model::{EnumValue, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
+use crate::model::{EnumValue, StructDef, TypeDef, TypeKind, TypeRef, UnionDef, Usage};
 
 const SERDE_CRATE: &str = "::polvo::__private::serde";
 
 /// The items of the `types` module.
 pub fn types_module(types: &[TypeDef]) -> TokenStream {
     let paths = Paths::types_module(types);
-    let items: Vec<TokenStream> = types.iter().map(|def| type_def(def, &paths)).collect();
-    let derives_serde = types.iter().any(|t| !matches!(t.kind, TypeKind::Alias(_)));
-    let imports = if derives_serde {
-        quote! { use ::polvo::__private::serde::{Deserialize, Serialize}; }
-    } else {
-        TokenStream::new()
+    let items: Vec<TokenStream> =
+        types.iter().filter(|def| def.usage.is_used()).map(|def| type_def(def, &paths)).collect();
+    let derives = |t: &&TypeDef| matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_) | TypeKind::Newtype(_));
+    let serialize = types.iter().filter(derives).any(|t| t.usage.serialize);
+    let deserialize = types.iter().filter(derives).any(|t| t.usage.deserialize);
+    let imports = match (serialize, deserialize) {
+        (true, true) => quote! { use ::polvo::__private::serde::{Deserialize, Serialize}; },
+        (true, false) => quote! { use ::polvo::__private::serde::Serialize; },
+        (false, true) => quote! { use ::polvo::__private::serde::Deserialize; },
+        (false, false) => TokenStream::new(),
     };
     quote! {
         #imports
         #(#items)*
+    }
+}
+
+/// The serde derives a type needs for the directions it travels in.
+fn serde_derives(usage: Usage) -> TokenStream {
+    match (usage.serialize, usage.deserialize) {
+        (true, true) => quote!(Serialize, Deserialize),
+        (true, false) => quote!(Serialize),
+        _ => quote!(Deserialize),
     }
 }
 
@@ -40,9 +53,10 @@ fn type_def(def: &TypeDef, paths: &Paths<'_>) -> TokenStream {
             let docs = docs_attrs(&def.docs, &[]);
             let name = ident(&def.name);
             let ty = paths.ty(ty);
+            let serde = serde_derives(def.usage);
             quote! {
                 #docs
-                #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+                #[derive(Clone, Debug, PartialEq, #serde)]
                 #[serde(crate = #SERDE_CRATE, transparent)]
                 pub struct #name(pub #ty);
             }
@@ -84,9 +98,10 @@ fn struct_def(def: &TypeDef, s: &StructDef, paths: &Paths<'_>) -> TokenStream {
     });
     let all_optional = s.fields.iter().all(|f| matches!(f.ty, TypeRef::Option(_)));
     let default = if all_optional { quote!(Default,) } else { TokenStream::new() };
+    let serde = serde_derives(def.usage);
     quote! {
         #docs
-        #[derive(Clone, Debug, #default PartialEq, Serialize, Deserialize)]
+        #[derive(Clone, Debug, #default PartialEq, #serde)]
         #[serde(crate = #SERDE_CRATE)]
         pub struct #name {
             #(#fields)*
@@ -190,10 +205,11 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>) -> TokenStream {
         let docs = docs_attrs(&v.docs, &[Some(&tags)]);
         quote! { #docs #variant(#ty), }
     });
+    let serde = serde_derives(def.usage);
     match &u.discriminator {
         None => quote! {
             #docs
-            #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+            #[derive(Clone, Debug, PartialEq, #serde)]
             #[serde(crate = #SERDE_CRATE, untagged)]
             pub enum #name {
                 #(#variants)*
@@ -208,26 +224,40 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>) -> TokenStream {
                 quote! { #(#some(#tags))|* => ::polvo::__private::decode_variant(value).map(Self::#variant), }
             });
             let known: Vec<&String> = u.variants.iter().flat_map(|v| v.tags.iter()).collect();
+            let serialize = if def.usage.serialize {
+                quote! {
+                    #[derive(Clone, Debug, PartialEq, Serialize)]
+                    #[serde(crate = #SERDE_CRATE, untagged)]
+                }
+            } else {
+                quote!(#[derive(Clone, Debug, PartialEq)])
+            };
+            let deserialize = if def.usage.deserialize {
+                quote! {
+                    impl<'de> Deserialize<'de> for #name {
+                        fn deserialize<D>(deserializer: D) -> #result<Self, D::Error>
+                        where
+                            D: ::polvo::__private::serde::Deserializer<'de>,
+                        {
+                            let value = ::polvo::Value::deserialize(deserializer)?;
+                            match ::polvo::__private::discriminator(&value, #property).as_deref() {
+                                #(#arms)*
+                                tag => ::polvo::__private::unknown_tag(#property, tag, &[#(#known),*]),
+                            }
+                        }
+                    }
+                }
+            } else {
+                TokenStream::new()
+            };
             quote! {
                 #docs
-                #[derive(Clone, Debug, PartialEq, Serialize)]
-                #[serde(crate = #SERDE_CRATE, untagged)]
+                #serialize
                 pub enum #name {
                     #(#variants)*
                 }
 
-                impl<'de> Deserialize<'de> for #name {
-                    fn deserialize<D>(deserializer: D) -> #result<Self, D::Error>
-                    where
-                        D: ::polvo::__private::serde::Deserializer<'de>,
-                    {
-                        let value = ::polvo::Value::deserialize(deserializer)?;
-                        match ::polvo::__private::discriminator(&value, #property).as_deref() {
-                            #(#arms)*
-                            tag => ::polvo::__private::unknown_tag(#property, tag, &[#(#known),*]),
-                        }
-                    }
-                }
+                #deserialize
             }
         }
     }

@@ -9,6 +9,7 @@ mod recursion;
 mod schema;
 mod service;
 mod types;
+mod usage;
 
 pub use service::build;
 
@@ -327,6 +328,26 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Where it is defined in the spec.
     pub place: Place,
+    /// Which directions the type travels in, deciding its serde impls.
+    pub usage: Usage,
+}
+
+/// Which way a type travels: into requests (it must serialize), out of
+/// responses (it must deserialize), or both. A type with neither is reached
+/// by no operation and is not emitted (unless the spec has no operations).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Sent in a request.
+    pub serialize: bool,
+    /// Received in a response.
+    pub deserialize: bool,
+}
+
+impl Usage {
+    /// Whether the type is used at all.
+    pub fn is_used(self) -> bool {
+        self.serialize || self.deserialize
+    }
 }
 
 /// Documentation gathered for an item.

@@ -58,9 +58,11 @@ pub fn method_name_base(raw: &RawOperation<'_>, grouped: bool) -> String {
         let mut id = id;
         for sep in ["-", "_", " ", ""] {
             let prefix = format!("{}{}{}", raw.method, sep, raw.path);
-            if id.len() > prefix.len() && id[..prefix.len()].eq_ignore_ascii_case(&prefix) {
-                id = &id[prefix.len()..];
-                break;
+            if let (Some(head), Some(rest)) = (id.get(..prefix.len()), id.get(prefix.len()..)) {
+                if !rest.is_empty() && head.eq_ignore_ascii_case(&prefix) {
+                    id = rest;
+                    break;
+                }
             }
         }
         if grouped {

@@ -109,7 +109,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], module: &str) -> (Service, Dia
     let info = roots.first().and_then(|&doc| docs.doc(doc).root.get("info"));
     let text = |key: &str| non_empty(info.and_then(|i| i.get(key)).and_then(Value::as_str));
     let servers = roots.first().map(|&doc| servers(docs, doc)).unwrap_or_default();
-    let service = Service {
+    let mut service = Service {
         module: module.to_owned(),
         title: text("title"),
         description: text("description"),
@@ -120,6 +120,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], module: &str) -> (Service, Dia
         types: type_defs,
         notes: Vec::new(),
     };
+    super::usage::mark_usage(&mut service);
     (service, diags)
 }
 

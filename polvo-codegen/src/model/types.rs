@@ -86,6 +86,7 @@ impl<'a> TypeBuilder<'a> {
             docs: Docs::default(),
             kind: TypeKind::Alias(TypeRef::Json),
             place: place.clone(),
+            usage: Default::default(),
         });
         self.by_place.insert(place, id);
         self.pending.push_back(id);
@@ -201,6 +202,7 @@ impl<'a> TypeBuilder<'a> {
             docs: docs_of(view),
             kind: TypeKind::Alias(TypeRef::Json),
             place: view.place(),
+            usage: Default::default(),
         });
         id
     }
@@ -727,16 +729,52 @@ fn shape_key(value: &Value) -> Option<String> {
         return None;
     }
     let mut key = String::new();
-    for (k, v) in map {
-        if matches!(k.as_str(), "description" | "title" | "example" | "examples" | "externalDocs") {
-            continue;
-        }
-        key.push_str(k);
-        key.push('\u{1}');
-        key.push_str(&v.to_string());
-        key.push('\u{2}');
-    }
+    write_schema_key(value, &mut key);
     Some(key)
+}
+
+/// Writes a schema without its documentation keywords, at every depth, so
+/// that copies differing only in descriptions share a key.
+fn write_schema_key(value: &Value, out: &mut String) {
+    let Some(map) = value.as_object() else {
+        out.push_str(&value.to_string());
+        return;
+    };
+    out.push('{');
+    for (k, v) in map {
+        match k.as_str() {
+            "description" | "title" | "example" | "examples" | "externalDocs" | "$comment" => continue,
+            _ => {}
+        }
+        out.push_str(k);
+        out.push(':');
+        match (k.as_str(), v) {
+            ("properties" | "patternProperties" | "$defs" | "definitions", Value::Object(props)) => {
+                out.push('{');
+                for (name, schema) in props {
+                    out.push_str(&Value::String(name.clone()).to_string());
+                    out.push(':');
+                    write_schema_key(schema, out);
+                    out.push(',');
+                }
+                out.push('}');
+            }
+            ("items" | "additionalProperties" | "not" | "contains" | "propertyNames", schema) => {
+                write_schema_key(schema, out)
+            }
+            ("allOf" | "oneOf" | "anyOf" | "prefixItems", Value::Array(items)) => {
+                out.push('[');
+                for item in items {
+                    write_schema_key(item, out);
+                    out.push(',');
+                }
+                out.push(']');
+            }
+            (_, other) => out.push_str(&other.to_string()),
+        }
+        out.push(',');
+    }
+    out.push('}');
 }
 
 /// The snake_case forms that two or more of `names` share.

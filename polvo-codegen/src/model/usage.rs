@@ -1,0 +1,81 @@
+//! Which types travel into requests and which out of responses.
+//!
+//! A type only sent needs `Serialize`, a type only received needs
+//! `Deserialize`, and a type no operation reaches (GitHub's webhook
+//! payloads, say) is not needed by a client at all. Deriving just what is
+//! needed is most of what keeps a large API's compile time down.
+
+use super::{Operation, Outcome, Service, TypeDef, TypeId, TypeKind, TypeRef};
+
+/// Marks every type's [`super::Usage`].
+pub fn mark_usage(service: &mut Service) {
+    let mut sent = Vec::new();
+    let mut received = Vec::new();
+    let operations = service.groups.iter().flat_map(|g| g.operations.iter()).chain(service.ungrouped.iter());
+    for op in operations {
+        collect_sent(op, &mut sent);
+        collect_received(op, &mut received);
+    }
+    let has_operations = !sent.is_empty() || !received.is_empty();
+    let types = &mut service.types;
+    propagate(types, sent, |def| &mut def.usage.serialize);
+    propagate(types, received, |def| &mut def.usage.deserialize);
+    if !has_operations {
+        // A spec of schemas alone: every schema is wanted, for reading.
+        for def in types.iter_mut() {
+            def.usage.deserialize = true;
+        }
+    }
+}
+
+fn collect_sent(op: &Operation, out: &mut Vec<TypeId>) {
+    for p in &op.params {
+        named_in(&p.ty, out);
+    }
+    if let Some(body) = &op.body {
+        named_in(&body.ty, out);
+    }
+}
+
+fn collect_received(op: &Operation, out: &mut Vec<TypeId>) {
+    for outcome in [&op.responses.success_type, &op.responses.error_type] {
+        match outcome {
+            Outcome::Nothing => {}
+            Outcome::Single(t) | Outcome::Optional(t) => named_in(t, out),
+            Outcome::Enum { variants, .. } => variants.iter().flat_map(|(_, t)| t).for_each(|t| named_in(t, out)),
+        }
+    }
+}
+
+/// Sets `flag` on every type reachable from `roots`.
+fn propagate(types: &mut [TypeDef], mut stack: Vec<TypeId>, flag: impl Fn(&mut TypeDef) -> &mut bool) {
+    while let Some(id) = stack.pop() {
+        let Some(def) = types.get_mut(id) else { continue };
+        let seen = flag(def);
+        if *seen {
+            continue;
+        }
+        *seen = true;
+        match &def.kind {
+            TypeKind::Struct(s) => {
+                s.fields.iter().for_each(|f| named_in(&f.ty, &mut stack));
+                if let Some(extra) = &s.additional {
+                    named_in(extra, &mut stack);
+                }
+            }
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
+            TypeKind::Alias(t) | TypeKind::Newtype(t) => named_in(t, &mut stack),
+            TypeKind::StringEnum(_) => {}
+        }
+    }
+}
+
+fn named_in(ty: &TypeRef, out: &mut Vec<TypeId>) {
+    match ty {
+        TypeRef::Named(id) => out.push(*id),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) | TypeRef::Box(inner) => {
+            named_in(inner, out)
+        }
+        _ => {}
+    }
+}
