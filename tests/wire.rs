@@ -351,3 +351,16 @@ async fn transport_failures_and_bad_base_urls_are_errors() {
     assert!(operations::Client::builder().base_url("not a url").build().is_err());
     assert_eq!(operations::Client::new().expect("default").base_url(), "https://ops.example.com/api");
 }
+
+#[tokio::test]
+async fn request_bodies_with_extra_properties_and_nulls_encode_as_the_spec_says() {
+    // `metadata` is an `additionalProperties` map; unset optional fields are left out.
+    let (server, client) = server().await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "7", "name": "n"})))
+        .mount(&server)
+        .await;
+    let body = UpdateItemBody { name: None, metadata: None, expand: None, prices: None };
+    client.items().update_item("7", body).send().await.expect("updated");
+    assert_eq!(only_request(&server).await.body.len(), 0);
+}

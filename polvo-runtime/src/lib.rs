@@ -46,7 +46,9 @@ pub mod __private {
     pub use crate::client::{ClientCore, Service};
     pub use crate::encode::encode_path;
     pub use crate::encode::multipart::Multipart;
-    pub use crate::enums::{decode_variant, deserialize_string_enum, discriminator, unknown_tag};
+    pub use crate::enums::{
+        Key, decode_variant, deserialize_string_enum, discriminator, no_variant_matched, required, unknown_tag,
+    };
     pub use crate::impl_string_enum;
     pub use crate::request::{Request, SendError};
     pub use crate::response::RawResponse;

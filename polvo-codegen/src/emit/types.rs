@@ -1,27 +1,54 @@
 //! Emitting the `types` module: structs, enums, unions and aliases.
+//!
+//! The serde impls are written out rather than derived. A derived
+//! `Deserialize` also handles sequences, byte keys and field indices that
+//! JSON never uses; for an API the size of GitHub's that unused code is most
+//! of the compile time. The written impls read a JSON object key by key,
+//! keep unknown keys where the schema allows extra properties, and only
+//! exist in the directions a type travels (see [`crate::model::Usage`]).
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs::{code, docs_attrs};
 use super::paths::{Paths, ident};
-use crate::model::{EnumValue, StructDef, TypeDef, TypeKind, TypeRef, UnionDef, Usage};
+use crate::model::{EnumValue, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 
-const SERDE_CRATE: &str = "::polvo::__private::serde";
+/// What the serde impls of the module need imported.
+#[derive(Default)]
+struct Imports {
+    serialize: bool,
+    deserialize: bool,
+    map_access: bool,
+    serialize_map: bool,
+}
 
 /// The items of the `types` module.
 pub fn types_module(types: &[TypeDef]) -> TokenStream {
     let paths = Paths::types_module(types);
+    let mut imports = Imports::default();
     let items: Vec<TokenStream> =
-        types.iter().filter(|def| def.usage.is_used()).map(|def| type_def(def, &paths)).collect();
-    let derives = |t: &&TypeDef| matches!(t.kind, TypeKind::Struct(_) | TypeKind::Union(_) | TypeKind::Newtype(_));
-    let serialize = types.iter().filter(derives).any(|t| t.usage.serialize);
-    let deserialize = types.iter().filter(derives).any(|t| t.usage.deserialize);
-    let imports = match (serialize, deserialize) {
-        (true, true) => quote! { use ::polvo::__private::serde::{Deserialize, Serialize}; },
-        (true, false) => quote! { use ::polvo::__private::serde::Serialize; },
-        (false, true) => quote! { use ::polvo::__private::serde::Deserialize; },
-        (false, false) => TokenStream::new(),
+        types.iter().filter(|def| def.usage.is_used()).map(|def| type_def(def, &paths, &mut imports)).collect();
+    let mut names = Vec::new();
+    if imports.deserialize {
+        names.push(quote!(Deserialize));
+        names.push(quote!(Deserializer));
+    }
+    if imports.serialize {
+        names.push(quote!(Serialize));
+        names.push(quote!(Serializer));
+    }
+    if imports.map_access {
+        names.push(quote!(de::MapAccess));
+        names.push(quote!(de::Visitor));
+    }
+    if imports.serialize_map {
+        names.push(quote!(ser::SerializeMap));
+    }
+    let imports = if names.is_empty() {
+        TokenStream::new()
+    } else {
+        quote! { use ::polvo::__private::serde::{#(#names),*}; }
     };
     quote! {
         #imports
@@ -29,83 +56,227 @@ pub fn types_module(types: &[TypeDef]) -> TokenStream {
     }
 }
 
-/// The serde derives a type needs for the directions it travels in.
-fn serde_derives(usage: Usage) -> TokenStream {
-    match (usage.serialize, usage.deserialize) {
-        (true, true) => quote!(Serialize, Deserialize),
-        (true, false) => quote!(Serialize),
-        _ => quote!(Deserialize),
-    }
-}
-
-fn type_def(def: &TypeDef, paths: &Paths<'_>) -> TokenStream {
+fn type_def(def: &TypeDef, paths: &Paths<'_>, imports: &mut Imports) -> TokenStream {
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(def, s, paths),
+        TypeKind::Struct(s) => struct_def(def, s, paths, imports),
         TypeKind::StringEnum(values) => string_enum(def, values, paths),
-        TypeKind::Union(u) => union_def(def, u, paths),
+        TypeKind::Union(u) => union_def(def, u, paths, imports),
         TypeKind::Alias(ty) => {
             let docs = docs_attrs(&def.docs, &[]);
             let name = ident(&def.name);
             let ty = paths.ty(ty);
             quote! { #docs pub type #name = #ty; }
         }
-        TypeKind::Newtype(ty) => {
-            let docs = docs_attrs(&def.docs, &[]);
-            let name = ident(&def.name);
-            let ty = paths.ty(ty);
-            let serde = serde_derives(def.usage);
-            quote! {
-                #docs
-                #[derive(Clone, Debug, PartialEq, #serde)]
-                #[serde(crate = #SERDE_CRATE, transparent)]
-                pub struct #name(pub #ty);
-            }
-        }
+        TypeKind::Newtype(ty) => newtype(def, ty, paths, imports),
     }
 }
 
-fn struct_def(def: &TypeDef, s: &StructDef, paths: &Paths<'_>) -> TokenStream {
+fn newtype(def: &TypeDef, ty: &TypeRef, paths: &Paths<'_>, imports: &mut Imports) -> TokenStream {
     let docs = docs_attrs(&def.docs, &[]);
     let name = ident(&def.name);
-    let is_none = paths.is_none_fn();
+    let ty = paths.ty(ty);
+    let result = paths.result();
+    let ser = def.usage.serialize.then(|| {
+        imports.serialize = true;
+        quote! {
+            impl Serialize for #name {
+                fn serialize<S: Serializer>(&self, serializer: S) -> #result<S::Ok, S::Error> {
+                    self.0.serialize(serializer)
+                }
+            }
+        }
+    });
+    let de = def.usage.deserialize.then(|| {
+        imports.deserialize = true;
+        quote! {
+            impl<'de> Deserialize<'de> for #name {
+                fn deserialize<D: Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
+                    Deserialize::deserialize(deserializer).map(#name)
+                }
+            }
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct #name(pub #ty);
+        #ser
+        #de
+    }
+}
+
+fn struct_def(def: &TypeDef, s: &StructDef, paths: &Paths<'_>, imports: &mut Imports) -> TokenStream {
+    let docs = docs_attrs(&def.docs, &[]);
+    let name = ident(&def.name);
+    let extra_field = s.additional.as_ref().map(|ty| (ident(&unique_field(s, "additional_properties")), ty));
     let fields = s.fields.iter().map(|f| {
         let field_docs = docs_attrs(&f.docs, &[]);
         let field = ident(&f.rust_name);
         let ty = paths.ty(&f.ty);
-        let wire = &f.wire_name;
-        let mut attrs = Vec::new();
-        if crate::naming::unraw(&f.rust_name) != wire {
-            attrs.push(quote!(rename = #wire));
-        }
-        if !f.required && matches!(f.ty, TypeRef::Option(_)) {
-            attrs.push(quote!(default, skip_serializing_if = #is_none));
-        }
-        let serde = if attrs.is_empty() { TokenStream::new() } else { quote!(#[serde(#(#attrs),*)]) };
         quote! {
             #field_docs
-            #serde
             pub #field: #ty,
         }
     });
-    let additional = s.additional.as_ref().map(|ty| {
-        let map = paths.ty(&TypeRef::Map(Box::new(ty.clone())));
-        let field = ident(&unique_field(s, "additional_properties"));
+    let additional = extra_field.as_ref().map(|(field, ty)| {
+        let map = paths.ty(&TypeRef::Map(Box::new((*ty).clone())));
         quote! {
             /// Properties not listed in the schema.
-            #[serde(flatten)]
             pub #field: #map,
         }
     });
     let all_optional = s.fields.iter().all(|f| matches!(f.ty, TypeRef::Option(_)));
     let default = if all_optional { quote!(Default,) } else { TokenStream::new() };
-    let serde = serde_derives(def.usage);
+    let ser = def.usage.serialize.then(|| serialize_struct(def, s, extra_field.as_ref().map(|f| &f.0), paths, imports));
+    let de = def.usage.deserialize.then(|| deserialize_struct(def, s, extra_field.as_ref().map(|f| &f.0), paths, imports));
     quote! {
         #docs
-        #[derive(Clone, Debug, #default PartialEq, #serde)]
-        #[serde(crate = #SERDE_CRATE)]
+        #[derive(Clone, Debug, #default PartialEq)]
         pub struct #name {
             #(#fields)*
             #additional
+        }
+        #ser
+        #de
+    }
+}
+
+/// `Serialize`: a map with one entry per field, leaving out unset optional
+/// fields, then the extra properties.
+fn serialize_struct(
+    def: &TypeDef,
+    s: &StructDef,
+    extra: Option<&proc_macro2::Ident>,
+    paths: &Paths<'_>,
+    imports: &mut Imports,
+) -> TokenStream {
+    imports.serialize = true;
+    imports.serialize_map = true;
+    let name = ident(&def.name);
+    let result = paths.result();
+    let some = paths.some();
+    let none = paths.none();
+    let entries = s.fields.iter().map(|f| {
+        let field = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        if !f.required && matches!(f.ty, TypeRef::Option(_)) {
+            quote! {
+                if let #some(value) = &self.#field {
+                    map.serialize_entry(#wire, value)?;
+                }
+            }
+        } else {
+            quote! { map.serialize_entry(#wire, &self.#field)?; }
+        }
+    });
+    let extra = extra.map(|field| {
+        quote! {
+            for (key, value) in &self.#field {
+                map.serialize_entry(key, value)?;
+            }
+        }
+    });
+    let map_binding = if s.fields.is_empty() && extra.is_none() { quote!(map) } else { quote!(mut map) };
+    quote! {
+        impl Serialize for #name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> #result<S::Ok, S::Error> {
+                let #map_binding = serializer.serialize_map(#none)?;
+                #(#entries)*
+                #extra
+                map.end()
+            }
+        }
+    }
+}
+
+/// `Deserialize`: reads a JSON object key by key; unknown keys are kept in
+/// the extra-properties map when the schema has one, skipped otherwise.
+fn deserialize_struct(
+    def: &TypeDef,
+    s: &StructDef,
+    extra: Option<&proc_macro2::Ident>,
+    paths: &Paths<'_>,
+    imports: &mut Imports,
+) -> TokenStream {
+    imports.deserialize = true;
+    imports.map_access = true;
+    let name = ident(&def.name);
+    let result = paths.result();
+    let some = paths.some();
+    let none = paths.none();
+    let expecting = format!("a {} object", def.name);
+    let locals = s.fields.iter().map(|f| {
+        let field = ident(&f.rust_name);
+        quote!(let mut #field = #none;)
+    });
+    let arms = s.fields.iter().map(|f| {
+        let field = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        if matches!(f.ty, TypeRef::Option(_)) {
+            quote!(#wire => #field = __map.next_value()?,)
+        } else {
+            quote!(#wire => #field = #some(__map.next_value()?),)
+        }
+    });
+    let inits = s.fields.iter().map(|f| {
+        let field = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        if matches!(f.ty, TypeRef::Option(_)) {
+            quote!(#field,)
+        } else {
+            quote!(#field: ::polvo::__private::required(#field, #wire)?,)
+        }
+    });
+    let (extra_local, unknown_arm, extra_init) = match extra {
+        Some(field) => (
+            quote!(let mut #field = ::std::collections::HashMap::new();),
+            quote! {
+                _ => {
+                    #field.insert(__key.into_string(), __map.next_value()?);
+                }
+            },
+            quote!(#field,),
+        ),
+        None => (
+            TokenStream::new(),
+            quote! {
+                _ => {
+                    __map.next_value::<::polvo::__private::serde::de::IgnoredAny>()?;
+                }
+            },
+            TokenStream::new(),
+        ),
+    };
+        quote! {
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
+                struct ObjectVisitor;
+
+                impl<'de> Visitor<'de> for ObjectVisitor {
+                    type Value = #name;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+
+                    fn visit_map<A: MapAccess<'de>>(self, mut __map: A) -> #result<#name, A::Error> {
+                        #(#locals)*
+                        #extra_local
+                        while let #some(__key) = __map.next_key::<::polvo::__private::Key<'de>>()? {
+                            match __key.as_str() {
+                                #(#arms)*
+                                #unknown_arm
+                            }
+                        }
+                        ::std::result::Result::Ok(#name {
+                            #(#inits)*
+                            #extra_init
+                        })
+                    }
+                }
+
+                deserializer.deserialize_map(ObjectVisitor)
+            }
         }
     }
 }
@@ -186,13 +357,15 @@ fn unknown_variant(values: &[EnumValue]) -> String {
     name
 }
 
-fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>) -> TokenStream {
+fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Imports) -> TokenStream {
     let name = ident(&def.name);
     let extra = match &u.discriminator {
         Some(property) => format!("Decoded by the {} property.", code(property)),
         None => "Decoded as the first variant that fits.".to_owned(),
     };
     let docs = docs_attrs(&def.docs, &[Some(&extra)]);
+    let result = paths.result();
+    let some = paths.some();
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let ty = paths.ty(&v.ty);
@@ -205,60 +378,73 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>) -> TokenStream {
         let docs = docs_attrs(&v.docs, &[Some(&tags)]);
         quote! { #docs #variant(#ty), }
     });
-    let serde = serde_derives(def.usage);
-    match &u.discriminator {
-        None => quote! {
-            #docs
-            #[derive(Clone, Debug, PartialEq, #serde)]
-            #[serde(crate = #SERDE_CRATE, untagged)]
-            pub enum #name {
-                #(#variants)*
-            }
-        },
-        Some(property) => {
-            let result = paths.result();
-            let some = paths.some();
-            let arms = u.variants.iter().map(|v| {
-                let variant = ident(&v.name);
-                let tags = v.tags.iter();
-                quote! { #(#some(#tags))|* => ::polvo::__private::decode_variant(value).map(Self::#variant), }
-            });
-            let known: Vec<&String> = u.variants.iter().flat_map(|v| v.tags.iter()).collect();
-            let serialize = if def.usage.serialize {
-                quote! {
-                    #[derive(Clone, Debug, PartialEq, Serialize)]
-                    #[serde(crate = #SERDE_CRATE, untagged)]
-                }
-            } else {
-                quote!(#[derive(Clone, Debug, PartialEq)])
-            };
-            let deserialize = if def.usage.deserialize {
-                quote! {
-                    impl<'de> Deserialize<'de> for #name {
-                        fn deserialize<D>(deserializer: D) -> #result<Self, D::Error>
-                        where
-                            D: ::polvo::__private::serde::Deserializer<'de>,
-                        {
-                            let value = ::polvo::Value::deserialize(deserializer)?;
-                            match ::polvo::__private::discriminator(&value, #property).as_deref() {
-                                #(#arms)*
-                                tag => ::polvo::__private::unknown_tag(#property, tag, &[#(#known),*]),
-                            }
-                        }
+    // Every variant's payload carries what identifies it (the discriminator
+    // property included), so serializing is the payload's own.
+    let ser = def.usage.serialize.then(|| {
+        imports.serialize = true;
+        let arms = u.variants.iter().map(|v| {
+            let variant = ident(&v.name);
+            quote!(Self::#variant(value) => value.serialize(serializer),)
+        });
+        quote! {
+            impl Serialize for #name {
+                fn serialize<S: Serializer>(&self, serializer: S) -> #result<S::Ok, S::Error> {
+                    match self {
+                        #(#arms)*
                     }
                 }
-            } else {
-                TokenStream::new()
-            };
-            quote! {
-                #docs
-                #serialize
-                pub enum #name {
-                    #(#variants)*
-                }
-
-                #deserialize
             }
         }
+    });
+    let de = def.usage.deserialize.then(|| {
+        imports.deserialize = true;
+        let body = match &u.discriminator {
+            Some(property) => {
+                let arms = u.variants.iter().map(|v| {
+                    let variant = ident(&v.name);
+                    let tags = v.tags.iter();
+                    quote! { #(#some(#tags))|* => ::polvo::__private::decode_variant(value).map(Self::#variant), }
+                });
+                let known: Vec<&String> = u.variants.iter().flat_map(|v| v.tags.iter()).collect();
+                quote! {
+                    match ::polvo::__private::discriminator(&value, #property).as_deref() {
+                        #(#arms)*
+                        tag => ::polvo::__private::unknown_tag(#property, tag, &[#(#known),*]),
+                    }
+                }
+            }
+            None => {
+                let attempts = u.variants.iter().map(|v| {
+                    let variant = ident(&v.name);
+                    quote! {
+                        if let ::std::result::Result::Ok(value) = Deserialize::deserialize(&value) {
+                            return ::std::result::Result::Ok(Self::#variant(value));
+                        }
+                    }
+                });
+                let type_name = &def.name;
+                quote! {
+                    #(#attempts)*
+                    ::std::result::Result::Err(::polvo::__private::no_variant_matched(#type_name, &value))
+                }
+            }
+        };
+        quote! {
+            impl<'de> Deserialize<'de> for #name {
+                fn deserialize<D: Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
+                    let value = ::polvo::Value::deserialize(deserializer)?;
+                    #body
+                }
+            }
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+        }
+        #ser
+        #de
     }
 }
