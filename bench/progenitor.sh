@@ -63,7 +63,7 @@ for spec in "$@"; do
     if [ "$gen" = ok ]; then
         (cd "$dir" && nice -n 10 cargo check >"$log.check1.out" 2>&1)   # builds the dependencies
         touch "$dir/src/lib.rs"
-        (cd "$dir" && /usr/bin/time -v -o "$log.check.time" nice -n 10 cargo check >"$log.check.out" 2>&1)
+        (cd "$dir" && CARGO_INCREMENTAL=0 /usr/bin/time -v -o "$log.check.time" nice -n 10 cargo check >"$log.check.out" 2>&1)
         crc=$?
         chk_t=$(secs "$log.check.time"); chk_m=$(mb "$log.check.time")
         if [ $crc -ne 0 ]; then

@@ -8,5 +8,13 @@ cd "$(dirname "$0")/.."
 
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+# The Node test servers (tests/servers/README.md): oidc-provider, Prism and
+# oauth2-mock-server, pinned in .ci/package-lock.json.
+if [ ! -f .ci/node_modules/.package-lock.json ] \
+  || [ .ci/package-lock.json -nt .ci/node_modules/.package-lock.json ]; then
+  echo "== npm ci --prefix .ci (installing the Node test servers)"
+  npm ci --prefix .ci --no-audit --no-fund
+fi
+
 echo "== cargo test --workspace"
 cargo test --workspace

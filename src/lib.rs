@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub mod servers;
+
 /// The directory of the real vendor specs and the APIs.guru corpus
 /// (`../shared` next to the repository), if it is present.
 pub fn shared_dir() -> Option<PathBuf> {

@@ -48,7 +48,10 @@ fn structs_decode_every_field_kind() {
     assert_eq!(thing.extra, Some(json!({"anything": [1, "two"]})));
     assert_eq!(thing.status, Some(Status::EtcSlashGmtMinus1));
     assert_eq!(thing.kind, Some(ThingKind::XLarge));
-    assert_eq!((thing.r#type.as_deref(), thing.self_.as_deref(), thing._2fa), (Some("keyword"), Some("me"), Some(true)));
+    assert_eq!(
+        (thing.r#type.as_deref(), thing.self_.as_deref(), thing._2fa),
+        (Some("keyword"), Some("me"), Some(true))
+    );
     assert_eq!((thing.plus_1, thing.minus_1), (Some(10), Some(2)));
     assert_eq!(thing.version, Some(7));
     assert_eq!(thing.children.as_ref().map(|c| c[0].name.as_str()), Some("bulb"));

@@ -128,7 +128,8 @@ fn struct_def(def: &TypeDef, s: &StructDef, paths: &Paths<'_>, imports: &mut Imp
     let all_optional = s.fields.iter().all(|f| matches!(f.ty, TypeRef::Option(_)));
     let default = if all_optional { quote!(Default,) } else { TokenStream::new() };
     let ser = def.usage.serialize.then(|| serialize_struct(def, s, extra_field.as_ref().map(|f| &f.0), paths, imports));
-    let de = def.usage.deserialize.then(|| deserialize_struct(def, s, extra_field.as_ref().map(|f| &f.0), paths, imports));
+    let de =
+        def.usage.deserialize.then(|| deserialize_struct(def, s, extra_field.as_ref().map(|f| &f.0), paths, imports));
     quote! {
         #docs
         #[derive(Clone, Debug, #default PartialEq)]
@@ -247,7 +248,7 @@ fn deserialize_struct(
             TokenStream::new(),
         ),
     };
-        quote! {
+    quote! {
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
                 struct ObjectVisitor;

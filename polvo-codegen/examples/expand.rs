@@ -1,0 +1,46 @@
+//! Expands one spec the way `polvo::service!` does and reports how long it
+//! took and how much code came out. Used by `bench/run.sh`.
+//!
+//! `cargo run --release -p polvo-codegen --example expand -- SPEC [MODULE] [--print]`
+
+use std::time::Instant;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(spec) = args.first() else {
+        eprintln!("usage: expand SPEC [MODULE] [--print]");
+        std::process::exit(2);
+    };
+    let module = args.get(1).filter(|a| !a.starts_with("--")).cloned().unwrap_or_else(|| "api".to_owned());
+    let print = args.iter().any(|a| a == "--print");
+    let name = spec.rsplit('/').next().unwrap_or(spec).to_owned();
+
+    let start = Instant::now();
+    let output = match polvo_codegen::Generator::new(module).spec(spec, name).generate() {
+        Ok(output) => output,
+        Err(diagnostics) => {
+            eprintln!("{diagnostics}");
+            std::process::exit(1);
+        }
+    };
+    let tokens = output.tokens.to_string();
+    let elapsed = start.elapsed();
+    let file: syn::File = match syn::parse_str(&tokens) {
+        Ok(file) => file,
+        Err(e) => {
+            eprintln!("the generated code does not parse: {e}");
+            std::process::exit(1);
+        }
+    };
+    let source = prettyplease::unparse(&file);
+    if print {
+        println!("{source}");
+    }
+    eprintln!(
+        "expanded {spec} in {:.3} s: {} tokens of text, {} lines formatted, {} warnings",
+        elapsed.as_secs_f64(),
+        tokens.len(),
+        source.lines().count(),
+        output.warnings.len()
+    );
+}

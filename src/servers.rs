@@ -1,0 +1,372 @@
+//! The Node test servers that polvo's end-to-end tests start: a real OAuth
+//! 2.0 / OpenID Connect provider (`tests/servers/oidc.mjs`, on
+//! oidc-provider), Stoplight Prism mocking an OpenAPI spec, and
+//! oauth2-mock-server.
+//!
+//! Each `start_*` function spawns the server on 127.0.0.1, waits until it
+//! is ready and returns a [`NodeServer`] that kills it when dropped. The
+//! servers' npm packages live in `.ci/node_modules`, installed from
+//! `.ci/package-lock.json` by `bash scripts/test.sh`. When Node or those
+//! packages are missing the functions return an error that says so: a test
+//! that needs a server fails, it is never skipped.
+//!
+//! Everything a server prints on stderr is forwarded to the test's stderr,
+//! prefixed with its name. Its stdout is read for the readiness line and,
+//! when the environment variable `POLVO_SERVER_LOG` is set, forwarded as
+//! well (Prism logs every request there). See `tests/servers/README.md`.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How many of a server's last output lines an error message quotes.
+const OUTPUT_TAIL: usize = 60;
+
+/// What to run to install the servers' packages.
+const INSTALL_HINT: &str = "run `bash scripts/test.sh` (it installs them with `npm ci --prefix .ci`)";
+
+/// A test server running as a child process. Dropping it kills the process
+/// and reaps it.
+#[derive(Debug)]
+pub struct NodeServer {
+    /// The server's base URL, `http://127.0.0.1:<port>` without a trailing
+    /// slash. For [`start_oidc`] this is also the issuer.
+    pub url: String,
+    child: Child,
+}
+
+impl NodeServer {
+    /// The URL of `path` on this server: `path` is appended to
+    /// [`NodeServer::url`] and should start with `/`.
+    pub fn url_for(&self, path: &str) -> String {
+        format!("{}{path}", self.url)
+    }
+
+    /// The server process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for NodeServer {
+    fn drop(&mut self) {
+        // The process may already have exited; either way reap it.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Why a test server could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// Node or the servers' npm packages are not installed.
+    #[error("{what} is not installed: {INSTALL_HINT}")]
+    NotInstalled {
+        /// What is missing (a program or a path).
+        what: String,
+    },
+    /// The process could not be spawned for another reason.
+    #[error("could not start {name} ({program}): {source}")]
+    Spawn {
+        /// The server's name.
+        name: &'static str,
+        /// The program that was run.
+        program: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The server exited before it was ready.
+    #[error("{name} exited ({status}) before it was ready; its last output:\n{output}")]
+    Exited {
+        /// The server's name.
+        name: &'static str,
+        /// How it exited.
+        status: ExitStatus,
+        /// Its last lines of output, stdout and stderr interleaved.
+        output: String,
+    },
+    /// The server did not become ready in time.
+    #[error("{name} was not ready after {seconds} s; its last output:\n{output}")]
+    Timeout {
+        /// The server's name.
+        name: &'static str,
+        /// The time it was given.
+        seconds: u64,
+        /// Its last lines of output, stdout and stderr interleaved.
+        output: String,
+    },
+    /// Another I/O error while starting or watching the server.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// The repository root, where `.ci/` and `tests/servers/` are.
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `.ci/node_modules/<relative>`, or [`ServerError::NotInstalled`] when it
+/// is absent.
+fn installed(relative: &str) -> Result<PathBuf, ServerError> {
+    let path = repo_root().join(".ci").join("node_modules").join(relative);
+    if path.exists() { Ok(path) } else { Err(ServerError::NotInstalled { what: format!("`{}`", path.display()) }) }
+}
+
+/// A free TCP port on 127.0.0.1: bound to port 0, read back, released.
+fn free_port() -> Result<u16, ServerError> {
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .map_err(|source| ServerError::Io { context: "binding 127.0.0.1:0 to find a free port".to_owned(), source })?;
+    let port = listener
+        .local_addr()
+        .map_err(|source| ServerError::Io { context: "reading the address of a bound port".to_owned(), source })?
+        .port();
+    Ok(port)
+}
+
+/// Whether 127.0.0.1:`port` accepts TCP connections.
+fn accepts_connections(port: u16) -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok()
+}
+
+/// The port of the first `http://127.0.0.1:<port>` in `line`.
+fn loopback_port_in(line: &str) -> Option<u16> {
+    let rest = &line[line.find("http://127.0.0.1:")? + "http://127.0.0.1:".len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+/// A line a server printed, and on which stream.
+enum Line {
+    Stdout(String),
+    Stderr(String),
+}
+
+/// Reads `stream` line by line until it closes, sending each line on
+/// `lines` while anyone listens and forwarding it to this process's stderr
+/// when `forward` is set (or, for stdout, when `POLVO_SERVER_LOG` is set and
+/// the server is ready, that is once nobody listens any more).
+fn pump<R, F>(name: &'static str, stream: R, forward: bool, wrap: F, lines: Sender<Line>)
+where
+    R: Read + Send + 'static,
+    F: Fn(String) -> Line + Send + 'static,
+{
+    let log_after_ready = std::env::var_os("POLVO_SERVER_LOG").is_some();
+    thread::spawn(move || {
+        let mut listening = true;
+        for line in BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            if forward || (!listening && log_after_ready) {
+                eprintln!("[{name}] {line}");
+            }
+            if listening && lines.send(wrap(line)).is_err() {
+                listening = false;
+            }
+        }
+    });
+}
+
+/// Spawns `node <args…>` from the repository root with `env` added, its
+/// stdin held open and its output pumped into the returned channel.
+fn spawn_node(
+    name: &'static str,
+    args: &[&std::ffi::OsStr],
+    env: &[(&str, &str)],
+) -> Result<(Child, Receiver<Line>), ServerError> {
+    let mut command = Command::new("node");
+    command
+        .args(args)
+        .current_dir(repo_root())
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().map_err(|source| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            ServerError::NotInstalled { what: "`node` (Node.js, on PATH)".to_owned() }
+        } else {
+            ServerError::Spawn { name, program: "node".to_owned(), source }
+        }
+    })?;
+    let (sender, receiver) = mpsc::channel();
+    if let Some(stdout) = child.stdout.take() {
+        pump(name, stdout, false, Line::Stdout, sender.clone());
+    }
+    if let Some(stderr) = child.stderr.take() {
+        pump(name, stderr, true, Line::Stderr, sender);
+    }
+    Ok((child, receiver))
+}
+
+/// Waits up to `timeout` for `ready` to return a URL, feeding it each
+/// stdout line, and also for `also_ready` (checked every 100 ms once a URL
+/// is known) to hold. Fails, killing the child, when it exits or times out.
+fn wait_until_ready(
+    name: &'static str,
+    mut child: Child,
+    lines: &Receiver<Line>,
+    timeout: Duration,
+    mut ready: impl FnMut(&str) -> Option<String>,
+    also_ready: impl Fn(&str) -> bool,
+) -> Result<NodeServer, ServerError> {
+    let deadline = Instant::now() + timeout;
+    let mut output: VecDeque<String> = VecDeque::new();
+    let mut url: Option<String> = None;
+    let tail = |output: &VecDeque<String>| Vec::from(output.clone()).join("\n");
+    loop {
+        if let Some(found) = &url {
+            if also_ready(found) {
+                return Ok(NodeServer { url: found.clone(), child });
+            }
+        }
+        match lines.recv_timeout(Duration::from_millis(100)) {
+            Ok(line) => {
+                let text = match line {
+                    Line::Stdout(text) => {
+                        if url.is_none() {
+                            url = ready(&text);
+                        }
+                        text
+                    }
+                    Line::Stderr(text) => text,
+                };
+                if output.len() == OUTPUT_TAIL {
+                    output.pop_front();
+                }
+                output.push_back(text);
+            }
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
+        }
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                // Let the pumps hand over the last lines.
+                while let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) {
+                    let (Line::Stdout(text) | Line::Stderr(text)) = line;
+                    if output.len() == OUTPUT_TAIL {
+                        output.pop_front();
+                    }
+                    output.push_back(text);
+                }
+                return Err(ServerError::Exited { name, status, output: tail(&output) });
+            }
+            Ok(None) => {}
+            Err(source) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(ServerError::Io { context: format!("watching {name}"), source });
+            }
+        }
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(ServerError::Timeout { name, seconds: timeout.as_secs(), output: tail(&output) });
+        }
+    }
+}
+
+/// Starts the OAuth 2.0 / OpenID Connect provider of
+/// `tests/servers/oidc.mjs` on an ephemeral port and waits (up to 30 s)
+/// for its `LISTENING <url>` line. `extra_env` is added to its environment,
+/// e.g. `[("OIDC_ACCESS_TOKEN_TTL", "2")]`; the clients, test endpoints and
+/// variables are listed in `tests/servers/README.md`.
+///
+/// The server exits when the returned [`NodeServer`] is dropped, or when
+/// this process dies (it watches its stdin).
+pub fn start_oidc(extra_env: &[(&str, &str)]) -> Result<NodeServer, ServerError> {
+    const NAME: &str = "oidc";
+    installed("oidc-provider/package.json")?;
+    let script = repo_root().join("tests").join("servers").join("oidc.mjs");
+    let (child, lines) = spawn_node(NAME, &[script.as_os_str(), "--exit-with-stdin".as_ref()], extra_env)?;
+    wait_until_ready(
+        NAME,
+        child,
+        &lines,
+        Duration::from_secs(30),
+        |line| line.strip_prefix("LISTENING ").map(|url| url.trim().to_owned()),
+        |_| true,
+    )
+}
+
+/// Starts Prism (`prism mock <spec> -h 127.0.0.1 -p <free port>`, with
+/// `extra_args` appended, e.g. `["--dynamic"]` or `["--errors"]`) and waits
+/// (up to 60 s) until it has said that it is listening and its port
+/// accepts connections.
+pub fn start_prism(spec: &Path, extra_args: &[&str]) -> Result<NodeServer, ServerError> {
+    const NAME: &str = "prism";
+    let prism = installed(".bin/prism")?;
+    let port = free_port()?;
+    let port_text = port.to_string();
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        prism.as_os_str(),
+        "mock".as_ref(),
+        spec.as_os_str(),
+        "-h".as_ref(),
+        "127.0.0.1".as_ref(),
+        "-p".as_ref(),
+        port_text.as_ref(),
+    ];
+    args.extend(extra_args.iter().map(|arg| std::ffi::OsStr::new(*arg)));
+    let (child, lines) = spawn_node(NAME, &args, &[])?;
+    wait_until_ready(
+        NAME,
+        child,
+        &lines,
+        Duration::from_secs(60),
+        |line| line.contains("Prism is listening on").then(|| format!("http://127.0.0.1:{port}")),
+        |_| accepts_connections(port),
+    )
+}
+
+/// Starts oauth2-mock-server 8 (`oauth2-mock-server -a 127.0.0.1 -p 0`) and
+/// waits (up to 30 s) for it to say where it listens. Note that the issuer
+/// it puts in its discovery document and tokens is
+/// `http://localhost:<port>`, while [`NodeServer::url`] is
+/// `http://127.0.0.1:<port>`.
+pub fn start_oauth2_mock_server() -> Result<NodeServer, ServerError> {
+    const NAME: &str = "oauth2-mock-server";
+    let bin = installed(".bin/oauth2-mock-server")?;
+    let (child, lines) =
+        spawn_node(NAME, &[bin.as_os_str(), "-a".as_ref(), "127.0.0.1".as_ref(), "-p".as_ref(), "0".as_ref()], &[])?;
+    wait_until_ready(
+        NAME,
+        child,
+        &lines,
+        Duration::from_secs(30),
+        |line| {
+            if !line.contains("server listening on") {
+                return None;
+            }
+            loopback_port_in(line).map(|port| format!("http://127.0.0.1:{port}"))
+        },
+        |url| loopback_port_in(url).is_some_and(accepts_connections),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_loopback_port_in_a_log_line() {
+        assert_eq!(loopback_port_in("OAuth 2 server listening on http://127.0.0.1:40123"), Some(40123));
+        assert_eq!(loopback_port_in("Prism is listening on http://127.0.0.1:4010/"), Some(4010));
+        assert_eq!(loopback_port_in("nothing here"), None);
+    }
+
+    #[test]
+    fn a_free_port_is_not_zero() {
+        assert_ne!(free_port().unwrap(), 0);
+    }
+}
