@@ -36,7 +36,7 @@ for spec in "$@"; do
         echo "| $(basename "$spec") | failed: $(head -c 120 "$log.expand.out" | tr '\n|' ' /') | | | | |"
         continue
     fi
-    lines=$(sed -nE 's/.* ([0-9]+) lines formatted.*/\1/p' "$log.expand.out")
+    lines=$("$EXPAND" "$spec" api --lines 2>&1 >/dev/null | sed -nE 's/.* ([0-9]+) lines formatted.*/\1/p')
 
     mkdir -p "$dir/src"
     printf '[package]\nname = "polvo_%s"\nversion = "0.0.0"\nedition = "2024"\npublish = false\n\n[dependencies]\npolvo = { path = "%s/polvo" }\n\n[workspace]\n' \
