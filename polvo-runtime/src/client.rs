@@ -6,33 +6,47 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::auth::{Auth, AuthError, AuthState, Credential, MemoryStore, SchemeSpec, TokenStore};
 use crate::error::BuildError;
 use crate::request::Request;
 
 /// Implemented by every generated `Client`, so the builder can create it.
 #[doc(hidden)]
 pub trait Service: Sized {
+    /// The service's name: its module name.
+    const NAME: &'static str;
+    /// The service's security schemes.
+    const SCHEMES: &'static [SchemeSpec];
     /// Wraps a configured core.
     fn from_core(core: ClientCore) -> Self;
 }
 
-/// What every generated client holds: the HTTP client (one connection pool)
-/// and the base URL. Cheap to clone.
+/// What every generated client holds: the HTTP client (one connection pool),
+/// the base URL, the credentials, and the tenant it acts for. Cheap to clone.
 #[derive(Clone)]
 pub struct ClientCore {
     inner: Arc<Inner>,
+    tenant: Arc<str>,
 }
 
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    auth: AuthState,
 }
 
 impl fmt::Debug for ClientCore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientCore").field("base_url", &self.inner.base_url).finish_non_exhaustive()
+        f.debug_struct("ClientCore")
+            .field("base_url", &self.inner.base_url)
+            .field("tenant", &self.tenant)
+            .field("auth", &self.inner.auth)
+            .finish_non_exhaustive()
     }
 }
+
+/// The tenant of a client that serves one.
+pub const DEFAULT_TENANT: &str = "default";
 
 impl ClientCore {
     /// The base URL, without a trailing slash.
@@ -43,6 +57,27 @@ impl ClientCore {
     /// The HTTP client.
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    /// The credentials.
+    pub fn auth_state(&self) -> &AuthState {
+        &self.inner.auth
+    }
+
+    /// The tenant requests are made for.
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// The same client acting for another tenant: same connection pool and
+    /// credentials, that tenant's tokens.
+    pub fn for_tenant(&self, tenant: &str) -> ClientCore {
+        ClientCore { inner: self.inner.clone(), tenant: Arc::from(tenant) }
+    }
+
+    /// Logins, tokens and revocation for this client's tenant.
+    pub fn auth(&self) -> Auth<'_> {
+        Auth::new(&self.inner.auth, &self.tenant)
     }
 
     /// Starts a request to `path` (already encoded) under the base URL.
@@ -56,6 +91,7 @@ impl ClientCore {
 ///
 /// ```no_run
 /// # mod petstore { pub struct Client; impl polvo_runtime::__private::Service for Client {
+/// #   const NAME: &'static str = "petstore"; const SCHEMES: &'static [polvo_runtime::auth::SchemeSpec] = &[];
 /// #   fn from_core(_: polvo_runtime::__private::ClientCore) -> Self { Client } } }
 /// let client: petstore::Client = polvo_runtime::ClientBuilder::new(None)
 ///     .base_url("http://127.0.0.1:8080/v3")
@@ -72,6 +108,11 @@ pub struct ClientBuilder<S> {
     connect_timeout: Duration,
     user_agent: String,
     headers: Vec<(String, String)>,
+    credentials: Vec<Credential<S>>,
+    store: Option<Arc<dyn TokenStore>>,
+    refresh_skew: Duration,
+    token_timeout: Duration,
+    env_error: Option<AuthError>,
     service: PhantomData<fn() -> S>,
 }
 
@@ -82,6 +123,7 @@ impl<S> fmt::Debug for ClientBuilder<S> {
             .field("timeout", &self.timeout)
             .field("user_agent", &self.user_agent)
             .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("credentials", &self.credentials.iter().map(|c| c.scheme()).collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
 }
@@ -100,8 +142,80 @@ impl<S: Service> ClientBuilder<S> {
             connect_timeout: Duration::from_secs(10),
             user_agent: concat!("polvo/", env!("CARGO_PKG_VERSION")).to_owned(),
             headers: Vec::new(),
+            credentials: Vec::new(),
+            store: None,
+            refresh_skew: Duration::from_secs(30),
+            token_timeout: Duration::from_secs(30),
+            env_error: None,
             service: PhantomData,
         }
+    }
+
+    /// Adds the credential of one security scheme (replacing an earlier one
+    /// for the same scheme).
+    pub fn credential(mut self, credential: impl Into<Credential<S>>) -> Self {
+        let credential = credential.into();
+        self.credentials.retain(|c| c.scheme() != credential.scheme());
+        self.credentials.push(credential);
+        self
+    }
+
+    /// Reads credentials from the environment variables each scheme names
+    /// (`STRIPE_API_KEY`, `HUBSPOT_CLIENT_ID`, …; the generated `auth`
+    /// module lists them). Fails, at `build`, naming the variable, if a
+    /// scheme is half configured or nothing is configured at all.
+    pub fn from_env(mut self) -> Self {
+        let mut found = 0;
+        for spec in S::SCHEMES {
+            if self.credentials.iter().any(|c| c.scheme() == spec.name) {
+                found += 1;
+                continue;
+            }
+            match Credential::<S>::from_env(spec) {
+                Ok(Some(credential)) => {
+                    found += 1;
+                    self.credentials.push(credential);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    self.env_error.get_or_insert(e);
+                }
+            }
+        }
+        if found == 0 && !S::SCHEMES.is_empty() && self.env_error.is_none() {
+            let options: Vec<String> = S::SCHEMES
+                .iter()
+                .filter(|s| !s.env_vars().is_empty())
+                .map(|s| format!("{} (`{}`)", s.env_vars().join(" and "), s.name))
+                .collect();
+            self.env_error = Some(AuthError::NothingInEnv { options: options.join(", or ") });
+        }
+        self
+    }
+
+    /// Where OAuth 2.0 tokens are kept (default: in memory). Shared by
+    /// every tenant of the client.
+    pub fn token_store(mut self, store: impl TokenStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
+    /// A token store shared with other clients.
+    pub fn shared_token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
+        self.store = Some(store);
+        self
+    }
+
+    /// How long before expiry a token is renewed (default 30 s).
+    pub fn refresh_skew(mut self, skew: Duration) -> Self {
+        self.refresh_skew = skew;
+        self
+    }
+
+    /// The timeout of token requests (default 30 s).
+    pub fn token_timeout(mut self, timeout: Duration) -> Self {
+        self.token_timeout = timeout;
+        self
     }
 
     /// Sends requests to `url` instead of the spec's server. Paths are
@@ -145,6 +259,9 @@ impl<S: Service> ClientBuilder<S> {
 
     /// Builds the client.
     pub fn build(self) -> Result<S, BuildError> {
+        if let Some(e) = self.env_error {
+            return Err(BuildError::Auth(e));
+        }
         let url = match (&self.base_url, self.default_base_url) {
             (Some(url), _) => url.clone(),
             (None, Some(url)) => url.to_owned(),
@@ -184,6 +301,14 @@ impl<S: Service> ClientBuilder<S> {
                 builder.build().map_err(BuildError::Http)?
             }
         };
-        Ok(S::from_core(ClientCore { inner: Arc::new(Inner { http, base_url }) }))
+        let token_http = crate::auth::token_client(self.token_timeout).map_err(BuildError::Http)?;
+        let auth = if S::SCHEMES.is_empty() && self.credentials.is_empty() {
+            AuthState::none(S::NAME, token_http)
+        } else {
+            let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+            AuthState::new(S::NAME, S::SCHEMES, self.credentials, store, token_http, self.refresh_skew)
+                .map_err(BuildError::Auth)?
+        };
+        Ok(S::from_core(ClientCore { inner: Arc::new(Inner { http, base_url, auth }), tenant: Arc::from(DEFAULT_TENANT) }))
     }
 }

@@ -1,6 +1,8 @@
 //! The errors a call can end in.
 
 use bytes::Bytes;
+
+use crate::auth::AuthError;
 use http::{HeaderMap, StatusCode};
 use std::fmt;
 
@@ -50,6 +52,9 @@ pub enum Error<E> {
     /// The request could not be sent or the response not received
     /// (connection refused, timeout, TLS, …).
     Transport(reqwest::Error),
+    /// Credentials could not be applied: none configured for the
+    /// operation, a token endpoint refused, a refresh token expired, ….
+    Auth(AuthError),
 }
 
 impl<E> Error<E> {
@@ -58,7 +63,7 @@ impl<E> Error<E> {
         match self {
             Error::Api { status, .. } | Error::Status { status, .. } | Error::Decode { status, .. } => Some(*status),
             Error::Transport(e) => e.status(),
-            Error::Request(_) => None,
+            Error::Request(_) | Error::Auth(_) => None,
         }
     }
 
@@ -94,6 +99,7 @@ impl<E> Error<E> {
             Error::Decode { status, headers, body, source } => Error::Decode { status, headers, body, source },
             Error::Request(e) => Error::Request(e),
             Error::Transport(e) => Error::Transport(e),
+            Error::Auth(e) => Error::Auth(e),
         }
     }
 }
@@ -120,6 +126,7 @@ impl<E> fmt::Display for Error<E> {
             }
             Error::Request(e) => write!(f, "the request could not be built: {e}"),
             Error::Transport(e) => write!(f, "the request failed: {e}"),
+            Error::Auth(e) => write!(f, "authentication failed: {e}"),
         }
     }
 }
@@ -130,6 +137,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
             Error::Decode { source, .. } => Some(source),
             Error::Request(e) => Some(e),
             Error::Transport(e) => Some(e),
+            Error::Auth(e) => Some(e),
             _ => None,
         }
     }
@@ -185,6 +193,9 @@ pub enum BuildError {
     /// The HTTP client could not be created.
     #[error("the HTTP client could not be created: {0}")]
     Http(#[source] reqwest::Error),
+    /// The credentials could not be configured.
+    #[error("{0}")]
+    Auth(#[from] AuthError),
 }
 
 /// The error body type of operations whose spec documents no error body.

@@ -11,6 +11,7 @@
 // nothing the server said is lost; it is large on purpose.
 #![allow(clippy::result_large_err)]
 
+pub mod auth;
 mod binary;
 mod client;
 mod encode;
@@ -21,7 +22,7 @@ mod response;
 
 pub use binary::Binary;
 pub use bytes::Bytes;
-pub use client::{ClientBuilder, DEFAULT_TIMEOUT};
+pub use client::{ClientBuilder, DEFAULT_TENANT, DEFAULT_TIMEOUT};
 pub use error::{BuildError, Error, NoErrorBody, RequestError};
 pub use http::{HeaderMap, StatusCode};
 pub use response::Response;

@@ -4,6 +4,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Serialize;
 
+use crate::auth::{AuthError, Security, Target};
 use crate::binary::Binary;
 use crate::client::ClientCore;
 use crate::encode::{self, QueryStyle, multipart::Multipart};
@@ -22,6 +23,7 @@ pub struct Request {
     headers: HeaderMap,
     cookies: Vec<(String, String)>,
     body: Body,
+    security: Option<Security>,
     error: Option<RequestError>,
 }
 
@@ -40,6 +42,8 @@ pub enum SendError {
     Request(RequestError),
     /// The request could not be sent or the response not read.
     Transport(reqwest::Error),
+    /// Credentials could not be applied.
+    Auth(AuthError),
 }
 
 impl<E> From<SendError> for Error<E> {
@@ -47,6 +51,7 @@ impl<E> From<SendError> for Error<E> {
         match e {
             SendError::Request(e) => Error::Request(e),
             SendError::Transport(e) => Error::Transport(e),
+            SendError::Auth(e) => Error::Auth(e),
         }
     }
 }
@@ -61,8 +66,15 @@ impl Request {
             headers: HeaderMap::new(),
             cookies: Vec::new(),
             body: Body::None,
+            security: None,
             error: None,
         }
+    }
+
+    /// The operation's security requirements: the alternatives, any one of
+    /// which the client's credentials must satisfy.
+    pub fn security(&mut self, security: Security) {
+        self.security = Some(security);
     }
 
     fn fail(&mut self, error: RequestError) {
@@ -199,21 +211,65 @@ impl Request {
         url
     }
 
-    /// Sends the request and reads the whole response.
-    pub async fn send(self) -> Result<RawResponse, SendError> {
-        if let Some(e) = self.error {
+    /// Sends the request and reads the whole response. Credentials go on
+    /// first; after a 401, renewable tokens are renewed and the request is
+    /// sent once more (unless its body cannot be replayed).
+    pub async fn send(mut self) -> Result<RawResponse, SendError> {
+        if let Some(e) = self.error.take() {
             return Err(SendError::Request(e));
         }
         let url = self.url();
-        let mut builder = self.core.http().request(self.method, url).headers(self.headers);
-        if !self.cookies.is_empty() {
-            let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let replayable = !matches!(self.body, Body::Multipart(_));
+        let mut retried = false;
+        loop {
+            let mut headers = self.headers.clone();
+            let mut query = Vec::new();
+            let mut cookies = self.cookies.clone();
+            let applied = match self.security {
+                Some(security) => {
+                    let mut target = Target { headers: &mut headers, query: &mut query, cookies: &mut cookies };
+                    self.core.auth_state().apply(security, self.core.tenant(), &mut target).await.map_err(SendError::Auth)?
+                }
+                None => Vec::new(),
+            };
+            let url = if query.is_empty() {
+                url.clone()
+            } else {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}{}", encode::urlencoded(&query))
+            };
+            let body = match &mut self.body {
+                Body::None => Body::None,
+                Body::Bytes(bytes, ct) => Body::Bytes(bytes.clone(), ct.clone()),
+                Body::Multipart(form) => Body::Multipart(std::mem::take(form)),
+            };
+            let response = self.execute(url, headers, &cookies, body).await?;
+            if response.status() == http::StatusCode::UNAUTHORIZED
+                && !retried
+                && replayable
+                && self.core.auth_state().expire(&applied, self.core.tenant())
+            {
+                tracing::debug!("401 with a renewable token: renewing it and sending once more");
+                retried = true;
+                continue;
+            }
+            return Ok(response);
+        }
+    }
+
+    async fn execute(&self, url: String, headers: HeaderMap, cookies: &[(String, String)], body: Body) -> Result<RawResponse, SendError> {
+        let mut builder = self.core.http().request(self.method.clone(), url).headers(headers);
+        if !cookies.is_empty() {
+            let cookie = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
             match HeaderValue::from_str(&cookie) {
-                Ok(v) => builder = builder.header(http::header::COOKIE, v),
+                Ok(mut v) => {
+                    v.set_sensitive(true);
+                    builder = builder.header(http::header::COOKIE, v)
+                }
                 Err(_) => return Err(SendError::Request(RequestError::InvalidHeader { name: "cookie".into() })),
             }
         }
-        builder = match self.body {
+        builder = match body {
             Body::None => builder,
             Body::Bytes(bytes, content_type) => builder.header(http::header::CONTENT_TYPE, content_type).body(bytes),
             Body::Multipart(form) => builder.multipart(form.finish().map_err(SendError::Request)?),

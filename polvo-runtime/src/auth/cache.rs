@@ -1,0 +1,163 @@
+//! The token cache: one slot per tenant, refreshed single-flight.
+//!
+//! However many requests find a tenant's token expired at once, exactly one
+//! of them asks for a new one; the others wait for it and use what it got.
+//! A failed attempt is shared the same way, so a dead refresh token causes
+//! one token request, not one per waiting call.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use super::error::AuthError;
+use super::store::TokenStore;
+use super::token::{TokenKey, TokenSet};
+
+/// Cached tokens of one scheme, by tenant.
+#[derive(Default)]
+pub struct TokenCache {
+    slots: Mutex<HashMap<String, Arc<Slot>>>,
+}
+
+#[derive(Default)]
+struct Slot {
+    state: Mutex<SlotState>,
+    refresh: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct SlotState {
+    current: Option<TokenSet>,
+    /// Counts refresh attempts, so waiters can tell one happened meanwhile.
+    attempts: u64,
+    /// The error of the last attempt, if it failed.
+    failure: Option<AuthError>,
+}
+
+impl TokenCache {
+    fn slot(&self, tenant: &str) -> Arc<Slot> {
+        let mut slots = match self.slots.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        slots.entry(tenant.to_owned()).or_default().clone()
+    }
+
+    /// The cached token of `tenant`, if it is fresh.
+    pub fn fresh(&self, tenant: &str, skew: Duration) -> Option<TokenSet> {
+        let slot = self.slot(tenant);
+        let state = slot.state.lock().ok()?;
+        state.current.as_ref().filter(|t| t.is_fresh(skew)).cloned()
+    }
+
+    /// Puts tokens in the cache (and clears a previous failure).
+    pub fn put(&self, tenant: &str, tokens: TokenSet) {
+        let slot = self.slot(tenant);
+        if let Ok(mut state) = slot.state.lock() {
+            state.current = Some(tokens);
+            state.failure = None;
+        }
+    }
+
+    /// Marks `token` as expired if it is still the cached one, so the next
+    /// call refreshes (used after a 401).
+    pub fn expire(&self, tenant: &str, token: &TokenSet) {
+        let slot = self.slot(tenant);
+        if let Ok(mut state) = slot.state.lock() {
+            if let Some(current) = &mut state.current {
+                if current.same_access_token(token) {
+                    current.expires_at = Some(SystemTime::UNIX_EPOCH);
+                }
+            }
+        }
+    }
+
+    /// Forgets a tenant's tokens.
+    pub fn forget(&self, tenant: &str) {
+        let slot = self.slot(tenant);
+        if let Ok(mut state) = slot.state.lock() {
+            *state = SlotState::default();
+        }
+    }
+
+    /// A fresh token for `tenant`: the cached one, the stored one, or one
+    /// `refresh` obtains from the previous tokens (if any). Concurrent calls
+    /// share one refresh.
+    pub async fn get<F, Fut>(
+        &self,
+        key: &TokenKey,
+        store: &dyn TokenStore,
+        skew: Duration,
+        refresh: F,
+    ) -> Result<TokenSet, AuthError>
+    where
+        F: FnOnce(Option<TokenSet>) -> Fut,
+        Fut: Future<Output = Result<TokenSet, AuthError>>,
+    {
+        let slot = self.slot(&key.tenant);
+        let seen_attempts = {
+            let state = slot.state.lock().map_err(|_| AuthError::Store("token cache poisoned".into()))?;
+            if let Some(t) = state.current.as_ref().filter(|t| t.is_fresh(skew)) {
+                return Ok(t.clone());
+            }
+            if let (Some(failure), Some(_)) = (&state.failure, &state.current) {
+                if matches!(failure, AuthError::ReauthorizationRequired { .. }) {
+                    return Err(failure.clone());
+                }
+            }
+            state.attempts
+        };
+
+        let _refreshing = slot.refresh.lock().await;
+        {
+            let state = slot.state.lock().map_err(|_| AuthError::Store("token cache poisoned".into()))?;
+            if let Some(t) = state.current.as_ref().filter(|t| t.is_fresh(skew)) {
+                return Ok(t.clone());
+            }
+            if state.attempts != seen_attempts {
+                // Someone refreshed while this call waited, and failed: share that outcome.
+                if let Some(failure) = &state.failure {
+                    return Err(failure.clone());
+                }
+            }
+        }
+
+        let _store_lock = store.lock(key).await.map_err(|e| AuthError::Store(e.to_string()))?;
+        let stored = store.load(key).await.map_err(|e| AuthError::Store(e.to_string()))?;
+        if let Some(t) = stored.as_ref().filter(|t| t.is_fresh(skew)) {
+            // Another process refreshed already.
+            self.put(&key.tenant, t.clone());
+            return Ok(t.clone());
+        }
+        let previous = {
+            let state = slot.state.lock().map_err(|_| AuthError::Store("token cache poisoned".into()))?;
+            state.current.clone()
+        };
+        let previous = stored.or(previous);
+
+        let outcome = refresh(previous.clone()).await;
+        let mut state = slot.state.lock().map_err(|_| AuthError::Store("token cache poisoned".into()))?;
+        state.attempts += 1;
+        match outcome {
+            Ok(mut tokens) => {
+                if tokens.refresh_token.is_none() {
+                    // Providers that do not rotate refresh tokens omit them.
+                    tokens.refresh_token = previous.and_then(|p| p.refresh_token);
+                }
+                state.current = Some(tokens.clone());
+                state.failure = None;
+                drop(state);
+                store.save(key, &tokens).await.map_err(|e| AuthError::Store(e.to_string()))?;
+                Ok(tokens)
+            }
+            Err(error) => {
+                if state.current.is_none() {
+                    state.current = previous;
+                }
+                state.failure = Some(error.clone());
+                Err(error)
+            }
+        }
+    }
+}

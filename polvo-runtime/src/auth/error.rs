@@ -1,0 +1,122 @@
+//! Why credentials could not be applied.
+
+use std::fmt;
+
+/// A failure to authenticate a request. Never contains a secret.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// An environment variable a scheme needs is not set.
+    #[error("environment variable `{var}` is not set (needed for the `{scheme}` security scheme)")]
+    MissingEnv {
+        /// The scheme.
+        scheme: String,
+        /// The variable.
+        var: String,
+    },
+    /// `from_env` found no scheme it could configure.
+    #[error("no credentials in the environment: set {options}")]
+    NothingInEnv {
+        /// What could be set, as a sentence.
+        options: String,
+    },
+    /// The operation needs credentials of a scheme the client was not given.
+    #[error("this operation needs credentials for {needed}, and the client has none of them")]
+    NoCredentials {
+        /// The acceptable schemes, as a sentence.
+        needed: String,
+    },
+    /// A credential names a scheme the service does not have, or has a
+    /// different kind.
+    #[error("the `{scheme}` credential does not fit: {reason}")]
+    Mismatch {
+        /// The scheme.
+        scheme: String,
+        /// Why.
+        reason: String,
+    },
+    /// A scheme is missing part of its configuration (a token URL, say).
+    #[error("the `{scheme}` scheme is not fully configured: {reason}")]
+    Config {
+        /// The scheme.
+        scheme: String,
+        /// What is missing.
+        reason: String,
+    },
+    /// A token endpoint URL is plain http and not on the loopback interface.
+    #[error("refusing to send credentials to `{url}`: token endpoints must use https (plain http only on loopback)")]
+    InsecureUrl {
+        /// The URL.
+        url: String,
+    },
+    /// No user has logged in yet for this scheme and tenant.
+    #[error("no tokens for `{scheme}` (tenant `{tenant}`) yet: start a login with `auth_url` and finish it with `fetch_access_token`")]
+    NotAuthorized {
+        /// The scheme.
+        scheme: String,
+        /// The tenant.
+        tenant: String,
+    },
+    /// The refresh token is no longer accepted (`invalid_grant`): the user
+    /// must log in again. Nothing is retried.
+    #[error("the `{scheme}` refresh token for tenant `{tenant}` was rejected ({reason}); the user must authorize again")]
+    ReauthorizationRequired {
+        /// The scheme.
+        scheme: String,
+        /// The tenant.
+        tenant: String,
+        /// What the provider said.
+        reason: String,
+    },
+    /// The `state` returned to the redirect URI matches no login started by
+    /// this client (forged, replayed or expired).
+    #[error("the login's `state` does not match any login this client started (it may be forged, reused or expired)")]
+    StateMismatch,
+    /// The token endpoint answered with an OAuth error.
+    #[error("the `{scheme}` token endpoint refused the request: {error}{}", description.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    TokenEndpoint {
+        /// The scheme.
+        scheme: String,
+        /// The OAuth error code (`invalid_client`, …) or the HTTP status.
+        error: String,
+        /// The provider's description.
+        description: Option<String>,
+    },
+    /// The token endpoint's answer is not a token response.
+    #[error("the `{scheme}` token endpoint answered something that is not a token response: {reason}")]
+    MalformedResponse {
+        /// The scheme.
+        scheme: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The token endpoint could not be reached (or did not answer in time).
+    #[error("the `{scheme}` token endpoint could not be reached: {reason}")]
+    Transport {
+        /// The scheme.
+        scheme: String,
+        /// Why.
+        reason: String,
+    },
+    /// A signing key could not be read.
+    #[error("the `{scheme}` signing key cannot be used: {reason}")]
+    InvalidKey {
+        /// The scheme.
+        scheme: String,
+        /// Why.
+        reason: String,
+    },
+    /// The token store failed.
+    #[error("{0}")]
+    Store(String),
+}
+
+/// Lists scheme names as prose: "`a`", "`a` or `b`", "`a`, `b` or `c`".
+pub(crate) fn or_list(names: &[impl fmt::Display]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.as_slice() {
+        [] => "nothing".into(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}

@@ -1,0 +1,154 @@
+//! JWTs the client signs itself: keys, claims templates, minting and the
+//! exchanges that turn a JWT into an access token.
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Map, Value};
+use std::str::FromStr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::error::AuthError;
+use super::spec::ClaimValue;
+use super::token::TokenSet;
+
+/// A signing key and its algorithm, checked when the client is built.
+#[derive(Clone)]
+pub struct SigningKey {
+    algorithm: Algorithm,
+    key: EncodingKey,
+    key_id: Option<String>,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey").field("algorithm", &self.algorithm).field("key_id", &self.key_id).finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// Reads a key for `algorithm` from PEM text, DER bytes, base64 DER
+    /// text, or (for `HS*`) the shared secret itself. Fails with a clear
+    /// reason rather than at first use.
+    pub fn new(scheme: &str, algorithm: &str, material: &[u8], key_id: Option<String>) -> Result<Self, AuthError> {
+        let invalid = |reason: String| AuthError::InvalidKey { scheme: scheme.to_owned(), reason };
+        let algorithm = Algorithm::from_str(algorithm).map_err(|_| invalid(format!("unknown algorithm `{algorithm}`")))?;
+        let text = std::str::from_utf8(material).ok().map(str::trim);
+        let is_pem = text.is_some_and(|t| t.starts_with("-----BEGIN"));
+        let der = |bytes: &[u8]| -> Vec<u8> {
+            match text.filter(|_| !is_pem) {
+                Some(t) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=\n\r".contains(&b)) => {
+                    use base64::Engine;
+                    base64::engine::general_purpose::STANDARD.decode(t.replace(['\n', '\r'], "")).unwrap_or_else(|_| bytes.to_vec())
+                }
+                _ => bytes.to_vec(),
+            }
+        };
+        use Algorithm::*;
+        let key = match algorithm {
+            HS256 | HS384 | HS512 => EncodingKey::from_secret(material),
+            RS256 | RS384 | RS512 | PS256 | PS384 | PS512 if is_pem => {
+                EncodingKey::from_rsa_pem(material).map_err(|e| invalid(format!("not an RSA private key in PEM: {e}")))?
+            }
+            RS256 | RS384 | RS512 | PS256 | PS384 | PS512 => EncodingKey::from_rsa_der(&der(material)),
+            ES256 | ES384 if is_pem => {
+                EncodingKey::from_ec_pem(material).map_err(|e| invalid(format!("not an EC private key in PEM: {e}")))?
+            }
+            ES256 | ES384 => EncodingKey::from_ec_der(&der(material)),
+            EdDSA if is_pem => {
+                EncodingKey::from_ed_pem(material).map_err(|e| invalid(format!("not an Ed25519 private key in PEM: {e}")))?
+            }
+            EdDSA => EncodingKey::from_ed_der(&der(material)),
+            other => return Err(invalid(format!("algorithm `{other:?}` is not supported for signing"))),
+        };
+        let signing = SigningKey { algorithm, key, key_id };
+        // DER keys are only checked when used: sign once now so a bad key
+        // fails when the client is built.
+        signing.sign(&Map::new()).map_err(|reason| invalid(format!("cannot sign with it: {reason}")))?;
+        Ok(signing)
+    }
+
+    /// Signs `claims`.
+    pub fn sign(&self, claims: &Map<String, Value>) -> Result<String, String> {
+        let mut header = Header::new(self.algorithm);
+        header.kid = self.key_id.clone();
+        jsonwebtoken::encode(&header, claims, &self.key).map_err(|e| e.to_string())
+    }
+}
+
+/// Reads key material: PEM or base64 text from an environment variable, or
+/// a file named by another.
+pub fn key_material(scheme: &str, key_env: &str, key_file_env: &str) -> Result<Option<Vec<u8>>, AuthError> {
+    if !key_env.is_empty() {
+        if let Ok(text) = std::env::var(key_env) {
+            return Ok(Some(text.replace("\\n", "\n").into_bytes()));
+        }
+    }
+    if !key_file_env.is_empty() {
+        if let Ok(path) = std::env::var(key_file_env) {
+            return std::fs::read(&path)
+                .map(Some)
+                .map_err(|e| AuthError::InvalidKey { scheme: scheme.to_owned(), reason: format!("cannot read `{path}`: {e}") });
+        }
+    }
+    Ok(None)
+}
+
+/// Resolves a claims template, reading environment variables once.
+pub fn resolve_claims(scheme: &str, template: &[(&str, ClaimValue)]) -> Result<Map<String, Value>, AuthError> {
+    let mut claims = Map::new();
+    for (name, value) in template {
+        let value = match value {
+            ClaimValue::Text(t) => Value::String((*t).to_owned()),
+            ClaimValue::Number(n) => Value::from(*n),
+            ClaimValue::Env(var) => {
+                let text = std::env::var(var)
+                    .map_err(|_| AuthError::MissingEnv { scheme: scheme.to_owned(), var: (*var).to_owned() })?;
+                // Numeric ids (a GitHub App id) stay numbers.
+                text.parse::<i64>().map(Value::from).unwrap_or(Value::String(text))
+            }
+        };
+        claims.insert((*name).to_owned(), value);
+    }
+    Ok(claims)
+}
+
+/// Mints a JWT: `claims` plus `iat` (now + `issued_at_offset`) and `exp`
+/// (`iat` + `lifetime`). Returns the token and when it expires.
+pub fn mint(
+    key: &SigningKey,
+    claims: &Map<String, Value>,
+    issued_at_offset: i64,
+    lifetime: i64,
+) -> Result<(SecretString, SystemTime), String> {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs() as i64;
+    let iat = now + issued_at_offset;
+    let exp = iat + lifetime;
+    let mut claims = claims.clone();
+    claims.insert("iat".into(), Value::from(iat));
+    claims.insert("exp".into(), Value::from(exp));
+    let token = key.sign(&claims)?;
+    let expires_at = UNIX_EPOCH + Duration::from_secs(exp.max(0) as u64);
+    Ok((SecretString::from(token), expires_at))
+}
+
+/// A TokenSet holding a minted JWT.
+pub fn as_token_set(token: SecretString, expires_at: SystemTime) -> TokenSet {
+    TokenSet { access_token: token, refresh_token: None, expires_at: Some(expires_at), scopes: Vec::new() }
+}
+
+/// A client assertion for `private_key_jwt` (RFC 7523 §3): issued by and
+/// about the client, for the token endpoint, valid for a minute.
+pub fn client_assertion(key: &SigningKey, client_id: &str, token_url: &str) -> Result<String, String> {
+    let mut claims = Map::new();
+    claims.insert("iss".into(), Value::from(client_id));
+    claims.insert("sub".into(), Value::from(client_id));
+    claims.insert("aud".into(), Value::from(token_url));
+    claims.insert("jti".into(), Value::from(random_id()));
+    let (token, _) = mint(key, &claims, 0, 60)?;
+    Ok(token.expose_secret().to_owned())
+}
+
+/// 128 random bits, base64url.
+pub fn random_id() -> String {
+    oauth2::CsrfToken::new_random().secret().clone()
+}

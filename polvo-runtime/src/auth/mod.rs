@@ -1,0 +1,97 @@
+//! Credentials and tokens: API keys, HTTP basic and bearer, OAuth 2.0 with
+//! automatic refresh, and JWTs the client signs itself.
+//!
+//! A generated client knows its service's security schemes (from the spec
+//! and its `x-polvo` section) and which operations need which. Give it
+//! credentials once, with `.credential(..)` on its builder or with
+//! `Client::from_env()`, and every request carries what its operation
+//! needs: tokens are fetched, cached, refreshed before they expire (one
+//! refresh for any number of concurrent calls) and renewed once after a
+//! 401.
+
+mod cache;
+mod credential;
+mod error;
+mod http;
+mod jwt;
+mod oauth;
+pub mod spec;
+mod state;
+mod store;
+mod token;
+
+pub use credential::{Credential, JwtCredential, OAuth2Credential};
+pub use error::AuthError;
+pub use oauth::{DeviceLogin, PendingLogin};
+pub use spec::{ClaimValue, ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, OAuth2Spec, SchemeKind, SchemeSpec, Security};
+pub use state::AuthState;
+pub use store::{FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
+pub use token::{TokenKey, TokenSet};
+
+pub(crate) use http::token_client;
+pub(crate) use state::Target;
+
+/// The OAuth 2.0 side of a client, for one tenant: logins, tokens,
+/// revocation. Reached with `client.auth()`.
+#[derive(Clone, Copy, Debug)]
+pub struct Auth<'a> {
+    state: &'a AuthState,
+    tenant: &'a str,
+    scheme: Option<&'a str>,
+}
+
+impl<'a> Auth<'a> {
+    pub(crate) fn new(state: &'a AuthState, tenant: &'a str) -> Self {
+        Auth { state, tenant, scheme: None }
+    }
+
+    /// Uses `scheme` when the service has several OAuth 2.0 schemes (by
+    /// default the one that was configured is used).
+    pub fn scheme(mut self, scheme: &'a str) -> Self {
+        self.scheme = Some(scheme);
+        self
+    }
+
+    /// The tenant these tokens belong to.
+    pub fn tenant(&self) -> &str {
+        self.tenant
+    }
+
+    /// Starts an authorization code login with PKCE: send the user to the
+    /// returned URL. `scopes` empty means the default scopes.
+    pub fn auth_url(&self, scopes: &[&str]) -> Result<PendingLogin, AuthError> {
+        self.state.auth_url(self.scheme, scopes, self.tenant)
+    }
+
+    /// Finishes a login with the `code` and `state` the redirect brought:
+    /// checks `state`, exchanges the code and stores the tokens (for the
+    /// tenant that started the login, which is returned).
+    pub async fn fetch_access_token(&self, code: &str, state: &str) -> Result<String, AuthError> {
+        self.state.fetch_access_token(self.scheme, code, state).await
+    }
+
+    /// Starts a device login (RFC 8628) for command-line apps.
+    pub async fn device_login(&self, scopes: &[&str]) -> Result<DeviceLogin, AuthError> {
+        self.state.device_login(self.scheme, scopes, self.tenant).await
+    }
+
+    /// Waits until the user approves a device login, then stores the tokens.
+    pub async fn finish_device_login(&self, login: &DeviceLogin) -> Result<(), AuthError> {
+        self.state.finish_device_login(self.scheme, login).await
+    }
+
+    /// A fresh access token of `scheme`, refreshed if needed.
+    pub async fn token(&self, scheme: &str) -> Result<TokenSet, AuthError> {
+        self.state.token(scheme, self.tenant).await
+    }
+
+    /// Stores tokens obtained elsewhere.
+    pub async fn set_tokens(&self, tokens: TokenSet) -> Result<(), AuthError> {
+        self.state.set_tokens(self.scheme, self.tenant, tokens).await
+    }
+
+    /// Revokes the tenant's tokens at the provider (RFC 7009) and forgets them.
+    pub async fn revoke(&self) -> Result<(), AuthError> {
+        self.state.revoke(self.scheme, self.tenant).await
+    }
+}

@@ -1,0 +1,433 @@
+//! OAuth 2.0 on the `oauth2` crate: the authorization code flow with PKCE
+//! and `state`, client credentials, refresh with rotation, device
+//! authorization and revocation, with tokens cached per tenant.
+
+use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
+use oauth2::{
+    AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, DeviceAuthorizationUrl, EndpointMaybeSet,
+    EndpointNotSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl,
+    Scope, StandardDeviceAuthorizationResponse, StandardRevocableToken, TokenResponse, TokenUrl,
+};
+use secrecy::{ExposeSecret, SecretString};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+use super::cache::TokenCache;
+use super::error::AuthError;
+use super::http::{TokenHttpError, is_secure_url, send};
+use super::jwt::{SigningKey, client_assertion};
+use super::spec::{ClientAuth, Grant};
+use super::store::TokenStore;
+use super::token::{TokenKey, TokenSet};
+
+type OAuthClient = BasicClient<EndpointMaybeSet, EndpointMaybeSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+
+/// How long a started login waits for its redirect.
+const LOGIN_TTL: Duration = Duration::from_secs(600);
+
+/// An OAuth 2.0 scheme with its client registration, ready to get tokens.
+pub struct OAuth2Provider {
+    pub(crate) scheme: String,
+    pub(crate) service: String,
+    pub(crate) grant: Grant,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: Option<SecretString>,
+    pub(crate) client_auth: ClientAuth,
+    pub(crate) client_key: Option<SigningKey>,
+    pub(crate) authorization_url: Option<String>,
+    pub(crate) token_url: String,
+    pub(crate) revocation_url: Option<String>,
+    pub(crate) device_authorization_url: Option<String>,
+    pub(crate) redirect_uri: Option<String>,
+    pub(crate) scopes: Vec<String>,
+    pub(crate) initial_refresh_token: Option<SecretString>,
+    pub(crate) cache: TokenCache,
+    pending: Mutex<HashMap<String, PendingState>>,
+}
+
+struct PendingState {
+    verifier: PkceCodeVerifier,
+    tenant: String,
+    started: Instant,
+}
+
+/// A login started by `auth_url`: send the user to [`PendingLogin::url`],
+/// then pass the `code` and `state` the redirect brings to
+/// `fetch_access_token`.
+#[derive(Clone)]
+pub struct PendingLogin {
+    url: String,
+    state: String,
+}
+
+impl std::fmt::Debug for PendingLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingLogin").field("url", &self.url).finish_non_exhaustive()
+    }
+}
+
+impl PendingLogin {
+    /// The authorization URL to open in a browser.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The `state` value the redirect must bring back.
+    pub fn state(&self) -> &str {
+        &self.state
+    }
+}
+
+/// A device login (RFC 8628): show [`DeviceLogin::verification_uri`] and
+/// [`DeviceLogin::user_code`] to the user, then wait with `finish`.
+pub struct DeviceLogin {
+    pub(crate) details: StandardDeviceAuthorizationResponse,
+    pub(crate) tenant: String,
+}
+
+impl std::fmt::Debug for DeviceLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceLogin")
+            .field("verification_uri", &self.verification_uri())
+            .field("user_code", &self.user_code())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DeviceLogin {
+    /// Where the user goes to approve.
+    pub fn verification_uri(&self) -> &str {
+        self.details.verification_uri().as_str()
+    }
+
+    /// The code the user types there.
+    pub fn user_code(&self) -> &str {
+        self.details.user_code().secret()
+    }
+
+    /// The URI with the code already filled in, when the provider gives one.
+    pub fn verification_uri_complete(&self) -> Option<&str> {
+        self.details.verification_uri_complete().map(|u| u.secret().as_str())
+    }
+}
+
+impl OAuth2Provider {
+    /// A provider; checks that every endpoint URL may receive credentials.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        service: &str,
+        scheme: &str,
+        grant: Grant,
+        client_id: String,
+        client_secret: Option<SecretString>,
+        client_auth: ClientAuth,
+        client_key: Option<SigningKey>,
+        urls: Endpoints,
+        scopes: Vec<String>,
+        initial_refresh_token: Option<SecretString>,
+    ) -> Result<Self, AuthError> {
+        let config = |reason: &str| AuthError::Config { scheme: scheme.to_owned(), reason: reason.to_owned() };
+        let token_url = urls.token.ok_or_else(|| config("no token URL"))?;
+        for url in [Some(&token_url), urls.revocation.as_ref(), urls.device.as_ref()].into_iter().flatten() {
+            if !is_secure_url(url) {
+                return Err(AuthError::InsecureUrl { url: url.clone() });
+            }
+        }
+        if client_auth == ClientAuth::PrivateKeyJwt && client_key.is_none() {
+            return Err(config("`private_key_jwt` needs the client's private key"));
+        }
+        if matches!(client_auth, ClientAuth::ClientSecretBasic | ClientAuth::ClientSecretPost) && client_secret.is_none() {
+            return Err(config("this client authentication needs a client secret"));
+        }
+        Ok(OAuth2Provider {
+            scheme: scheme.to_owned(),
+            service: service.to_owned(),
+            grant,
+            client_id,
+            client_secret,
+            client_auth,
+            client_key,
+            authorization_url: urls.authorization,
+            token_url,
+            revocation_url: urls.revocation,
+            device_authorization_url: urls.device,
+            redirect_uri: urls.redirect,
+            scopes,
+            initial_refresh_token,
+            cache: TokenCache::default(),
+            pending: Mutex::new(HashMap::new()),
+        })
+    }
+
+    fn key(&self, tenant: &str) -> TokenKey {
+        TokenKey::new(self.service.clone(), self.scheme.clone(), tenant)
+    }
+
+    fn client(&self) -> Result<OAuthClient, AuthError> {
+        let bad = |what: &str, e: url::ParseError| AuthError::Config { scheme: self.scheme.clone(), reason: format!("invalid {what}: {e}") };
+        let mut client = BasicClient::new(ClientId::new(self.client_id.clone()))
+            .set_auth_uri_option(self.authorization_url.clone().map(AuthUrl::new).transpose().map_err(|e| bad("authorization URL", e))?)
+            .set_token_uri_option(Some(TokenUrl::new(self.token_url.clone()).map_err(|e| bad("token URL", e))?))
+            .set_revocation_url_option(
+                self.revocation_url.clone().map(RevocationUrl::new).transpose().map_err(|e| bad("revocation URL", e))?,
+            )
+            .set_device_authorization_url_option(
+                self.device_authorization_url
+                    .clone()
+                    .map(DeviceAuthorizationUrl::new)
+                    .transpose()
+                    .map_err(|e| bad("device authorization URL", e))?,
+            );
+        if let Some(uri) = &self.redirect_uri {
+            client = client.set_redirect_uri(RedirectUrl::new(uri.clone()).map_err(|e| bad("redirect URI", e))?);
+        }
+        match self.client_auth {
+            ClientAuth::ClientSecretBasic => {}
+            ClientAuth::ClientSecretPost | ClientAuth::PrivateKeyJwt | ClientAuth::None => {
+                client = client.set_auth_type(oauth2::AuthType::RequestBody);
+            }
+        }
+        if matches!(self.client_auth, ClientAuth::ClientSecretBasic | ClientAuth::ClientSecretPost) {
+            if let Some(secret) = &self.client_secret {
+                client = client.set_client_secret(ClientSecret::new(secret.expose_secret().to_owned()));
+            }
+        }
+        Ok(client)
+    }
+
+    /// The extra form parameters of `private_key_jwt` client authentication.
+    fn assertion_params(&self) -> Result<Vec<(&'static str, String)>, AuthError> {
+        match (&self.client_auth, &self.client_key) {
+            (ClientAuth::PrivateKeyJwt, Some(key)) => {
+                let assertion = client_assertion(key, &self.client_id, &self.token_url)
+                    .map_err(|reason| AuthError::InvalidKey { scheme: self.scheme.clone(), reason })?;
+                Ok(vec![
+                    ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned()),
+                    ("client_assertion", assertion),
+                ])
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Maps a failed token request to an [`AuthError`]; `refreshing` turns
+    /// `invalid_grant` into [`AuthError::ReauthorizationRequired`].
+    fn token_error<T: oauth2::ErrorResponseType + std::fmt::Display + 'static>(
+        &self,
+        error: RequestTokenError<TokenHttpError, oauth2::StandardErrorResponse<T>>,
+        tenant: &str,
+        refreshing: bool,
+    ) -> AuthError {
+        match error {
+            RequestTokenError::ServerResponse(response) => {
+                let description = response.error_description().cloned();
+                let code = response.error().to_string();
+                if refreshing && code == BasicErrorResponseType::InvalidGrant.as_ref() {
+                    return AuthError::ReauthorizationRequired {
+                        scheme: self.scheme.clone(),
+                        tenant: tenant.to_owned(),
+                        reason: description.unwrap_or_else(|| "invalid_grant".to_owned()),
+                    };
+                }
+                AuthError::TokenEndpoint { scheme: self.scheme.clone(), error: code, description }
+            }
+            RequestTokenError::Request(e) => match e.status {
+                Some(_) => AuthError::TokenEndpoint { scheme: self.scheme.clone(), error: e.message, description: None },
+                None => AuthError::Transport { scheme: self.scheme.clone(), reason: e.message },
+            },
+            RequestTokenError::Parse(e, _) => {
+                AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: e.to_string() }
+            }
+            RequestTokenError::Other(reason) => AuthError::MalformedResponse { scheme: self.scheme.clone(), reason },
+        }
+    }
+
+    fn token_set(response: &BasicTokenResponse) -> TokenSet {
+        TokenSet {
+            access_token: SecretString::from(response.access_token().secret().clone()),
+            refresh_token: response.refresh_token().map(|r| SecretString::from(r.secret().clone())),
+            expires_at: response.expires_in().map(|d| SystemTime::now() + d),
+            scopes: response.scopes().map(|s| s.iter().map(|s| s.to_string()).collect()).unwrap_or_default(),
+        }
+    }
+
+    /// A fresh access token for `tenant`, refreshing (once, for every
+    /// concurrent caller) when the cached one is about to expire.
+    pub(crate) async fn token(&self, http: &reqwest::Client, store: &dyn TokenStore, tenant: &str, skew: Duration) -> Result<TokenSet, AuthError> {
+        if let Some(t) = self.cache.fresh(tenant, skew) {
+            return Ok(t);
+        }
+        let key = self.key(tenant);
+        self.cache.get(&key, store, skew, |previous| self.obtain(http, tenant, previous)).await
+    }
+
+    /// Gets new tokens without a user: by refresh token, or by client
+    /// credentials for clients that use them.
+    async fn obtain(&self, http: &reqwest::Client, tenant: &str, previous: Option<TokenSet>) -> Result<TokenSet, AuthError> {
+        let refresh = previous.as_ref().and_then(|p| p.refresh_token.clone()).or_else(|| self.initial_refresh_token.clone());
+        let client = self.client()?;
+        let caller = |request| send(http.clone(), request);
+        if let Some(refresh) = refresh {
+            tracing::debug!(scheme = %self.scheme, tenant, "refreshing the access token");
+            let token = RefreshToken::new(refresh.expose_secret().to_owned());
+            let mut request = client
+                .exchange_refresh_token(&token)
+                .map_err(|e| AuthError::Config { scheme: self.scheme.clone(), reason: e.to_string() })?;
+            for (name, value) in self.assertion_params()? {
+                request = request.add_extra_param(name, value);
+            }
+            let response = request.request_async(&caller).await.map_err(|e| self.token_error(e, tenant, true))?;
+            return Ok(Self::token_set(&response));
+        }
+        if self.grant == Grant::ClientCredentials {
+            tracing::debug!(scheme = %self.scheme, tenant, "requesting a token with client credentials");
+            let mut request = client
+                .exchange_client_credentials()
+                .map_err(|e| AuthError::Config { scheme: self.scheme.clone(), reason: e.to_string() })?
+                .add_scopes(self.scopes.iter().cloned().map(Scope::new));
+            for (name, value) in self.assertion_params()? {
+                request = request.add_extra_param(name, value);
+            }
+            let response = request.request_async(&caller).await.map_err(|e| self.token_error(e, tenant, false))?;
+            return Ok(Self::token_set(&response));
+        }
+        Err(AuthError::NotAuthorized { scheme: self.scheme.clone(), tenant: tenant.to_owned() })
+    }
+
+    /// Starts an authorization code login with PKCE (S256) and a random `state`.
+    pub(crate) fn authorize(&self, scopes: &[&str], tenant: &str) -> Result<PendingLogin, AuthError> {
+        let client = self.client()?;
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let scopes: Vec<Scope> = if scopes.is_empty() {
+            self.scopes.iter().cloned().map(Scope::new).collect()
+        } else {
+            scopes.iter().map(|s| Scope::new((*s).to_owned())).collect()
+        };
+        let (url, state) = client
+            .authorize_url(CsrfToken::new_random)
+            .map_err(|e| AuthError::Config { scheme: self.scheme.clone(), reason: e.to_string() })?
+            .add_scopes(scopes)
+            .set_pkce_challenge(challenge)
+            .url();
+        let mut pending = self.pending.lock().map_err(|_| AuthError::Store("login table poisoned".into()))?;
+        pending.retain(|_, p| p.started.elapsed() < LOGIN_TTL);
+        pending.insert(state.secret().clone(), PendingState { verifier, tenant: tenant.to_owned(), started: Instant::now() });
+        Ok(PendingLogin { url: url.to_string(), state: state.secret().clone() })
+    }
+
+    /// Finishes a login: checks `state`, exchanges the code with the PKCE
+    /// verifier, and stores the tokens. Returns the tenant they belong to.
+    pub(crate) async fn finish_login(
+        &self,
+        http: &reqwest::Client,
+        store: &dyn TokenStore,
+        code: &str,
+        state: &str,
+    ) -> Result<(String, TokenSet), AuthError> {
+        let pending = {
+            let mut table = self.pending.lock().map_err(|_| AuthError::Store("login table poisoned".into()))?;
+            table.remove(state).filter(|p| p.started.elapsed() < LOGIN_TTL)
+        };
+        let Some(pending) = pending else { return Err(AuthError::StateMismatch) };
+        let client = self.client()?;
+        let caller = |request| send(http.clone(), request);
+        let mut request = client
+            .exchange_code(AuthorizationCode::new(code.to_owned()))
+            .map_err(|e| AuthError::Config { scheme: self.scheme.clone(), reason: e.to_string() })?
+            .set_pkce_verifier(pending.verifier);
+        for (name, value) in self.assertion_params()? {
+            request = request.add_extra_param(name, value);
+        }
+        let response = request.request_async(&caller).await.map_err(|e| self.token_error(e, &pending.tenant, false))?;
+        let tokens = Self::token_set(&response);
+        self.save(store, &pending.tenant, &tokens).await?;
+        Ok((pending.tenant, tokens))
+    }
+
+    /// Stores tokens for a tenant (a login finished elsewhere, or restored).
+    pub(crate) async fn save(&self, store: &dyn TokenStore, tenant: &str, tokens: &TokenSet) -> Result<(), AuthError> {
+        store.save(&self.key(tenant), tokens).await.map_err(|e| AuthError::Store(e.to_string()))?;
+        self.cache.put(tenant, tokens.clone());
+        Ok(())
+    }
+
+    /// Starts a device login.
+    pub(crate) async fn start_device(&self, http: &reqwest::Client, scopes: &[&str], tenant: &str) -> Result<DeviceLogin, AuthError> {
+        let client = self.client()?;
+        let caller = |request| send(http.clone(), request);
+        let scopes: Vec<Scope> = if scopes.is_empty() {
+            self.scopes.iter().cloned().map(Scope::new).collect()
+        } else {
+            scopes.iter().map(|s| Scope::new((*s).to_owned())).collect()
+        };
+        let mut request = client
+            .exchange_device_code()
+            .map_err(|e| AuthError::Config { scheme: self.scheme.clone(), reason: e.to_string() })?
+            .add_scopes(scopes);
+        for (name, value) in self.assertion_params()? {
+            request = request.add_extra_param(name, value);
+        }
+        let details = request.request_async(&caller).await.map_err(|e| self.token_error(e, tenant, false))?;
+        Ok(DeviceLogin { details, tenant: tenant.to_owned() })
+    }
+
+    /// Polls until the user approves a device login (or it expires), then stores the tokens.
+    pub(crate) async fn finish_device(&self, http: &reqwest::Client, store: &dyn TokenStore, login: &DeviceLogin) -> Result<TokenSet, AuthError> {
+        let client = self.client()?;
+        let caller = |request| send(http.clone(), request);
+        let response = client
+            .exchange_device_access_token(&login.details)
+            .map_err(|e| AuthError::Config { scheme: self.scheme.clone(), reason: e.to_string() })?
+            .request_async(&caller, tokio::time::sleep, None)
+            .await
+            .map_err(|e| self.token_error(e, &login.tenant, false))?;
+        let tokens = Self::token_set(&response);
+        self.save(store, &login.tenant, &tokens).await?;
+        Ok(tokens)
+    }
+
+    /// Revokes a tenant's tokens at the provider (refresh token first, as it
+    /// also ends the access tokens it issued) and forgets them.
+    pub(crate) async fn revoke(&self, http: &reqwest::Client, store: &dyn TokenStore, tenant: &str) -> Result<(), AuthError> {
+        let key = self.key(tenant);
+        let stored = store.load(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
+        let cached = self.cache.fresh(tenant, Duration::ZERO);
+        if let Some(tokens) = stored.or(cached) {
+            let client = self.client()?;
+            let caller = |request| send(http.clone(), request);
+            let token = match &tokens.refresh_token {
+                Some(r) => StandardRevocableToken::RefreshToken(RefreshToken::new(r.expose_secret().to_owned())),
+                None => StandardRevocableToken::AccessToken(oauth2::AccessToken::new(tokens.access_token.expose_secret().to_owned())),
+            };
+            let mut request = client
+                .revoke_token(token)
+                .map_err(|e| AuthError::Config { scheme: self.scheme.clone(), reason: e.to_string() })?;
+            for (name, value) in self.assertion_params()? {
+                request = request.add_extra_param(name, value);
+            }
+            request.request_async(&caller).await.map_err(|e| match e {
+                RequestTokenError::ServerResponse(r) => AuthError::TokenEndpoint {
+                    scheme: self.scheme.clone(),
+                    error: r.error().to_string(),
+                    description: r.error_description().cloned(),
+                },
+                RequestTokenError::Request(e) => AuthError::Transport { scheme: self.scheme.clone(), reason: e.message },
+                other => AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: other.to_string() },
+            })?;
+        }
+        store.remove(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
+        self.cache.forget(tenant);
+        Ok(())
+    }
+}
+
+/// The endpoint URLs of a provider, after overrides.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Endpoints {
+    pub(crate) authorization: Option<String>,
+    pub(crate) token: Option<String>,
+    pub(crate) revocation: Option<String>,
+    pub(crate) device: Option<String>,
+    pub(crate) redirect: Option<String>,
+}

@@ -1,0 +1,491 @@
+//! A client's configured credentials and how they are put on requests.
+
+use base64::Engine;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use super::cache::TokenCache;
+use super::credential::{Credential, CredentialValue, JwtSettings, OAuth2Settings, expose};
+use super::error::{AuthError, or_list};
+use super::jwt::{SigningKey, as_token_set, mint, resolve_claims};
+use super::oauth::{DeviceLogin, Endpoints, OAuth2Provider, PendingLogin};
+use super::spec::{ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, SchemeKind, SchemeSpec, Security};
+use super::store::{StoreFuture, TokenStore};
+use super::token::{TokenKey, TokenSet};
+
+/// A configured scheme.
+enum Provider {
+    ApiKey { location: KeyLocation, name: String, prefix: String, key: SecretString },
+    Basic { header: SecretString },
+    Bearer { token: SecretString },
+    OAuth2(Box<OAuth2Provider>),
+    Jwt(Box<JwtProvider>),
+}
+
+/// A scheme that signs JWTs, and maybe exchanges them for access tokens.
+struct JwtProvider {
+    scheme: String,
+    service: String,
+    key: SigningKey,
+    claims: Map<String, Value>,
+    issued_at_offset: i64,
+    lifetime: i64,
+    usage: JwtUse,
+    exchange_url: Option<String>,
+    cache: TokenCache,
+}
+
+/// What was put on a request, so a 401 can expire exactly that token.
+pub(crate) struct Applied {
+    scheme: String,
+    token: Option<TokenSet>,
+}
+
+/// Where credentials go on a request.
+pub(crate) struct Target<'a> {
+    pub(crate) headers: &'a mut HeaderMap,
+    pub(crate) query: &'a mut Vec<(String, String)>,
+    pub(crate) cookies: &'a mut Vec<(String, String)>,
+}
+
+/// Every credential a client has, with its token store.
+pub struct AuthState {
+    service: &'static str,
+    schemes: &'static [SchemeSpec],
+    providers: HashMap<String, Provider>,
+    store: Arc<dyn TokenStore>,
+    http: reqwest::Client,
+    skew: Duration,
+}
+
+impl std::fmt::Debug for AuthState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut configured: Vec<&String> = self.providers.keys().collect();
+        configured.sort();
+        f.debug_struct("AuthState").field("service", &self.service).field("configured", &configured).finish_non_exhaustive()
+    }
+}
+
+/// A store that keeps nothing: minted JWTs live in the cache only.
+struct NoStore;
+
+impl TokenStore for NoStore {
+    fn load<'a>(&'a self, _: &'a TokenKey) -> StoreFuture<'a, Option<TokenSet>> {
+        Box::pin(async { Ok(None) })
+    }
+    fn save<'a>(&'a self, _: &'a TokenKey, _: &'a TokenSet) -> StoreFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+    fn remove<'a>(&'a self, _: &'a TokenKey) -> StoreFuture<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+impl AuthState {
+    /// Configures the given credentials against the service's schemes.
+    pub(crate) fn new<S>(
+        service: &'static str,
+        schemes: &'static [SchemeSpec],
+        credentials: Vec<Credential<S>>,
+        store: Arc<dyn TokenStore>,
+        http: reqwest::Client,
+        skew: Duration,
+    ) -> Result<Self, AuthError> {
+        let mut providers = HashMap::new();
+        for credential in credentials {
+            let Some(spec) = schemes.iter().find(|s| s.name == credential.scheme) else {
+                let known: Vec<&str> = schemes.iter().map(|s| s.name).collect();
+                return Err(AuthError::Mismatch {
+                    scheme: credential.scheme.clone(),
+                    reason: format!("the service has no such scheme (its schemes are {})", or_list(&known)),
+                });
+            };
+            let provider = provider(service, spec, credential.value)?;
+            providers.insert(spec.name.to_owned(), provider);
+        }
+        Ok(AuthState { service, schemes, providers, store, http, skew })
+    }
+
+    /// An empty state (services without schemes).
+    pub(crate) fn none(service: &'static str, http: reqwest::Client) -> Self {
+        AuthState {
+            service,
+            schemes: &[],
+            providers: HashMap::new(),
+            store: Arc::new(NoStore),
+            http,
+            skew: Duration::from_secs(30),
+        }
+    }
+
+    /// Whether a credential for `scheme` was given.
+    pub fn has(&self, scheme: &str) -> bool {
+        self.providers.contains_key(scheme)
+    }
+
+    /// Puts the credentials of the first satisfiable alternative of
+    /// `security` on a request.
+    pub(crate) async fn apply(&self, security: Security, tenant: &str, target: &mut Target<'_>) -> Result<Vec<Applied>, AuthError> {
+        if security.is_empty() {
+            return Ok(Vec::new());
+        }
+        let chosen = security
+            .iter()
+            .find(|req| !req.is_empty() && req.iter().all(|s| self.providers.contains_key(*s)))
+            .or_else(|| security.iter().find(|req| req.is_empty()));
+        let Some(requirement) = chosen else {
+            let needed: Vec<String> = security.iter().map(|req| req.join(" + ")).collect();
+            return Err(AuthError::NoCredentials { needed: or_list(&needed) });
+        };
+        let mut applied = Vec::with_capacity(requirement.len());
+        for scheme in requirement.iter() {
+            if let Some(provider) = self.providers.get(*scheme) {
+                applied.push(self.apply_one(scheme, provider, tenant, target).await?);
+            }
+        }
+        Ok(applied)
+    }
+
+    async fn apply_one(&self, scheme: &str, provider: &Provider, tenant: &str, target: &mut Target<'_>) -> Result<Applied, AuthError> {
+        let header = |target: &mut Target<'_>, name: &str, value: String| -> Result<(), AuthError> {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| AuthError::Config { scheme: scheme.to_owned(), reason: format!("`{name}` is not a header name") })?;
+            let mut value = HeaderValue::from_str(&value).map_err(|_| AuthError::Config {
+                scheme: scheme.to_owned(),
+                reason: "the credential has characters a header cannot carry".into(),
+            })?;
+            value.set_sensitive(true);
+            target.headers.insert(name, value);
+            Ok(())
+        };
+        let bearer = |token: &TokenSet| format!("Bearer {}", token.access_token.expose_secret());
+        let mut token = None;
+        match provider {
+            Provider::ApiKey { location, name, prefix, key } => {
+                let value = if prefix.is_empty() {
+                    key.expose_secret().to_owned()
+                } else {
+                    format!("{prefix} {}", key.expose_secret())
+                };
+                match location {
+                    KeyLocation::Header => header(target, name, value)?,
+                    KeyLocation::Query => target.query.push((name.clone(), value)),
+                    KeyLocation::Cookie => target.cookies.push((name.clone(), value)),
+                }
+            }
+            Provider::Basic { header: value } => header(target, "authorization", value.expose_secret().to_owned())?,
+            Provider::Bearer { token: t } => header(target, "authorization", format!("Bearer {}", t.expose_secret()))?,
+            Provider::OAuth2(oauth) => {
+                let t = oauth.token(&self.http, self.store.as_ref(), tenant, self.skew).await?;
+                header(target, "authorization", bearer(&t))?;
+                token = Some(t);
+            }
+            Provider::Jwt(jwt) => {
+                let t = jwt.token(&self.http, self.store.as_ref(), tenant, self.skew).await?;
+                match jwt.usage {
+                    JwtUse::Direct { header: name, prefix } => {
+                        let value = if prefix.is_empty() {
+                            t.access_token.expose_secret().to_owned()
+                        } else {
+                            format!("{prefix} {}", t.access_token.expose_secret())
+                        };
+                        header(target, name, value)?;
+                    }
+                    JwtUse::JwtBearerGrant { .. } => header(target, "authorization", bearer(&t))?,
+                    JwtUse::BearerPost { .. } => header(target, "authorization", bearer(&t))?,
+                }
+                token = Some(t);
+            }
+        }
+        Ok(Applied { scheme: scheme.to_owned(), token })
+    }
+
+    /// After a 401: expires the tokens that were sent, so the next attempt
+    /// gets new ones. Returns whether any token was renewable.
+    pub(crate) fn expire(&self, applied: &[Applied], tenant: &str) -> bool {
+        let mut renewable = false;
+        for a in applied {
+            let Some(token) = &a.token else { continue };
+            match self.providers.get(&a.scheme) {
+                Some(Provider::OAuth2(oauth)) => {
+                    oauth.cache.expire(tenant, token);
+                    renewable = true;
+                }
+                Some(Provider::Jwt(jwt)) => {
+                    jwt.cache.expire(tenant, token);
+                    renewable = true;
+                }
+                _ => {}
+            }
+        }
+        renewable
+    }
+
+    fn oauth(&self, scheme: Option<&str>) -> Result<&OAuth2Provider, AuthError> {
+        let found = self.providers.iter().find_map(|(name, p)| match p {
+            Provider::OAuth2(o) if scheme.is_none_or(|s| s == name) => Some(o.as_ref()),
+            _ => None,
+        });
+        found.ok_or_else(|| {
+            let oauth: Vec<&str> =
+                self.schemes.iter().filter(|s| matches!(s.kind, SchemeKind::OAuth2(_))).map(|s| s.name).collect();
+            AuthError::NoCredentials {
+                needed: match scheme {
+                    Some(s) => format!("`{s}`"),
+                    None if oauth.is_empty() => "an OAuth 2.0 scheme (the service has none)".to_owned(),
+                    None => or_list(&oauth),
+                },
+            }
+        })
+    }
+
+    /// Starts an authorization code login (see [`crate::auth::Auth::auth_url`]).
+    pub fn auth_url(&self, scheme: Option<&str>, scopes: &[&str], tenant: &str) -> Result<PendingLogin, AuthError> {
+        self.oauth(scheme)?.authorize(scopes, tenant)
+    }
+
+    /// Finishes a login.
+    pub async fn fetch_access_token(&self, scheme: Option<&str>, code: &str, state: &str) -> Result<String, AuthError> {
+        let (tenant, _) = self.oauth(scheme)?.finish_login(&self.http, self.store.as_ref(), code, state).await?;
+        Ok(tenant)
+    }
+
+    /// Starts a device login.
+    pub async fn device_login(&self, scheme: Option<&str>, scopes: &[&str], tenant: &str) -> Result<DeviceLogin, AuthError> {
+        self.oauth(scheme)?.start_device(&self.http, scopes, tenant).await
+    }
+
+    /// Waits for a device login to be approved.
+    pub async fn finish_device_login(&self, scheme: Option<&str>, login: &DeviceLogin) -> Result<(), AuthError> {
+        self.oauth(scheme)?.finish_device(&self.http, self.store.as_ref(), login).await.map(drop)
+    }
+
+    /// A fresh access token for a scheme and tenant.
+    pub async fn token(&self, scheme: &str, tenant: &str) -> Result<TokenSet, AuthError> {
+        match self.providers.get(scheme) {
+            Some(Provider::OAuth2(o)) => o.token(&self.http, self.store.as_ref(), tenant, self.skew).await,
+            Some(Provider::Jwt(j)) => j.token(&self.http, self.store.as_ref(), tenant, self.skew).await,
+            Some(Provider::Bearer { token }) => Ok(TokenSet::new(token.expose_secret().to_owned())),
+            _ => Err(AuthError::NoCredentials { needed: format!("`{scheme}`") }),
+        }
+    }
+
+    /// Stores tokens obtained elsewhere for a scheme and tenant.
+    pub async fn set_tokens(&self, scheme: Option<&str>, tenant: &str, tokens: TokenSet) -> Result<(), AuthError> {
+        self.oauth(scheme)?.save(self.store.as_ref(), tenant, &tokens).await
+    }
+
+    /// Revokes and forgets a tenant's tokens.
+    pub async fn revoke(&self, scheme: Option<&str>, tenant: &str) -> Result<(), AuthError> {
+        self.oauth(scheme)?.revoke(&self.http, self.store.as_ref(), tenant).await
+    }
+}
+
+/// Builds the provider of one scheme from its spec and credential.
+fn provider(service: &str, spec: &SchemeSpec, value: CredentialValue) -> Result<Provider, AuthError> {
+    let mismatch = |reason: &str| AuthError::Mismatch { scheme: spec.name.to_owned(), reason: reason.to_owned() };
+    Ok(match (&spec.kind, value) {
+        (SchemeKind::ApiKey { location, name, prefix, .. }, CredentialValue::ApiKey(key) | CredentialValue::Bearer(key)) => {
+            Provider::ApiKey { location: *location, name: (*name).to_owned(), prefix: (*prefix).to_owned(), key }
+        }
+        (SchemeKind::Basic { .. }, CredentialValue::Basic { username, password }) => {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{}", password.expose_secret()));
+            Provider::Basic { header: SecretString::from(format!("Basic {encoded}")) }
+        }
+        (SchemeKind::Bearer { .. } | SchemeKind::OAuth2(_), CredentialValue::Bearer(token))
+        | (SchemeKind::Bearer { .. }, CredentialValue::ApiKey(token)) => Provider::Bearer { token },
+        (SchemeKind::OAuth2(o), CredentialValue::OAuth2(settings)) => {
+            Provider::OAuth2(Box::new(oauth_provider(service, spec.name, o, *settings)?))
+        }
+        (SchemeKind::Jwt(j), CredentialValue::Jwt(settings)) => Provider::Jwt(Box::new(jwt_provider(service, spec.name, j, *settings)?)),
+        (SchemeKind::ApiKey { .. }, _) => return Err(mismatch("it is an API key scheme; give it an API key")),
+        (SchemeKind::Basic { .. }, _) => return Err(mismatch("it is an HTTP basic scheme; give it a user name and password")),
+        (SchemeKind::Bearer { .. }, _) => return Err(mismatch("it is an HTTP bearer scheme; give it a token")),
+        (SchemeKind::OAuth2(_), _) => return Err(mismatch("it is an OAuth 2.0 scheme; give it a client registration or a token")),
+        (SchemeKind::Jwt(_), _) => return Err(mismatch("it is a JWT scheme; give it a signing key")),
+    })
+}
+
+fn oauth_provider(service: &str, scheme: &str, spec: &super::spec::OAuth2Spec, s: OAuth2Settings) -> Result<OAuth2Provider, AuthError> {
+    let client_key = match &s.private_key {
+        Some(key) => Some(SigningKey::new(
+            scheme,
+            s.private_key_algorithm.as_deref().unwrap_or("RS256"),
+            expose(key),
+            s.private_key_id.clone(),
+        )?),
+        None => None,
+    };
+    let client_auth = match (spec.client_auth, &client_key) {
+        (_, Some(_)) => ClientAuth::PrivateKeyJwt,
+        (auth, None) if s.client_secret.is_none() && auth != ClientAuth::PrivateKeyJwt => ClientAuth::None,
+        (auth, None) => auth,
+    };
+    let grant = spec.grants.first().copied().unwrap_or(Grant::AuthorizationCode);
+    let urls = Endpoints {
+        authorization: s.authorization_url.or(spec.authorization_url.map(str::to_owned)),
+        token: s.token_url.or(spec.token_url.map(str::to_owned)),
+        revocation: s.revocation_url.or(spec.revocation_url.map(str::to_owned)),
+        device: s.device_authorization_url.or(spec.device_authorization_url.map(str::to_owned)),
+        redirect: s.redirect_uri.or(spec.redirect_uri.map(str::to_owned)),
+    };
+    let scopes = s.scopes.unwrap_or_else(|| spec.default_scopes.iter().map(|s| (*s).to_owned()).collect());
+    let provider = OAuth2Provider::new(
+        service,
+        scheme,
+        grant,
+        s.client_id,
+        s.client_secret,
+        client_auth,
+        client_key,
+        urls,
+        scopes,
+        s.refresh_token,
+    )?;
+    if let Some(tokens) = s.tokens {
+        provider.cache.put("default", tokens);
+    }
+    Ok(provider)
+}
+
+fn jwt_provider(service: &str, scheme: &str, spec: &JwtSpec, s: JwtSettings) -> Result<JwtProvider, AuthError> {
+    let key_id = s.key_id.or(spec.key_id.map(str::to_owned));
+    let key = SigningKey::new(scheme, spec.algorithm, expose(&s.key), key_id)?;
+    // Claims from the environment are read once, now, so a missing variable
+    // is reported when the client is built; explicit claims override them.
+    let overridden: Vec<&str> = s.claims.iter().map(|(n, _)| n.as_str()).collect();
+    let template: Vec<(&str, super::spec::ClaimValue)> =
+        spec.claims.iter().filter(|(n, _)| !overridden.contains(n)).copied().collect();
+    let mut claims = resolve_claims(scheme, &template)?;
+    for (name, value) in s.claims {
+        claims.insert(name, value);
+    }
+    if let Some(url) = s.exchange_url.as_deref() {
+        if !super::http::is_secure_url(url) {
+            return Err(AuthError::InsecureUrl { url: url.to_owned() });
+        }
+    }
+    match spec.usage {
+        JwtUse::JwtBearerGrant { token_url: url, .. } | JwtUse::BearerPost { url } if s.exchange_url.is_none() => {
+            if !super::http::is_secure_url(url) {
+                return Err(AuthError::InsecureUrl { url: url.to_owned() });
+            }
+        }
+        _ => {}
+    }
+    Ok(JwtProvider {
+        scheme: scheme.to_owned(),
+        service: service.to_owned(),
+        key,
+        claims,
+        issued_at_offset: spec.issued_at_offset,
+        lifetime: spec.lifetime,
+        usage: spec.usage,
+        exchange_url: s.exchange_url,
+        cache: TokenCache::default(),
+    })
+}
+
+impl JwtProvider {
+    fn mint(&self) -> Result<TokenSet, AuthError> {
+        let (token, expires_at) = mint(&self.key, &self.claims, self.issued_at_offset, self.lifetime)
+            .map_err(|reason| AuthError::InvalidKey { scheme: self.scheme.clone(), reason })?;
+        Ok(as_token_set(token, expires_at))
+    }
+
+    async fn token(&self, http: &reqwest::Client, store: &dyn TokenStore, tenant: &str, skew: Duration) -> Result<TokenSet, AuthError> {
+        if let Some(t) = self.cache.fresh(tenant, skew) {
+            return Ok(t);
+        }
+        let key = TokenKey::new(self.service.clone(), self.scheme.clone(), tenant);
+        match self.usage {
+            JwtUse::Direct { .. } => self.cache.get(&key, &NoStore, skew, |_| async { self.mint() }).await,
+            JwtUse::JwtBearerGrant { token_url, scopes } => {
+                let url = self.exchange_url.clone().unwrap_or_else(|| token_url.to_owned());
+                self.cache.get(&key, store, skew, |_| self.jwt_bearer_grant(http, url, scopes)).await
+            }
+            JwtUse::BearerPost { url } => {
+                let url = self.exchange_url.as_deref().unwrap_or(url).replace("{tenant}", tenant);
+                self.cache.get(&key, store, skew, |_| self.bearer_post(http, url)).await
+            }
+        }
+    }
+
+    /// RFC 7523 §2.1: the JWT is the grant.
+    async fn jwt_bearer_grant(&self, http: &reqwest::Client, url: String, scopes: &[&str]) -> Result<TokenSet, AuthError> {
+        let assertion = self.mint()?;
+        let mut form = vec![
+            ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer".to_owned()),
+            ("assertion", assertion.access_token.expose_secret().to_owned()),
+        ];
+        if !scopes.is_empty() {
+            form.push(("scope", scopes.join(" ")));
+        }
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        tracing::debug!(scheme = %self.scheme, "exchanging a signed JWT for an access token");
+        let response = http
+            .post(&url)
+            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(http::header::ACCEPT, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.without_url().to_string() })?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.to_string() })?;
+        let json: Value = serde_json::from_str(&text).map_err(|e| AuthError::MalformedResponse {
+            scheme: self.scheme.clone(),
+            reason: format!("{status} with a body that is not JSON ({e})"),
+        })?;
+        if !status.is_success() {
+            return Err(AuthError::TokenEndpoint {
+                scheme: self.scheme.clone(),
+                error: json.get("error").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| status.to_string()),
+                description: json.get("error_description").and_then(Value::as_str).map(str::to_owned),
+            });
+        }
+        let access = json.get("access_token").and_then(Value::as_str).ok_or_else(|| AuthError::MalformedResponse {
+            scheme: self.scheme.clone(),
+            reason: "no `access_token`".into(),
+        })?;
+        let expires_at = json.get("expires_in").and_then(Value::as_u64).map(|s| SystemTime::now() + Duration::from_secs(s));
+        Ok(TokenSet { access_token: SecretString::from(access.to_owned()), refresh_token: None, expires_at, scopes: Vec::new() })
+    }
+
+    /// GitHub App installation tokens: the JWT authenticates a POST whose
+    /// answer is `{"token": …, "expires_at": "<RFC 3339>"}`.
+    async fn bearer_post(&self, http: &reqwest::Client, url: String) -> Result<TokenSet, AuthError> {
+        let jwt = self.mint()?;
+        tracing::debug!(scheme = %self.scheme, "exchanging a signed JWT for an installation token");
+        let response = http
+            .post(&url)
+            .header(http::header::AUTHORIZATION, format!("Bearer {}", jwt.access_token.expose_secret()))
+            .header(http::header::ACCEPT, "application/json")
+            .send()
+            .await
+            .map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.without_url().to_string() })?;
+        let status = response.status();
+        let text = response.text().await.map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.to_string() })?;
+        if !status.is_success() {
+            let message: Option<String> =
+                serde_json::from_str::<Value>(&text).ok().and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned));
+            return Err(AuthError::TokenEndpoint { scheme: self.scheme.clone(), error: status.to_string(), description: message });
+        }
+        let json: Value = serde_json::from_str(&text)
+            .map_err(|e| AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: format!("not JSON ({e})") })?;
+        let token = json.get("token").and_then(Value::as_str).ok_or_else(|| AuthError::MalformedResponse {
+            scheme: self.scheme.clone(),
+            reason: "no `token`".into(),
+        })?;
+        let expires_at = json
+            .get("expires_at")
+            .and_then(Value::as_str)
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| SystemTime::from(t.with_timezone(&chrono::Utc)));
+        Ok(TokenSet { access_token: SecretString::from(token.to_owned()), refresh_token: None, expires_at, scopes: Vec::new() })
+    }
+}
