@@ -28,7 +28,8 @@ pub use diag::{Diagnostic, Diagnostics, Location, Severity};
 /// Configuration of one generation run, builder style.
 #[derive(Clone, Debug)]
 pub struct Generator {
-    module: String,
+    module: Option<String>,
+    fallback_module: String,
     specs: Vec<(String, PathBuf)>,
     track_files: bool,
 }
@@ -47,7 +48,14 @@ pub struct Output {
 impl Generator {
     /// A run that emits `pub mod <module>`.
     pub fn new(module: impl Into<String>) -> Self {
-        Generator { module: module.into(), specs: Vec::new(), track_files: false }
+        let module = module.into();
+        Generator { fallback_module: module.clone(), module: Some(module), specs: Vec::new(), track_files: false }
+    }
+
+    /// A run whose module is named by the spec's `x-polvo` section, or
+    /// `fallback` (usually the spec's file stem) when it names none.
+    pub fn with_fallback_name(fallback: impl Into<String>) -> Self {
+        Generator { module: None, fallback_module: fallback.into(), specs: Vec::new(), track_files: false }
     }
 
     /// Adds a spec file: its path on disk and the name diagnostics use.
@@ -63,9 +71,17 @@ impl Generator {
         self
     }
 
-    /// The module name: snake_case of `name`, or of the first spec's file stem.
-    pub fn module_name(&self) -> &str {
-        &self.module
+    /// The `x-polvo` sidecar of the first spec, if there is one:
+    /// `<stem>.polvo.yaml`, `.polvo.yml` or `.polvo.json` next to it.
+    pub fn sidecar_path(&self) -> Option<(String, PathBuf)> {
+        let (name, path) = self.specs.first()?;
+        let file = path.file_name()?.to_str()?;
+        let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
+        let display_dir = name.rsplit_once('/').map(|(dir, _)| format!("{dir}/")).unwrap_or_default();
+        ["yaml", "yml", "json"].iter().find_map(|ext| {
+            let candidate = path.with_file_name(format!("{stem}.polvo.{ext}"));
+            candidate.is_file().then(|| (format!("{display_dir}{stem}.polvo.{ext}"), candidate))
+        })
     }
 
     /// Runs the pipeline; on failure returns every error (and warning) found.
@@ -75,8 +91,17 @@ impl Generator {
         if diags.has_errors() {
             return Err(diags);
         }
-        let module = naming::snake_ident(&self.module, "api");
-        let (service, model_diags) = model::build(&docs, &roots, &module);
+        let mut docs = docs;
+        let sidecar = self.sidecar_path().and_then(|(name, path)| docs.load_extra(&name, &path, &mut diags));
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let options = model::BuildOptions {
+            module: self.module.clone(),
+            fallback_module: self.fallback_module.clone(),
+            sidecar,
+        };
+        let (service, model_diags) = model::build(&docs, &roots, &options);
         diags.extend(model_diags);
         if diags.has_errors() {
             return Err(diags);

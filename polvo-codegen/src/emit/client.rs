@@ -72,6 +72,9 @@ pub fn client(service: &Service) -> TokenStream {
         }
     });
     let starters = service.ungrouped.iter().map(|op| starter(op, Owner::Client, &paths));
+    let auth_methods = super::auth::client_methods(service);
+    let service_impl = super::auth::service_impl(service);
+    let auth_module = super::auth::auth_module(service);
 
     quote! {
         #docs
@@ -95,16 +98,16 @@ pub fn client(service: &Service) -> TokenStream {
                 self.core.base_url()
             }
 
+            #auth_methods
+
             #(#accessors)*
 
             #(#starters)*
         }
 
-        impl ::polvo::__private::Service for Client {
-            fn from_core(core: ::polvo::__private::ClientCore) -> Self {
-                Client { core }
-            }
-        }
+        #service_impl
+
+        #auth_module
     }
 }
 

@@ -3,6 +3,7 @@
 //! The output reaches its runtime only through `::polvo::…` paths, so a
 //! user's crate needs no dependency besides `polvo`.
 
+mod auth;
 mod client;
 pub mod docs;
 mod operations;

@@ -258,6 +258,9 @@ fn request_code(op: &Operation, paths: &Paths<'_>, types: &[TypeDef]) -> TokenSt
             statements.push(quote!(if let Some(body) = self.body { #send }));
         }
     }
+    if let Some(security) = super::auth::security_statement(&op.security) {
+        statements.push(security);
+    }
     let binding = if statements.is_empty() { quote!(let request) } else { quote!(let mut request) };
     quote! {
         #binding = self.client.core.request(::polvo::__private::Method::#method, #path);

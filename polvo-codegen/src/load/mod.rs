@@ -130,6 +130,12 @@ impl DocumentSet {
         }
     }
 
+    /// Reads one more file that is not an OpenAPI document (the `x-polvo`
+    /// sidecar), so it is tracked and its errors name it.
+    pub fn load_extra(&mut self, name: &str, path: &Path, diags: &mut Diagnostics) -> Option<DocId> {
+        self.load_file(name, path, diags)
+    }
+
     /// Adds an already parsed document (used by tests and by callers that
     /// hold the text in memory).
     pub fn insert(&mut self, name: &str, path: &Path, root: Value) -> DocId {

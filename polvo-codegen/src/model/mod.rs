@@ -4,6 +4,8 @@
 //! across runs. Everything polvo could not express precisely has already
 //! been turned into a looser type with a note in its docs.
 
+pub mod auth;
+pub mod auth_config;
 mod operations;
 mod recursion;
 mod schema;
@@ -11,7 +13,7 @@ mod service;
 mod types;
 mod usage;
 
-pub use service::build;
+pub use service::{BuildOptions, build};
 
 use crate::load::Place;
 
@@ -39,6 +41,8 @@ pub struct Service {
     pub types: Vec<TypeDef>,
     /// Notes for the service-level docs (degraded constructs and the like).
     pub notes: Vec<String>,
+    /// The security schemes.
+    pub auth: auth::AuthModel,
 }
 
 /// A server the service can be reached at.
@@ -96,6 +100,8 @@ pub struct Operation {
     pub responses: Responses,
     /// Notes for the docs (degraded constructs and the like).
     pub notes: Vec<String>,
+    /// The security alternatives (`None` when the service has no schemes).
+    pub security: Option<Vec<Vec<String>>>,
     /// Where the operation is in the spec.
     pub place: Place,
 }

@@ -93,6 +93,8 @@ pub fn method_name_base(raw: &RawOperation<'_>, grouped: bool) -> String {
 pub struct OperationBuilder<'t, 'a> {
     /// The type builder.
     pub types: &'t mut TypeBuilder<'a>,
+    /// The service's security schemes.
+    pub auth: &'t super::auth::AuthModel,
 }
 
 impl<'a> OperationBuilder<'_, 'a> {
@@ -191,6 +193,8 @@ impl<'a> OperationBuilder<'_, 'a> {
             body,
             responses,
             notes,
+            security: (!self.auth.schemes.is_empty())
+                .then(|| super::auth::operation_security(value.get("security"), self.auth)),
             place: Place { doc: raw.doc, pointer: raw.pointer.clone() },
         }
     }

@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::operations::{METHODS, OperationBuilder, RawOperation, method_name_base};
 use super::recursion::make_finite;
 use super::schema::{child_pointer, non_empty};
+use super::auth_config::{SectionSource, parse_section};
 use super::types::TypeBuilder;
 use super::{Group, Operation, Server, Service};
 use crate::diag::Diagnostics;
@@ -14,20 +15,69 @@ use crate::naming::{self, Namespace};
 
 /// Methods and associated items of the generated `Client` that operations
 /// and group accessors must not take.
-const CLIENT_RESERVED: &[&str] = &["new", "builder", "base_url", "from_core", "core", "clone", "fmt", "http_client"];
+const CLIENT_RESERVED: &[&str] = &[
+    "new",
+    "builder",
+    "base_url",
+    "from_core",
+    "core",
+    "clone",
+    "fmt",
+    "http_client",
+    "from_env",
+    "for_tenant",
+    "tenant",
+    "auth",
+    "auth_url",
+    "fetch_access_token",
+];
 
 /// Items of the service module that builders and enums must not take.
 const MODULE_RESERVED_TYPES: &[&str] =
     &["Client", "Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err"];
 
 /// Modules of the service module that groups must not take.
-const MODULE_RESERVED_MODULES: &[&str] = &["types", "client"];
+const MODULE_RESERVED_MODULES: &[&str] = &["types", "client", "auth"];
 
-/// Builds the service model of the root documents `roots` under the module
-/// name `module`, reporting every problem to the returned diagnostics.
-pub fn build(docs: &DocumentSet, roots: &[DocId], module: &str) -> (Service, Diagnostics) {
+/// How the module is named and where the `x-polvo` section may be.
+#[derive(Clone, Debug, Default)]
+pub struct BuildOptions {
+    /// A name the user gave; it wins over everything.
+    pub module: Option<String>,
+    /// The name used when neither the user nor the section gives one.
+    pub fallback_module: String,
+    /// A sidecar document holding the section.
+    pub sidecar: Option<DocId>,
+}
+
+/// Builds the service model of the root documents `roots`, reporting every
+/// problem to the returned diagnostics.
+pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Service, Diagnostics) {
     let mut diags = Diagnostics::new();
     let roots: Vec<DocId> = roots.iter().copied().filter(|&doc| check_version(docs, doc, &mut diags)).collect();
+
+    // The `x-polvo` section: in the spec, or in the sidecar.
+    let section = section(docs, &roots, options.sidecar, &mut diags);
+    let module_source = options
+        .module
+        .clone()
+        .or_else(|| section.as_ref().and_then(|s| s.section.name.clone()))
+        .unwrap_or_else(|| options.fallback_module.clone());
+    let module = naming::snake_ident(&module_source, "api");
+    let env_prefix = section
+        .as_ref()
+        .and_then(|s| s.section.env_prefix.clone())
+        .unwrap_or_else(|| naming::snake(&module_source).to_ascii_uppercase());
+    let auth = match roots.first() {
+        Some(&doc) => super::auth::build_auth(
+            docs.name(doc),
+            &docs.doc(doc).root,
+            section.as_ref().map(|s| (&s.section, super::auth::SectionPlace { file: &s.file, pointer: &s.pointer })),
+            &env_prefix,
+            &mut diags,
+        ),
+        None => super::auth::AuthModel::default(),
+    };
 
     let mut types = TypeBuilder::new(docs);
     for &doc in &roots {
@@ -77,7 +127,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], module: &str) -> (Service, Dia
         group_types.claim(&struct_name);
         let mut group_methods = Namespace::new();
         let mut operations = Vec::with_capacity(ops.len());
-        let mut builder = OperationBuilder { types: &mut types };
+        let mut builder = OperationBuilder { types: &mut types, auth: &auth };
         for &i in ops {
             let (method, name) = op_names(&raw_ops[i], true, &mut group_methods, &mut group_types);
             operations.push(builder.build(&raw_ops[i], method, name));
@@ -94,7 +144,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], module: &str) -> (Service, Dia
     }
     let mut ungrouped: Vec<Operation> = Vec::new();
     {
-        let mut builder = OperationBuilder { types: &mut types };
+        let mut builder = OperationBuilder { types: &mut types, auth: &auth };
         for &i in &ungrouped_raw {
             let (method, name) = op_names(&raw_ops[i], false, &mut client_methods, &mut root_types);
             ungrouped.push(builder.build(&raw_ops[i], method, name));
@@ -110,7 +160,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], module: &str) -> (Service, Dia
     let text = |key: &str| non_empty(info.and_then(|i| i.get(key)).and_then(Value::as_str));
     let servers = roots.first().map(|&doc| servers(docs, doc)).unwrap_or_default();
     let mut service = Service {
-        module: module.to_owned(),
+        module,
         title: text("title"),
         description: text("description"),
         version: text("version"),
@@ -119,9 +169,29 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], module: &str) -> (Service, Dia
         ungrouped,
         types: type_defs,
         notes: Vec::new(),
+        auth,
     };
     super::usage::mark_usage(&mut service);
     (service, diags)
+}
+
+/// The `x-polvo` section of the first root, or of the sidecar.
+fn section(
+    docs: &DocumentSet,
+    roots: &[DocId],
+    sidecar: Option<DocId>,
+    diags: &mut Diagnostics,
+) -> Option<SectionSource> {
+    if let Some(doc) = sidecar {
+        let file = docs.name(doc).to_owned();
+        let section = parse_section(&docs.doc(doc).root, &file, "", diags)?;
+        return Some(SectionSource { section, file, pointer: String::new() });
+    }
+    let &doc = roots.first()?;
+    let value = docs.doc(doc).root.get("x-polvo")?;
+    let file = docs.name(doc).to_owned();
+    let section = parse_section(value, &file, "/x-polvo", diags)?;
+    Some(SectionSource { section, file, pointer: "/x-polvo".to_owned() })
 }
 
 /// Claims the method and builder names of an operation.

@@ -1,0 +1,542 @@
+//! The security schemes of a service: from `components.securitySchemes`,
+//! corrected and completed by the `x-polvo` section, with every
+//! environment variable named.
+
+use serde_json::Value;
+
+use super::auth_config::{ClaimConfig, ClientAuthConfig, ExchangeGrant, Flow, KeyIn, PolvoSection, SchemeConfig, SchemeType};
+use crate::diag::Diagnostics;
+use crate::load::pointer;
+use crate::naming::{self, Namespace};
+
+/// Every scheme of a service.
+#[derive(Clone, Debug, Default)]
+pub struct AuthModel {
+    /// The schemes, in spec order then section order.
+    pub schemes: Vec<Scheme>,
+    /// The security of operations that do not set their own.
+    pub default_security: Option<Vec<Vec<String>>>,
+    /// `(scheme, other)`: wherever `other` is accepted, `scheme` is too.
+    pub accepted_for: Vec<(String, String)>,
+}
+
+/// One scheme.
+#[derive(Clone, Debug)]
+pub struct Scheme {
+    /// The scheme's name.
+    pub name: String,
+    /// The name of its credential function in the `auth` module.
+    pub fn_name: String,
+    /// For the docs.
+    pub description: Option<String>,
+    /// What it is.
+    pub kind: SchemeKind,
+}
+
+/// Where an API key goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyLocation {
+    /// A header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
+}
+
+/// How a JWT is used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JwtUsage {
+    /// Sent in a header with a prefix.
+    Direct {
+        /// The header.
+        header: String,
+        /// The prefix.
+        prefix: String,
+    },
+    /// Exchanged at a token endpoint with the JWT-bearer grant.
+    JwtBearerGrant {
+        /// The token endpoint.
+        token_url: String,
+        /// Scopes.
+        scopes: Vec<String>,
+    },
+    /// Exchanged for an installation token.
+    BearerPost {
+        /// The URL, with `{tenant}`.
+        url: String,
+    },
+}
+
+/// The kind of a scheme, with everything the runtime needs.
+#[derive(Clone, Debug)]
+pub enum SchemeKind {
+    /// An API key.
+    ApiKey {
+        /// Where.
+        location: KeyLocation,
+        /// The header, parameter or cookie name.
+        name: String,
+        /// A prefix before the key.
+        prefix: String,
+        /// Its env var.
+        env: String,
+    },
+    /// HTTP basic.
+    Basic {
+        /// Env var of the user name.
+        username_env: String,
+        /// Env var of the password.
+        password_env: String,
+    },
+    /// HTTP bearer.
+    Bearer {
+        /// Its env var.
+        env: String,
+    },
+    /// OAuth 2.0.
+    OAuth2 {
+        /// Flows, preferred first.
+        flows: Vec<Flow>,
+        /// Authorization endpoint.
+        authorization_url: Option<String>,
+        /// Token endpoint.
+        token_url: Option<String>,
+        /// Revocation endpoint.
+        revocation_url: Option<String>,
+        /// Device authorization endpoint.
+        device_authorization_url: Option<String>,
+        /// Client authentication.
+        client_auth: ClientAuthConfig,
+        /// Default scopes.
+        scopes: Vec<String>,
+        /// Redirect URI.
+        redirect_uri: Option<String>,
+        /// Env var of the client id.
+        client_id_env: String,
+        /// Env var of the client secret.
+        client_secret_env: String,
+        /// Env var of a refresh token.
+        refresh_token_env: String,
+        /// Env var of the private key (`private_key_jwt`).
+        private_key_env: String,
+    },
+    /// A JWT the client signs.
+    Jwt {
+        /// The algorithm.
+        algorithm: String,
+        /// Env var of the key.
+        key_env: String,
+        /// Env var of a key file.
+        key_file_env: String,
+        /// `kid`.
+        key_id: Option<String>,
+        /// Env var of `kid`.
+        key_id_env: String,
+        /// Claims.
+        claims: Vec<(String, ClaimConfig)>,
+        /// Seconds added to now for `iat`.
+        issued_at_offset: i64,
+        /// Seconds from `iat` to `exp`.
+        lifetime: i64,
+        /// How it is used.
+        usage: JwtUsage,
+    },
+}
+
+const ALGORITHMS: &[&str] = &["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"];
+
+/// Where the section was found, for diagnostics.
+pub struct SectionPlace<'a> {
+    /// The file.
+    pub file: &'a str,
+    /// The pointer of the section in it.
+    pub pointer: &'a str,
+}
+
+/// Builds the auth model from the spec's schemes and the section.
+pub fn build_auth(
+    spec_file: &str,
+    root: &Value,
+    section: Option<(&PolvoSection, SectionPlace<'_>)>,
+    env_prefix: &str,
+    diags: &mut Diagnostics,
+) -> AuthModel {
+    let spec_schemes = root.pointer("/components/securitySchemes").and_then(Value::as_object);
+    let empty = PolvoSection::default();
+    let (section, place) = match section {
+        Some((s, p)) => (s, Some(p)),
+        None => (&empty, None),
+    };
+    let section_error = |diags: &mut Diagnostics, tokens: &[&str], message: String| match &place {
+        Some(p) => {
+            let mut at = p.pointer.to_owned();
+            for t in tokens {
+                at.push('/');
+                at.push_str(&pointer::escape(t));
+            }
+            diags.error(p.file, &at, message)
+        }
+        None => diags.error(spec_file, "", message),
+    };
+
+    // Names in order: the spec's schemes, then new ones from the section.
+    let mut names: Vec<String> = spec_schemes.map(|m| m.keys().cloned().collect()).unwrap_or_default();
+    for name in section.schemes.keys() {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    let prefix = env_prefix.to_owned();
+    let mut fn_names = Namespace::with_reserved(&["super", "self"]);
+    let mut schemes = Vec::new();
+    let mut kinds: Vec<(String, SchemeType)> = Vec::new();
+    for name in &names {
+        let spec = spec_schemes.and_then(|m| m.get(name));
+        let config = section.schemes.get(name).cloned().unwrap_or_default();
+        let from_spec = spec.map(|s| spec_kind(s)).unwrap_or(None);
+        let kind = match (config.kind, from_spec) {
+            (Some(k), _) => k,
+            (None, Some(k)) => k,
+            (None, None) => {
+                match spec {
+                    Some(s) => {
+                        let t = s.get("type").and_then(Value::as_str).unwrap_or("?");
+                        let scheme = s.get("scheme").and_then(Value::as_str).unwrap_or_default();
+                        diags.warning(
+                            spec_file,
+                            &format!("/components/securitySchemes/{}", pointer::escape(name)),
+                            format!("security scheme type `{t}` {scheme} is not supported; operations that need it get no credentials unless the `x-polvo` section gives the scheme a `type`"),
+                        );
+                    }
+                    None => section_error(diags, &["schemes", name], format!("scheme `{name}` is not in the spec, so it needs a `type`")),
+                }
+                continue;
+            }
+        };
+        kinds.push((name.clone(), kind));
+        schemes.push((name.clone(), kind, spec, config));
+    }
+
+    // Default env var names, made unique where several schemes would share one.
+    let token_like = kinds.iter().filter(|(_, k)| matches!(k, SchemeType::ApiKey | SchemeType::Bearer)).count();
+    let oauth_count = kinds.iter().filter(|(_, k)| *k == SchemeType::Oauth2).count();
+    let key_count = kinds.iter().filter(|(_, k)| matches!(k, SchemeType::Jwt | SchemeType::Oauth2)).count();
+    let basic_count = kinds.iter().filter(|(_, k)| *k == SchemeType::Basic).count();
+    let var = |scheme: &str, shared: bool, suffix: &str| -> String {
+        if shared {
+            format!("{prefix}_{}_{suffix}", naming::snake(scheme).to_ascii_uppercase())
+        } else {
+            format!("{prefix}_{suffix}")
+        }
+    };
+
+    let mut out = Vec::new();
+    for (name, kind, spec, config) in schemes {
+        let spec_str = |key: &str| spec.and_then(|s| s.get(key)).and_then(Value::as_str).map(str::to_owned);
+        let description = config.description.clone().or_else(|| spec_str("description"));
+        let model = match kind {
+            SchemeType::ApiKey => {
+                let location = match (config.location, spec_str("in").as_deref()) {
+                    (Some(KeyIn::Header), _) | (None, Some("header")) => Some(KeyLocation::Header),
+                    (Some(KeyIn::Query), _) | (None, Some("query")) => Some(KeyLocation::Query),
+                    (Some(KeyIn::Cookie), _) | (None, Some("cookie")) => Some(KeyLocation::Cookie),
+                    _ => None,
+                };
+                let key_name = config.name.clone().or_else(|| spec_str("name"));
+                let (Some(location), Some(key_name)) = (location, key_name) else {
+                    section_error(diags, &["schemes", &name], format!("API key scheme `{name}` needs `in` and `name`"));
+                    continue;
+                };
+                SchemeKind::ApiKey {
+                    location,
+                    name: key_name,
+                    prefix: config.prefix.clone().unwrap_or_default(),
+                    env: config.env.clone().unwrap_or_else(|| var(&name, token_like > 1, "API_KEY")),
+                }
+            }
+            SchemeType::Basic => SchemeKind::Basic {
+                username_env: config.username_env.clone().unwrap_or_else(|| var(&name, basic_count > 1, "USERNAME")),
+                password_env: config.password_env.clone().unwrap_or_else(|| var(&name, basic_count > 1, "PASSWORD")),
+            },
+            SchemeType::Bearer => {
+                SchemeKind::Bearer { env: config.env.clone().unwrap_or_else(|| var(&name, token_like > 1, "API_KEY")) }
+            }
+            SchemeType::Oauth2 => match oauth_kind(&name, spec, &config, oauth_count > 1, &var) {
+                Ok(k) => k,
+                Err((tokens, message)) => {
+                    let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
+                    section_error(diags, &tokens, message);
+                    continue;
+                }
+            },
+            SchemeType::Jwt => match jwt_kind(&name, &config, key_count > 1, &var) {
+                Ok(k) => k,
+                Err((tokens, message)) => {
+                    let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
+                    section_error(diags, &tokens, message);
+                    continue;
+                }
+            },
+        };
+        let fn_name = fn_names.claim(&naming::snake_ident(&name, "scheme"));
+        out.push(Scheme { name: name.clone(), fn_name, description, kind: model });
+    }
+
+    // accepted_for and security must name real schemes.
+    let known: Vec<&str> = out.iter().map(|s| s.name.as_str()).collect();
+    let mut accepted_for = Vec::new();
+    for (name, config) in &section.schemes {
+        for (i, other) in config.accepted_for.iter().enumerate() {
+            if known.contains(&other.as_str()) {
+                accepted_for.push((name.clone(), other.clone()));
+            } else {
+                section_error(diags, &["schemes", name, "accepted_for", &i.to_string()], format!("`{other}` is not a scheme of this service"));
+            }
+        }
+    }
+    let default_security = match &section.security {
+        Some(security) => {
+            for (i, requirement) in security.iter().enumerate() {
+                for (j, scheme) in requirement.iter().enumerate() {
+                    if !known.contains(&scheme.as_str()) {
+                        section_error(
+                            diags,
+                            &["security", &i.to_string(), &j.to_string()],
+                            format!("`{scheme}` is not a scheme of this service"),
+                        );
+                    }
+                }
+            }
+            Some(security.clone())
+        }
+        None => root.get("security").map(parse_security),
+    };
+    AuthModel { schemes: out, default_security, accepted_for }
+}
+
+/// The kind a `components.securitySchemes` entry describes, if polvo supports it.
+fn spec_kind(spec: &Value) -> Option<SchemeType> {
+    match spec.get("type").and_then(Value::as_str)? {
+        "apiKey" => Some(SchemeType::ApiKey),
+        "http" => match spec.get("scheme").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
+            Some("basic") => Some(SchemeType::Basic),
+            Some("bearer") => Some(SchemeType::Bearer),
+            _ => None,
+        },
+        "oauth2" | "openIdConnect" => Some(SchemeType::Oauth2),
+        _ => None,
+    }
+}
+
+type ConfigError = (Vec<String>, String);
+
+fn oauth_kind(
+    name: &str,
+    spec: Option<&Value>,
+    config: &SchemeConfig,
+    shared: bool,
+    var: &dyn Fn(&str, bool, &str) -> String,
+) -> Result<SchemeKind, ConfigError> {
+    let flows_spec = spec.and_then(|s| s.get("flows")).and_then(Value::as_object);
+    let flow_url = |flow: &str, key: &str| {
+        flows_spec.and_then(|f| f.get(flow)).and_then(|f| f.get(key)).and_then(Value::as_str).map(str::to_owned)
+    };
+    let mut flows = Vec::new();
+    if let Some(flow) = config.flow {
+        flows.push(flow);
+    }
+    for (key, flow) in [("authorizationCode", Flow::AuthorizationCode), ("clientCredentials", Flow::ClientCredentials), ("deviceAuthorization", Flow::DeviceCode)] {
+        if flows_spec.is_some_and(|f| f.contains_key(key)) && !flows.contains(&flow) {
+            flows.push(flow);
+        }
+    }
+    let authorization_url = config.authorization_url.clone().or_else(|| flow_url("authorizationCode", "authorizationUrl"));
+    let token_url = config
+        .token_url
+        .clone()
+        .or_else(|| flow_url("authorizationCode", "tokenUrl"))
+        .or_else(|| flow_url("clientCredentials", "tokenUrl"))
+        .or_else(|| flow_url("deviceAuthorization", "tokenUrl"));
+    let refresh_url = flow_url("authorizationCode", "refreshUrl");
+    let device_authorization_url = config.device_authorization_url.clone().or_else(|| flow_url("deviceAuthorization", "deviceAuthorizationUrl"));
+    let scopes = match &config.scopes {
+        Some(s) => s.clone(),
+        None => Vec::new(),
+    };
+    let at = |key: &str| vec!["schemes".to_owned(), name.to_owned(), key.to_owned()];
+    for (key, url) in [
+        ("authorization_url", &authorization_url),
+        ("token_url", &token_url),
+        ("revocation_url", &config.revocation_url),
+        ("device_authorization_url", &device_authorization_url),
+    ] {
+        if let Some(url) = url {
+            if key != "authorization_url" && !secure(url) {
+                return Err((at(key), format!("`{url}` would receive credentials over plain http; token endpoints must use https (plain http only on loopback)")));
+            }
+        }
+    }
+    if flows.contains(&Flow::ClientCredentials) && token_url.is_none() {
+        return Err((at("token_url"), format!("scheme `{name}` uses client credentials but has no token URL")));
+    }
+    let _ = refresh_url;
+    Ok(SchemeKind::OAuth2 {
+        flows,
+        authorization_url,
+        token_url,
+        revocation_url: config.revocation_url.clone(),
+        device_authorization_url,
+        client_auth: config.client_auth.unwrap_or(ClientAuthConfig::ClientSecretBasic),
+        scopes,
+        redirect_uri: config.redirect_uri.clone(),
+        client_id_env: config.client_id_env.clone().unwrap_or_else(|| var(name, shared, "CLIENT_ID")),
+        client_secret_env: config.client_secret_env.clone().unwrap_or_else(|| var(name, shared, "CLIENT_SECRET")),
+        refresh_token_env: config.refresh_token_env.clone().unwrap_or_else(|| var(name, shared, "REFRESH_TOKEN")),
+        private_key_env: config.private_key_env.clone().unwrap_or_else(|| var(name, shared, "PRIVATE_KEY")),
+    })
+}
+
+fn jwt_kind(name: &str, config: &SchemeConfig, shared: bool, var: &dyn Fn(&str, bool, &str) -> String) -> Result<SchemeKind, ConfigError> {
+    let at = |key: &str| vec!["schemes".to_owned(), name.to_owned(), key.to_owned()];
+    let algorithm = config.algorithm.clone().unwrap_or_else(|| "RS256".to_owned());
+    if !ALGORITHMS.contains(&algorithm.as_str()) {
+        return Err((at("algorithm"), format!("unknown JWT algorithm `{algorithm}`; use one of {}", ALGORITHMS.join(", "))));
+    }
+    let lifetime = config.lifetime.unwrap_or(300);
+    if lifetime <= 0 {
+        return Err((at("lifetime"), "the lifetime must be positive".into()));
+    }
+    if let Some(max) = config.max_lifetime {
+        if lifetime > max {
+            return Err((at("lifetime"), format!("the lifetime ({lifetime} s) exceeds `max_lifetime` ({max} s)")));
+        }
+    }
+    let usage = match (&config.send, &config.exchange) {
+        (Some(_), Some(_)) => return Err((at("exchange"), "a JWT is either sent (`send`) or exchanged (`exchange`), not both".into())),
+        (Some(send), None) => JwtUsage::Direct {
+            header: send.header.clone().unwrap_or_else(|| "Authorization".into()),
+            prefix: send.prefix.clone().unwrap_or_else(|| "Bearer".into()),
+        },
+        (None, None) => JwtUsage::Direct { header: "Authorization".into(), prefix: "Bearer".into() },
+        (None, Some(exchange)) => match exchange.grant {
+            ExchangeGrant::JwtBearer => {
+                let Some(url) = &exchange.token_url else {
+                    return Err((at("exchange"), "the `jwt_bearer` exchange needs a `token_url`".into()));
+                };
+                if !secure(url) {
+                    return Err((at("exchange"), format!("`{url}` would receive credentials over plain http")));
+                }
+                JwtUsage::JwtBearerGrant { token_url: url.clone(), scopes: exchange.scopes.clone() }
+            }
+            ExchangeGrant::InstallationToken => {
+                let Some(url) = &exchange.url else {
+                    return Err((at("exchange"), "the `installation_token` exchange needs a `url`".into()));
+                };
+                if !secure(url) {
+                    return Err((at("exchange"), format!("`{url}` would receive credentials over plain http")));
+                }
+                JwtUsage::BearerPost { url: url.clone() }
+            }
+        },
+    };
+    Ok(SchemeKind::Jwt {
+        algorithm,
+        key_env: config.private_key_env.clone().unwrap_or_else(|| var(name, shared, "PRIVATE_KEY")),
+        key_file_env: config.private_key_file_env.clone().unwrap_or_else(|| var(name, shared, "PRIVATE_KEY_FILE")),
+        key_id: config.key_id.clone(),
+        key_id_env: config.key_id_env.clone().unwrap_or_else(|| var(name, shared, "KEY_ID")),
+        claims: config.claims.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        issued_at_offset: config.issued_at_offset.unwrap_or(0),
+        lifetime,
+        usage,
+    })
+}
+
+/// https, or http on loopback.
+fn secure(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("https://") {
+        return true;
+    }
+    let Some(rest) = lower.strip_prefix("http://") else { return false };
+    let host = rest.split(['/', '?']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = if host.starts_with('[') { host.split(']').next().map(|h| &h[1..]).unwrap_or("") } else { host.split(':').next().unwrap_or("") };
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// An OpenAPI `security` value: alternatives of scheme sets.
+pub fn parse_security(value: &Value) -> Vec<Vec<String>> {
+    value
+        .as_array()
+        .map(|list| list.iter().filter_map(Value::as_object).map(|req| req.keys().cloned().collect()).collect())
+        .unwrap_or_default()
+}
+
+/// The alternatives an operation accepts: its own `security` (or the
+/// default), with schemes that are `accepted_for` others added as further
+/// alternatives, and unknown schemes dropped. When nothing declares
+/// security but the service has schemes, credentials are sent if given.
+pub fn operation_security(own: Option<&Value>, model: &AuthModel) -> Vec<Vec<String>> {
+    let known: Vec<&str> = model.schemes.iter().map(|s| s.name.as_str()).collect();
+    let declared = match own {
+        Some(v) => parse_security(v),
+        None => match &model.default_security {
+            Some(d) => d.clone(),
+            None => {
+                let mut all: Vec<Vec<String>> = known.iter().map(|k| vec![(*k).to_owned()]).collect();
+                all.push(Vec::new());
+                return all;
+            }
+        },
+    };
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for requirement in declared {
+        let requirement: Vec<String> = requirement.into_iter().filter(|s| known.contains(&s.as_str())).collect();
+        if !out.contains(&requirement) {
+            out.push(requirement.clone());
+        }
+        for (alias, target) in &model.accepted_for {
+            if requirement.contains(target) {
+                let replaced: Vec<String> = requirement.iter().map(|s| if s == target { alias.clone() } else { s.clone() }).collect();
+                if !out.contains(&replaced) {
+                    out.push(replaced);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_and_https_only() {
+        assert!(secure("https://x/token"));
+        assert!(secure("http://127.0.0.1:9/token"));
+        assert!(secure("http://localhost/token"));
+        assert!(secure("http://[::1]:8/t"));
+        assert!(!secure("http://example.com/token"));
+        assert!(!secure("http://127.0.0.1.evil.com/token"));
+    }
+
+    #[test]
+    fn accepted_for_adds_alternatives() {
+        let model = AuthModel {
+            schemes: ["oauth2", "private_apps", "hapikey"]
+                .iter()
+                .map(|n| Scheme { name: (*n).into(), fn_name: (*n).into(), description: None, kind: SchemeKind::Bearer { env: String::new() } })
+                .collect(),
+            default_security: None,
+            accepted_for: vec![("private_apps".into(), "oauth2".into())],
+        };
+        let own = serde_json::json!([{"oauth2": ["crm.objects.contacts.read"]}]);
+        assert_eq!(operation_security(Some(&own), &model), vec![vec!["oauth2".to_owned()], vec!["private_apps".to_owned()]]);
+        assert_eq!(operation_security(Some(&serde_json::json!([])), &model), Vec::<Vec<String>>::new());
+        let none = operation_security(None, &model);
+        assert_eq!(none.len(), 4, "each scheme, or none: {none:?}");
+    }
+}

@@ -1,0 +1,285 @@
+//! The `x-polvo` section: polvo's own description of what a spec cannot
+//! say or says wrongly: the service name, credentials, environment
+//! variables, token endpoints, JWT settings.
+//!
+//! It is read from a top-level `x-polvo` key of the spec, or from a sidecar
+//! file `<stem>.polvo.yaml` next to it (so a vendor's spec stays untouched).
+//! Unknown keys are errors, each reported with its JSON pointer.
+
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+use crate::diag::Diagnostics;
+
+/// The whole section.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolvoSection {
+    /// The service (module) name, and the default prefix of env vars.
+    pub name: Option<String>,
+    /// The prefix of environment variables (default: the name, upper case).
+    pub env_prefix: Option<String>,
+    /// The default security of every operation, replacing the spec's
+    /// top-level `security`: alternatives, each a list of schemes applied together.
+    pub security: Option<Vec<Vec<String>>>,
+    /// Schemes, by name: corrections of `components.securitySchemes`
+    /// entries with the same name, or new schemes.
+    #[serde(default)]
+    pub schemes: BTreeMap<String, SchemeConfig>,
+}
+
+/// The kinds of scheme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchemeType {
+    /// An API key in a header, query parameter or cookie.
+    ApiKey,
+    /// HTTP basic.
+    Basic,
+    /// HTTP bearer with a token given up front.
+    Bearer,
+    /// OAuth 2.0.
+    Oauth2,
+    /// A JWT the client signs.
+    Jwt,
+}
+
+/// Where an API key goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyIn {
+    /// A header.
+    Header,
+    /// A query parameter.
+    Query,
+    /// A cookie.
+    Cookie,
+}
+
+/// OAuth 2.0 flows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flow {
+    /// Authorization code with PKCE.
+    AuthorizationCode,
+    /// Client credentials.
+    ClientCredentials,
+    /// Device authorization.
+    DeviceCode,
+}
+
+/// Client authentication at the token endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuthConfig {
+    /// HTTP basic.
+    ClientSecretBasic,
+    /// In the form body.
+    ClientSecretPost,
+    /// A signed JWT.
+    PrivateKeyJwt,
+    /// A public client.
+    None,
+}
+
+/// A claim template value: a string, a number, or `{env: VAR}`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum ClaimConfig {
+    /// A fixed string.
+    Text(String),
+    /// A fixed number.
+    Number(i64),
+    /// An environment variable.
+    Env {
+        /// Its name.
+        env: String,
+    },
+}
+
+/// How a minted JWT is sent directly.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendConfig {
+    /// The header (default `Authorization`).
+    pub header: Option<String>,
+    /// The prefix (default `Bearer`; empty for none).
+    pub prefix: Option<String>,
+}
+
+/// Exchanges of a minted JWT for an access token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeGrant {
+    /// The JWT-bearer grant (RFC 7523) at a token endpoint.
+    JwtBearer,
+    /// A POST authenticated by the JWT that answers `{token, expires_at}`
+    /// (GitHub App installation tokens).
+    InstallationToken,
+}
+
+/// How a minted JWT is exchanged.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeConfig {
+    /// The kind of exchange.
+    pub grant: ExchangeGrant,
+    /// The token endpoint (`jwt_bearer`).
+    pub token_url: Option<String>,
+    /// The exchange URL, with `{tenant}` for the installation (`installation_token`).
+    pub url: Option<String>,
+    /// Scopes (`jwt_bearer`).
+    #[serde(default)]
+    pub scopes: Vec<String>,
+}
+
+/// One scheme.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeConfig {
+    /// The kind; may be left out when correcting a scheme of the spec.
+    #[serde(rename = "type")]
+    pub kind: Option<SchemeType>,
+    /// Other schemes whose operations also accept this one.
+    #[serde(default)]
+    pub accepted_for: Vec<String>,
+    /// A description for the docs.
+    pub description: Option<String>,
+
+    /// API key: where it goes.
+    #[serde(rename = "in")]
+    pub location: Option<KeyIn>,
+    /// API key: the header, parameter or cookie name.
+    pub name: Option<String>,
+    /// API key: a prefix before the key.
+    pub prefix: Option<String>,
+    /// API key or bearer: the environment variable of the key or token.
+    pub env: Option<String>,
+    /// Basic: the environment variable of the user name.
+    pub username_env: Option<String>,
+    /// Basic: the environment variable of the password.
+    pub password_env: Option<String>,
+
+    /// OAuth 2.0: the flow the client uses.
+    pub flow: Option<Flow>,
+    /// OAuth 2.0: the authorization endpoint.
+    pub authorization_url: Option<String>,
+    /// OAuth 2.0: the token endpoint.
+    pub token_url: Option<String>,
+    /// OAuth 2.0: the revocation endpoint.
+    pub revocation_url: Option<String>,
+    /// OAuth 2.0: the device authorization endpoint.
+    pub device_authorization_url: Option<String>,
+    /// OAuth 2.0: client authentication.
+    pub client_auth: Option<ClientAuthConfig>,
+    /// OAuth 2.0: default scopes.
+    pub scopes: Option<Vec<String>>,
+    /// OAuth 2.0: the redirect URI.
+    pub redirect_uri: Option<String>,
+    /// OAuth 2.0: env var of the client id.
+    pub client_id_env: Option<String>,
+    /// OAuth 2.0: env var of the client secret.
+    pub client_secret_env: Option<String>,
+    /// OAuth 2.0: env var of a refresh token.
+    pub refresh_token_env: Option<String>,
+    /// OAuth 2.0 (`private_key_jwt`) or JWT: env var of the private key.
+    pub private_key_env: Option<String>,
+
+    /// JWT: the algorithm.
+    pub algorithm: Option<String>,
+    /// JWT: env var of a file holding the key.
+    pub private_key_file_env: Option<String>,
+    /// JWT: the `kid` header.
+    pub key_id: Option<String>,
+    /// JWT: env var of the `kid` header.
+    pub key_id_env: Option<String>,
+    /// JWT: the claims besides `iat` and `exp`.
+    #[serde(default)]
+    pub claims: BTreeMap<String, ClaimConfig>,
+    /// JWT: seconds added to now for `iat`.
+    pub issued_at_offset: Option<i64>,
+    /// JWT: seconds from `iat` to `exp`.
+    pub lifetime: Option<i64>,
+    /// JWT: the longest lifetime the provider accepts; `lifetime` must not exceed it.
+    pub max_lifetime: Option<i64>,
+    /// JWT: sent directly.
+    pub send: Option<SendConfig>,
+    /// JWT: exchanged for an access token.
+    pub exchange: Option<ExchangeConfig>,
+}
+
+/// A parsed section and where it came from.
+#[derive(Clone, Debug, Default)]
+pub struct SectionSource {
+    /// The section.
+    pub section: PolvoSection,
+    /// The file it is in (for diagnostics).
+    pub file: String,
+    /// The JSON pointer of the section in that file (`/x-polvo`, or empty for a sidecar).
+    pub pointer: String,
+}
+
+/// Parses a section value, reporting any error at its JSON pointer.
+pub fn parse_section(value: &Value, file: &str, pointer: &str, diags: &mut Diagnostics) -> Option<PolvoSection> {
+    match serde_path_to_error::deserialize::<_, PolvoSection>(value) {
+        Ok(section) => Some(section),
+        Err(e) => {
+            let path = e.path().to_string();
+            let mut at = pointer.to_owned();
+            if path != "." {
+                for segment in path.split('.') {
+                    let segment = segment.trim_end_matches(|c| c == ']').replace('[', ".");
+                    for part in segment.split('.') {
+                        if !part.is_empty() {
+                            at.push('/');
+                            at.push_str(&crate::load::pointer::escape(part));
+                        }
+                    }
+                }
+            }
+            diags.error(file, &at, format!("invalid `x-polvo` section: {}", e.inner()));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_full_section() {
+        let value: Value = serde_json::json!({
+            "name": "hubspot",
+            "security": [["private_apps"], ["oauth2"]],
+            "schemes": {
+                "private_apps": {"type": "bearer", "env": "HUBSPOT_ACCESS_TOKEN", "accepted_for": ["oauth2"]},
+                "app": {"type": "jwt", "algorithm": "RS256", "claims": {"iss": {"env": "APP_ID"}, "aud": "x", "n": 3},
+                        "exchange": {"grant": "installation_token", "url": "https://x/{tenant}"}}
+            }
+        });
+        let mut diags = Diagnostics::new();
+        let section = parse_section(&value, "x.yaml", "/x-polvo", &mut diags).expect("parses");
+        assert_eq!(section.name.as_deref(), Some("hubspot"));
+        let app = &section.schemes["app"];
+        assert_eq!(app.claims["iss"], ClaimConfig::Env { env: "APP_ID".into() });
+        assert_eq!(app.claims["aud"], ClaimConfig::Text("x".into()));
+        assert_eq!(app.claims["n"], ClaimConfig::Number(3));
+    }
+
+    #[test]
+    fn errors_point_at_the_bad_key() {
+        let value: Value = serde_json::json!({"schemes": {"oauth2": {"type": "oauth2", "client_auth": "magic"}}});
+        let mut diags = Diagnostics::new();
+        assert!(parse_section(&value, "h.polvo.yaml", "", &mut diags).is_none());
+        let error = diags.errors().next().expect("an error");
+        assert_eq!(error.place(), "h.polvo.yaml#/schemes/oauth2/client_auth");
+        assert!(error.message.contains("magic"), "{}", error.message);
+
+        let value: Value = serde_json::json!({"schemes": {"k": {"typo": 1}}});
+        let mut diags = Diagnostics::new();
+        assert!(parse_section(&value, "s.yaml", "/x-polvo", &mut diags).is_none());
+        assert_eq!(diags.errors().next().unwrap().place(), "s.yaml#/x-polvo/schemes/k/typo");
+    }
+}
