@@ -66,8 +66,9 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     let module = naming::snake_ident(&module_source, "api");
     let env_prefix = section
         .as_ref()
-        .and_then(|s| s.section.env_prefix.clone())
-        .unwrap_or_else(|| naming::snake(&module_source).to_ascii_uppercase());
+        .and_then(|s| s.section.env_prefix.clone().or_else(|| s.section.name.as_deref().map(naming::snake)))
+        .unwrap_or_else(|| naming::snake(&module_source))
+        .to_ascii_uppercase();
     let auth = match roots.first() {
         Some(&doc) => super::auth::build_auth(
             docs.name(doc),

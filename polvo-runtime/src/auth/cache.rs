@@ -137,27 +137,115 @@ impl TokenCache {
         let previous = stored.or(previous);
 
         let outcome = refresh(previous.clone()).await;
-        let mut state = slot.state.lock().map_err(|_| AuthError::Store("token cache poisoned".into()))?;
-        state.attempts += 1;
-        match outcome {
-            Ok(mut tokens) => {
-                if tokens.refresh_token.is_none() {
-                    // Providers that do not rotate refresh tokens omit them.
-                    tokens.refresh_token = previous.and_then(|p| p.refresh_token);
+        let result = {
+            let mut state = slot.state.lock().map_err(|_| AuthError::Store("token cache poisoned".into()))?;
+            state.attempts += 1;
+            match outcome {
+                Ok(mut tokens) => {
+                    if tokens.refresh_token.is_none() {
+                        // Providers that do not rotate refresh tokens omit them.
+                        tokens.refresh_token = previous.and_then(|p| p.refresh_token);
+                    }
+                    state.current = Some(tokens.clone());
+                    state.failure = None;
+                    Ok(tokens)
                 }
-                state.current = Some(tokens.clone());
-                state.failure = None;
-                drop(state);
-                store.save(key, &tokens).await.map_err(|e| AuthError::Store(e.to_string()))?;
-                Ok(tokens)
-            }
-            Err(error) => {
-                if state.current.is_none() {
-                    state.current = previous;
+                Err(error) => {
+                    if state.current.is_none() {
+                        state.current = previous;
+                    }
+                    state.failure = Some(error.clone());
+                    Err(error)
                 }
-                state.failure = Some(error.clone());
-                Err(error)
             }
+        };
+        if let Ok(tokens) = &result {
+            store.save(key, tokens).await.map_err(|e| AuthError::Store(e.to_string()))?;
         }
+        result
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::store::MemoryStore;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn expired(token: &str) -> TokenSet {
+        let mut t = TokenSet::new(token);
+        t.expires_at = Some(SystemTime::UNIX_EPOCH);
+        t.refresh_token = Some(secrecy::SecretString::from("refresh-1".to_owned()));
+        t
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_calls_share_one_refresh() {
+        let cache = Arc::new(TokenCache::default());
+        let store = Arc::new(MemoryStore::new());
+        let key = TokenKey::new("svc", "oauth2", "default");
+        cache.put("default", expired("old"));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..200 {
+            let (cache, store, key, calls) = (cache.clone(), store.clone(), key.clone(), calls.clone());
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get(&key, store.as_ref(), Duration::ZERO, |previous| async move {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        assert!(previous.is_some_and(|p| p.refresh_token.is_some()));
+                        let mut t = TokenSet::new("new");
+                        t.expires_at = Some(SystemTime::now() + Duration::from_secs(60));
+                        Ok(t)
+                    })
+                    .await
+            }));
+        }
+        for task in tasks {
+            let token = task.await.unwrap().expect("every call gets a token");
+            assert_eq!(token.access_token.expose_secret(), "new");
+            assert_eq!(token.refresh_token.as_ref().map(|r| r.expose_secret().to_owned()).as_deref(), Some("refresh-1"));
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        let stored = store.load(&key).await.unwrap().expect("saved");
+        assert_eq!(stored.access_token.expose_secret(), "new");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_dead_refresh_token_is_tried_once() {
+        let cache = Arc::new(TokenCache::default());
+        let store = Arc::new(MemoryStore::new());
+        let key = TokenKey::new("svc", "oauth2", "default");
+        cache.put("default", expired("old"));
+        let calls = Arc::new(AtomicUsize::new(0));
+        let dead = || AuthError::ReauthorizationRequired { scheme: "oauth2".into(), tenant: "default".into(), reason: "invalid_grant".into() };
+        let mut tasks = Vec::new();
+        for _ in 0..50 {
+            let (cache, store, key, calls) = (cache.clone(), store.clone(), key.clone(), calls.clone());
+            tasks.push(tokio::spawn(async move {
+                cache
+                    .get(&key, store.as_ref(), Duration::ZERO, |_| async move {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Err(dead())
+                    })
+                    .await
+            }));
+        }
+        for task in tasks {
+            assert_eq!(task.await.unwrap().unwrap_err(), dead());
+        }
+        // Later calls fail at once, without asking again.
+        let again = cache.get(&key, store.as_ref(), Duration::ZERO, |_| async { panic!("must not refresh again") }).await;
+        assert_eq!(again.unwrap_err(), dead());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // New tokens (a new login) clear the failure.
+        let mut fresh = TokenSet::new("after-login");
+        fresh.expires_at = Some(SystemTime::now() + Duration::from_secs(60));
+        cache.put("default", fresh);
+        assert_eq!(cache.fresh("default", Duration::ZERO).unwrap().access_token.expose_secret(), "after-login");
+    }
+
+    use secrecy::ExposeSecret;
 }

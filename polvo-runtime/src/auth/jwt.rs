@@ -152,3 +152,81 @@ pub fn client_assertion(key: &SigningKey, client_id: &str, token_url: &str) -> R
 pub fn random_id() -> String {
     oauth2::CsrfToken::new_random().secret().clone()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
+
+    const RSA: &[u8] = include_bytes!("../../../tests/fixtures/keys/rsa.pem");
+    const RSA_PUB: &[u8] = include_bytes!("../../../tests/fixtures/keys/rsa.pub.pem");
+    const RSA_DER: &[u8] = include_bytes!("../../../tests/fixtures/keys/rsa.der");
+    const EC256: &[u8] = include_bytes!("../../../tests/fixtures/keys/ec256.pem");
+    const EC256_PUB: &[u8] = include_bytes!("../../../tests/fixtures/keys/ec256.pub.pem");
+    const EC384: &[u8] = include_bytes!("../../../tests/fixtures/keys/ec384.pem");
+    const EC384_PUB: &[u8] = include_bytes!("../../../tests/fixtures/keys/ec384.pub.pem");
+    const ED: &[u8] = include_bytes!("../../../tests/fixtures/keys/ed25519.pem");
+    const ED_PUB: &[u8] = include_bytes!("../../../tests/fixtures/keys/ed25519.pub.pem");
+
+    fn verify(token: &str, algorithm: Algorithm, key: DecodingKey) -> Map<String, Value> {
+        let mut validation = Validation::new(algorithm);
+        validation.leeway = 0;
+        validation.validate_aud = false;
+        validation.required_spec_claims = ["exp".to_owned(), "iat".to_owned()].into_iter().collect();
+        decode::<Map<String, Value>>(token, &key, &validation).expect("verifies with the public key").claims
+    }
+
+    #[test]
+    fn every_algorithm_signs_tokens_the_public_key_verifies() {
+        let cases: Vec<(&str, &[u8], DecodingKey)> = vec![
+            ("RS256", RSA, DecodingKey::from_rsa_pem(RSA_PUB).unwrap()),
+            ("RS384", RSA, DecodingKey::from_rsa_pem(RSA_PUB).unwrap()),
+            ("RS512", RSA, DecodingKey::from_rsa_pem(RSA_PUB).unwrap()),
+            ("PS256", RSA, DecodingKey::from_rsa_pem(RSA_PUB).unwrap()),
+            ("RS256", RSA_DER, DecodingKey::from_rsa_pem(RSA_PUB).unwrap()),
+            ("ES256", EC256, DecodingKey::from_ec_pem(EC256_PUB).unwrap()),
+            ("ES384", EC384, DecodingKey::from_ec_pem(EC384_PUB).unwrap()),
+            ("EdDSA", ED, DecodingKey::from_ed_pem(ED_PUB).unwrap()),
+            ("HS256", b"shared secret", DecodingKey::from_secret(b"shared secret")),
+        ];
+        for (algorithm, private, public) in cases {
+            let key = SigningKey::new("s", algorithm, private, Some("key-1".into())).unwrap_or_else(|e| panic!("{algorithm}: {e}"));
+            let mut claims = Map::new();
+            claims.insert("iss".into(), Value::from(42));
+            let (token, expires_at) = mint(&key, &claims, -60, 540).expect("mints");
+            let alg = Algorithm::from_str(algorithm).unwrap();
+            let header = decode_header(token.expose_secret()).unwrap();
+            assert_eq!((header.alg, header.kid.as_deref()), (alg, Some("key-1")), "{algorithm}");
+            let verified = verify(token.expose_secret(), alg, public);
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+            let iat = verified["iat"].as_i64().unwrap();
+            assert!((now - 60 - iat).abs() <= 2, "{algorithm}: iat is 60 s back");
+            assert_eq!(verified["exp"].as_i64().unwrap() - iat, 540);
+            assert_eq!(verified["iss"], 42);
+            assert_eq!(expires_at.duration_since(UNIX_EPOCH).unwrap().as_secs() as i64, iat + 540);
+        }
+    }
+
+    #[test]
+    fn bad_keys_are_clear_errors() {
+        let err = SigningKey::new("app", "RS256", b"-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----", None).unwrap_err();
+        assert!(matches!(&err, AuthError::InvalidKey { scheme, .. } if scheme == "app"), "{err}");
+        let err = SigningKey::new("app", "RS256", b"not a key at all", None).unwrap_err();
+        assert!(err.to_string().contains("`app` signing key cannot be used"), "{err}");
+        let err = SigningKey::new("app", "ES256", RSA, None).unwrap_err();
+        assert!(matches!(err, AuthError::InvalidKey { .. }));
+        let err = SigningKey::new("app", "XS999", RSA, None).unwrap_err();
+        assert!(err.to_string().contains("unknown algorithm"), "{err}");
+    }
+
+    #[test]
+    fn claims_come_from_the_environment_once() {
+        // SAFETY: only this test reads this variable.
+        unsafe { std::env::set_var("POLVO_TEST_APP_ID", "12345") };
+        let claims = resolve_claims("app", &[("iss", ClaimValue::Env("POLVO_TEST_APP_ID")), ("aud", ClaimValue::Text("x"))]).unwrap();
+        assert_eq!(claims["iss"], 12345);
+        assert_eq!(claims["aud"], "x");
+        let err = resolve_claims("app", &[("iss", ClaimValue::Env("POLVO_TEST_UNSET_VARIABLE"))]).unwrap_err();
+        assert_eq!(err.to_string(), "environment variable `POLVO_TEST_UNSET_VARIABLE` is not set (needed for the `app` security scheme)");
+    }
+}

@@ -190,3 +190,55 @@ impl TokenStore for FileStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[tokio::test]
+    async fn file_store_round_trips_with_owner_only_permissions() {
+        let dir = std::env::temp_dir().join(format!("polvo-store-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = FileStore::new(&dir).unwrap();
+        let key = TokenKey::new("hubspot", "oauth2", "portal/1");
+        assert!(store.load(&key).await.unwrap().is_none());
+        let mut tokens = TokenSet::new("access");
+        tokens.refresh_token = Some(secrecy::SecretString::from("refresh".to_owned()));
+        tokens.scopes = vec!["a".into()];
+        store.save(&key, &tokens).await.unwrap();
+        let loaded = store.load(&key).await.unwrap().expect("stored");
+        assert_eq!(loaded.access_token.expose_secret(), "access");
+        assert_eq!(loaded.refresh_token.unwrap().expose_secret(), "refresh");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(store.path_of(&key)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+            let dir_mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+            assert_eq!(dir_mode, 0o700);
+        }
+        // Keys that differ only in characters replaced in file names stay apart.
+        let other = TokenKey::new("hubspot", "oauth2", "portal:1");
+        assert_ne!(store.path_of(&key), store.path_of(&other));
+        assert!(store.load(&other).await.unwrap().is_none());
+        // No temporary files are left behind.
+        let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().contains(".tmp.")).collect();
+        assert!(leftovers.is_empty());
+        store.remove(&key).await.unwrap();
+        assert!(store.load(&key).await.unwrap().is_none());
+        store.remove(&key).await.unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_token_file_is_an_error_not_a_panic() {
+        let dir = std::env::temp_dir().join(format!("polvo-store-corrupt-{}", std::process::id()));
+        let store = FileStore::new(&dir).unwrap();
+        let key = TokenKey::new("s", "o", "t");
+        std::fs::write(store.path_of(&key), "{not json").unwrap();
+        let err = store.load(&key).await.unwrap_err();
+        assert!(err.to_string().contains("is not a token file"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

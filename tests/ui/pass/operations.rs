@@ -27,7 +27,12 @@ async fn calls(client: &operations::Client) -> Result<(), Box<dyn std::error::Er
     Ok(())
 }
 
+fn assert_send<T: Send + 'static>(_: T) {}
+
 fn main() {
     let client = operations::Client::builder().base_url("http://127.0.0.1:1").build().unwrap();
+    // Requests are `'static` and `Send`, so they can be spawned.
+    assert_send(client.items().list_items("r").send());
+    assert_send(client.media().upload_photo("id", vec![1u8]).send_response());
     drop(calls(&client));
 }
