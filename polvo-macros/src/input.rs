@@ -76,17 +76,18 @@ impl ServiceInput {
         if let Some(e) = errors {
             return Err(e);
         }
-        let module = match &self.name {
+        let generator = match &self.name {
             Some(name) => {
                 let value = name.value();
                 if polvo_codegen::naming::snake(&value).is_empty() {
                     return Err(syn::Error::new(name.span(), "`name` must contain letters or digits"));
                 }
-                value
+                polvo_codegen::Generator::new(value)
             }
-            None => stem(&self.files[0].value()),
+            // The spec's `x-polvo` section may name the service.
+            None => polvo_codegen::Generator::with_fallback_name(stem(&self.files[0].value())),
         };
-        let mut generator = polvo_codegen::Generator::new(module).track_files(true);
+        let mut generator = generator.track_files(true);
         for (lit, path) in &found {
             generator = generator.spec(path, lit.value());
         }
