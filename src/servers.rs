@@ -226,10 +226,8 @@ fn wait_until_ready(
     let mut url: Option<String> = None;
     let tail = |output: &VecDeque<String>| Vec::from(output.clone()).join("\n");
     loop {
-        if let Some(found) = &url {
-            if also_ready(found) {
-                return Ok(NodeServer { url: found.clone(), child });
-            }
+        if let Some(found) = url.as_ref().filter(|found| also_ready(found)) {
+            return Ok(NodeServer { url: found.clone(), child });
         }
         match lines.recv_timeout(Duration::from_millis(100)) {
             Ok(line) => {

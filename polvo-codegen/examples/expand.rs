@@ -30,7 +30,12 @@ fn main() {
     let tokens = output.tokens.to_string();
     let elapsed = start.elapsed();
     if !lines {
-        eprintln!("expanded {spec} in {:.3} s: {} bytes of tokens, {} warnings", elapsed.as_secs_f64(), tokens.len(), output.warnings.len());
+        eprintln!(
+            "expanded {spec} in {:.3} s: {} bytes of tokens, {} warnings",
+            elapsed.as_secs_f64(),
+            tokens.len(),
+            output.warnings.len()
+        );
         return;
     }
     let file: syn::File = match syn::parse_str(&tokens) {

@@ -96,11 +96,8 @@ impl Generator {
         if diags.has_errors() {
             return Err(diags);
         }
-        let options = model::BuildOptions {
-            module: self.module.clone(),
-            fallback_module: self.fallback_module.clone(),
-            sidecar,
-        };
+        let options =
+            model::BuildOptions { module: self.module.clone(), fallback_module: self.fallback_module.clone(), sidecar };
         let (service, model_diags) = model::build(&docs, &roots, &options);
         diags.extend(model_diags);
         if diags.has_errors() {

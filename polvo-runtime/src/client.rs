@@ -309,6 +309,9 @@ impl<S: Service> ClientBuilder<S> {
             AuthState::new(S::NAME, S::SCHEMES, self.credentials, store, token_http, self.refresh_skew)
                 .map_err(BuildError::Auth)?
         };
-        Ok(S::from_core(ClientCore { inner: Arc::new(Inner { http, base_url, auth }), tenant: Arc::from(DEFAULT_TENANT) }))
+        Ok(S::from_core(ClientCore {
+            inner: Arc::new(Inner { http, base_url, auth }),
+            tenant: Arc::from(DEFAULT_TENANT),
+        }))
     }
 }

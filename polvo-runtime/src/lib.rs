@@ -27,7 +27,7 @@ pub use error::{BuildError, Error, NoErrorBody, RequestError};
 pub use http::{HeaderMap, StatusCode};
 pub use response::Response;
 pub use serde_json::Value;
-pub use {chrono, reqwest, serde_json, uuid};
+pub use {chrono, reqwest, secrecy, serde_json, uuid};
 
 /// A JSON object with any members (`type: object` without properties).
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;

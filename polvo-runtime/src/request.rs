@@ -228,7 +228,11 @@ impl Request {
             let applied = match self.security {
                 Some(security) => {
                     let mut target = Target { headers: &mut headers, query: &mut query, cookies: &mut cookies };
-                    self.core.auth_state().apply(security, self.core.tenant(), &mut target).await.map_err(SendError::Auth)?
+                    self.core
+                        .auth_state()
+                        .apply(security, self.core.tenant(), &mut target)
+                        .await
+                        .map_err(SendError::Auth)?
                 }
                 None => Vec::new(),
             };
@@ -257,7 +261,13 @@ impl Request {
         }
     }
 
-    async fn execute(&self, url: String, headers: HeaderMap, cookies: &[(String, String)], body: Body) -> Result<RawResponse, SendError> {
+    async fn execute(
+        &self,
+        url: String,
+        headers: HeaderMap,
+        cookies: &[(String, String)],
+        body: Body,
+    ) -> Result<RawResponse, SendError> {
         let mut builder = self.core.http().request(self.method.clone(), url).headers(headers);
         if !cookies.is_empty() {
             let cookie = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");

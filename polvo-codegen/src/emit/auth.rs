@@ -90,7 +90,17 @@ fn scheme_spec(scheme: &Scheme) -> TokenStream {
                 })
             }
         }
-        SchemeKind::Jwt { algorithm, key_env, key_file_env, key_id, key_id_env, claims, issued_at_offset, lifetime, usage } => {
+        SchemeKind::Jwt {
+            algorithm,
+            key_env,
+            key_file_env,
+            key_id,
+            key_id_env,
+            claims,
+            issued_at_offset,
+            lifetime,
+            usage,
+        } => {
             let key_id = opt(key_id);
             let claims = claims.iter().map(|(name, value)| {
                 let value = match value {
@@ -101,7 +111,9 @@ fn scheme_spec(scheme: &Scheme) -> TokenStream {
                 quote!((#name, #value))
             });
             let usage = match usage {
-                JwtUsage::Direct { header, prefix } => quote!(::polvo::auth::JwtUse::Direct { header: #header, prefix: #prefix }),
+                JwtUsage::Direct { header, prefix } => {
+                    quote!(::polvo::auth::JwtUse::Direct { header: #header, prefix: #prefix })
+                }
                 JwtUsage::JwtBearerGrant { token_url, scopes } => {
                     quote!(::polvo::auth::JwtUse::JwtBearerGrant { token_url: #token_url, scopes: &[#(#scopes),*] })
                 }
@@ -154,9 +166,15 @@ fn env_doc(scheme: &Scheme) -> String {
         SchemeKind::ApiKey { env, .. } | SchemeKind::Bearer { env } => vec![code(env)],
         SchemeKind::Basic { username_env, password_env } => vec![code(username_env), code(password_env)],
         SchemeKind::OAuth2 { client_id_env, client_secret_env, refresh_token_env, .. } => {
-            vec![code(client_id_env), format!("{} (optional for public clients)", code(client_secret_env)), format!("{} (optional)", code(refresh_token_env))]
+            vec![
+                code(client_id_env),
+                format!("{} (optional for public clients)", code(client_secret_env)),
+                format!("{} (optional)", code(refresh_token_env)),
+            ]
         }
-        SchemeKind::Jwt { key_env, key_file_env, .. } => vec![format!("{} (the key) or {} (a path to it)", code(key_env), code(key_file_env))],
+        SchemeKind::Jwt { key_env, key_file_env, .. } => {
+            vec![format!("{} (the key) or {} (a path to it)", code(key_env), code(key_file_env))]
+        }
     };
     format!("`Client::from_env` reads it from {}.", vars.join(", "))
 }
@@ -227,7 +245,11 @@ pub fn client_methods(service: &Service) -> TokenStream {
     if service.auth.schemes.is_empty() {
         return TokenStream::new();
     }
-    let logins = service.auth.schemes.iter().any(|s| matches!(&s.kind, SchemeKind::OAuth2 { flows, .. } if flows.contains(&Flow::AuthorizationCode)));
+    let logins = service
+        .auth
+        .schemes
+        .iter()
+        .any(|s| matches!(&s.kind, SchemeKind::OAuth2 { flows, .. } if flows.contains(&Flow::AuthorizationCode)));
     let login_methods = logins.then(|| {
         quote! {
             /// Starts an OAuth 2.0 login (authorization code with PKCE and a random

@@ -4,7 +4,9 @@
 
 use serde_json::Value;
 
-use super::auth_config::{ClaimConfig, ClientAuthConfig, ExchangeGrant, Flow, KeyIn, PolvoSection, SchemeConfig, SchemeType};
+use super::auth_config::{
+    ClaimConfig, ClientAuthConfig, ExchangeGrant, Flow, KeyIn, PolvoSection, SchemeConfig, SchemeType,
+};
 use crate::diag::Diagnostics;
 use crate::load::pointer;
 use crate::naming::{self, Namespace};
@@ -144,7 +146,8 @@ pub enum SchemeKind {
     },
 }
 
-const ALGORITHMS: &[&str] = &["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"];
+const ALGORITHMS: &[&str] =
+    &["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"];
 
 /// Where the section was found, for diagnostics.
 pub struct SectionPlace<'a> {
@@ -194,7 +197,7 @@ pub fn build_auth(
     for name in &names {
         let spec = spec_schemes.and_then(|m| m.get(name));
         let config = section.schemes.get(name).cloned().unwrap_or_default();
-        let from_spec = spec.map(|s| spec_kind(s)).unwrap_or(None);
+        let from_spec = spec.and_then(spec_kind);
         let kind = match (config.kind, from_spec) {
             (Some(k), _) => k,
             (None, Some(k)) => k,
@@ -209,7 +212,11 @@ pub fn build_auth(
                             format!("security scheme type `{t}` {scheme} is not supported; operations that need it get no credentials unless the `x-polvo` section gives the scheme a `type`"),
                         );
                     }
-                    None => section_error(diags, &["schemes", name], format!("scheme `{name}` is not in the spec, so it needs a `type`")),
+                    None => section_error(
+                        diags,
+                        &["schemes", name],
+                        format!("scheme `{name}` is not in the spec, so it needs a `type`"),
+                    ),
                 }
                 continue;
             }
@@ -291,7 +298,11 @@ pub fn build_auth(
             if known.contains(&other.as_str()) {
                 accepted_for.push((name.clone(), other.clone()));
             } else {
-                section_error(diags, &["schemes", name, "accepted_for", &i.to_string()], format!("`{other}` is not a scheme of this service"));
+                section_error(
+                    diags,
+                    &["schemes", name, "accepted_for", &i.to_string()],
+                    format!("`{other}` is not a scheme of this service"),
+                );
             }
         }
     }
@@ -346,12 +357,17 @@ fn oauth_kind(
     if let Some(flow) = config.flow {
         flows.push(flow);
     }
-    for (key, flow) in [("authorizationCode", Flow::AuthorizationCode), ("clientCredentials", Flow::ClientCredentials), ("deviceAuthorization", Flow::DeviceCode)] {
+    for (key, flow) in [
+        ("authorizationCode", Flow::AuthorizationCode),
+        ("clientCredentials", Flow::ClientCredentials),
+        ("deviceAuthorization", Flow::DeviceCode),
+    ] {
         if flows_spec.is_some_and(|f| f.contains_key(key)) && !flows.contains(&flow) {
             flows.push(flow);
         }
     }
-    let authorization_url = config.authorization_url.clone().or_else(|| flow_url("authorizationCode", "authorizationUrl"));
+    let authorization_url =
+        config.authorization_url.clone().or_else(|| flow_url("authorizationCode", "authorizationUrl"));
     let token_url = config
         .token_url
         .clone()
@@ -359,7 +375,8 @@ fn oauth_kind(
         .or_else(|| flow_url("clientCredentials", "tokenUrl"))
         .or_else(|| flow_url("deviceAuthorization", "tokenUrl"));
     let refresh_url = flow_url("authorizationCode", "refreshUrl");
-    let device_authorization_url = config.device_authorization_url.clone().or_else(|| flow_url("deviceAuthorization", "deviceAuthorizationUrl"));
+    let device_authorization_url =
+        config.device_authorization_url.clone().or_else(|| flow_url("deviceAuthorization", "deviceAuthorizationUrl"));
     let scopes = match &config.scopes {
         Some(s) => s.clone(),
         None => Vec::new(),
@@ -373,7 +390,12 @@ fn oauth_kind(
     ] {
         if let Some(url) = url {
             if key != "authorization_url" && !secure(url) {
-                return Err((at(key), format!("`{url}` would receive credentials over plain http; token endpoints must use https (plain http only on loopback)")));
+                return Err((
+                    at(key),
+                    format!(
+                        "`{url}` would receive credentials over plain http; token endpoints must use https (plain http only on loopback)"
+                    ),
+                ));
             }
         }
     }
@@ -397,11 +419,19 @@ fn oauth_kind(
     })
 }
 
-fn jwt_kind(name: &str, config: &SchemeConfig, shared: bool, var: &dyn Fn(&str, bool, &str) -> String) -> Result<SchemeKind, ConfigError> {
+fn jwt_kind(
+    name: &str,
+    config: &SchemeConfig,
+    shared: bool,
+    var: &dyn Fn(&str, bool, &str) -> String,
+) -> Result<SchemeKind, ConfigError> {
     let at = |key: &str| vec!["schemes".to_owned(), name.to_owned(), key.to_owned()];
     let algorithm = config.algorithm.clone().unwrap_or_else(|| "RS256".to_owned());
     if !ALGORITHMS.contains(&algorithm.as_str()) {
-        return Err((at("algorithm"), format!("unknown JWT algorithm `{algorithm}`; use one of {}", ALGORITHMS.join(", "))));
+        return Err((
+            at("algorithm"),
+            format!("unknown JWT algorithm `{algorithm}`; use one of {}", ALGORITHMS.join(", ")),
+        ));
     }
     let lifetime = config.lifetime.unwrap_or(300);
     if lifetime <= 0 {
@@ -413,7 +443,9 @@ fn jwt_kind(name: &str, config: &SchemeConfig, shared: bool, var: &dyn Fn(&str, 
         }
     }
     let usage = match (&config.send, &config.exchange) {
-        (Some(_), Some(_)) => return Err((at("exchange"), "a JWT is either sent (`send`) or exchanged (`exchange`), not both".into())),
+        (Some(_), Some(_)) => {
+            return Err((at("exchange"), "a JWT is either sent (`send`) or exchanged (`exchange`), not both".into()));
+        }
         (Some(send), None) => JwtUsage::Direct {
             header: send.header.clone().unwrap_or_else(|| "Authorization".into()),
             prefix: send.prefix.clone().unwrap_or_else(|| "Bearer".into()),
@@ -462,7 +494,11 @@ fn secure(url: &str) -> bool {
     let Some(rest) = lower.strip_prefix("http://") else { return false };
     let host = rest.split(['/', '?']).next().unwrap_or("");
     let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = if host.starts_with('[') { host.split(']').next().map(|h| &h[1..]).unwrap_or("") } else { host.split(':').next().unwrap_or("") };
+    let host = if host.starts_with('[') {
+        host.split(']').next().map(|h| &h[1..]).unwrap_or("")
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
     host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
@@ -499,7 +535,8 @@ pub fn operation_security(own: Option<&Value>, model: &AuthModel) -> Vec<Vec<Str
         }
         for (alias, target) in &model.accepted_for {
             if requirement.contains(target) {
-                let replaced: Vec<String> = requirement.iter().map(|s| if s == target { alias.clone() } else { s.clone() }).collect();
+                let replaced: Vec<String> =
+                    requirement.iter().map(|s| if s == target { alias.clone() } else { s.clone() }).collect();
                 if !out.contains(&replaced) {
                     out.push(replaced);
                 }
@@ -528,13 +565,21 @@ mod tests {
         let model = AuthModel {
             schemes: ["oauth2", "private_apps", "hapikey"]
                 .iter()
-                .map(|n| Scheme { name: (*n).into(), fn_name: (*n).into(), description: None, kind: SchemeKind::Bearer { env: String::new() } })
+                .map(|n| Scheme {
+                    name: (*n).into(),
+                    fn_name: (*n).into(),
+                    description: None,
+                    kind: SchemeKind::Bearer { env: String::new() },
+                })
                 .collect(),
             default_security: None,
             accepted_for: vec![("private_apps".into(), "oauth2".into())],
         };
         let own = serde_json::json!([{"oauth2": ["crm.objects.contacts.read"]}]);
-        assert_eq!(operation_security(Some(&own), &model), vec![vec!["oauth2".to_owned()], vec!["private_apps".to_owned()]]);
+        assert_eq!(
+            operation_security(Some(&own), &model),
+            vec![vec!["oauth2".to_owned()], vec!["private_apps".to_owned()]]
+        );
         assert_eq!(operation_security(Some(&serde_json::json!([])), &model), Vec::<Vec<String>>::new());
         let none = operation_security(None, &model);
         assert_eq!(none.len(), 4, "each scheme, or none: {none:?}");

@@ -229,7 +229,7 @@ pub fn parse_section(value: &Value, file: &str, pointer: &str, diags: &mut Diagn
             let mut at = pointer.to_owned();
             if path != "." {
                 for segment in path.split('.') {
-                    let segment = segment.trim_end_matches(|c| c == ']').replace('[', ".");
+                    let segment = segment.trim_end_matches(']').replace('[', ".");
                     for part in segment.split('.') {
                         if !part.is_empty() {
                             at.push('/');

@@ -3,10 +3,10 @@
 use indexmap::IndexMap;
 use serde_json::Value;
 
+use super::auth_config::{SectionSource, parse_section};
 use super::operations::{METHODS, OperationBuilder, RawOperation, method_name_base};
 use super::recursion::make_finite;
 use super::schema::{child_pointer, non_empty};
-use super::auth_config::{SectionSource, parse_section};
 use super::types::TypeBuilder;
 use super::{Group, Operation, Server, Service};
 use crate::diag::Diagnostics;

@@ -7,12 +7,17 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use super::error::AuthError;
 use super::store::TokenStore;
 use super::token::{TokenKey, TokenSet};
+
+/// What obtaining new tokens returns. Boxed, so that the futures of the
+/// requests that wait on it stay `Send` whatever borrows it holds.
+pub type RefreshFuture<'a> = Pin<Box<dyn Future<Output = Result<TokenSet, AuthError>> + Send + 'a>>;
 
 /// Cached tokens of one scheme, by tenant.
 #[derive(Default)]
@@ -84,7 +89,7 @@ impl TokenCache {
     /// A fresh token for `tenant`: the cached one, the stored one, or one
     /// `refresh` obtains from the previous tokens (if any). Concurrent calls
     /// share one refresh.
-    pub async fn get<F, Fut>(
+    pub async fn get<'a, F>(
         &self,
         key: &TokenKey,
         store: &dyn TokenStore,
@@ -92,8 +97,7 @@ impl TokenCache {
         refresh: F,
     ) -> Result<TokenSet, AuthError>
     where
-        F: FnOnce(Option<TokenSet>) -> Fut,
-        Fut: Future<Output = Result<TokenSet, AuthError>>,
+        F: FnOnce(Option<TokenSet>) -> RefreshFuture<'a>,
     {
         let slot = self.slot(&key.tenant);
         let seen_attempts = {
@@ -125,16 +129,21 @@ impl TokenCache {
 
         let _store_lock = store.lock(key).await.map_err(|e| AuthError::Store(e.to_string()))?;
         let stored = store.load(key).await.map_err(|e| AuthError::Store(e.to_string()))?;
-        if let Some(t) = stored.as_ref().filter(|t| t.is_fresh(skew)) {
-            // Another process refreshed already.
-            self.put(&key.tenant, t.clone());
-            return Ok(t.clone());
-        }
-        let previous = {
+        let current = {
             let state = slot.state.lock().map_err(|_| AuthError::Store("token cache poisoned".into()))?;
             state.current.clone()
         };
-        let previous = stored.or(previous);
+        // A fresh stored token was refreshed by another process, unless it is
+        // the very token this process found stale (after a 401, say).
+        let stale = |t: &TokenSet| current.as_ref().is_some_and(|c| c.same_access_token(t));
+        if let Some(t) = stored.as_ref().filter(|t| t.is_fresh(skew) && !stale(t)) {
+            self.put(&key.tenant, t.clone());
+            return Ok(t.clone());
+        }
+        let previous = match stored {
+            Some(s) if !stale(&s) || current.is_none() => Some(s),
+            _ => current,
+        };
 
         let outcome = refresh(previous.clone()).await;
         let result = {
@@ -191,13 +200,15 @@ mod tests {
             let (cache, store, key, calls) = (cache.clone(), store.clone(), key.clone(), calls.clone());
             tasks.push(tokio::spawn(async move {
                 cache
-                    .get(&key, store.as_ref(), Duration::ZERO, |previous| async move {
-                        calls.fetch_add(1, Ordering::SeqCst);
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        assert!(previous.is_some_and(|p| p.refresh_token.is_some()));
-                        let mut t = TokenSet::new("new");
-                        t.expires_at = Some(SystemTime::now() + Duration::from_secs(60));
-                        Ok(t)
+                    .get(&key, store.as_ref(), Duration::ZERO, |previous| {
+                        Box::pin(async move {
+                            calls.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            assert!(previous.is_some_and(|p| p.refresh_token.is_some()));
+                            let mut t = TokenSet::new("new");
+                            t.expires_at = Some(SystemTime::now() + Duration::from_secs(60));
+                            Ok(t)
+                        })
                     })
                     .await
             }));
@@ -205,7 +216,10 @@ mod tests {
         for task in tasks {
             let token = task.await.unwrap().expect("every call gets a token");
             assert_eq!(token.access_token.expose_secret(), "new");
-            assert_eq!(token.refresh_token.as_ref().map(|r| r.expose_secret().to_owned()).as_deref(), Some("refresh-1"));
+            assert_eq!(
+                token.refresh_token.as_ref().map(|r| r.expose_secret().to_owned()).as_deref(),
+                Some("refresh-1")
+            );
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         let stored = store.load(&key).await.unwrap().expect("saved");
@@ -219,16 +233,22 @@ mod tests {
         let key = TokenKey::new("svc", "oauth2", "default");
         cache.put("default", expired("old"));
         let calls = Arc::new(AtomicUsize::new(0));
-        let dead = || AuthError::ReauthorizationRequired { scheme: "oauth2".into(), tenant: "default".into(), reason: "invalid_grant".into() };
+        let dead = || AuthError::ReauthorizationRequired {
+            scheme: "oauth2".into(),
+            tenant: "default".into(),
+            reason: "invalid_grant".into(),
+        };
         let mut tasks = Vec::new();
         for _ in 0..50 {
             let (cache, store, key, calls) = (cache.clone(), store.clone(), key.clone(), calls.clone());
             tasks.push(tokio::spawn(async move {
                 cache
-                    .get(&key, store.as_ref(), Duration::ZERO, |_| async move {
-                        calls.fetch_add(1, Ordering::SeqCst);
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        Err(dead())
+                    .get(&key, store.as_ref(), Duration::ZERO, |_| {
+                        Box::pin(async move {
+                            calls.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(50)).await;
+                            Err(dead())
+                        })
                     })
                     .await
             }));
@@ -237,7 +257,9 @@ mod tests {
             assert_eq!(task.await.unwrap().unwrap_err(), dead());
         }
         // Later calls fail at once, without asking again.
-        let again = cache.get(&key, store.as_ref(), Duration::ZERO, |_| async { panic!("must not refresh again") }).await;
+        let again = cache
+            .get(&key, store.as_ref(), Duration::ZERO, |_| Box::pin(async { panic!("must not refresh again") }))
+            .await;
         assert_eq!(again.unwrap_err(), dead());
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         // New tokens (a new login) clear the failure.

@@ -47,6 +47,7 @@ pub(crate) struct OAuth2Settings {
     pub(crate) private_key_algorithm: Option<String>,
     pub(crate) private_key_id: Option<String>,
     pub(crate) refresh_token: Option<SecretString>,
+    pub(crate) client_auth: Option<super::spec::ClientAuth>,
     pub(crate) tokens: Option<TokenSet>,
     pub(crate) scopes: Option<Vec<String>>,
     pub(crate) redirect_uri: Option<String>,
@@ -109,25 +110,23 @@ impl<S> Credential<S> {
                 (None, Some(_)) => return Err(missing(username_env)),
                 (Some(_), None) => return Err(missing(password_env)),
             },
-            SchemeKind::OAuth2(o) => match var(o.client_id_env) {
-                None => None,
-                Some(client_id) => Some(CredentialValue::OAuth2(Box::new(OAuth2Settings {
+            SchemeKind::OAuth2(o) => var(o.client_id_env).map(|client_id| {
+                CredentialValue::OAuth2(Box::new(OAuth2Settings {
                     client_id,
                     client_secret: var(o.client_secret_env).map(SecretString::from),
                     private_key: var(o.private_key_env).map(|k| SecretBox::from(k.replace("\\n", "\n").into_bytes())),
                     refresh_token: var(o.refresh_token_env).map(SecretString::from),
                     ..OAuth2Settings::default()
-                }))),
-            },
-            SchemeKind::Jwt(j) => match super::jwt::key_material(spec.name, j.key_env, j.key_file_env)? {
-                None => None,
-                Some(key) => Some(CredentialValue::Jwt(Box::new(JwtSettings {
+                }))
+            }),
+            SchemeKind::Jwt(j) => super::jwt::key_material(spec.name, j.key_env, j.key_file_env)?.map(|key| {
+                CredentialValue::Jwt(Box::new(JwtSettings {
                     key: SecretBox::from(key),
                     key_id: var(j.key_id_env),
                     claims: Vec::new(),
                     exchange_url: None,
-                }))),
-            },
+                }))
+            }),
         };
         Ok(value.map(|v| Credential::new(spec.name, v)))
     }
@@ -172,6 +171,13 @@ impl<S> OAuth2Credential<S> {
         self.settings.private_key = Some(SecretBox::from(key.into()));
         self.settings.private_key_algorithm = Some(algorithm.to_owned());
         self.settings.private_key_id = key_id.map(str::to_owned);
+        self
+    }
+
+    /// How the client authenticates at the token endpoint, instead of what
+    /// the spec and its `x-polvo` section say.
+    pub fn client_auth(mut self, method: super::spec::ClientAuth) -> Self {
+        self.settings.client_auth = Some(method);
         self
     }
 
@@ -240,7 +246,10 @@ pub struct JwtCredential<S> {
 
 impl<S> std::fmt::Debug for JwtCredential<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtCredential").field("scheme", &self.scheme).field("key_id", &self.settings.key_id).finish_non_exhaustive()
+        f.debug_struct("JwtCredential")
+            .field("scheme", &self.scheme)
+            .field("key_id", &self.settings.key_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -249,7 +258,12 @@ impl<S> JwtCredential<S> {
     pub fn new(scheme: &str, key: impl Into<Vec<u8>>) -> Self {
         JwtCredential {
             scheme: scheme.to_owned(),
-            settings: JwtSettings { key: SecretBox::from(key.into()), key_id: None, claims: Vec::new(), exchange_url: None },
+            settings: JwtSettings {
+                key: SecretBox::from(key.into()),
+                key_id: None,
+                claims: Vec::new(),
+                exchange_url: None,
+            },
             service: PhantomData,
         }
     }
@@ -257,9 +271,10 @@ impl<S> JwtCredential<S> {
     /// A key read from a file.
     pub fn from_file(scheme: &str, path: impl AsRef<std::path::Path>) -> Result<Self, AuthError> {
         let path = path.as_ref();
-        std::fs::read(path)
-            .map(|key| JwtCredential::new(scheme, key))
-            .map_err(|e| AuthError::InvalidKey { scheme: scheme.to_owned(), reason: format!("cannot read `{}`: {e}", path.display()) })
+        std::fs::read(path).map(|key| JwtCredential::new(scheme, key)).map_err(|e| AuthError::InvalidKey {
+            scheme: scheme.to_owned(),
+            reason: format!("cannot read `{}`: {e}", path.display()),
+        })
     }
 
     /// The `kid` header.
@@ -292,4 +307,3 @@ impl<S> From<JwtCredential<S>> for Credential<S> {
 pub(crate) fn expose(bytes: &SecretBox<[u8]>) -> &[u8] {
     bytes.expose_secret()
 }
-

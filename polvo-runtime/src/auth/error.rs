@@ -50,7 +50,9 @@ pub enum AuthError {
         url: String,
     },
     /// No user has logged in yet for this scheme and tenant.
-    #[error("no tokens for `{scheme}` (tenant `{tenant}`) yet: start a login with `auth_url` and finish it with `fetch_access_token`")]
+    #[error(
+        "no tokens for `{scheme}` (tenant `{tenant}`) yet: start a login with `auth_url` and finish it with `fetch_access_token`"
+    )]
     NotAuthorized {
         /// The scheme.
         scheme: String,
@@ -59,7 +61,9 @@ pub enum AuthError {
     },
     /// The refresh token is no longer accepted (`invalid_grant`): the user
     /// must log in again. Nothing is retried.
-    #[error("the `{scheme}` refresh token for tenant `{tenant}` was rejected ({reason}); the user must authorize again")]
+    #[error(
+        "the `{scheme}` refresh token for tenant `{tenant}` was rejected ({reason}); the user must authorize again"
+    )]
     ReauthorizationRequired {
         /// The scheme.
         scheme: String,

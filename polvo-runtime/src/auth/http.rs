@@ -38,6 +38,18 @@ pub fn token_client(timeout: std::time::Duration) -> Result<reqwest::Client, req
         .build()
 }
 
+/// The `oauth2` crate's HTTP client: reqwest without redirects.
+pub struct TokenHttp(pub reqwest::Client);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for TokenHttp {
+    type Error = TokenHttpError;
+    type Future = Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, TokenHttpError>> + Send + 'c>>;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        send(self.0.clone(), request)
+    }
+}
+
 /// Sends an `oauth2` request with `client`.
 pub fn send(
     client: reqwest::Client,
@@ -55,7 +67,10 @@ pub fn send(
         let status = response.status();
         if status.is_server_error() || status.is_redirection() {
             // Not an OAuth answer: report the status rather than a parse failure.
-            return Err(TokenHttpError { message: format!("the endpoint answered {status}"), status: Some(status.as_u16()) });
+            return Err(TokenHttpError {
+                message: format!("the endpoint answered {status}"),
+                status: Some(status.as_u16()),
+            });
         }
         let headers = response.headers().clone();
         let body = response.bytes().await.map_err(TokenHttpError::from_reqwest)?;

@@ -21,7 +21,10 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("algorithm", &self.algorithm).field("key_id", &self.key_id).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("algorithm", &self.algorithm)
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -31,14 +34,17 @@ impl SigningKey {
     /// reason rather than at first use.
     pub fn new(scheme: &str, algorithm: &str, material: &[u8], key_id: Option<String>) -> Result<Self, AuthError> {
         let invalid = |reason: String| AuthError::InvalidKey { scheme: scheme.to_owned(), reason };
-        let algorithm = Algorithm::from_str(algorithm).map_err(|_| invalid(format!("unknown algorithm `{algorithm}`")))?;
+        let algorithm =
+            Algorithm::from_str(algorithm).map_err(|_| invalid(format!("unknown algorithm `{algorithm}`")))?;
         let text = std::str::from_utf8(material).ok().map(str::trim);
         let is_pem = text.is_some_and(|t| t.starts_with("-----BEGIN"));
         let der = |bytes: &[u8]| -> Vec<u8> {
             match text.filter(|_| !is_pem) {
                 Some(t) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=\n\r".contains(&b)) => {
                     use base64::Engine;
-                    base64::engine::general_purpose::STANDARD.decode(t.replace(['\n', '\r'], "")).unwrap_or_else(|_| bytes.to_vec())
+                    base64::engine::general_purpose::STANDARD
+                        .decode(t.replace(['\n', '\r'], ""))
+                        .unwrap_or_else(|_| bytes.to_vec())
                 }
                 _ => bytes.to_vec(),
             }
@@ -46,17 +52,15 @@ impl SigningKey {
         use Algorithm::*;
         let key = match algorithm {
             HS256 | HS384 | HS512 => EncodingKey::from_secret(material),
-            RS256 | RS384 | RS512 | PS256 | PS384 | PS512 if is_pem => {
-                EncodingKey::from_rsa_pem(material).map_err(|e| invalid(format!("not an RSA private key in PEM: {e}")))?
-            }
+            RS256 | RS384 | RS512 | PS256 | PS384 | PS512 if is_pem => EncodingKey::from_rsa_pem(material)
+                .map_err(|e| invalid(format!("not an RSA private key in PEM: {e}")))?,
             RS256 | RS384 | RS512 | PS256 | PS384 | PS512 => EncodingKey::from_rsa_der(&der(material)),
             ES256 | ES384 if is_pem => {
                 EncodingKey::from_ec_pem(material).map_err(|e| invalid(format!("not an EC private key in PEM: {e}")))?
             }
             ES256 | ES384 => EncodingKey::from_ec_der(&der(material)),
-            EdDSA if is_pem => {
-                EncodingKey::from_ed_pem(material).map_err(|e| invalid(format!("not an Ed25519 private key in PEM: {e}")))?
-            }
+            EdDSA if is_pem => EncodingKey::from_ed_pem(material)
+                .map_err(|e| invalid(format!("not an Ed25519 private key in PEM: {e}")))?,
             EdDSA => EncodingKey::from_ed_der(&der(material)),
             other => return Err(invalid(format!("algorithm `{other:?}` is not supported for signing"))),
         };
@@ -85,9 +89,10 @@ pub fn key_material(scheme: &str, key_env: &str, key_file_env: &str) -> Result<O
     }
     if !key_file_env.is_empty() {
         if let Ok(path) = std::env::var(key_file_env) {
-            return std::fs::read(&path)
-                .map(Some)
-                .map_err(|e| AuthError::InvalidKey { scheme: scheme.to_owned(), reason: format!("cannot read `{path}`: {e}") });
+            return std::fs::read(&path).map(Some).map_err(|e| AuthError::InvalidKey {
+                scheme: scheme.to_owned(),
+                reason: format!("cannot read `{path}`: {e}"),
+            });
         }
     }
     Ok(None)
@@ -190,7 +195,8 @@ mod tests {
             ("HS256", b"shared secret", DecodingKey::from_secret(b"shared secret")),
         ];
         for (algorithm, private, public) in cases {
-            let key = SigningKey::new("s", algorithm, private, Some("key-1".into())).unwrap_or_else(|e| panic!("{algorithm}: {e}"));
+            let key = SigningKey::new("s", algorithm, private, Some("key-1".into()))
+                .unwrap_or_else(|e| panic!("{algorithm}: {e}"));
             let mut claims = Map::new();
             claims.insert("iss".into(), Value::from(42));
             let (token, expires_at) = mint(&key, &claims, -60, 540).expect("mints");
@@ -209,7 +215,9 @@ mod tests {
 
     #[test]
     fn bad_keys_are_clear_errors() {
-        let err = SigningKey::new("app", "RS256", b"-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----", None).unwrap_err();
+        let err =
+            SigningKey::new("app", "RS256", b"-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----", None)
+                .unwrap_err();
         assert!(matches!(&err, AuthError::InvalidKey { scheme, .. } if scheme == "app"), "{err}");
         let err = SigningKey::new("app", "RS256", b"not a key at all", None).unwrap_err();
         assert!(err.to_string().contains("`app` signing key cannot be used"), "{err}");
@@ -223,10 +231,15 @@ mod tests {
     fn claims_come_from_the_environment_once() {
         // SAFETY: only this test reads this variable.
         unsafe { std::env::set_var("POLVO_TEST_APP_ID", "12345") };
-        let claims = resolve_claims("app", &[("iss", ClaimValue::Env("POLVO_TEST_APP_ID")), ("aud", ClaimValue::Text("x"))]).unwrap();
+        let claims =
+            resolve_claims("app", &[("iss", ClaimValue::Env("POLVO_TEST_APP_ID")), ("aud", ClaimValue::Text("x"))])
+                .unwrap();
         assert_eq!(claims["iss"], 12345);
         assert_eq!(claims["aud"], "x");
         let err = resolve_claims("app", &[("iss", ClaimValue::Env("POLVO_TEST_UNSET_VARIABLE"))]).unwrap_err();
-        assert_eq!(err.to_string(), "environment variable `POLVO_TEST_UNSET_VARIABLE` is not set (needed for the `app` security scheme)");
+        assert_eq!(
+            err.to_string(),
+            "environment variable `POLVO_TEST_UNSET_VARIABLE` is not set (needed for the `app` security scheme)"
+        );
     }
 }

@@ -23,7 +23,9 @@ mod token;
 pub use credential::{Credential, JwtCredential, OAuth2Credential};
 pub use error::AuthError;
 pub use oauth::{DeviceLogin, PendingLogin};
-pub use spec::{ClaimValue, ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, OAuth2Spec, SchemeKind, SchemeSpec, Security};
+pub use spec::{
+    ClaimValue, ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, OAuth2Spec, SchemeKind, SchemeSpec, Security,
+};
 pub use state::AuthState;
 pub use store::{FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
 pub use token::{TokenKey, TokenSet};

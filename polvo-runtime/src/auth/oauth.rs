@@ -5,8 +5,8 @@
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, DeviceAuthorizationUrl, EndpointMaybeSet,
-    EndpointNotSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, RevocationUrl,
-    Scope, StandardDeviceAuthorizationResponse, StandardRevocableToken, TokenResponse, TokenUrl,
+    EndpointNotSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    StandardDeviceAuthorizationResponse, TokenResponse, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
@@ -15,13 +15,13 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::cache::TokenCache;
 use super::error::AuthError;
-use super::http::{TokenHttpError, is_secure_url, send};
+use super::http::{TokenHttp, TokenHttpError, is_secure_url};
 use super::jwt::{SigningKey, client_assertion};
 use super::spec::{ClientAuth, Grant};
 use super::store::TokenStore;
 use super::token::{TokenKey, TokenSet};
 
-type OAuthClient = BasicClient<EndpointMaybeSet, EndpointMaybeSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+type OAuthClient = BasicClient<EndpointMaybeSet, EndpointMaybeSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet>;
 
 /// How long a started login waits for its redirect.
 const LOGIN_TTL: Duration = Duration::from_secs(600);
@@ -137,7 +137,9 @@ impl OAuth2Provider {
         if client_auth == ClientAuth::PrivateKeyJwt && client_key.is_none() {
             return Err(config("`private_key_jwt` needs the client's private key"));
         }
-        if matches!(client_auth, ClientAuth::ClientSecretBasic | ClientAuth::ClientSecretPost) && client_secret.is_none() {
+        if matches!(client_auth, ClientAuth::ClientSecretBasic | ClientAuth::ClientSecretPost)
+            && client_secret.is_none()
+        {
             return Err(config("this client authentication needs a client secret"));
         }
         Ok(OAuth2Provider {
@@ -165,13 +167,19 @@ impl OAuth2Provider {
     }
 
     fn client(&self) -> Result<OAuthClient, AuthError> {
-        let bad = |what: &str, e: url::ParseError| AuthError::Config { scheme: self.scheme.clone(), reason: format!("invalid {what}: {e}") };
+        let bad = |what: &str, e: url::ParseError| AuthError::Config {
+            scheme: self.scheme.clone(),
+            reason: format!("invalid {what}: {e}"),
+        };
         let mut client = BasicClient::new(ClientId::new(self.client_id.clone()))
-            .set_auth_uri_option(self.authorization_url.clone().map(AuthUrl::new).transpose().map_err(|e| bad("authorization URL", e))?)
-            .set_token_uri_option(Some(TokenUrl::new(self.token_url.clone()).map_err(|e| bad("token URL", e))?))
-            .set_revocation_url_option(
-                self.revocation_url.clone().map(RevocationUrl::new).transpose().map_err(|e| bad("revocation URL", e))?,
+            .set_auth_uri_option(
+                self.authorization_url
+                    .clone()
+                    .map(AuthUrl::new)
+                    .transpose()
+                    .map_err(|e| bad("authorization URL", e))?,
             )
+            .set_token_uri_option(Some(TokenUrl::new(self.token_url.clone()).map_err(|e| bad("token URL", e))?))
             .set_device_authorization_url_option(
                 self.device_authorization_url
                     .clone()
@@ -233,7 +241,9 @@ impl OAuth2Provider {
                 AuthError::TokenEndpoint { scheme: self.scheme.clone(), error: code, description }
             }
             RequestTokenError::Request(e) => match e.status {
-                Some(_) => AuthError::TokenEndpoint { scheme: self.scheme.clone(), error: e.message, description: None },
+                Some(_) => {
+                    AuthError::TokenEndpoint { scheme: self.scheme.clone(), error: e.message, description: None }
+                }
                 None => AuthError::Transport { scheme: self.scheme.clone(), reason: e.message },
             },
             RequestTokenError::Parse(e, _) => {
@@ -254,20 +264,32 @@ impl OAuth2Provider {
 
     /// A fresh access token for `tenant`, refreshing (once, for every
     /// concurrent caller) when the cached one is about to expire.
-    pub(crate) async fn token(&self, http: &reqwest::Client, store: &dyn TokenStore, tenant: &str, skew: Duration) -> Result<TokenSet, AuthError> {
+    pub(crate) async fn token(
+        &self,
+        http: &reqwest::Client,
+        store: &dyn TokenStore,
+        tenant: &str,
+        skew: Duration,
+    ) -> Result<TokenSet, AuthError> {
         if let Some(t) = self.cache.fresh(tenant, skew) {
             return Ok(t);
         }
         let key = self.key(tenant);
-        self.cache.get(&key, store, skew, |previous| self.obtain(http, tenant, previous)).await
+        self.cache.get(&key, store, skew, |previous| Box::pin(self.obtain(http, tenant, previous))).await
     }
 
     /// Gets new tokens without a user: by refresh token, or by client
     /// credentials for clients that use them.
-    async fn obtain(&self, http: &reqwest::Client, tenant: &str, previous: Option<TokenSet>) -> Result<TokenSet, AuthError> {
-        let refresh = previous.as_ref().and_then(|p| p.refresh_token.clone()).or_else(|| self.initial_refresh_token.clone());
+    async fn obtain(
+        &self,
+        http: &reqwest::Client,
+        tenant: &str,
+        previous: Option<TokenSet>,
+    ) -> Result<TokenSet, AuthError> {
+        let refresh =
+            previous.as_ref().and_then(|p| p.refresh_token.clone()).or_else(|| self.initial_refresh_token.clone());
         let client = self.client()?;
-        let caller = |request| send(http.clone(), request);
+        let caller = TokenHttp(http.clone());
         if let Some(refresh) = refresh {
             tracing::debug!(scheme = %self.scheme, tenant, "refreshing the access token");
             let token = RefreshToken::new(refresh.expose_secret().to_owned());
@@ -312,7 +334,10 @@ impl OAuth2Provider {
             .url();
         let mut pending = self.pending.lock().map_err(|_| AuthError::Store("login table poisoned".into()))?;
         pending.retain(|_, p| p.started.elapsed() < LOGIN_TTL);
-        pending.insert(state.secret().clone(), PendingState { verifier, tenant: tenant.to_owned(), started: Instant::now() });
+        pending.insert(
+            state.secret().clone(),
+            PendingState { verifier, tenant: tenant.to_owned(), started: Instant::now() },
+        );
         Ok(PendingLogin { url: url.to_string(), state: state.secret().clone() })
     }
 
@@ -331,7 +356,7 @@ impl OAuth2Provider {
         };
         let Some(pending) = pending else { return Err(AuthError::StateMismatch) };
         let client = self.client()?;
-        let caller = |request| send(http.clone(), request);
+        let caller = TokenHttp(http.clone());
         let mut request = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .map_err(|e| AuthError::Config { scheme: self.scheme.clone(), reason: e.to_string() })?
@@ -353,9 +378,14 @@ impl OAuth2Provider {
     }
 
     /// Starts a device login.
-    pub(crate) async fn start_device(&self, http: &reqwest::Client, scopes: &[&str], tenant: &str) -> Result<DeviceLogin, AuthError> {
+    pub(crate) async fn start_device(
+        &self,
+        http: &reqwest::Client,
+        scopes: &[&str],
+        tenant: &str,
+    ) -> Result<DeviceLogin, AuthError> {
         let client = self.client()?;
-        let caller = |request| send(http.clone(), request);
+        let caller = TokenHttp(http.clone());
         let scopes: Vec<Scope> = if scopes.is_empty() {
             self.scopes.iter().cloned().map(Scope::new).collect()
         } else {
@@ -373,9 +403,14 @@ impl OAuth2Provider {
     }
 
     /// Polls until the user approves a device login (or it expires), then stores the tokens.
-    pub(crate) async fn finish_device(&self, http: &reqwest::Client, store: &dyn TokenStore, login: &DeviceLogin) -> Result<TokenSet, AuthError> {
+    pub(crate) async fn finish_device(
+        &self,
+        http: &reqwest::Client,
+        store: &dyn TokenStore,
+        login: &DeviceLogin,
+    ) -> Result<TokenSet, AuthError> {
         let client = self.client()?;
-        let caller = |request| send(http.clone(), request);
+        let caller = TokenHttp(http.clone());
         let response = client
             .exchange_device_access_token(&login.details)
             .map_err(|e| AuthError::Config { scheme: self.scheme.clone(), reason: e.to_string() })?
@@ -389,37 +424,80 @@ impl OAuth2Provider {
 
     /// Revokes a tenant's tokens at the provider (refresh token first, as it
     /// also ends the access tokens it issued) and forgets them.
-    pub(crate) async fn revoke(&self, http: &reqwest::Client, store: &dyn TokenStore, tenant: &str) -> Result<(), AuthError> {
+    pub(crate) async fn revoke(
+        &self,
+        http: &reqwest::Client,
+        store: &dyn TokenStore,
+        tenant: &str,
+    ) -> Result<(), AuthError> {
         let key = self.key(tenant);
         let stored = store.load(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
         let cached = self.cache.fresh(tenant, Duration::ZERO);
         if let Some(tokens) = stored.or(cached) {
-            let client = self.client()?;
-            let caller = |request| send(http.clone(), request);
-            let token = match &tokens.refresh_token {
-                Some(r) => StandardRevocableToken::RefreshToken(RefreshToken::new(r.expose_secret().to_owned())),
-                None => StandardRevocableToken::AccessToken(oauth2::AccessToken::new(tokens.access_token.expose_secret().to_owned())),
+            let Some(url) = &self.revocation_url else {
+                return Err(AuthError::Config { scheme: self.scheme.clone(), reason: "no revocation URL".into() });
             };
-            let mut request = client
-                .revoke_token(token)
-                .map_err(|e| AuthError::Config { scheme: self.scheme.clone(), reason: e.to_string() })?;
-            for (name, value) in self.assertion_params()? {
-                request = request.add_extra_param(name, value);
+            // RFC 7009, sent directly: the `oauth2` crate refuses plain-http
+            // revocation URLs even on loopback.
+            let (token, hint) = match &tokens.refresh_token {
+                Some(r) => (r.expose_secret().to_owned(), "refresh_token"),
+                None => (tokens.access_token.expose_secret().to_owned(), "access_token"),
+            };
+            let mut form = vec![("token", token), ("token_type_hint", hint.to_owned())];
+            let mut request = http.post(url).header(http::header::ACCEPT, "application/json");
+            match self.client_auth {
+                ClientAuth::ClientSecretBasic => {
+                    let secret = self.client_secret.as_ref().map(|s| s.expose_secret().to_owned());
+                    request = request.basic_auth(oauth_encode(&self.client_id), secret.as_deref().map(oauth_encode));
+                }
+                ClientAuth::ClientSecretPost => {
+                    form.push(("client_id", self.client_id.clone()));
+                    if let Some(secret) = &self.client_secret {
+                        form.push(("client_secret", secret.expose_secret().to_owned()));
+                    }
+                }
+                ClientAuth::PrivateKeyJwt | ClientAuth::None => {
+                    form.push(("client_id", self.client_id.clone()));
+                    for (name, value) in self.assertion_params()? {
+                        form.push((name, value));
+                    }
+                }
             }
-            request.request_async(&caller).await.map_err(|e| match e {
-                RequestTokenError::ServerResponse(r) => AuthError::TokenEndpoint {
+            let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+            let response = request
+                .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| AuthError::Transport {
                     scheme: self.scheme.clone(),
-                    error: r.error().to_string(),
-                    description: r.error_description().cloned(),
-                },
-                RequestTokenError::Request(e) => AuthError::Transport { scheme: self.scheme.clone(), reason: e.message },
-                other => AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: other.to_string() },
-            })?;
+                    reason: e.without_url().to_string(),
+                })?;
+            let status = response.status();
+            if !status.is_success() {
+                let text = response.text().await.unwrap_or_default();
+                let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                return Err(AuthError::TokenEndpoint {
+                    scheme: self.scheme.clone(),
+                    error: json
+                        .get("error")
+                        .and_then(|e| e.as_str())
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| status.to_string()),
+                    description: json.get("error_description").and_then(|e| e.as_str()).map(str::to_owned),
+                });
+            }
         }
         store.remove(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
         self.cache.forget(tenant);
         Ok(())
     }
+}
+
+/// Form-encodes a client id or secret for HTTP basic authentication, as
+/// RFC 6749 §2.3.1 asks.
+fn oauth_encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// The endpoint URLs of a provider, after overrides.

@@ -66,7 +66,10 @@ impl std::fmt::Debug for AuthState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut configured: Vec<&String> = self.providers.keys().collect();
         configured.sort();
-        f.debug_struct("AuthState").field("service", &self.service).field("configured", &configured).finish_non_exhaustive()
+        f.debug_struct("AuthState")
+            .field("service", &self.service)
+            .field("configured", &configured)
+            .finish_non_exhaustive()
     }
 }
 
@@ -129,7 +132,12 @@ impl AuthState {
 
     /// Puts the credentials of the first satisfiable alternative of
     /// `security` on a request.
-    pub(crate) async fn apply(&self, security: Security, tenant: &str, target: &mut Target<'_>) -> Result<Vec<Applied>, AuthError> {
+    pub(crate) async fn apply(
+        &self,
+        security: Security,
+        tenant: &str,
+        target: &mut Target<'_>,
+    ) -> Result<Vec<Applied>, AuthError> {
         if security.is_empty() {
             return Ok(Vec::new());
         }
@@ -150,10 +158,18 @@ impl AuthState {
         Ok(applied)
     }
 
-    async fn apply_one(&self, scheme: &str, provider: &Provider, tenant: &str, target: &mut Target<'_>) -> Result<Applied, AuthError> {
+    async fn apply_one(
+        &self,
+        scheme: &str,
+        provider: &Provider,
+        tenant: &str,
+        target: &mut Target<'_>,
+    ) -> Result<Applied, AuthError> {
         let header = |target: &mut Target<'_>, name: &str, value: String| -> Result<(), AuthError> {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| AuthError::Config { scheme: scheme.to_owned(), reason: format!("`{name}` is not a header name") })?;
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| AuthError::Config {
+                scheme: scheme.to_owned(),
+                reason: format!("`{name}` is not a header name"),
+            })?;
             let mut value = HeaderValue::from_str(&value).map_err(|_| AuthError::Config {
                 scheme: scheme.to_owned(),
                 reason: "the credential has characters a header cannot carry".into(),
@@ -255,7 +271,12 @@ impl AuthState {
     }
 
     /// Starts a device login.
-    pub async fn device_login(&self, scheme: Option<&str>, scopes: &[&str], tenant: &str) -> Result<DeviceLogin, AuthError> {
+    pub async fn device_login(
+        &self,
+        scheme: Option<&str>,
+        scopes: &[&str],
+        tenant: &str,
+    ) -> Result<DeviceLogin, AuthError> {
         self.oauth(scheme)?.start_device(&self.http, scopes, tenant).await
     }
 
@@ -289,11 +310,13 @@ impl AuthState {
 fn provider(service: &str, spec: &SchemeSpec, value: CredentialValue) -> Result<Provider, AuthError> {
     let mismatch = |reason: &str| AuthError::Mismatch { scheme: spec.name.to_owned(), reason: reason.to_owned() };
     Ok(match (&spec.kind, value) {
-        (SchemeKind::ApiKey { location, name, prefix, .. }, CredentialValue::ApiKey(key) | CredentialValue::Bearer(key)) => {
-            Provider::ApiKey { location: *location, name: (*name).to_owned(), prefix: (*prefix).to_owned(), key }
-        }
+        (
+            SchemeKind::ApiKey { location, name, prefix, .. },
+            CredentialValue::ApiKey(key) | CredentialValue::Bearer(key),
+        ) => Provider::ApiKey { location: *location, name: (*name).to_owned(), prefix: (*prefix).to_owned(), key },
         (SchemeKind::Basic { .. }, CredentialValue::Basic { username, password }) => {
-            let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{}", password.expose_secret()));
+            let encoded =
+                base64::engine::general_purpose::STANDARD.encode(format!("{username}:{}", password.expose_secret()));
             Provider::Basic { header: SecretString::from(format!("Basic {encoded}")) }
         }
         (SchemeKind::Bearer { .. } | SchemeKind::OAuth2(_), CredentialValue::Bearer(token))
@@ -301,16 +324,27 @@ fn provider(service: &str, spec: &SchemeSpec, value: CredentialValue) -> Result<
         (SchemeKind::OAuth2(o), CredentialValue::OAuth2(settings)) => {
             Provider::OAuth2(Box::new(oauth_provider(service, spec.name, o, *settings)?))
         }
-        (SchemeKind::Jwt(j), CredentialValue::Jwt(settings)) => Provider::Jwt(Box::new(jwt_provider(service, spec.name, j, *settings)?)),
+        (SchemeKind::Jwt(j), CredentialValue::Jwt(settings)) => {
+            Provider::Jwt(Box::new(jwt_provider(service, spec.name, j, *settings)?))
+        }
         (SchemeKind::ApiKey { .. }, _) => return Err(mismatch("it is an API key scheme; give it an API key")),
-        (SchemeKind::Basic { .. }, _) => return Err(mismatch("it is an HTTP basic scheme; give it a user name and password")),
+        (SchemeKind::Basic { .. }, _) => {
+            return Err(mismatch("it is an HTTP basic scheme; give it a user name and password"));
+        }
         (SchemeKind::Bearer { .. }, _) => return Err(mismatch("it is an HTTP bearer scheme; give it a token")),
-        (SchemeKind::OAuth2(_), _) => return Err(mismatch("it is an OAuth 2.0 scheme; give it a client registration or a token")),
+        (SchemeKind::OAuth2(_), _) => {
+            return Err(mismatch("it is an OAuth 2.0 scheme; give it a client registration or a token"));
+        }
         (SchemeKind::Jwt(_), _) => return Err(mismatch("it is a JWT scheme; give it a signing key")),
     })
 }
 
-fn oauth_provider(service: &str, scheme: &str, spec: &super::spec::OAuth2Spec, s: OAuth2Settings) -> Result<OAuth2Provider, AuthError> {
+fn oauth_provider(
+    service: &str,
+    scheme: &str,
+    spec: &super::spec::OAuth2Spec,
+    s: OAuth2Settings,
+) -> Result<OAuth2Provider, AuthError> {
     let client_key = match &s.private_key {
         Some(key) => Some(SigningKey::new(
             scheme,
@@ -320,7 +354,7 @@ fn oauth_provider(service: &str, scheme: &str, spec: &super::spec::OAuth2Spec, s
         )?),
         None => None,
     };
-    let client_auth = match (spec.client_auth, &client_key) {
+    let client_auth = match (s.client_auth.unwrap_or(spec.client_auth), &client_key) {
         (_, Some(_)) => ClientAuth::PrivateKeyJwt,
         (auth, None) if s.client_secret.is_none() && auth != ClientAuth::PrivateKeyJwt => ClientAuth::None,
         (auth, None) => auth,
@@ -369,13 +403,12 @@ fn jwt_provider(service: &str, scheme: &str, spec: &JwtSpec, s: JwtSettings) -> 
             return Err(AuthError::InsecureUrl { url: url.to_owned() });
         }
     }
-    match spec.usage {
-        JwtUse::JwtBearerGrant { token_url: url, .. } | JwtUse::BearerPost { url } if s.exchange_url.is_none() => {
-            if !super::http::is_secure_url(url) {
-                return Err(AuthError::InsecureUrl { url: url.to_owned() });
-            }
+    if let (JwtUse::JwtBearerGrant { token_url: url, .. } | JwtUse::BearerPost { url }, None) =
+        (spec.usage, &s.exchange_url)
+    {
+        if !super::http::is_secure_url(url) {
+            return Err(AuthError::InsecureUrl { url: url.to_owned() });
         }
-        _ => {}
     }
     Ok(JwtProvider {
         scheme: scheme.to_owned(),
@@ -397,26 +430,40 @@ impl JwtProvider {
         Ok(as_token_set(token, expires_at))
     }
 
-    async fn token(&self, http: &reqwest::Client, store: &dyn TokenStore, tenant: &str, skew: Duration) -> Result<TokenSet, AuthError> {
+    async fn token(
+        &self,
+        http: &reqwest::Client,
+        store: &dyn TokenStore,
+        tenant: &str,
+        skew: Duration,
+    ) -> Result<TokenSet, AuthError> {
         if let Some(t) = self.cache.fresh(tenant, skew) {
             return Ok(t);
         }
         let key = TokenKey::new(self.service.clone(), self.scheme.clone(), tenant);
         match self.usage {
-            JwtUse::Direct { .. } => self.cache.get(&key, &NoStore, skew, |_| async { self.mint() }).await,
+            JwtUse::Direct { .. } => {
+                let minted = self.mint();
+                self.cache.get(&key, &NoStore, skew, |_| Box::pin(async move { minted })).await
+            }
             JwtUse::JwtBearerGrant { token_url, scopes } => {
                 let url = self.exchange_url.clone().unwrap_or_else(|| token_url.to_owned());
-                self.cache.get(&key, store, skew, |_| self.jwt_bearer_grant(http, url, scopes)).await
+                self.cache.get(&key, store, skew, |_| Box::pin(self.jwt_bearer_grant(http, url, scopes))).await
             }
             JwtUse::BearerPost { url } => {
                 let url = self.exchange_url.as_deref().unwrap_or(url).replace("{tenant}", tenant);
-                self.cache.get(&key, store, skew, |_| self.bearer_post(http, url)).await
+                self.cache.get(&key, store, skew, |_| Box::pin(self.bearer_post(http, url))).await
             }
         }
     }
 
     /// RFC 7523 §2.1: the JWT is the grant.
-    async fn jwt_bearer_grant(&self, http: &reqwest::Client, url: String, scopes: &[&str]) -> Result<TokenSet, AuthError> {
+    async fn jwt_bearer_grant(
+        &self,
+        http: &reqwest::Client,
+        url: String,
+        scopes: &[&str],
+    ) -> Result<TokenSet, AuthError> {
         let assertion = self.mint()?;
         let mut form = vec![
             ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer".to_owned()),
@@ -436,7 +483,10 @@ impl JwtProvider {
             .await
             .map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.without_url().to_string() })?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.to_string() })?;
+        let text = response
+            .text()
+            .await
+            .map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.to_string() })?;
         let json: Value = serde_json::from_str(&text).map_err(|e| AuthError::MalformedResponse {
             scheme: self.scheme.clone(),
             reason: format!("{status} with a body that is not JSON ({e})"),
@@ -444,7 +494,11 @@ impl JwtProvider {
         if !status.is_success() {
             return Err(AuthError::TokenEndpoint {
                 scheme: self.scheme.clone(),
-                error: json.get("error").and_then(Value::as_str).map(str::to_owned).unwrap_or_else(|| status.to_string()),
+                error: json
+                    .get("error")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| status.to_string()),
                 description: json.get("error_description").and_then(Value::as_str).map(str::to_owned),
             });
         }
@@ -452,8 +506,14 @@ impl JwtProvider {
             scheme: self.scheme.clone(),
             reason: "no `access_token`".into(),
         })?;
-        let expires_at = json.get("expires_in").and_then(Value::as_u64).map(|s| SystemTime::now() + Duration::from_secs(s));
-        Ok(TokenSet { access_token: SecretString::from(access.to_owned()), refresh_token: None, expires_at, scopes: Vec::new() })
+        let expires_at =
+            json.get("expires_in").and_then(Value::as_u64).map(|s| SystemTime::now() + Duration::from_secs(s));
+        Ok(TokenSet {
+            access_token: SecretString::from(access.to_owned()),
+            refresh_token: None,
+            expires_at,
+            scopes: Vec::new(),
+        })
     }
 
     /// GitHub App installation tokens: the JWT authenticates a POST whose
@@ -469,23 +529,38 @@ impl JwtProvider {
             .await
             .map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.without_url().to_string() })?;
         let status = response.status();
-        let text = response.text().await.map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.to_string() })?;
+        let text = response
+            .text()
+            .await
+            .map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.to_string() })?;
         if !status.is_success() {
-            let message: Option<String> =
-                serde_json::from_str::<Value>(&text).ok().and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned));
-            return Err(AuthError::TokenEndpoint { scheme: self.scheme.clone(), error: status.to_string(), description: message });
+            let message: Option<String> = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned));
+            return Err(AuthError::TokenEndpoint {
+                scheme: self.scheme.clone(),
+                error: status.to_string(),
+                description: message,
+            });
         }
-        let json: Value = serde_json::from_str(&text)
-            .map_err(|e| AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: format!("not JSON ({e})") })?;
-        let token = json.get("token").and_then(Value::as_str).ok_or_else(|| AuthError::MalformedResponse {
+        let json: Value = serde_json::from_str(&text).map_err(|e| AuthError::MalformedResponse {
             scheme: self.scheme.clone(),
-            reason: "no `token`".into(),
+            reason: format!("not JSON ({e})"),
         })?;
+        let token = json
+            .get("token")
+            .and_then(Value::as_str)
+            .ok_or_else(|| AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: "no `token`".into() })?;
         let expires_at = json
             .get("expires_at")
             .and_then(Value::as_str)
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
             .map(|t| SystemTime::from(t.with_timezone(&chrono::Utc)));
-        Ok(TokenSet { access_token: SecretString::from(token.to_owned()), refresh_token: None, expires_at, scopes: Vec::new() })
+        Ok(TokenSet {
+            access_token: SecretString::from(token.to_owned()),
+            refresh_token: None,
+            expires_at,
+            scopes: Vec::new(),
+        })
     }
 }

@@ -74,7 +74,8 @@ impl MemoryStore {
 
 impl TokenStore for MemoryStore {
     fn load<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, Option<TokenSet>> {
-        let found = self.tokens.lock().map(|t| t.get(key).cloned()).map_err(|_| StoreError("memory store poisoned".into()));
+        let found =
+            self.tokens.lock().map(|t| t.get(key).cloned()).map_err(|_| StoreError("memory store poisoned".into()));
         Box::pin(async move { found })
     }
 
@@ -223,7 +224,11 @@ mod tests {
         assert_ne!(store.path_of(&key), store.path_of(&other));
         assert!(store.load(&other).await.unwrap().is_none());
         // No temporary files are left behind.
-        let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().contains(".tmp.")).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp."))
+            .collect();
         assert!(leftovers.is_empty());
         store.remove(&key).await.unwrap();
         assert!(store.load(&key).await.unwrap().is_none());

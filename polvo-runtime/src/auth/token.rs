@@ -22,7 +22,12 @@ pub struct TokenSet {
 impl TokenSet {
     /// A token set holding only an access token.
     pub fn new(access_token: impl Into<String>) -> Self {
-        TokenSet { access_token: SecretString::from(access_token.into()), refresh_token: None, expires_at: None, scopes: Vec::new() }
+        TokenSet {
+            access_token: SecretString::from(access_token.into()),
+            refresh_token: None,
+            expires_at: None,
+            scopes: Vec::new(),
+        }
     }
 
     /// Whether the access token is still good for at least `skew`.

@@ -1,0 +1,445 @@
+//! OAuth 2.0 against a real provider: `oidc-provider` (tests/servers/oidc.mjs)
+//! on 127.0.0.1, started by the test. The API the tokens are for is a local
+//! HTTP server that records what it received.
+//!
+//! These tests fail, rather than skip, when the provider cannot start: run
+//! `bash scripts/test.sh`, which installs it.
+
+use polvo::Error;
+use polvo::auth::{AuthError, FileStore, TokenKey, TokenStore};
+use polvo::secrecy::ExposeSecret;
+use polvo_suite::servers::{NodeServer, start_oidc};
+use serde_json::{Value, json};
+use std::time::Duration;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+polvo::service!("tests/specs/auth/contacts.yaml");
+polvo::service!("tests/specs/auth/service.yaml", name = "machines");
+
+const REDIRECT: &str = "http://127.0.0.1:8765/callback";
+
+fn provider(ttl_seconds: u64) -> NodeServer {
+    start_oidc(&[("OIDC_ACCESS_TOKEN_TTL", &ttl_seconds.to_string())])
+        .expect("the OIDC provider starts (run `bash scripts/test.sh` to install it)")
+}
+
+async fn api() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/jobs"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!(["job-1"])))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": []})))
+        .mount(&server)
+        .await;
+    server
+}
+
+fn http() -> polvo::reqwest::Client {
+    polvo::reqwest::Client::builder().redirect(polvo::reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn stats(oidc: &NodeServer) -> Value {
+    http().get(oidc.url_for("/__test/stats")).send().await.unwrap().json().await.unwrap()
+}
+
+async fn reset(oidc: &NodeServer) {
+    http().post(oidc.url_for("/__test/reset")).send().await.unwrap();
+}
+
+fn web_client(oidc: &NodeServer, api: &MockServer) -> polvo::ClientBuilder<contacts::Client> {
+    contacts::Client::builder().base_url(api.uri()).credential(
+        contacts::auth::oauth2("polvo-web")
+            .client_secret("web-secret")
+            .redirect_uri(REDIRECT)
+            .authorization_url(oidc.url_for("/auth"))
+            .token_url(oidc.url_for("/token"))
+            .revocation_url(oidc.url_for("/token/revocation")),
+    )
+}
+
+/// Plays the browser: follows the authorization URL to the redirect and
+/// returns the `code` and `state` it carries.
+async fn approve(url: &str) -> (String, String) {
+    let response = http().get(url).send().await.expect("the provider answers");
+    assert_eq!(response.status().as_u16(), 303, "the test provider approves at once");
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with(REDIRECT), "{location}");
+    let url = url::Url::parse(&location).unwrap();
+    let get = |k: &str| url.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned());
+    (get("code").expect("a code"), get("state").expect("the state"))
+}
+
+async fn log_in(client: &contacts::Client) {
+    let login = client.auth_url(&[]).expect("a login URL");
+    let (code, state) = approve(login.url()).await;
+    assert_eq!(client.fetch_access_token(&code, &state).await.expect("tokens"), "default");
+}
+
+fn bearer_of(request: &wiremock::Request) -> String {
+    request.headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn authorization_code_with_pkce_and_state() {
+    let oidc = provider(60);
+    let api = api().await;
+    let client = web_client(&oidc, &api).build().unwrap();
+
+    let login = client.auth_url(&["openid", "contacts.read"]).unwrap();
+    let url = url::Url::parse(login.url()).unwrap();
+    let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(query["code_challenge_method"], "S256");
+    assert_eq!(query["client_id"], "polvo-web");
+    assert_eq!(query["redirect_uri"], REDIRECT);
+    assert_eq!(query["scope"], "openid contacts.read");
+    assert_eq!(query["state"], login.state());
+    assert!(query["code_challenge"].len() >= 43);
+
+    let (code, state) = approve(login.url()).await;
+    // A forged state is refused, and does not use up the real one.
+    assert_eq!(client.fetch_access_token(&code, "forged").await.unwrap_err(), AuthError::StateMismatch);
+    client.fetch_access_token(&code, &state).await.expect("the code is exchanged");
+    // The state is single-use.
+    assert_eq!(client.fetch_access_token(&code, &state).await.unwrap_err(), AuthError::StateMismatch);
+
+    client.contacts().list_contacts().send().await.expect("an authorized call");
+    let token = client.auth().token("oauth2").await.unwrap();
+    let requests = api.received_requests().await.unwrap();
+    assert_eq!(bearer_of(&requests[0]), format!("Bearer {}", secret(&token)));
+}
+
+fn secret(tokens: &polvo::auth::TokenSet) -> String {
+    tokens.access_token.expose_secret().to_owned()
+}
+
+#[tokio::test]
+async fn no_tokens_yet_is_a_clear_error() {
+    let oidc = provider(60);
+    let api = api().await;
+    let client = web_client(&oidc, &api).build().unwrap();
+    match client.contacts().list_contacts().send().await {
+        Err(Error::Auth(AuthError::NotAuthorized { scheme, tenant })) => {
+            assert_eq!((scheme.as_str(), tenant.as_str()), ("oauth2", "default"))
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(api.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn client_credentials_cache_tokens_and_report_a_wrong_secret() {
+    let oidc = provider(60);
+    let api = api().await;
+    let client = machines::Client::builder()
+        .base_url(api.uri())
+        .credential(
+            machines::auth::service("polvo-service").client_secret("service-secret").token_url(oidc.url_for("/token")),
+        )
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        client.list_jobs().send().await.expect("jobs");
+    }
+    let requests = api.received_requests().await.unwrap();
+    assert!(bearer_of(&requests[0]).starts_with("Bearer "));
+    assert!(requests.iter().all(|r| bearer_of(r) == bearer_of(&requests[0])));
+    assert_eq!(stats(&oidc).await["by_grant"]["client_credentials"], 1);
+
+    let wrong = machines::Client::builder()
+        .base_url(api.uri())
+        .credential(
+            machines::auth::service("polvo-service").client_secret("not-the-secret").token_url(oidc.url_for("/token")),
+        )
+        .build()
+        .unwrap();
+    match wrong.list_jobs().send().await {
+        Err(Error::Auth(AuthError::TokenEndpoint { scheme, error, .. })) => {
+            assert_eq!((scheme.as_str(), error.as_str()), ("service", "invalid_client"))
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn client_secret_post_and_private_key_jwt_authenticate_the_client() {
+    let oidc = provider(60);
+    let api = api().await;
+    let post = machines::Client::builder()
+        .base_url(api.uri())
+        .credential(
+            machines::auth::service("polvo-post").client_secret("post-secret").token_url(oidc.url_for("/token")),
+        )
+        .build()
+        .unwrap();
+    // The scheme says client_secret_basic; polvo-post only takes the secret in the body.
+    assert!(matches!(post.list_jobs().send().await, Err(Error::Auth(AuthError::TokenEndpoint { .. }))));
+
+    let post = machines::Client::builder()
+        .base_url(api.uri())
+        .credential(
+            machines::auth::service("polvo-post")
+                .client_secret("post-secret")
+                .client_auth(polvo::auth::ClientAuth::ClientSecretPost)
+                .token_url(oidc.url_for("/token")),
+        )
+        .build()
+        .unwrap();
+    post.list_jobs().send().await.expect("client_secret_post client credentials");
+
+    let jwt = machines::Client::builder()
+        .base_url(api.uri())
+        .credential(
+            machines::auth::service("polvo-jwt")
+                .private_key("RS256", include_bytes!("fixtures/keys/rsa.pem").to_vec(), Some("polvo-jwt-1"))
+                .token_url(oidc.url_for("/token")),
+        )
+        .build()
+        .unwrap();
+    jwt.list_jobs().send().await.expect("private_key_jwt client credentials");
+    assert_eq!(stats(&oidc).await["by_grant"]["client_credentials"], 3);
+}
+
+#[tokio::test]
+async fn refresh_rotates_the_refresh_token_and_saves_it() {
+    let oidc = provider(2);
+    let api = api().await;
+    let dir = std::env::temp_dir().join(format!("polvo-refresh-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = FileStore::new(&dir).unwrap();
+    let client = web_client(&oidc, &api).token_store(store.clone()).refresh_skew(Duration::ZERO).build().unwrap();
+    log_in(&client).await;
+    let key = TokenKey::new("contacts", "oauth2", "default");
+    let first = store.load(&key).await.unwrap().expect("saved after login");
+    client.contacts().list_contacts().send().await.expect("first call");
+
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    client.contacts().list_contacts().send().await.expect("a call after expiry refreshes first");
+    let second = store.load(&key).await.unwrap().expect("saved after refresh");
+    assert_eq!(stats(&oidc).await["by_grant"]["refresh_token"], 1);
+    assert_ne!(secret(&first), secret(&second), "a new access token");
+    let (r1, r2) = (
+        first.refresh_token.as_ref().map(|r| r.expose_secret().to_owned()),
+        second.refresh_token.as_ref().map(|r| r.expose_secret().to_owned()),
+    );
+    assert!(r1.is_some() && r2.is_some() && r1 != r2, "the rotated refresh token was saved");
+    let requests = api.received_requests().await.unwrap();
+    assert_ne!(bearer_of(&requests[0]), bearer_of(&requests[1]));
+
+    // A second client on the same store picks the tokens up: nothing is lost between runs.
+    let again = web_client(&oidc, &api).token_store(store.clone()).build().unwrap();
+    again.contacts().list_contacts().send().await.expect("tokens from the file store");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn revocation_ends_the_tokens() {
+    let oidc = provider(60);
+    let api = api().await;
+    let client = web_client(&oidc, &api).build().unwrap();
+    log_in(&client).await;
+    let token = client.auth().token("oauth2").await.unwrap();
+    client.auth().revoke().await.expect("revoked");
+    let introspection: Value = http()
+        .post(oidc.url_for("/token/introspection"))
+        .basic_auth("polvo-web", Some("web-secret"))
+        .form(&[("token", secret(&token))])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(introspection["active"], false, "revoking the refresh token ends its access tokens");
+    assert!(matches!(
+        client.contacts().list_contacts().send().await,
+        Err(Error::Auth(AuthError::NotAuthorized { .. }))
+    ));
+}
+
+#[tokio::test]
+async fn device_authorization_for_command_line_apps() {
+    let oidc = provider(60);
+    let api = api().await;
+    let client = contacts::Client::builder()
+        .base_url(api.uri())
+        .credential(
+            contacts::auth::oauth2("polvo-public")
+                .device_authorization_url(oidc.url_for("/device/auth"))
+                .token_url(oidc.url_for("/token"))
+                .scopes(["openid", "offline_access", "contacts.read"]),
+        )
+        .build()
+        .unwrap();
+    let login = client.auth().device_login(&[]).await.expect("a device code");
+    assert!(login.verification_uri().starts_with(&oidc.url));
+    let user_code = login.user_code().to_owned();
+    let approver = {
+        let url = oidc.url_for("/__test/device/approve");
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            http().post(url).form(&[("user_code", user_code)]).send().await.unwrap().status()
+        })
+    };
+    client.auth().finish_device_login(&login).await.expect("approved on the other device");
+    assert!(approver.await.unwrap().is_success());
+    client.contacts().list_contacts().send().await.expect("an authorized call");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_concurrent_calls_on_an_expired_token_cause_one_token_request() {
+    let oidc = provider(2);
+    let api = api().await;
+    let client = machines::Client::builder()
+        .base_url(api.uri())
+        .refresh_skew(Duration::ZERO)
+        .credential(
+            machines::auth::service("polvo-service").client_secret("service-secret").token_url(oidc.url_for("/token")),
+        )
+        .build()
+        .unwrap();
+    client.list_jobs().send().await.expect("a first token");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    reset(&oidc).await;
+    let calls: Vec<_> = (0..200).map(|_| tokio::spawn(client.list_jobs().send())).collect();
+    for call in calls {
+        call.await.unwrap().expect("every call succeeds");
+    }
+    assert_eq!(stats(&oidc).await["token_requests"], 1, "exactly one token request for 200 calls");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dead_refresh_token_asks_for_a_new_login_once() {
+    let oidc = provider(2);
+    let api = api().await;
+    let client = web_client(&oidc, &api).refresh_skew(Duration::ZERO).build().unwrap();
+    log_in(&client).await;
+    // The provider revokes the grant behind the client's back.
+    let tokens = client.auth().token("oauth2").await.unwrap();
+    let refresh = tokens.refresh_token.as_ref().map(|r| r.expose_secret().to_owned()).unwrap();
+    http()
+        .post(oidc.url_for("/token/revocation"))
+        .basic_auth("polvo-web", Some("web-secret"))
+        .form(&[("token", refresh), ("token_type_hint", "refresh_token".to_owned())])
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    reset(&oidc).await;
+    let calls: Vec<_> = (0..20).map(|_| tokio::spawn(client.contacts().list_contacts().send())).collect();
+    for call in calls {
+        match call.await.unwrap() {
+            Err(Error::Auth(AuthError::ReauthorizationRequired { scheme, .. })) => assert_eq!(scheme, "oauth2"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert!(matches!(
+        client.contacts().list_contacts().send().await,
+        Err(Error::Auth(AuthError::ReauthorizationRequired { .. }))
+    ));
+    assert_eq!(stats(&oidc).await["token_requests"], 1, "one refresh attempt, no retry storm");
+    assert!(api.received_requests().await.unwrap().is_empty(), "no call reached the API without a token");
+
+    // Logging in again recovers.
+    log_in(&client).await;
+    client.contacts().list_contacts().send().await.expect("works after a new login");
+}
+
+#[tokio::test]
+async fn a_401_renews_the_token_once() {
+    let oidc = provider(60);
+    let api = MockServer::start().await;
+    let client = machines::Client::builder()
+        .base_url(api.uri())
+        .credential(
+            machines::auth::service("polvo-service").client_secret("service-secret").token_url(oidc.url_for("/token")),
+        )
+        .build()
+        .unwrap();
+    let first = client.auth().token("service").await.unwrap();
+    Mock::given(header("authorization", format!("Bearer {}", secret(&first)).as_str()))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&api)
+        .await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(json!([]))).mount(&api).await;
+    client.list_jobs().send().await.expect("renewed after the 401");
+    let requests = api.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    assert_ne!(bearer_of(&requests[0]), bearer_of(&requests[1]));
+    assert_eq!(stats(&oidc).await["token_requests"], 2);
+
+    // A server that always answers 401 gets exactly one retry, then the error.
+    api.reset().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(401)).mount(&api).await;
+    let err = client.list_jobs().send().await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
+    assert_eq!(api.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn token_endpoint_failures_are_typed_errors_without_retries() {
+    let token = MockServer::start().await;
+    let api = api().await;
+    let client = |extra: Duration| {
+        machines::Client::builder()
+            .base_url(api.uri())
+            .token_timeout(extra)
+            .credential(machines::auth::service("id").client_secret("s").token_url(format!("{}/token", token.uri())))
+            .build()
+            .unwrap()
+    };
+    type Check = fn(&AuthError) -> bool;
+    let cases: Vec<(ResponseTemplate, Check)> = vec![
+        (
+            ResponseTemplate::new(500).set_body_string("oops"),
+            |e| matches!(e, AuthError::TokenEndpoint { error, .. } if error.contains("500")),
+        ),
+        (ResponseTemplate::new(200).set_body_string("<html>not json</html>"), |e| {
+            matches!(e, AuthError::MalformedResponse { .. })
+        }),
+        (
+            ResponseTemplate::new(400)
+                .set_body_json(json!({"error": "invalid_scope", "error_description": "no such scope"})),
+            |e| matches!(e, AuthError::TokenEndpoint { error, description, .. } if error == "invalid_scope" && description.as_deref() == Some("no such scope")),
+        ),
+        (
+            ResponseTemplate::new(200).set_delay(Duration::from_secs(3)),
+            |e| matches!(e, AuthError::Transport { reason, .. } if reason.contains("timed out")),
+        ),
+    ];
+    for (template, expected) in cases {
+        token.reset().await;
+        Mock::given(method("POST")).respond_with(template).mount(&token).await;
+        match client(Duration::from_secs(1)).list_jobs().send().await {
+            Err(Error::Auth(e)) => assert!(expected(&e), "unexpected {e:?}"),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(token.received_requests().await.unwrap().len(), 1, "no retries");
+    }
+
+    // A refresh token the provider rejects asks for a new login.
+    token.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant", "error_description": "expired"})),
+        )
+        .mount(&token)
+        .await;
+    let client = contacts::Client::builder()
+        .base_url(api.uri())
+        .credential(
+            contacts::auth::oauth2("id")
+                .client_secret("s")
+                .token_url(format!("{}/token", token.uri()))
+                .refresh_token("old"),
+        )
+        .build()
+        .unwrap();
+    match client.contacts().list_contacts().send().await {
+        Err(Error::Auth(AuthError::ReauthorizationRequired { reason, .. })) => assert_eq!(reason, "expired"),
+        other => panic!("unexpected {other:?}"),
+    }
+}
