@@ -443,3 +443,24 @@ async fn token_endpoint_failures_are_typed_errors_without_retries() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn one_client_serves_many_tenants_with_their_own_tokens() {
+    let oidc = provider(60);
+    let api = api().await;
+    let client = web_client(&oidc, &api).build().unwrap();
+    for portal in ["portal-1", "portal-2"] {
+        let tenant = client.for_tenant(portal);
+        let login = tenant.auth_url(&[]).unwrap();
+        let (code, state) = approve(login.url()).await;
+        // The login belongs to the tenant that started it, whichever client finishes it.
+        assert_eq!(client.fetch_access_token(&code, &state).await.unwrap(), portal);
+    }
+    client.for_tenant("portal-1").contacts().list_contacts().send().await.expect("portal 1");
+    client.for_tenant("portal-2").contacts().list_contacts().send().await.expect("portal 2");
+    assert!(matches!(client.contacts().list_contacts().send().await, Err(Error::Auth(AuthError::NotAuthorized { .. }))));
+    let requests = api.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    assert_ne!(bearer_of(&requests[0]), bearer_of(&requests[1]));
+    assert_eq!(client.for_tenant("portal-1").auth().tenant(), "portal-1");
+}
