@@ -458,7 +458,10 @@ async fn one_client_serves_many_tenants_with_their_own_tokens() {
     }
     client.for_tenant("portal-1").contacts().list_contacts().send().await.expect("portal 1");
     client.for_tenant("portal-2").contacts().list_contacts().send().await.expect("portal 2");
-    assert!(matches!(client.contacts().list_contacts().send().await, Err(Error::Auth(AuthError::NotAuthorized { .. }))));
+    assert!(matches!(
+        client.contacts().list_contacts().send().await,
+        Err(Error::Auth(AuthError::NotAuthorized { .. }))
+    ));
     let requests = api.received_requests().await.unwrap();
     assert_eq!(requests.len(), 2);
     assert_ne!(bearer_of(&requests[0]), bearer_of(&requests[1]));

@@ -12,7 +12,15 @@ polvo::service!("tests/specs/auth/contacts.yaml");
 polvo::service!("tests/specs/auth/service.yaml", name = "machines");
 polvo::service!("tests/specs/auth/app.yaml");
 
-const SECRETS: &[&str] = &["pat-SECRET-1", "hapi-SECRET-2", "partner-SECRET-3", "client-SECRET-4", "access-SECRET-5", "refresh-SECRET-6", "ghs_SECRET7"];
+const SECRETS: &[&str] = &[
+    "pat-SECRET-1",
+    "hapi-SECRET-2",
+    "partner-SECRET-3",
+    "client-SECRET-4",
+    "access-SECRET-5",
+    "refresh-SECRET-6",
+    "ghs_SECRET7",
+];
 
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -38,7 +46,8 @@ fn assert_no_secret(what: &str, text: &str) {
 async fn secrets_stay_out_of_debug_output_errors_and_logs() {
     let captured = Captured::default();
     let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
+    let subscriber =
+        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let server = MockServer::start().await;
@@ -49,19 +58,30 @@ async fn secrets_stay_out_of_debug_output_errors_and_logs() {
         .await;
     Mock::given(method("POST"))
         .and(path("/app/installations/1/access_tokens"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"token": "ghs_SECRET7", "expires_at": "2099-01-01T00:00:00Z"})))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"token": "ghs_SECRET7", "expires_at": "2099-01-01T00:00:00Z"})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("GET")).and(path("/jobs")).respond_with(ResponseTemplate::new(401)).mount(&server).await;
-    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": []}))).mount(&server).await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(500).set_body_string("upstream broke")).mount(&server).await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"results": []})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("upstream broke"))
+        .mount(&server)
+        .await;
 
     let builder = contacts::Client::builder()
         .base_url(server.uri())
         .credential(contacts::auth::private_apps("pat-SECRET-1"))
         .credential(contacts::auth::developer_hapikey("hapi-SECRET-2"))
         .credential(contacts::auth::partner_id("partner-SECRET-3"))
-        .credential(contacts::auth::oauth2("id").client_secret("client-SECRET-4").tokens(TokenSet::new("access-SECRET-5")));
+        .credential(
+            contacts::auth::oauth2("id").client_secret("client-SECRET-4").tokens(TokenSet::new("access-SECRET-5")),
+        );
     assert_no_secret("the builder", &format!("{builder:?}"));
     let client = builder.build().unwrap();
     assert_no_secret("the client", &format!("{client:?}"));
@@ -72,7 +92,9 @@ async fn secrets_stay_out_of_debug_output_errors_and_logs() {
 
     let machines = machines::Client::builder()
         .base_url(server.uri())
-        .credential(machines::auth::service("id").client_secret("client-SECRET-4").token_url(format!("{}/token", server.uri())))
+        .credential(
+            machines::auth::service("id").client_secret("client-SECRET-4").token_url(format!("{}/token", server.uri())),
+        )
         .build()
         .unwrap();
     let auth_error = machines.list_jobs().send().await.unwrap_err();
@@ -81,18 +103,26 @@ async fn secrets_stay_out_of_debug_output_errors_and_logs() {
     assert_no_secret("a token set", &format!("{tokens:?}"));
 
     let key = include_str!("fixtures/keys/rsa.pem");
-    let credential = apps::auth::installation(key).claim("iss", 1).exchange_url(format!("{}/app/installations/{{tenant}}/access_tokens", server.uri()));
+    let credential = apps::auth::installation(key)
+        .claim("iss", 1)
+        .exchange_url(format!("{}/app/installations/{{tenant}}/access_tokens", server.uri()));
     assert_no_secret("a JWT credential", &format!("{credential:?}"));
     let apps = apps::Client::builder().base_url(server.uri()).credential(credential).build().unwrap();
     apps.for_tenant("1").get_repo("o", "r").send().await.unwrap();
     let as_credential: Credential<contacts::Client> = contacts::auth::private_apps("pat-SECRET-1");
     assert_no_secret("a credential", &format!("{as_credential:?}"));
 
-    let bad_key = apps::Client::builder().credential(apps::auth::app_jwt("-----BEGIN PRIVATE KEY-----\nMIIEsecret\n-----END PRIVATE KEY-----")).build().unwrap_err();
+    let bad_key = apps::Client::builder()
+        .credential(apps::auth::app_jwt("-----BEGIN PRIVATE KEY-----\nMIIEsecret\n-----END PRIVATE KEY-----"))
+        .build()
+        .unwrap_err();
     assert_no_secret("a bad key error", &format!("{bad_key} {bad_key:?}"));
 
     drop(_guard);
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("refreshing") || logs.contains("requesting a token"), "the auth layer logs what it does:\n{logs}");
+    assert!(
+        logs.contains("refreshing") || logs.contains("requesting a token"),
+        "the auth layer logs what it does:\n{logs}"
+    );
     assert_no_secret("the logs", &logs);
 }

@@ -1,0 +1,39 @@
+//! Generates clients for tests that read the real vendor specs in
+//! `../shared/specs/`, the way a build script of a user's crate would.
+//! When `../shared` is absent nothing is generated and those tests say
+//! they are skipped.
+
+use std::path::Path;
+
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(shared_specs)");
+    println!("cargo::rerun-if-changed=tests/specs/hubspot/crm-contacts-v3.polvo.yaml");
+    let shared = Path::new("../shared/specs/hubspot/crm-contacts-v3.json");
+    println!("cargo::rerun-if-changed={}", shared.display());
+    if !shared.is_file() {
+        return;
+    }
+    let out = std::env::var("OUT_DIR").map(std::path::PathBuf::from).unwrap_or_default();
+    // The sidecar must sit next to the spec: put both in one directory.
+    let dir = out.join("hubspot-specs");
+    let _ = std::fs::create_dir_all(&dir);
+    let spec = dir.join("crm-contacts-v3.json");
+    let sidecar = dir.join("crm-contacts-v3.polvo.yaml");
+    let copied = std::fs::copy(shared, &spec)
+        .and_then(|_| std::fs::copy("tests/specs/hubspot/crm-contacts-v3.polvo.yaml", &sidecar));
+    if let Err(e) = copied {
+        println!("cargo::warning=cannot prepare the HubSpot spec: {e}");
+        return;
+    }
+    match polvo_codegen::Generator::with_fallback_name("contacts")
+        .spec(&spec, "hubspot/crm-contacts-v3.json")
+        .generate()
+    {
+        Ok(output) => {
+            if std::fs::write(out.join("hubspot.rs"), output.tokens.to_string()).is_ok() {
+                println!("cargo::rustc-cfg=shared_specs");
+            }
+        }
+        Err(diagnostics) => println!("cargo::warning=the HubSpot spec did not generate: {diagnostics}"),
+    }
+}
