@@ -30,7 +30,12 @@ fn main() {
         .generate()
     {
         Ok(output) => {
-            if std::fs::write(out.join("hubspot.rs"), output.tokens.to_string()).is_ok() {
+            // Formatted, so that lints read it as a person would have written it.
+            let source = match syn::parse2::<syn::File>(output.tokens.clone()) {
+                Ok(file) => prettyplease::unparse(&file),
+                Err(_) => output.tokens.to_string(),
+            };
+            if std::fs::write(out.join("hubspot.rs"), source).is_ok() {
                 println!("cargo::rustc-cfg=shared_specs");
             }
         }

@@ -248,6 +248,27 @@ fn deserialize_struct(
             TokenStream::new(),
         ),
     };
+    let reading = if s.fields.is_empty() {
+        // Nothing to match on: every key is unknown.
+        let body = match extra {
+            Some(field) => quote!(#field.insert(__key.into_string(), __map.next_value()?);),
+            None => quote!(__map.next_value::<::polvo::__private::serde::de::IgnoredAny>()?;),
+        };
+        quote! {
+            while let #some(__key) = __map.next_key::<::polvo::__private::Key<'de>>()? {
+                #body
+            }
+        }
+    } else {
+        quote! {
+            while let #some(__key) = __map.next_key::<::polvo::__private::Key<'de>>()? {
+                match __key.as_str() {
+                    #(#arms)*
+                    #unknown_arm
+                }
+            }
+        }
+    };
     quote! {
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
@@ -263,12 +284,7 @@ fn deserialize_struct(
                     fn visit_map<A: MapAccess<'de>>(self, mut __map: A) -> #result<#name, A::Error> {
                         #(#locals)*
                         #extra_local
-                        while let #some(__key) = __map.next_key::<::polvo::__private::Key<'de>>()? {
-                            match __key.as_str() {
-                                #(#arms)*
-                                #unknown_arm
-                            }
-                        }
+                        #reading
                         ::std::result::Result::Ok(#name {
                             #(#inits)*
                             #extra_init

@@ -48,12 +48,14 @@ impl RawOperation<'_> {
     }
 }
 
-/// The method name an operation gets: its `operationId` in snake_case,
+/// The method name an operation gets, and whether it dropped a `group/`
+/// prefix of the operationId (then inline types are named with the group too): its `operationId` in snake_case,
 /// cleaned of noise such as HubSpot's `get-/crm/v3/objects/contacts_getPage`
 /// (→ `get_page`) and GitHub's `repos/list-for-org` (→ `list_for_org`, in
 /// its tag's group), or, without one, the method and path
 /// (`GET /pets/{petId}` → `get_pets_by_pet_id`).
-pub fn method_name_base(raw: &RawOperation<'_>, grouped: bool) -> String {
+pub fn method_name_parts(raw: &RawOperation<'_>, grouped: bool) -> (String, bool) {
+    let mut dropped_group = false;
     if let Some(id) = raw.operation_id() {
         let mut id = id;
         for sep in ["-", "_", " ", ""] {
@@ -69,12 +71,13 @@ pub fn method_name_base(raw: &RawOperation<'_>, grouped: bool) -> String {
             if let Some((_, last)) = id.rsplit_once('/') {
                 if !naming::snake(last).is_empty() {
                     id = last;
+                    dropped_group = true;
                 }
             }
         }
         let snake = naming::snake(id);
         if !snake.is_empty() {
-            return snake;
+            return (snake, dropped_group);
         }
     }
     let mut words = vec![raw.method.to_owned()];
@@ -86,7 +89,7 @@ pub fn method_name_base(raw: &RawOperation<'_>, grouped: bool) -> String {
             words.push(segment.to_owned());
         }
     }
-    naming::snake(&words.join(" "))
+    (naming::snake(&words.join(" ")), false)
 }
 
 /// Builds operations, sharing a type builder with the rest of the service.
@@ -127,20 +130,27 @@ impl<'a> OperationBuilder<'_, 'a> {
     }
 
     /// Builds one operation under the given names.
-    pub fn build(&mut self, raw: &RawOperation<'a>, method_name: String, builder_name: String) -> Operation {
+    /// `type_prefix` starts the names of the operation's inline types.
+    pub fn build(
+        &mut self,
+        raw: &RawOperation<'a>,
+        method_name: String,
+        builder_name: String,
+        type_prefix: &str,
+    ) -> Operation {
         let value = raw.value;
         let mut notes = Vec::new();
         let mut names = Namespace::with_reserved(&["client", "send", "send_response", "new"]);
 
         // Request body first, so it gets the name `body`.
         let body = value.get("requestBody").and_then(|b| {
-            self.request_body(raw.doc, b, &child_pointer(&raw.pointer, &["requestBody"]), &builder_name, &mut notes)
+            self.request_body(raw.doc, b, &child_pointer(&raw.pointer, &["requestBody"]), type_prefix, &mut notes)
         });
         if body.is_some() {
             names.claim("body");
         }
 
-        let mut params = self.parameters(raw, &builder_name, &mut names);
+        let mut params = self.parameters(raw, type_prefix, &mut names);
         let path_parts = self.path_template(raw, &mut params, &mut names);
 
         // Path parameters first (in template order), then required, then optional.
@@ -171,7 +181,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         let mut slots: Vec<Option<Param>> = params.into_iter().map(Some).collect();
         let params = order.iter().filter_map(|&i| slots[i].take()).collect();
 
-        let responses = self.responses(raw, &builder_name);
+        let responses = self.responses(raw, type_prefix, &builder_name);
         if value.get("servers").is_some() {
             notes.push("The spec gives this operation its own server; polvo sends it to the client's base URL.".into());
         }
@@ -456,7 +466,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         })
     }
 
-    fn responses(&mut self, raw: &RawOperation<'a>, builder: &str) -> Responses {
+    fn responses(&mut self, raw: &RawOperation<'a>, builder: &str, enum_prefix: &str) -> Responses {
         let mut success = Vec::new();
         let mut errors = Vec::new();
         let mut default = None;
@@ -512,8 +522,8 @@ impl<'a> OperationBuilder<'_, 'a> {
                 errors.push(default);
             }
         }
-        let success_type = outcome(&mut success, &format!("{builder}Response"), self.types, true);
-        let error_type = outcome(&mut errors, &format!("{builder}Error"), self.types, false);
+        let success_type = outcome(&mut success, &format!("{enum_prefix}Response"), self.types, true);
+        let error_type = outcome(&mut errors, &format!("{enum_prefix}Error"), self.types, false);
         Responses { success, errors, success_type, error_type }
     }
 
@@ -716,21 +726,24 @@ mod tests {
     #[test]
     fn method_names_from_noisy_operation_ids() {
         let v = serde_json::json!({"operationId": "get-/crm/v3/objects/contacts_getPage"});
-        assert_eq!(method_name_base(&raw(Some(&v), "get", "/crm/v3/objects/contacts"), true), "get_page");
+        assert_eq!(method_name_parts(&raw(Some(&v), "get", "/crm/v3/objects/contacts"), true).0, "get_page");
         let v = serde_json::json!({"operationId": "get-/crm/v3/objects/contacts/{contactId}_getById"});
-        assert_eq!(method_name_base(&raw(Some(&v), "get", "/crm/v3/objects/contacts/{contactId}"), true), "get_by_id");
+        assert_eq!(
+            method_name_parts(&raw(Some(&v), "get", "/crm/v3/objects/contacts/{contactId}"), true).0,
+            "get_by_id"
+        );
         let v = serde_json::json!({"operationId": "repos/list-for-org"});
-        assert_eq!(method_name_base(&raw(Some(&v), "get", "/orgs/{org}/repos"), true), "list_for_org");
-        assert_eq!(method_name_base(&raw(Some(&v), "get", "/orgs/{org}/repos"), false), "repos_list_for_org");
+        assert_eq!(method_name_parts(&raw(Some(&v), "get", "/orgs/{org}/repos"), true).0, "list_for_org");
+        assert_eq!(method_name_parts(&raw(Some(&v), "get", "/orgs/{org}/repos"), false).0, "repos_list_for_org");
         let v = serde_json::json!({"operationId": "findPetsByStatus"});
-        assert_eq!(method_name_base(&raw(Some(&v), "get", "/pet/findByStatus"), true), "find_pets_by_status");
+        assert_eq!(method_name_parts(&raw(Some(&v), "get", "/pet/findByStatus"), true).0, "find_pets_by_status");
     }
 
     #[test]
     fn method_names_without_operation_id() {
         let v = serde_json::json!({});
-        assert_eq!(method_name_base(&raw(Some(&v), "get", "/pets/{petId}"), true), "get_pets_by_pet_id");
-        assert_eq!(method_name_base(&raw(Some(&v), "post", "/#X-Amz-Target=X.Y"), true), "post");
+        assert_eq!(method_name_parts(&raw(Some(&v), "get", "/pets/{petId}"), true).0, "get_pets_by_pet_id");
+        assert_eq!(method_name_parts(&raw(Some(&v), "post", "/#X-Amz-Target=X.Y"), true).0, "post");
     }
 
     #[test]

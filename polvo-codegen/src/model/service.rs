@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::auth_config::{SectionSource, parse_section};
-use super::operations::{METHODS, OperationBuilder, RawOperation, method_name_base};
+use super::operations::{METHODS, OperationBuilder, RawOperation, method_name_parts};
 use super::recursion::make_finite;
 use super::schema::{child_pointer, non_empty};
 use super::types::TypeBuilder;
@@ -130,8 +130,8 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         let mut operations = Vec::with_capacity(ops.len());
         let mut builder = OperationBuilder { types: &mut types, auth: &auth };
         for &i in ops {
-            let (method, name) = op_names(&raw_ops[i], true, &mut group_methods, &mut group_types);
-            operations.push(builder.build(&raw_ops[i], method, name));
+            let (method, name, prefix) = op_names(&raw_ops[i], Some(tag), &mut group_methods, &mut group_types);
+            operations.push(builder.build(&raw_ops[i], method, name, &prefix));
         }
         claim_outcome_names(&mut operations, &mut group_types);
         groups.push(Group {
@@ -147,8 +147,8 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     {
         let mut builder = OperationBuilder { types: &mut types, auth: &auth };
         for &i in &ungrouped_raw {
-            let (method, name) = op_names(&raw_ops[i], false, &mut client_methods, &mut root_types);
-            ungrouped.push(builder.build(&raw_ops[i], method, name));
+            let (method, name, prefix) = op_names(&raw_ops[i], None, &mut client_methods, &mut root_types);
+            ungrouped.push(builder.build(&raw_ops[i], method, name, &prefix));
         }
     }
     claim_outcome_names(&mut ungrouped, &mut root_types);
@@ -195,12 +195,24 @@ fn section(
     Some(SectionSource { section, file, pointer: "/x-polvo".to_owned() })
 }
 
-/// Claims the method and builder names of an operation.
-fn op_names(raw: &RawOperation<'_>, grouped: bool, methods: &mut Namespace, types: &mut Namespace) -> (String, String) {
-    let base = method_name_base(raw, grouped);
+/// Claims the method and builder names of an operation, and gives the
+/// prefix of its inline types' names: the builder's name, with the group
+/// in front when the group was taken off the operationId (`issues/list-for-repo`
+/// in group `issues` → `list_for_repo`, types `IssuesListForRepo…`).
+fn op_names(
+    raw: &RawOperation<'_>,
+    group: Option<&str>,
+    methods: &mut Namespace,
+    types: &mut Namespace,
+) -> (String, String, String) {
+    let (base, dropped_group) = method_name_parts(raw, group.is_some());
     let method = methods.claim(&naming::snake_ident(&base, "call"));
     let builder = types.claim(&naming::pascal_ident(naming::unraw(&method), "Call"));
-    (method, builder)
+    let prefix = match group {
+        Some(tag) if dropped_group => format!("{}{}", naming::pascal(tag), builder.trim_start_matches('_')),
+        _ => builder.clone(),
+    };
+    (method, builder, prefix)
 }
 
 /// Gives the success and error enums of operations unique names in their module.
