@@ -324,3 +324,31 @@ async fn api_keys_in_queries_are_kept_out_of_error_messages() {
     assert!(!err.to_string().contains("hapi-very-secret"), "{err}");
     assert!(!format!("{err:?}").contains("hapi-very-secret"), "{err:?}");
 }
+
+#[tokio::test]
+async fn an_alternative_without_a_login_gives_way_to_one_that_works() {
+    let server = ok_server().await;
+    // An OAuth 2.0 registration with no login yet, and a private app token.
+    let client = contacts::Client::builder()
+        .base_url(server.uri())
+        .credential(contacts::auth::oauth2("id").client_secret("secret"))
+        .credential(contacts::auth::private_apps("pat-fallback"))
+        .build()
+        .unwrap();
+    client.contacts().list_contacts().send().await.expect("the private app token is used");
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(header_of(&requests[0], "authorization"), Some("Bearer pat-fallback"));
+}
+
+#[tokio::test]
+async fn an_oauth_client_without_a_secret_must_say_it_is_public() {
+    let err = contacts::Client::builder().credential(contacts::auth::oauth2("id")).build().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the `oauth2` scheme is not fully configured: this client authentication needs a client secret"
+    );
+    contacts::Client::builder()
+        .credential(contacts::auth::oauth2("id").client_auth(polvo::auth::ClientAuth::None))
+        .build()
+        .expect("a public client");
+}

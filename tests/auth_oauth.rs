@@ -268,6 +268,7 @@ async fn device_authorization_for_command_line_apps() {
         .base_url(api.uri())
         .credential(
             contacts::auth::oauth2("polvo-public")
+                .client_auth(polvo::auth::ClientAuth::None)
                 .device_authorization_url(oidc.url_for("/device/auth"))
                 .token_url(oidc.url_for("/token"))
                 .scopes(["openid", "offline_access", "contacts.read"]),
@@ -466,4 +467,35 @@ async fn one_client_serves_many_tenants_with_their_own_tokens() {
     assert_eq!(requests.len(), 2);
     assert_ne!(bearer_of(&requests[0]), bearer_of(&requests[1]));
     assert_eq!(client.for_tenant("portal-1").auth().tenant(), "portal-1");
+}
+
+#[tokio::test]
+async fn a_login_in_another_process_revives_a_dead_refresh_token() {
+    let oidc = provider(2);
+    let api = api().await;
+    let dir = std::env::temp_dir().join(format!("polvo-shared-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = FileStore::new(&dir).unwrap();
+    let worker = web_client(&oidc, &api).token_store(store.clone()).refresh_skew(Duration::ZERO).build().unwrap();
+    log_in(&worker).await;
+    let refresh =
+        worker.auth().token("oauth2").await.unwrap().refresh_token.map(|r| r.expose_secret().to_owned()).unwrap();
+    http()
+        .post(oidc.url_for("/token/revocation"))
+        .basic_auth("polvo-web", Some("web-secret"))
+        .form(&[("token", refresh.as_str()), ("token_type_hint", "refresh_token")])
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(matches!(
+        worker.contacts().list_contacts().send().await,
+        Err(Error::Auth(AuthError::ReauthorizationRequired { .. }))
+    ));
+
+    // Another process (here: another client on the same store) logs the user in again.
+    let web = web_client(&oidc, &api).token_store(store.clone()).build().unwrap();
+    log_in(&web).await;
+    worker.contacts().list_contacts().send().await.expect("the worker picks up the new tokens from the store");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -129,5 +129,5 @@ fn resolve(manifest_dir: &Path, file: &str) -> Result<PathBuf, String> {
 /// The file name without directories and extension.
 fn stem(file: &str) -> String {
     let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
-    name.split('.').next().unwrap_or(name).to_owned()
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_owned()
 }

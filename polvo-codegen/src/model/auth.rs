@@ -512,8 +512,8 @@ pub fn parse_security(value: &Value) -> Vec<Vec<String>> {
 
 /// The alternatives an operation accepts: its own `security` (or the
 /// default), with schemes that are `accepted_for` others added as further
-/// alternatives, and unknown schemes dropped. When nothing declares
-/// security but the service has schemes, credentials are sent if given.
+/// alternatives. When nothing declares security but the service has
+/// schemes, credentials are sent if given.
 pub fn operation_security(own: Option<&Value>, model: &AuthModel) -> Vec<Vec<String>> {
     let known: Vec<&str> = model.schemes.iter().map(|s| s.name.as_str()).collect();
     let declared = match own {
@@ -529,7 +529,8 @@ pub fn operation_security(own: Option<&Value>, model: &AuthModel) -> Vec<Vec<Str
     };
     let mut out: Vec<Vec<String>> = Vec::new();
     for requirement in declared {
-        let requirement: Vec<String> = requirement.into_iter().filter(|s| known.contains(&s.as_str())).collect();
+        // Schemes polvo cannot configure stay in the requirement: no credential
+        // can satisfy it, and the error at run time names them.
         if !out.contains(&requirement) {
             out.push(requirement.clone());
         }

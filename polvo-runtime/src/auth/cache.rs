@@ -100,18 +100,31 @@ impl TokenCache {
         F: FnOnce(Option<TokenSet>) -> RefreshFuture<'a>,
     {
         let slot = self.slot(&key.tenant);
-        let seen_attempts = {
+        let (seen_attempts, dead) = {
             let state = slot.state.lock().map_err(|_| AuthError::Store("token cache poisoned".into()))?;
             if let Some(t) = state.current.as_ref().filter(|t| t.is_fresh(skew)) {
                 return Ok(t.clone());
             }
-            if let (Some(failure), Some(_)) = (&state.failure, &state.current) {
-                if matches!(failure, AuthError::ReauthorizationRequired { .. }) {
-                    return Err(failure.clone());
+            let dead = match (&state.failure, &state.current) {
+                (Some(failure @ AuthError::ReauthorizationRequired { .. }), Some(current)) => {
+                    Some((failure.clone(), current.clone()))
                 }
-            }
-            state.attempts
+                _ => None,
+            };
+            (state.attempts, dead)
         };
+        if let Some((failure, current)) = dead {
+            // The refresh token is dead: only a new login helps, which another
+            // process sharing the store may have done. Never refresh again.
+            let stored = store.load(key).await.map_err(|e| AuthError::Store(e.to_string()))?;
+            return match stored.filter(|t| !t.same_access_token(&current)) {
+                Some(t) => {
+                    self.put(&key.tenant, t.clone());
+                    if t.is_fresh(skew) { Ok(t) } else { Err(failure) }
+                }
+                None => Err(failure),
+            };
+        }
 
         let _refreshing = slot.refresh.lock().await;
         {

@@ -187,7 +187,8 @@ impl<S> OAuth2Credential<S> {
         self
     }
 
-    /// The scopes requested by default (instead of the spec's).
+    /// The scopes requested by default (instead of the `x-polvo` section's;
+    /// without either, none are requested and the provider's defaults apply).
     pub fn scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.settings.scopes = Some(scopes.into_iter().map(Into::into).collect());
         self

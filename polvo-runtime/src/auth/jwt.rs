@@ -83,12 +83,17 @@ impl SigningKey {
 /// a file named by another.
 pub fn key_material(scheme: &str, key_env: &str, key_file_env: &str) -> Result<Option<Vec<u8>>, AuthError> {
     if !key_env.is_empty() {
-        if let Ok(text) = std::env::var(key_env) {
+        if let Ok(text) = std::env::var(key_env)
+            .map(|t| t.trim().to_owned())
+            .and_then(|t| if t.is_empty() { Err(std::env::VarError::NotPresent) } else { Ok(t) })
+        {
             return Ok(Some(text.replace("\\n", "\n").into_bytes()));
         }
     }
     if !key_file_env.is_empty() {
-        if let Ok(path) = std::env::var(key_file_env) {
+        if let Ok(path) = std::env::var(key_file_env)
+            .and_then(|p| if p.is_empty() { Err(std::env::VarError::NotPresent) } else { Ok(p) })
+        {
             return std::fs::read(&path).map(Some).map_err(|e| AuthError::InvalidKey {
                 scheme: scheme.to_owned(),
                 reason: format!("cannot read `{path}`: {e}"),

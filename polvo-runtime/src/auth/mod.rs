@@ -28,7 +28,7 @@ pub use spec::{
 };
 pub use state::AuthState;
 pub use store::{FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
-pub use token::{TokenKey, TokenSet};
+pub use token::{StoredTokens, TokenKey, TokenSet};
 
 pub(crate) use http::token_client;
 pub(crate) use state::Target;

@@ -141,16 +141,46 @@ impl AuthState {
         if security.is_empty() {
             return Ok(Vec::new());
         }
-        let chosen = security
+        // Alternatives whose every scheme has a credential, in the spec's
+        // order; then "no credentials" if the operation allows it.
+        let candidates: Vec<&&[&str]> = security
             .iter()
-            .find(|req| !req.is_empty() && req.iter().all(|s| self.providers.contains_key(*s)))
-            .or_else(|| security.iter().find(|req| req.is_empty()));
-        let Some(requirement) = chosen else {
+            .filter(|req| !req.is_empty() && req.iter().all(|s| self.providers.contains_key(*s)))
+            .collect();
+        if candidates.is_empty() {
+            if security.iter().any(|req| req.is_empty()) {
+                return Ok(Vec::new());
+            }
             let needed: Vec<String> = security.iter().map(|req| req.join(" + ")).collect();
             return Err(AuthError::NoCredentials { needed: or_list(&needed) });
-        };
+        }
+        let mut first_error = None;
+        for requirement in candidates {
+            // Each attempt starts from the request as it was.
+            let (headers, query, cookies) = (target.headers.clone(), target.query.clone(), target.cookies.clone());
+            match self.apply_requirement(requirement, tenant, target).await {
+                Ok(applied) => return Ok(applied),
+                // No login yet for this scheme: another configured one may do.
+                Err(e @ AuthError::NotAuthorized { .. }) => {
+                    *target.headers = headers;
+                    *target.query = query;
+                    *target.cookies = cookies;
+                    first_error.get_or_insert(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(first_error.unwrap_or(AuthError::NoCredentials { needed: String::new() }))
+    }
+
+    async fn apply_requirement(
+        &self,
+        requirement: &[&str],
+        tenant: &str,
+        target: &mut Target<'_>,
+    ) -> Result<Vec<Applied>, AuthError> {
         let mut applied = Vec::with_capacity(requirement.len());
-        for scheme in requirement.iter() {
+        for scheme in requirement {
             if let Some(provider) = self.providers.get(*scheme) {
                 applied.push(self.apply_one(scheme, provider, tenant, target).await?);
             }
@@ -242,10 +272,14 @@ impl AuthState {
     }
 
     fn oauth(&self, scheme: Option<&str>) -> Result<&OAuth2Provider, AuthError> {
-        let found = self.providers.iter().find_map(|(name, p)| match p {
-            Provider::OAuth2(o) if scheme.is_none_or(|s| s == name) => Some(o.as_ref()),
-            _ => None,
-        });
+        // In the spec's order, so the choice is the same on every run.
+        let found =
+            self.schemes.iter().filter(|s| scheme.is_none_or(|wanted| wanted == s.name)).find_map(|s| {
+                match self.providers.get(s.name) {
+                    Some(Provider::OAuth2(o)) => Some(o.as_ref()),
+                    _ => None,
+                }
+            });
         found.ok_or_else(|| {
             let oauth: Vec<&str> =
                 self.schemes.iter().filter(|s| matches!(s.kind, SchemeKind::OAuth2(_))).map(|s| s.name).collect();
@@ -354,10 +388,13 @@ fn oauth_provider(
         )?),
         None => None,
     };
-    let client_auth = match (s.client_auth.unwrap_or(spec.client_auth), &client_key) {
-        (_, Some(_)) => ClientAuth::PrivateKeyJwt,
-        (auth, None) if s.client_secret.is_none() && auth != ClientAuth::PrivateKeyJwt => ClientAuth::None,
-        (auth, None) => auth,
+    // A private key means `private_key_jwt`; otherwise the method of the
+    // credential, the section or the spec. A missing secret is an error, not
+    // a quiet switch to a public client (say `ClientAuth::None` for those).
+    let client_auth = match (s.client_auth, &client_key) {
+        (Some(auth), _) => auth,
+        (None, Some(_)) => ClientAuth::PrivateKeyJwt,
+        (None, None) => spec.client_auth,
     };
     let grant = spec.grants.first().copied().unwrap_or(Grant::AuthorizationCode);
     let urls = Endpoints {
