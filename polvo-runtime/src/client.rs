@@ -19,6 +19,8 @@ pub trait Service: Sized {
     const SCHEMES: &'static [SchemeSpec];
     /// Wraps a configured core.
     fn from_core(core: ClientCore) -> Self;
+    /// The core.
+    fn core(&self) -> &ClientCore;
 }
 
 /// What every generated client holds: the HTTP client (one connection pool),
@@ -80,6 +82,20 @@ impl ClientCore {
         Auth::new(&self.inner.auth, &self.tenant)
     }
 
+    /// Applies the credentials an operation's `security` asks for to an
+    /// empty header map, query and cookie list, as sending a request would
+    /// (used to measure the auth layer on its own).
+    #[doc(hidden)]
+    pub async fn apply_credentials(
+        &self,
+        security: crate::auth::Security,
+    ) -> Result<(http::HeaderMap, Vec<(String, String)>, Vec<(String, String)>), AuthError> {
+        let (mut headers, mut query, mut cookies) = (http::HeaderMap::new(), Vec::new(), Vec::new());
+        let mut target = crate::auth::Target { headers: &mut headers, query: &mut query, cookies: &mut cookies };
+        self.inner.auth.apply(security, &self.tenant, &mut target).await?;
+        Ok((headers, query, cookies))
+    }
+
     /// Starts a request to `path` (already encoded) under the base URL.
     pub fn request(&self, method: http::Method, path: String) -> Request {
         Request::new(self.clone(), method, path)
@@ -92,7 +108,8 @@ impl ClientCore {
 /// ```no_run
 /// # mod petstore { pub struct Client; impl polvo_runtime::__private::Service for Client {
 /// #   const NAME: &'static str = "petstore"; const SCHEMES: &'static [polvo_runtime::auth::SchemeSpec] = &[];
-/// #   fn from_core(_: polvo_runtime::__private::ClientCore) -> Self { Client } } }
+/// #   fn from_core(_: polvo_runtime::__private::ClientCore) -> Self { Client }
+/// #   fn core(&self) -> &polvo_runtime::__private::ClientCore { unimplemented!() } } }
 /// let client: petstore::Client = polvo_runtime::ClientBuilder::new(None)
 ///     .base_url("http://127.0.0.1:8080/v3")
 ///     .timeout(std::time::Duration::from_secs(10))

@@ -149,6 +149,10 @@ pub fn service_impl(service: &Service) -> TokenStream {
             fn from_core(core: ::polvo::__private::ClientCore) -> Self {
                 Client { core }
             }
+
+            fn core(&self) -> &::polvo::__private::ClientCore {
+                &self.core
+            }
         }
     }
 }
