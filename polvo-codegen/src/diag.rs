@@ -60,6 +60,7 @@ impl Diagnostic {
     /// The place this diagnostic points at, as `file#/pointer` or `file:line:column`.
     pub fn place(&self) -> String {
         match &self.location {
+            Location::Pointer(pointer) if pointer.is_empty() => self.file.clone(),
             Location::Pointer(pointer) => format!("{}#{}", self.file, pointer),
             Location::LineColumn(line, column) => format!("{}:{}:{}", self.file, line, column),
             Location::File => self.file.clone(),

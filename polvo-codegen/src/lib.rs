@@ -14,6 +14,7 @@
 //! println!("{}", output.tokens);
 //! ```
 
+pub mod cache;
 pub mod diag;
 pub mod emit;
 pub mod load;
@@ -32,6 +33,7 @@ pub struct Generator {
     fallback_module: String,
     specs: Vec<(String, PathBuf)>,
     track_files: bool,
+    filter: model::OperationFilter,
 }
 
 /// What a successful run produces.
@@ -49,13 +51,25 @@ impl Generator {
     /// A run that emits `pub mod <module>`.
     pub fn new(module: impl Into<String>) -> Self {
         let module = module.into();
-        Generator { fallback_module: module.clone(), module: Some(module), specs: Vec::new(), track_files: false }
+        Generator {
+            fallback_module: module.clone(),
+            module: Some(module),
+            specs: Vec::new(),
+            track_files: false,
+            filter: model::OperationFilter::default(),
+        }
     }
 
     /// A run whose module is named by the spec's `x-polvo` section, or
     /// `fallback` (usually the spec's file stem) when it names none.
     pub fn with_fallback_name(fallback: impl Into<String>) -> Self {
-        Generator { module: None, fallback_module: fallback.into(), specs: Vec::new(), track_files: false }
+        Generator {
+            module: None,
+            fallback_module: fallback.into(),
+            specs: Vec::new(),
+            track_files: false,
+            filter: model::OperationFilter::default(),
+        }
     }
 
     /// Adds a spec file: its path on disk and the name diagnostics use.
@@ -64,11 +78,39 @@ impl Generator {
         self
     }
 
+    /// Generates only the operations with one of these tags (and those named
+    /// with [`Generator::operations`]), and the types they reach.
+    pub fn tags(mut self, tags: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter.tags.extend(tags.into_iter().map(Into::into));
+        self
+    }
+
+    /// Generates only these operations, by `operationId` or generated method
+    /// name (and those with the tags given to [`Generator::tags`]), and the
+    /// types they reach.
+    pub fn operations(mut self, operations: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter.operations.extend(operations.into_iter().map(Into::into));
+        self
+    }
+
     /// Emits `include_bytes!` of every file read, so that a proc macro's
     /// output is rebuilt when a spec changes.
     pub fn track_files(mut self, track: bool) -> Self {
         self.track_files = track;
         self
+    }
+
+    /// The spec files given, with their display names.
+    pub fn spec_files(&self) -> &[(String, PathBuf)] {
+        &self.specs
+    }
+
+    /// Everything besides the files that decides the output, as text.
+    pub fn options_fingerprint(&self) -> String {
+        format!(
+            "module={:?} fallback={:?} track={} tags={:?} operations={:?}",
+            self.module, self.fallback_module, self.track_files, self.filter.tags, self.filter.operations
+        )
     }
 
     /// The `x-polvo` sidecar of the first spec, if there is one:
@@ -96,8 +138,12 @@ impl Generator {
         if diags.has_errors() {
             return Err(diags);
         }
-        let options =
-            model::BuildOptions { module: self.module.clone(), fallback_module: self.fallback_module.clone(), sidecar };
+        let options = model::BuildOptions {
+            module: self.module.clone(),
+            fallback_module: self.fallback_module.clone(),
+            sidecar,
+            filter: self.filter.clone(),
+        };
         let (service, model_diags) = model::build(&docs, &roots, &options);
         diags.extend(model_diags);
         if diags.has_errors() {

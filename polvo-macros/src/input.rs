@@ -9,6 +9,15 @@ use syn::{Ident, LitStr, Token, bracketed};
 pub struct ServiceInput {
     files: Vec<LitStr>,
     name: Option<LitStr>,
+    tags: Vec<LitStr>,
+    operations: Vec<LitStr>,
+}
+
+/// `["a", "b"]`.
+fn string_list(input: ParseStream<'_>) -> syn::Result<Vec<LitStr>> {
+    let content;
+    bracketed!(content in input);
+    Ok(content.parse_terminated(|p: ParseStream<'_>| p.parse::<LitStr>(), Token![,])?.into_iter().collect())
 }
 
 impl Parse for ServiceInput {
@@ -29,6 +38,8 @@ impl Parse for ServiceInput {
             );
         };
         let mut name = None;
+        let mut tags = Vec::new();
+        let mut operations = Vec::new();
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
@@ -44,15 +55,17 @@ impl Parse for ServiceInput {
                     }
                     name = Some(value);
                 }
+                "tags" => tags.extend(string_list(input)?),
+                "operations" => operations.extend(string_list(input)?),
                 other => {
                     return Err(syn::Error::new(
                         key.span(),
-                        format!("unknown option `{other}`; the options are: name"),
+                        format!("unknown option `{other}`; the options are: name, tags, operations"),
                     ));
                 }
             }
         }
-        Ok(ServiceInput { files, name })
+        Ok(ServiceInput { files, name, tags, operations })
     }
 }
 
@@ -87,11 +100,18 @@ impl ServiceInput {
             // The spec's `x-polvo` section may name the service.
             None => polvo_codegen::Generator::with_fallback_name(stem(&self.files[0].value())),
         };
-        let mut generator = generator.track_files(true);
+        let mut generator = generator
+            .track_files(true)
+            .tags(self.tags.iter().map(LitStr::value))
+            .operations(self.operations.iter().map(LitStr::value));
         for (lit, path) in &found {
             generator = generator.spec(path, lit.value());
         }
-        match generator.generate() {
+        let result = match polvo_codegen::cache::TokenCache::for_crate(&manifest_dir) {
+            Some(cache) => cache.generate(&generator),
+            None => generator.generate(),
+        };
+        match result {
             Ok(output) => Ok(output.tokens),
             Err(diags) => {
                 let span = self.files[0].span();

@@ -161,7 +161,7 @@ pub fn builder(
     let request = request_code(op, paths, types);
     let arms = response_arms(op);
     let builder_doc = format!(" A request to {}, sent by [`send`](Self::send).", starter_link(starter_path, op));
-    let enums = outcome_enums(op, paths, starter_path);
+    let enums = if op.emits_outcomes { outcome_enums(op, paths, starter_path) } else { TokenStream::new() };
 
     quote! {
         #[doc = #builder_doc]

@@ -27,6 +27,24 @@ pub struct PolvoSection {
     /// entries with the same name, or new schemes.
     #[serde(default)]
     pub schemes: BTreeMap<String, SchemeConfig>,
+    /// Names to use instead of those derived from the spec.
+    #[serde(default)]
+    pub rename: RenameConfig,
+}
+
+/// Renames: by `operationId`, by component schema name, by tag.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenameConfig {
+    /// `operationId` → method name.
+    #[serde(default)]
+    pub operations: BTreeMap<String, String>,
+    /// Component schema name → type name.
+    #[serde(default)]
+    pub types: BTreeMap<String, String>,
+    /// Tag → group (module and accessor) name.
+    #[serde(default)]
+    pub groups: BTreeMap<String, String>,
 }
 
 /// The kinds of scheme.

@@ -13,7 +13,7 @@ mod service;
 mod types;
 mod usage;
 
-pub use service::{BuildOptions, build};
+pub use service::{BuildOptions, OperationFilter, build};
 
 use crate::load::Place;
 
@@ -102,6 +102,13 @@ pub struct Operation {
     pub notes: Vec<String>,
     /// The security alternatives (`None` when the service has no schemes).
     pub security: Option<Vec<Vec<String>>>,
+    /// Other media types the body can be sent as, each with the suffix of
+    /// the extra method that sends it (the service model turns each into an
+    /// operation of its own).
+    pub alternative_bodies: Vec<(String, RequestBody)>,
+    /// Whether this operation defines its success and error enums (the
+    /// extra methods of other media types share the original's).
+    pub emits_outcomes: bool,
     /// Where the operation is in the spec.
     pub place: Place,
 }

@@ -143,9 +143,11 @@ impl<'a> OperationBuilder<'_, 'a> {
         let mut names = Namespace::with_reserved(&["client", "send", "send_response", "new"]);
 
         // Request body first, so it gets the name `body`.
-        let body = value.get("requestBody").and_then(|b| {
-            self.request_body(raw.doc, b, &child_pointer(&raw.pointer, &["requestBody"]), type_prefix, &mut notes)
-        });
+        let mut bodies = match value.get("requestBody") {
+            Some(b) => self.request_bodies(raw.doc, b, &child_pointer(&raw.pointer, &["requestBody"]), type_prefix),
+            None => Vec::new(),
+        };
+        let body = if bodies.is_empty() { None } else { Some(bodies.remove(0).1) };
         if body.is_some() {
             names.claim("body");
         }
@@ -203,6 +205,8 @@ impl<'a> OperationBuilder<'_, 'a> {
             body,
             responses,
             notes,
+            alternative_bodies: bodies,
+            emits_outcomes: true,
             security: (!self.auth.schemes.is_empty())
                 .then(|| super::auth::operation_security(value.get("security"), self.auth)),
             place: Place { doc: raw.doc, pointer: raw.pointer.clone() },
@@ -391,27 +395,49 @@ impl<'a> OperationBuilder<'_, 'a> {
             .collect()
     }
 
-    fn request_body(
+    /// Every way the operation's body can be sent, the preferred first, each
+    /// with the suffix its extra method gets (`xml`, `form`, …).
+    fn request_bodies(
         &mut self,
         doc: DocId,
         value: &'a Value,
         pointer: &str,
         builder: &str,
-        notes: &mut Vec<String>,
-    ) -> Option<RequestBody> {
-        let (value, doc, pointer) = self.follow(doc, value, pointer)?;
-        let content = value.get("content").and_then(Value::as_object)?;
+    ) -> Vec<(String, RequestBody)> {
+        let Some((value, doc, pointer)) = self.follow(doc, value, pointer) else { return Vec::new() };
+        let Some(content) = value.get("content").and_then(Value::as_object) else { return Vec::new() };
         let mut candidates: Vec<(u8, &String, &'a Value)> = content
             .iter()
             .map(|(media, media_value)| (media_rank(media, media_value.get("schema")), media, media_value))
             .collect();
         candidates.sort_by_key(|c| c.0);
-        let (_, media, media_value) = candidates.first().copied()?;
-        if candidates.len() > 1 {
-            let others: Vec<String> = candidates[1..].iter().map(|c| format!("`{}`", c.1)).collect();
-            notes.push(format!("Sends `{media}`; the spec also accepts {}.", others.join(", ")));
+        let required = value.get("required").and_then(Value::as_bool) == Some(true);
+        let description = non_empty(value.get("description").and_then(Value::as_str));
+        let mut bodies: Vec<(String, RequestBody)> = Vec::new();
+        for (_, media, media_value) in candidates {
+            let body = self.request_body(doc, &pointer, media, media_value, builder, required, description.clone());
+            let duplicate = bodies
+                .iter()
+                .any(|(_, b)| b.encoding == body.encoding && b.ty == body.ty && b.content_type == body.content_type);
+            if !duplicate {
+                bodies.push((media_suffix(media), body));
+            }
         }
-        let schema_pointer = child_pointer(&pointer, &["content", media, "schema"]);
+        bodies
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn request_body(
+        &mut self,
+        doc: DocId,
+        pointer: &str,
+        media: &str,
+        media_value: &'a Value,
+        builder: &str,
+        required: bool,
+        description: Option<String>,
+    ) -> RequestBody {
+        let schema_pointer = child_pointer(pointer, &["content", media, "schema"]);
         let schema = media_value.get("schema");
         let base = media_base(media);
         let hint = format!("{builder}Body");
@@ -447,7 +473,6 @@ impl<'a> OperationBuilder<'_, 'a> {
         } else {
             (BodyEncoding::Bytes, TypeRef::Binary)
         };
-        let required = value.get("required").and_then(Value::as_bool) == Some(true);
         let content_type = if media.contains('*') {
             match encoding {
                 BodyEncoding::Json => "application/json".to_owned(),
@@ -455,15 +480,9 @@ impl<'a> OperationBuilder<'_, 'a> {
                 _ => "application/octet-stream".to_owned(),
             }
         } else {
-            media.clone()
+            media.to_owned()
         };
-        Some(RequestBody {
-            encoding,
-            content_type,
-            ty: strip_option_if_required(ty, required),
-            required,
-            description: non_empty(value.get("description").and_then(Value::as_str)),
-        })
+        RequestBody { encoding, content_type, ty: strip_option_if_required(ty, required), required, description }
     }
 
     fn responses(&mut self, raw: &RawOperation<'a>, builder: &str, enum_prefix: &str) -> Responses {
@@ -574,6 +593,26 @@ fn media_rank(media: &str, schema: Option<&Value>) -> u8 {
         4
     } else {
         5
+    }
+}
+
+/// The suffix of the extra method that sends a body of this media type:
+/// `xml`, `form`, `multipart`, `text`, `bytes`, or the subtype in snake_case.
+fn media_suffix(media: &str) -> String {
+    let base = media_base(media);
+    match base.as_str() {
+        "application/x-www-form-urlencoded" => "form".to_owned(),
+        "multipart/form-data" => "multipart".to_owned(),
+        "application/octet-stream" => "bytes".to_owned(),
+        "text/plain" => "text".to_owned(),
+        "application/xml" | "text/xml" => "xml".to_owned(),
+        "application/json" | "*/*" => "json".to_owned(),
+        _ => {
+            let subtype = base.rsplit('/').next().unwrap_or(&base);
+            let subtype = subtype.strip_prefix("x-").unwrap_or(subtype);
+            let name = naming::snake(subtype.trim_end_matches("+json").trim_start_matches("vnd."));
+            if name.is_empty() { "body".to_owned() } else { name }
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use super::auth_config::{SectionSource, parse_section};
+use super::auth_config::{RenameConfig, SectionSource, parse_section};
 use super::operations::{METHODS, OperationBuilder, RawOperation, method_name_parts};
 use super::recursion::make_finite;
 use super::schema::{child_pointer, non_empty};
@@ -48,6 +48,72 @@ pub struct BuildOptions {
     pub fallback_module: String,
     /// A sidecar document holding the section.
     pub sidecar: Option<DocId>,
+    /// Which operations to generate.
+    pub filter: OperationFilter,
+}
+
+/// A subset of a service's operations: those with one of `tags`, and those
+/// named in `operations` (by `operationId` or generated method name). Empty
+/// means every operation.
+#[derive(Clone, Debug, Default)]
+pub struct OperationFilter {
+    /// Tags to keep.
+    pub tags: Vec<String>,
+    /// Operations to keep.
+    pub operations: Vec<String>,
+}
+
+impl OperationFilter {
+    fn is_empty(&self) -> bool {
+        self.tags.is_empty() && self.operations.is_empty()
+    }
+
+    /// Keeps the operations the filter names; reports names that match nothing.
+    fn apply<'a>(&self, ops: Vec<RawOperation<'a>>, file: &str, diags: &mut Diagnostics) -> Vec<RawOperation<'a>> {
+        if self.is_empty() {
+            return ops;
+        }
+        let has_tag = |op: &RawOperation<'_>, tag: &str| {
+            op.value
+                .get("tags")
+                .and_then(Value::as_array)
+                .is_some_and(|tags| tags.iter().filter_map(Value::as_str).any(|t| t.eq_ignore_ascii_case(tag)))
+        };
+        let named = |op: &RawOperation<'_>, name: &str| {
+            op.operation_id() == Some(name)
+                || method_name_parts(op, true).0 == name
+                || method_name_parts(op, false).0 == name
+        };
+        for tag in &self.tags {
+            if !ops.iter().any(|op| has_tag(op, tag)) {
+                let mut known: Vec<&str> = ops
+                    .iter()
+                    .flat_map(|op| {
+                        op.value.get("tags").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
+                    })
+                    .collect();
+                known.sort_unstable();
+                known.dedup();
+                diags.error(
+                    file,
+                    "",
+                    format!("`tags` names `{tag}`, which no operation has; the tags are {}", known.join(", ")),
+                );
+            }
+        }
+        for name in &self.operations {
+            if !ops.iter().any(|op| named(op, name)) {
+                diags.error(
+                    file,
+                    "",
+                    format!("`operations` names `{name}`, which is no operationId or method name of the spec"),
+                );
+            }
+        }
+        ops.into_iter()
+            .filter(|op| self.tags.iter().any(|t| has_tag(op, t)) || self.operations.iter().any(|n| named(op, n)))
+            .collect()
+    }
 }
 
 /// Builds the service model of the root documents `roots`, reporting every
@@ -80,18 +146,57 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         None => super::auth::AuthModel::default(),
     };
 
+    let empty_renames = RenameConfig::default();
+    let renames = section.as_ref().map_or(&empty_renames, |s| &s.section.rename);
+    let rename_error = |diags: &mut Diagnostics, kind: &str, key: &str, message: String| {
+        if let Some(s) = &section {
+            diags.error(
+                &s.file,
+                &format!("{}/rename/{kind}/{}", s.pointer, crate::load::pointer::escape(key)),
+                message,
+            );
+        }
+    };
+
     let mut types = TypeBuilder::new(docs);
+    let mut renamed_types = 0;
     for &doc in &roots {
         if let Some(schemas) = docs.doc(doc).root.pointer("/components/schemas").and_then(Value::as_object) {
             for key in schemas.keys() {
                 let place = Place { doc, pointer: child_pointer("/components/schemas", &[key]) };
-                types.register_component(place, key);
+                let name = match renames.types.get(key) {
+                    Some(new) => {
+                        renamed_types += 1;
+                        new.as_str()
+                    }
+                    None => key.as_str(),
+                };
+                types.register_component(place, name);
+            }
+        }
+    }
+    if renamed_types < renames.types.len() {
+        for key in renames.types.keys() {
+            let exists = roots
+                .iter()
+                .any(|&doc| docs.doc(doc).root.pointer("/components/schemas").and_then(|s| s.get(key)).is_some());
+            if !exists {
+                rename_error(
+                    &mut diags,
+                    "types",
+                    key,
+                    format!("there is no schema `{key}` in `components.schemas` to rename"),
+                );
             }
         }
     }
     types.define_pending();
 
     let raw_ops = collect_operations(docs, &roots, &mut diags);
+    let raw_ops = match roots.first() {
+        Some(&doc) => options.filter.apply(raw_ops, docs.name(doc), &mut diags),
+        None => raw_ops,
+    };
 
     // Groups by first tag, in the order of the top-level `tags` list, then of first use.
     let mut tag_order: Vec<String> = Vec::new();
@@ -120,20 +225,33 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     let mut root_types = Namespace::with_reserved(MODULE_RESERVED_TYPES);
     let mut client_methods = Namespace::with_reserved(CLIENT_RESERVED);
     let mut groups = Vec::new();
+    for tag in renames.groups.keys() {
+        if !by_tag.contains_key(tag) {
+            rename_error(&mut diags, "groups", tag, format!("no operation has the tag `{tag}`"));
+        }
+    }
+    for name in renames.operations.keys() {
+        if !raw_ops.iter().any(|op| op.operation_id() == Some(name.as_str())) {
+            rename_error(&mut diags, "operations", name, format!("no operation has the operationId `{name}`"));
+        }
+    }
     for (tag, ops) in &by_tag {
-        let module_name = module_names.claim(&naming::snake_ident(tag, "default"));
+        let group_name = renames.groups.get(tag).map_or(tag.as_str(), String::as_str);
+        let module_name = module_names.claim(&naming::snake_ident(group_name, "default"));
         let accessor = client_methods.claim(&module_name);
-        let struct_name = format!("{}Api", naming::pascal_ident(tag, "Default").trim_start_matches('_'));
+        let struct_name = format!("{}Api", naming::pascal_ident(group_name, "Default").trim_start_matches('_'));
         let mut group_types = Namespace::with_reserved(MODULE_RESERVED_TYPES);
         group_types.claim(&struct_name);
         let mut group_methods = Namespace::new();
         let mut operations = Vec::with_capacity(ops.len());
         let mut builder = OperationBuilder { types: &mut types, auth: &auth };
         for &i in ops {
-            let (method, name, prefix) = op_names(&raw_ops[i], Some(tag), &mut group_methods, &mut group_types);
+            let (method, name, prefix) =
+                op_names(&raw_ops[i], Some(group_name), renames, &mut group_methods, &mut group_types);
             operations.push(builder.build(&raw_ops[i], method, name, &prefix));
         }
         claim_outcome_names(&mut operations, &mut group_types);
+        let operations = with_alternative_bodies(operations, &mut group_methods, &mut group_types);
         groups.push(Group {
             tag: tag.clone(),
             module: module_name,
@@ -147,11 +265,12 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     {
         let mut builder = OperationBuilder { types: &mut types, auth: &auth };
         for &i in &ungrouped_raw {
-            let (method, name, prefix) = op_names(&raw_ops[i], None, &mut client_methods, &mut root_types);
+            let (method, name, prefix) = op_names(&raw_ops[i], None, renames, &mut client_methods, &mut root_types);
             ungrouped.push(builder.build(&raw_ops[i], method, name, &prefix));
         }
     }
     claim_outcome_names(&mut ungrouped, &mut root_types);
+    let ungrouped = with_alternative_bodies(ungrouped, &mut client_methods, &mut root_types);
 
     let (mut type_defs, type_diags) = types.finish();
     diags.extend(type_diags);
@@ -211,10 +330,15 @@ fn section(
 fn op_names(
     raw: &RawOperation<'_>,
     group: Option<&str>,
+    renames: &RenameConfig,
     methods: &mut Namespace,
     types: &mut Namespace,
 ) -> (String, String, String) {
-    let (base, dropped_group) = method_name_parts(raw, group.is_some());
+    let renamed = raw.operation_id().and_then(|id| renames.operations.get(id));
+    let (base, dropped_group) = match renamed {
+        Some(name) => (name.clone(), false),
+        None => method_name_parts(raw, group.is_some()),
+    };
     let method = methods.claim(&naming::snake_ident(&base, "call"));
     let builder = types.claim(&naming::pascal_ident(naming::unraw(&method), "Call"));
     let prefix = match group {
@@ -222,6 +346,55 @@ fn op_names(
         _ => builder.clone(),
     };
     (method, builder, prefix)
+}
+
+/// Adds, after each operation whose body can be sent in several media
+/// types, one operation per extra media type: `create_booking_xml` next to
+/// `create_booking`. They share the original's response enums.
+fn with_alternative_bodies(
+    operations: Vec<Operation>,
+    methods: &mut Namespace,
+    types: &mut Namespace,
+) -> Vec<Operation> {
+    let mut out = Vec::with_capacity(operations.len());
+    for mut op in operations {
+        let alternatives = std::mem::take(&mut op.alternative_bodies);
+        let mut extra = Vec::new();
+        for (suffix, body) in alternatives {
+            let mut alt = op.clone();
+            alt.method_name =
+                methods.claim(&naming::snake_ident(&format!("{}_{suffix}", naming::unraw(&op.method_name)), "call"));
+            alt.builder_name = types.claim(&naming::pascal_ident(naming::unraw(&alt.method_name), "Call"));
+            alt.notes.retain(|n| !n.starts_with("Sends `"));
+            let main = op.body.as_ref().map(|b| b.content_type.clone()).unwrap_or_default();
+            alt.notes.push(format!(
+                "Sends the body as `{}`; [`{}`](Self::{}) sends `{main}`.",
+                body.content_type,
+                op.method_name.trim_start_matches("r#"),
+                op.method_name.trim_start_matches("r#")
+            ));
+            alt.body = Some(body);
+            alt.emits_outcomes = false;
+            extra.push(alt);
+        }
+        if !extra.is_empty() {
+            let list: Vec<String> = extra
+                .iter()
+                .map(|a| {
+                    format!(
+                        "`{}` with [`{}`](Self::{})",
+                        a.body.as_ref().map(|b| b.content_type.as_str()).unwrap_or(""),
+                        a.method_name.trim_start_matches("r#"),
+                        a.method_name.trim_start_matches("r#")
+                    )
+                })
+                .collect();
+            op.notes.push(format!("The body can also be sent as {}.", list.join(", ")));
+        }
+        out.push(op);
+        out.extend(extra);
+    }
+    out
 }
 
 /// Gives the success and error enums of operations unique names in their module.

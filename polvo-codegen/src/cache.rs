@@ -1,0 +1,195 @@
+//! A cache of generated code, keyed by the content of every file a spec
+//! reads.
+//!
+//! rust-analyzer expands macros on every edit, and a cold expansion of a
+//! spec the size of GitHub's takes seconds. The cache keeps the generated
+//! tokens as text under the target directory (`target/polvo-cache/`); a
+//! warm expansion only hashes the files and parses the text back.
+//!
+//! An entry records every file the run read (the spec, files it `$ref`s,
+//! the `x-polvo` sidecar) with a hash of its content, and is used only if
+//! all of them are unchanged. The key also covers the generator's options,
+//! the version of polvo, and whether a sidecar exists, so adding one is seen.
+
+use proc_macro2::TokenStream;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use crate::{Diagnostics, Generator, Output};
+
+const FORMAT: &str = "polvo-cache 1";
+
+/// Where cached expansions live.
+#[derive(Clone, Debug)]
+pub struct TokenCache {
+    dir: PathBuf,
+}
+
+/// 64-bit FNV-1a: fast, stable across runs and toolchains.
+fn fnv(bytes: &[u8], mut hash: u64) -> u64 {
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x100000001b3);
+    }
+    hash
+}
+
+const FNV_START: u64 = 0xcbf29ce484222325;
+
+fn file_hash(path: &Path) -> Option<u64> {
+    std::fs::read(path).ok().map(|bytes| fnv(&bytes, FNV_START))
+}
+
+impl TokenCache {
+    /// A cache in `dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        TokenCache { dir: dir.into() }
+    }
+
+    /// The cache of the workspace that `manifest_dir` belongs to:
+    /// `$CARGO_TARGET_DIR/polvo-cache`, or `target/polvo-cache` next to the
+    /// nearest `Cargo.lock`. `None` when `POLVO_CACHE=off` or no place is found.
+    pub fn for_crate(manifest_dir: &Path) -> Option<Self> {
+        if std::env::var("POLVO_CACHE").is_ok_and(|v| v == "off" || v == "0") {
+            return None;
+        }
+        let root = manifest_dir.ancestors().find(|dir| dir.join("Cargo.lock").is_file()).unwrap_or(manifest_dir);
+        let target = match std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from) {
+            Some(dir) if dir.is_absolute() => dir,
+            Some(dir) => root.join(dir),
+            None => root.join("target"),
+        };
+        Some(TokenCache::new(target.join("polvo-cache")))
+    }
+
+    /// The generator's output, from the cache when every file it read is
+    /// unchanged, otherwise generated and stored. Failures are never cached.
+    pub fn generate(&self, generator: &Generator) -> Result<Output, Diagnostics> {
+        let key = self.key(generator);
+        if let Some(output) = key.as_deref().and_then(|key| self.load(key)) {
+            return Ok(output);
+        }
+        let output = generator.generate()?;
+        if let Some(key) = key {
+            self.store(&key, &output);
+        }
+        Ok(output)
+    }
+
+    /// The key of a run: options, version, and each root file's content,
+    /// plus whether a sidecar exists.
+    fn key(&self, generator: &Generator) -> Option<String> {
+        let mut hash = fnv(env!("CARGO_PKG_VERSION").as_bytes(), FNV_START);
+        hash = fnv(generator.options_fingerprint().as_bytes(), hash);
+        for (name, path) in generator.spec_files() {
+            hash = fnv(name.as_bytes(), hash);
+            hash = fnv(&std::fs::read(path).ok()?, hash);
+        }
+        if let Some((_, sidecar)) = generator.sidecar_path() {
+            hash = fnv(&std::fs::read(sidecar).ok()?, hash);
+        }
+        Some(format!("{hash:016x}"))
+    }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{key}.tokens"))
+    }
+
+    fn load(&self, key: &str) -> Option<Output> {
+        let text = std::fs::read_to_string(self.path(key)).ok()?;
+        let (header, tokens) = text.split_once("\ntokens\n")?;
+        let mut lines = header.lines();
+        if lines.next()? != FORMAT {
+            return None;
+        }
+        let mut files = Vec::new();
+        for line in lines {
+            let (hash, path) = line.strip_prefix("file ")?.split_once(' ')?;
+            let path = PathBuf::from(path);
+            if format!("{:016x}", file_hash(&path)?) != hash {
+                return None;
+            }
+            files.push(path);
+        }
+        let tokens = TokenStream::from_str(tokens).ok()?;
+        Some(Output { tokens, files, warnings: Vec::new() })
+    }
+
+    /// Writes an entry; a cache that cannot be written is simply not used.
+    fn store(&self, key: &str, output: &Output) {
+        let mut text = String::from(FORMAT);
+        text.push('\n');
+        for file in &output.files {
+            let Some(hash) = file_hash(file) else { return };
+            text.push_str(&format!("file {hash:016x} {}\n", file.display()));
+        }
+        text.push_str("tokens\n");
+        text.push_str(&output.tokens.to_string());
+        if std::fs::create_dir_all(&self.dir).is_err() {
+            return;
+        }
+        let path = self.path(key);
+        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+        if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("polvo-cache-test-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    const SPEC: &str = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: 'other.yaml#/Thing'}\n";
+    const OTHER: &str = "Thing:\n  type: object\n  properties:\n    x: {type: string}\n";
+
+    #[test]
+    fn warm_runs_come_from_the_cache_until_a_file_changes() {
+        let dir = scratch("warm");
+        std::fs::write(dir.join("api.yaml"), SPEC).unwrap();
+        std::fs::write(dir.join("other.yaml"), OTHER).unwrap();
+        let cache = TokenCache::new(dir.join("cache"));
+        let generator = Generator::new("api").spec(dir.join("api.yaml"), "api.yaml");
+
+        let cold = cache.generate(&generator).unwrap();
+        let entries = std::fs::read_dir(dir.join("cache")).unwrap().count();
+        assert_eq!(entries, 1);
+        let warm = cache.load(&cache.key(&generator).unwrap()).expect("a hit");
+        assert_eq!(warm.tokens.to_string(), cold.tokens.to_string());
+        assert_eq!(warm.files.len(), 2, "the referenced file is recorded too");
+
+        // Changing the referenced file (not the key's root file) invalidates the entry.
+        std::fs::write(dir.join("other.yaml"), OTHER.replace("x:", "y:")).unwrap();
+        assert!(cache.load(&cache.key(&generator).unwrap()).is_none());
+        let regenerated = cache.generate(&generator).unwrap();
+        assert!(regenerated.tokens.to_string().contains("pub y"));
+
+        // Options are part of the key.
+        let renamed = Generator::new("other_name").spec(dir.join("api.yaml"), "api.yaml");
+        assert_ne!(cache.key(&renamed), cache.key(&generator));
+
+        // A sidecar appearing changes the key.
+        let before = cache.key(&generator);
+        std::fs::write(dir.join("api.polvo.yaml"), "name: renamed\n").unwrap();
+        assert_ne!(cache.key(&generator), before);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn failures_are_not_cached() {
+        let dir = scratch("fail");
+        std::fs::write(dir.join("api.yaml"), "openapi: 4.0.0\n").unwrap();
+        let cache = TokenCache::new(dir.join("cache"));
+        let generator = Generator::new("api").spec(dir.join("api.yaml"), "api.yaml");
+        assert!(cache.generate(&generator).is_err());
+        assert!(!dir.join("cache").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

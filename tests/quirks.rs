@@ -1,0 +1,161 @@
+//! Quirks seen in real specs, each in a small spec of the project's own
+//! (`tests/specs/quirks/`): they expand, compile and behave.
+
+use serde_json::json;
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+polvo::service!("tests/specs/quirks/operation-ids.yaml", name = "ids");
+polvo::service!("tests/specs/quirks/untyped-objects.yaml", name = "untyped");
+polvo::service!("tests/specs/quirks/status-ranges.yaml", name = "ranges");
+polvo::service!("tests/specs/quirks/media-types.yaml", name = "media");
+polvo::service!("tests/specs/quirks/schema-quirks.yaml", name = "schemas");
+
+#[test]
+fn missing_and_duplicate_operation_ids_get_names() {
+    let client = ids::Client::new().unwrap();
+    let _: ids::widgets::GetWidgetsByWidgetIdParts = client.widgets().get_widgets_by_widget_id_parts("w1");
+    let _: ids::widgets::ListWidgets = client.widgets().list_widgets();
+    let _: ids::widgets::ListWidgets2 = client.widgets().list_widgets_2();
+}
+
+#[test]
+fn objects_without_a_type_and_numeric_or_boolean_enums() {
+    let thing: untyped::types::GetThingResponse =
+        serde_json::from_value(json!({"name": "n", "size": 3, "flags": true, "level": 2, "ratio": 1.5})).unwrap();
+    assert_eq!(
+        (thing.name.as_deref(), thing.size, thing.flags, thing.level, thing.ratio),
+        (Some("n"), Some(3), Some(true), Some(2), Some(1.5))
+    );
+}
+
+#[tokio::test]
+async fn status_ranges_and_default() {
+    let server = MockServer::start().await;
+    let client = ranges::Client::builder().base_url(server.uri()).build().unwrap();
+    for (status, body) in [(202, json!({"id": "j1"})), (409, json!({"reason": "busy"}))] {
+        server.reset().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .mount(&server)
+            .await;
+        match (status, client.start_job().send().await) {
+            (202, Ok(job)) => assert_eq!(job.id.as_deref(), Some("j1")),
+            (409, Err(polvo::Error::Api { body: ranges::StartJobError::StartJobResponse4xx(e), .. })) => {
+                assert_eq!(e.reason.as_deref(), Some("busy"))
+            }
+            (s, other) => panic!("{s}: unexpected {other:?}"),
+        }
+    }
+    server.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("maintenance"))
+        .mount(&server)
+        .await;
+    match client.start_job().send().await {
+        Err(polvo::Error::Api { status, body: ranges::StartJobError::Text(text), .. }) => {
+            assert_eq!((status.as_u16(), text.as_str()), (503, "maintenance"))
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn every_request_media_type_is_offered() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/bookings"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"passenger": "Ada"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/render"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<p>hi</p>"))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/report"))
+        .respond_with(ResponseTemplate::new(200).insert_header("content-type", "text/xml").set_body_string("<report/>"))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/anything"))
+        .and(header("content-type", "application/octet-stream"))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(vec![0u8, 1]))
+        .mount(&server)
+        .await;
+    let client = media::Client::builder().base_url(server.uri()).build().unwrap();
+    let booking = media::types::Booking { passenger: "Ada".into(), seats: Some(2) };
+    client.create_booking(booking.clone()).send().await.expect("JSON");
+    client.create_booking_form(booking).send().await.expect("form");
+    client.create_booking_xml("<booking><passenger>Ada</passenger></booking>").send().await.expect("XML, as raw text");
+    assert_eq!(client.render("# hi").send().await.expect("text/plain"), "<p>hi</p>");
+    client.render_markdown("# hi").send().await.expect("text/x-markdown");
+    assert_eq!(client.get_report().send().await.expect("text/xml"), "<report/>");
+    let echoed = client.post_anything().body(polvo::Binary::from(vec![7u8])).send().await.expect("*/*");
+    assert_eq!(&echoed[..], &[0, 1]);
+
+    let requests = server.received_requests().await.unwrap();
+    let sent: Vec<(String, String)> = requests
+        .iter()
+        .map(|r| {
+            let ct = r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+            (ct, String::from_utf8_lossy(&r.body).into_owned())
+        })
+        .collect();
+    assert_eq!(sent[0], ("application/json".to_owned(), r#"{"passenger":"Ada","seats":2}"#.to_owned()));
+    assert_eq!(sent[1], ("application/x-www-form-urlencoded".to_owned(), "passenger=Ada&seats=2".to_owned()));
+    assert_eq!(sent[2], ("application/xml".to_owned(), "<booking><passenger>Ada</passenger></booking>".to_owned()));
+    assert_eq!(sent[3], ("text/plain".to_owned(), "# hi".to_owned()));
+    assert_eq!(sent[4], ("text/x-markdown".to_owned(), "# hi".to_owned()));
+}
+
+#[test]
+fn ref_siblings_closed_objects_disagreeing_all_of_and_casing_collisions() {
+    let everything: schemas::types::Everything = serde_json::from_value(json!({
+        "owner": null,
+        "closed": {"id": "c"},
+        "merged": {"id": 7, "name": "m"},
+        "lower": "dog",
+        "upper": {"kind": "cat"},
+        "word": {"value": "w"},
+        "text": "t",
+        "account": {"id": "a1", "email": "e"}
+    }))
+    .unwrap();
+    assert_eq!(everything.owner, None);
+    assert_eq!(everything.closed.and_then(|c| c.id).as_deref(), Some("c"));
+    let merged = everything.merged.unwrap();
+    assert_eq!(merged.id, Some(json!(7)), "the parts disagree on `id`, so it stays JSON");
+    // `pet` (an enum) and `Pet` (a struct) both case to `Pet`: the first keeps it.
+    assert_eq!(everything.lower, Some(schemas::types::Pet::Dog));
+    let upper: Option<schemas::types::Pet2> = everything.upper;
+    assert_eq!(upper.and_then(|p| p.kind), Some(schemas::types::Pet::Cat));
+    // `string` (an object) takes `String`; the spec's `String` becomes `String2`.
+    let word: Option<schemas::types::String> = everything.word;
+    assert_eq!(word.and_then(|w| w.value).as_deref(), Some("w"));
+    let text: Option<schemas::types::String2> = everything.text;
+    assert_eq!(text.as_deref(), Some("t"));
+    let account = everything.account.unwrap();
+    assert_eq!(account.id.as_deref(), Some("a1"), "read-only fields are optional");
+    assert_eq!(account.password, None, "write-only fields are optional");
+}
+
+polvo::service!("tests/specs/quirks/renames.yaml", name = "renamed");
+polvo::service!("tests/specs/operations.yaml", name = "only_media", tags = ["media"], operations = ["addNote"]);
+
+#[test]
+fn the_section_renames_operations_types_and_groups() {
+    let client = renamed::Client::new().unwrap();
+    let _: renamed::contacts::ListContacts = client.contacts().list_contacts();
+    let contact: renamed::types::Contact = serde_json::from_value(json!({"id": "1"})).unwrap();
+    assert_eq!(contact.id.as_deref(), Some("1"));
+}
+
+#[test]
+fn tags_and_operations_select_what_is_generated() {
+    let client = only_media::Client::new().unwrap();
+    let _ = client.media().upload_photo("1", vec![1u8]);
+    let _ = client.add_note("n");
+    // `items()` and its types are not generated (see tests/ui/fail/filtered_out.rs).
+}

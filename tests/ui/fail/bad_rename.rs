@@ -1,0 +1,3 @@
+polvo::service!("tests/specs/broken/bad-rename.yaml");
+
+fn main() {}

@@ -1,0 +1,3 @@
+polvo::service!("tests/specs/operations.yaml", tags = ["media", "nope"], operations = ["noSuchOperation"]);
+
+fn main() {}
