@@ -5,6 +5,37 @@
 
 use std::path::Path;
 
+/// Writes formatted generated code to `OUT_DIR/<file>`.
+fn write(out: &std::path::Path, file: &str, output: polvo_codegen::Output) -> bool {
+    // Formatted, so that lints read it as a person would have written it.
+    let source = match syn::parse2::<syn::File>(output.tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => output.tokens.to_string(),
+    };
+    std::fs::write(out.join(file), source).is_ok()
+}
+
+/// One HubSpot service over the contacts, companies and deals files.
+fn generate_crm(dir: &std::path::Path, out: &std::path::Path) -> bool {
+    let mut generator = polvo_codegen::Generator::with_fallback_name("crm");
+    for object in ["contacts", "companies", "deals"] {
+        let shared = Path::new("../shared/specs/hubspot").join(format!("crm-{object}-v3.json"));
+        println!("cargo::rerun-if-changed={}", shared.display());
+        let copy = dir.join(format!("crm-{object}-v3.json"));
+        if std::fs::copy(&shared, &copy).is_err() {
+            return false;
+        }
+        generator = generator.spec(&copy, format!("hubspot/crm-{object}-v3.json"));
+    }
+    match generator.generate() {
+        Ok(output) => write(out, "hubspot_crm.rs", output),
+        Err(diagnostics) => {
+            println!("cargo::warning=the HubSpot CRM specs did not generate: {diagnostics}");
+            false
+        }
+    }
+}
+
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(shared_specs)");
     println!("cargo::rerun-if-changed=tests/specs/hubspot/crm-contacts-v3.polvo.yaml");
@@ -25,17 +56,10 @@ fn main() {
         println!("cargo::warning=cannot prepare the HubSpot spec: {e}");
         return;
     }
-    match polvo_codegen::Generator::with_fallback_name("contacts")
-        .spec(&spec, "hubspot/crm-contacts-v3.json")
-        .generate()
-    {
+    let single = polvo_codegen::Generator::with_fallback_name("contacts").spec(&spec, "hubspot/crm-contacts-v3.json");
+    match single.generate() {
         Ok(output) => {
-            // Formatted, so that lints read it as a person would have written it.
-            let source = match syn::parse2::<syn::File>(output.tokens.clone()) {
-                Ok(file) => prettyplease::unparse(&file),
-                Err(_) => output.tokens.to_string(),
-            };
-            if std::fs::write(out.join("hubspot.rs"), source).is_ok() {
+            if write(&out, "hubspot.rs", output) && generate_crm(&dir, &out) {
                 println!("cargo::rustc-cfg=shared_specs");
             }
         }

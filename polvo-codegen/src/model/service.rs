@@ -8,7 +8,7 @@ use super::operations::{METHODS, OperationBuilder, RawOperation, method_name_par
 use super::recursion::make_finite;
 use super::schema::{child_pointer, non_empty};
 use super::types::TypeBuilder;
-use super::{Group, Operation, Server, Service};
+use super::{Group, Operation, Server, Service, TypeId};
 use crate::diag::Diagnostics;
 use crate::load::{DocId, DocumentSet, Place};
 use crate::naming::{self, Namespace};
@@ -158,20 +158,39 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         }
     };
 
+    // With several files, each file is a group, named after its title.
+    let file_groups: Vec<(DocId, String)> =
+        if roots.len() > 1 { roots.iter().map(|&doc| (doc, file_group_name(docs, doc))).collect() } else { Vec::new() };
+    let group_of_doc = |doc: DocId| file_groups.iter().find(|(d, _)| *d == doc).map(|(_, g)| g.clone());
+
     let mut types = TypeBuilder::new(docs);
     let mut renamed_types = 0;
+    // (document, schema name, type) of every component registered so far.
+    let mut registered: Vec<(DocId, String, TypeId)> = Vec::new();
     for &doc in &roots {
         if let Some(schemas) = docs.doc(doc).root.pointer("/components/schemas").and_then(Value::as_object) {
             for key in schemas.keys() {
                 let place = Place { doc, pointer: child_pointer("/components/schemas", &[key]) };
-                let name = match renames.types.get(key) {
-                    Some(new) => {
-                        renamed_types += 1;
-                        new.as_str()
-                    }
-                    None => key.as_str(),
+                // A schema another file of the service defines the same way is the same type.
+                let earlier: Vec<&(DocId, String, TypeId)> = registered.iter().filter(|(_, k, _)| k == key).collect();
+                if let Some((_, _, id)) =
+                    earlier.iter().find(|(other, _, _)| same_component(docs, (*other, key), (doc, key)))
+                {
+                    types.alias_place(place, *id);
+                    continue;
+                }
+                let renamed = renames.types.get(key);
+                if renamed.is_some() {
+                    renamed_types += 1;
+                }
+                let name: String = match (renamed, earlier.is_empty(), group_of_doc(doc)) {
+                    (Some(new), _, _) => new.clone(),
+                    // Same name, different schema: the file's group tells them apart.
+                    (None, false, Some(group)) => format!("{}{}", naming::pascal(&group), naming::pascal(key)),
+                    (None, _, _) => key.clone(),
                 };
-                types.register_component(place, name);
+                let id = types.register_component(place, &name);
+                registered.push((doc, key.clone(), id));
             }
         }
     }
@@ -211,12 +230,17 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
             }
         }
     }
-    let mut by_tag: IndexMap<String, Vec<usize>> = tag_order.iter().map(|t| (t.clone(), Vec::new())).collect();
+    let mut by_tag: IndexMap<String, Vec<usize>> = if file_groups.is_empty() {
+        tag_order.iter().map(|t| (t.clone(), Vec::new())).collect()
+    } else {
+        file_groups.iter().map(|(_, g)| (g.clone(), Vec::new())).collect()
+    };
     let mut ungrouped_raw = Vec::new();
     for (i, raw) in raw_ops.iter().enumerate() {
-        match raw.first_tag() {
-            Some(tag) => by_tag.entry(tag.to_owned()).or_default().push(i),
-            None => ungrouped_raw.push(i),
+        match (group_of_doc(raw.doc), raw.first_tag()) {
+            (Some(group), _) => by_tag.entry(group).or_default().push(i),
+            (None, Some(tag)) => by_tag.entry(tag.to_owned()).or_default().push(i),
+            (None, None) => ungrouped_raw.push(i),
         }
     }
     by_tag.retain(|_, ops| !ops.is_empty());
@@ -339,7 +363,18 @@ fn op_names(
         Some(name) => (name.clone(), false),
         None => method_name_parts(raw, group.is_some()),
     };
-    let method = methods.claim(&naming::snake_ident(&base, "call"));
+    let mut ident = naming::snake_ident(&base, "call");
+    if methods.contains(&ident) {
+        // Two operations of a group want one name: the tag tells them apart
+        // (`archive` and `batch_archive`) before a number has to.
+        if let Some(tag) = raw.first_tag() {
+            let tagged = naming::snake_ident(&format!("{tag} {base}"), "call");
+            if !methods.contains(&tagged) {
+                ident = tagged;
+            }
+        }
+    }
+    let method = methods.claim(&ident);
     let builder = types.claim(&naming::pascal_ident(naming::unraw(&method), "Call"));
     let prefix = match group {
         Some(tag) if dropped_group => format!("{}{}", naming::pascal(tag), builder.trim_start_matches('_')),
@@ -405,6 +440,51 @@ fn claim_outcome_names(operations: &mut [Operation], names: &mut Namespace) {
                 *name = names.claim(name);
             }
         }
+    }
+}
+
+/// The group of a file in a service of several: its title when short
+/// (HubSpot's CRM files are titled `Contacts`, `Companies`, …), else its stem.
+fn file_group_name(docs: &DocumentSet, doc: DocId) -> String {
+    let title = docs.doc(doc).root.pointer("/info/title").and_then(Value::as_str).unwrap_or_default();
+    if !title.is_empty() && title.split_whitespace().count() <= 3 {
+        return naming::snake(title);
+    }
+    let file = docs.name(doc);
+    let name = file.rsplit('/').next().unwrap_or(file);
+    naming::snake(name.rsplit_once('.').map_or(name, |(stem, _)| stem))
+}
+
+/// Whether two files define a component schema identically, including every
+/// component it refers to (by the same local names).
+fn same_component(docs: &DocumentSet, a: (DocId, &str), b: (DocId, &str)) -> bool {
+    let schema = |doc: DocId, name: &str| docs.doc(doc).root.pointer("/components/schemas").and_then(|s| s.get(name));
+    let mut queue = vec![a.1.to_owned()];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(name) = queue.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        match (schema(a.0, &name), schema(b.0, &name)) {
+            (Some(x), Some(y)) if x == y => collect_local_schema_refs(x, &mut queue),
+            _ => return false,
+        }
+    }
+    true
+}
+
+fn collect_local_schema_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(name) =
+                map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                out.push(crate::load::pointer::unescape(name));
+            }
+            map.values().for_each(|v| collect_local_schema_refs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_local_schema_refs(v, out)),
+        _ => {}
     }
 }
 

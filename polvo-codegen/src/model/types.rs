@@ -72,6 +72,12 @@ impl<'a> TypeBuilder<'a> {
         self.register(place, &naming::pascal_ident(key, "Schema"))
     }
 
+    /// Makes `place` another name for an existing type (a schema that several
+    /// files of one service define identically).
+    pub fn alias_place(&mut self, place: Place, id: TypeId) {
+        self.by_place.insert(place, id);
+    }
+
     fn register(&mut self, place: Place, name: &str) -> TypeId {
         let id = self.types.len();
         if let Some(value) = self.docs.get(&place) {
