@@ -6,6 +6,7 @@
 
 pub mod parse;
 pub mod pointer;
+pub mod swagger;
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -117,7 +118,10 @@ impl DocumentSet {
             }
         };
         match parse::parse(name, &text, format) {
-            Ok(root) => {
+            Ok(mut root) => {
+                if swagger::is_swagger(&root) {
+                    swagger::convert(&mut root);
+                }
                 let id = self.docs.len();
                 self.docs.push(Document { name: name.to_owned(), path: path.to_path_buf(), root });
                 self.by_path.insert(key, id);
