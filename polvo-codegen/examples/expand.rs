@@ -1,10 +1,12 @@
 //! Expands one spec the way `polvo::service!` does and reports how long it
 //! took and how much code came out. Used by `bench/run.sh`.
 //!
-//! `cargo run --release -p polvo-codegen --example expand -- SPEC [MODULE] [--lines|--print]`
+//! `cargo run --release -p polvo-codegen --example expand -- SPEC [MODULE] [--lines|--print] [--tag T]... [--cache DIR]`
 //!
 //! Without a flag it only expands, so the process's time and peak memory are
 //! those of the expansion; `--lines` also formats the code to count its lines.
+//! `--tag` keeps only operations with that tag; `--cache` goes through the
+//! token cache in DIR, as the macro does (run it twice to time a warm expansion).
 
 use std::time::Instant;
 
@@ -18,9 +20,19 @@ fn main() {
     let print = args.iter().any(|a| a == "--print");
     let lines = print || args.iter().any(|a| a == "--lines");
     let name = spec.rsplit('/').next().unwrap_or(spec).to_owned();
+    let value_of = |flag: &str| -> Vec<String> {
+        args.windows(2).filter(|w| w[0] == flag).map(|w| w[1].clone()).collect()
+    };
+    let generator =
+        polvo_codegen::Generator::new(module).spec(spec, name).tags(value_of("--tag")).operations(value_of("--operation"));
+    let cache = value_of("--cache").first().map(polvo_codegen::cache::TokenCache::new);
 
     let start = Instant::now();
-    let output = match polvo_codegen::Generator::new(module).spec(spec, name).generate() {
+    let result = match &cache {
+        Some(cache) => cache.generate(&generator),
+        None => generator.generate(),
+    };
+    let output = match result {
         Ok(output) => output,
         Err(diagnostics) => {
             eprintln!("{diagnostics}");
