@@ -28,3 +28,39 @@ fn operations() {
 fn split_files() {
     snapshot("split/api.yaml", "split");
 }
+
+/// The type names a generated module declares.
+fn declared_types(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .map(str::trim_start)
+        .filter_map(|l| l.strip_prefix("pub struct ").or_else(|| l.strip_prefix("pub enum ")).or_else(|| l.strip_prefix("pub type ")))
+        .map(|rest| rest.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn names_stay_put_when_unrelated_parts_of_the_spec_change() {
+    let original_path = support::root().join("tests/specs/operations.yaml");
+    let original = std::fs::read_to_string(&original_path).unwrap();
+    // A new operation before all others, with inline types of its own, and a new schema.
+    let edited = original
+        .replace(
+            "paths:\n",
+            "paths:\n  /reports:\n    get:\n      operationId: getReports\n      tags: [reports]\n      parameters:\n        - {name: kind, in: query, schema: {type: string, enum: [daily, weekly]}}\n      responses:\n        \"200\":\n          description: Reports.\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  count: {type: integer}\n",
+        )
+        .replace("components:\n  schemas:\n", "components:\n  schemas:\n    Report:\n      type: object\n      properties:\n        id: {type: string}\n");
+    let dir = std::env::temp_dir().join(format!("polvo-stable-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let edited_path = dir.join("operations.yaml");
+    std::fs::write(&edited_path, edited).unwrap();
+
+    let before = support::generate_source(&original_path, "operations").unwrap();
+    let after = support::generate_source(&edited_path, "operations").unwrap();
+    let after_types = declared_types(&after);
+    for name in declared_types(&before) {
+        assert!(after_types.contains(&name), "`{name}` was renamed by an unrelated edit");
+    }
+    assert!(after_types.contains(&"GetReportsKind".to_owned()) && after_types.contains(&"GetReportsResponse".to_owned()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
