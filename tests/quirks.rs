@@ -16,7 +16,8 @@ fn missing_and_duplicate_operation_ids_get_names() {
     let client = ids::Client::new().unwrap();
     let _: ids::widgets::GetWidgetsByWidgetIdParts = client.widgets().get_widgets_by_widget_id_parts("w1");
     let _: ids::widgets::ListWidgets = client.widgets().list_widgets();
-    let _: ids::widgets::ListWidgets2 = client.widgets().list_widgets_2();
+    // The second use of an id is told apart by its tag first.
+    let _: ids::widgets::WidgetsListWidgets = client.widgets().widgets_list_widgets();
 }
 
 #[test]

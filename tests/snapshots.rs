@@ -34,7 +34,11 @@ fn declared_types(source: &str) -> Vec<String> {
     source
         .lines()
         .map(str::trim_start)
-        .filter_map(|l| l.strip_prefix("pub struct ").or_else(|| l.strip_prefix("pub enum ")).or_else(|| l.strip_prefix("pub type ")))
+        .filter_map(|l| {
+            l.strip_prefix("pub struct ")
+                .or_else(|| l.strip_prefix("pub enum "))
+                .or_else(|| l.strip_prefix("pub type "))
+        })
         .map(|rest| rest.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or_default().to_owned())
         .collect()
 }
@@ -61,6 +65,8 @@ fn names_stay_put_when_unrelated_parts_of_the_spec_change() {
     for name in declared_types(&before) {
         assert!(after_types.contains(&name), "`{name}` was renamed by an unrelated edit");
     }
-    assert!(after_types.contains(&"GetReportsKind".to_owned()) && after_types.contains(&"GetReportsResponse".to_owned()));
+    assert!(
+        after_types.contains(&"GetReportsKind".to_owned()) && after_types.contains(&"GetReportsResponse".to_owned())
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

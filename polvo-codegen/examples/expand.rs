@@ -20,11 +20,12 @@ fn main() {
     let print = args.iter().any(|a| a == "--print");
     let lines = print || args.iter().any(|a| a == "--lines");
     let name = spec.rsplit('/').next().unwrap_or(spec).to_owned();
-    let value_of = |flag: &str| -> Vec<String> {
-        args.windows(2).filter(|w| w[0] == flag).map(|w| w[1].clone()).collect()
-    };
-    let generator =
-        polvo_codegen::Generator::new(module).spec(spec, name).tags(value_of("--tag")).operations(value_of("--operation"));
+    let value_of =
+        |flag: &str| -> Vec<String> { args.windows(2).filter(|w| w[0] == flag).map(|w| w[1].clone()).collect() };
+    let generator = polvo_codegen::Generator::new(module)
+        .spec(spec, name)
+        .tags(value_of("--tag"))
+        .operations(value_of("--operation"));
     let cache = value_of("--cache").first().map(polvo_codegen::cache::TokenCache::new);
 
     let start = Instant::now();
