@@ -352,3 +352,43 @@ async fn an_oauth_client_without_a_secret_must_say_it_is_public() {
         .build()
         .expect("a public client");
 }
+
+polvo::service!("tests/specs/auth/kinds.yaml");
+
+#[tokio::test]
+async fn cookies_basic_and_prefixed_jwts_from_a_key_file() {
+    let server = ok_server().await;
+    let key_file = std::env::temp_dir().join(format!("polvo-ghost-key-{}", std::process::id()));
+    std::fs::write(&key_file, b"ghost-admin-secret").unwrap();
+    // SAFETY: no other test reads or writes this variable.
+    unsafe { std::env::set_var("KINDS_ADMIN_KEY_FILE", &key_file) };
+    let client = kinds::Client::builder()
+        .base_url(server.uri())
+        .from_env()
+        .credential(kinds::auth::session("sess-1"))
+        .credential(kinds::auth::basic("user", "p@ss:word"))
+        .build()
+        .unwrap();
+    client.with_cookie().send().await.unwrap();
+    client.with_basic().send().await.unwrap();
+    client.with_ghost().page(2).send().await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(header_of(&requests[0], "cookie"), Some("session_id=sess-1"));
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode("user:p@ss:word");
+    assert_eq!(header_of(&requests[1], "authorization"), Some(format!("Basic {basic}").as_str()));
+    let ghost = header_of(&requests[2], "authorization").unwrap().strip_prefix("Ghost ").expect("the Ghost prefix");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.leeway = 0;
+    validation.set_audience(&["/admin/"]);
+    let data = jsonwebtoken::decode::<Map<String, Value>>(
+        ghost,
+        &jsonwebtoken::DecodingKey::from_secret(b"ghost-admin-secret"),
+        &validation,
+    )
+    .unwrap();
+    assert_eq!(data.header.kid.as_deref(), Some("ghost-key-1"));
+    assert_eq!(requests[2].url.query(), Some("page=2"));
+    unsafe { std::env::remove_var("KINDS_ADMIN_KEY_FILE") };
+    let _ = std::fs::remove_file(&key_file);
+}

@@ -55,3 +55,12 @@ fn hubspot_contacts_companies_and_deals_share_one_client() {
 fn hubspot_contacts_companies_and_deals_share_one_client() {
     eprintln!("skipped: ../shared is absent, so HubSpot's specs cannot be read");
 }
+
+polvo::service!("tests/specs/multi-sidecar/contacts.yaml");
+
+#[test]
+fn the_sidecar_can_list_the_files() {
+    let client = crm_by_sidecar::Client::new().unwrap();
+    let _ = client.contacts().get_page();
+    let _ = client.companies().get_page();
+}

@@ -97,6 +97,8 @@ impl TokenCache {
         if let Some((_, sidecar)) = generator.sidecar_path() {
             hash = fnv(&std::fs::read(sidecar).ok()?, hash);
         }
+        // Files the sidecar lists are roots too; the entry records every file
+        // read, so their content is checked when the entry is loaded.
         Some(format!("{hash:016x}"))
     }
 

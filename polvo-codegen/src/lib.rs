@@ -100,6 +100,34 @@ impl Generator {
         self
     }
 
+    /// More spec files of the service, listed under `files` in the sidecar
+    /// (paths relative to it), after the ones given.
+    fn sidecar_files(&self, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+        let Some((name, path)) = self.sidecar_path() else { return Vec::new() };
+        let Some(format) = load::Format::from_file_name(&name) else { return Vec::new() };
+        let Ok(text) = std::fs::read_to_string(&path) else { return Vec::new() };
+        // Syntax errors are reported when the sidecar is read for the model.
+        let Ok(value) = load::parse::parse(&name, &text, format) else { return Vec::new() };
+        let Some(files) = value.get("files") else { return Vec::new() };
+        let Some(list) = files.as_array() else {
+            diags.error(&name, "/files", "`files` must be a list of spec files next to the sidecar");
+            return Vec::new();
+        };
+        let dir = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        let display_dir = name.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+        let mut out = Vec::new();
+        for (i, file) in list.iter().enumerate() {
+            match file.as_str() {
+                Some(file) if !self.specs.iter().any(|(_, p)| p.ends_with(file)) => {
+                    out.push((format!("{display_dir}{file}"), dir.join(file)));
+                }
+                Some(_) => {}
+                None => diags.error(&name, &format!("/files/{i}"), "each entry of `files` is a path"),
+            }
+        }
+        out
+    }
+
     /// The spec files given, with their display names.
     pub fn spec_files(&self) -> &[(String, PathBuf)] {
         &self.specs
@@ -129,7 +157,9 @@ impl Generator {
     /// Runs the pipeline; on failure returns every error (and warning) found.
     pub fn generate(&self) -> Result<Output, Diagnostics> {
         let mut diags = Diagnostics::new();
-        let (docs, roots) = load::DocumentSet::load(&self.specs, &mut diags);
+        let mut specs = self.specs.clone();
+        specs.extend(self.sidecar_files(&mut diags));
+        let (docs, roots) = load::DocumentSet::load(&specs, &mut diags);
         if diags.has_errors() {
             return Err(diags);
         }

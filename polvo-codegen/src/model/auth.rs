@@ -290,8 +290,9 @@ pub fn build_auth(
         out.push(Scheme { name: name.clone(), fn_name, description, kind: model });
     }
 
-    // accepted_for and security must name real schemes.
-    let known: Vec<&str> = out.iter().map(|s| s.name.as_str()).collect();
+    // accepted_for and security must name real schemes (a scheme with an
+    // error of its own still counts, so one mistake is reported once).
+    let known: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut accepted_for = Vec::new();
     for (name, config) in &section.schemes {
         for (i, other) in config.accepted_for.iter().enumerate() {

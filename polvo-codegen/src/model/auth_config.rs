@@ -30,6 +30,10 @@ pub struct PolvoSection {
     /// Names to use instead of those derived from the spec.
     #[serde(default)]
     pub rename: RenameConfig,
+    /// More spec files of the same service, next to the sidecar (read by
+    /// the generator before the model is built).
+    #[serde(default)]
+    pub files: Vec<String>,
 }
 
 /// Renames: by `operationId`, by component schema name, by tag.

@@ -1,0 +1,3 @@
+polvo::service!("tests/specs/broken/typo.yaml");
+
+fn main() {}
