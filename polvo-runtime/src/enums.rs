@@ -144,13 +144,6 @@ pub fn required<T, E: de::Error>(value: Option<T>, name: &'static str) -> Result
 
 /// The error for a value that fits no variant of an undiscriminated union.
 pub fn no_variant_matched<E: de::Error>(type_name: &str, value: &Value) -> E {
-    let kind = match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    };
+    let kind = crate::encode::kind(value);
     E::custom(format_args!("{kind} that fits none of the variants of `{type_name}`"))
 }

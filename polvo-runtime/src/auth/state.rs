@@ -494,6 +494,18 @@ impl JwtProvider {
         }
     }
 
+    /// Sends a token request and reads its answer as text.
+    async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<(http::StatusCode, String), AuthError> {
+        let transport = |e: reqwest::Error| AuthError::Transport {
+            scheme: self.scheme.clone(),
+            reason: e.without_url().to_string(),
+        };
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status();
+        let text = response.text().await.map_err(transport)?;
+        Ok((status, text))
+    }
+
     /// RFC 7523 §2.1: the JWT is the grant.
     async fn jwt_bearer_grant(
         &self,
@@ -511,19 +523,12 @@ impl JwtProvider {
         }
         let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
         tracing::debug!(scheme = %self.scheme, "exchanging a signed JWT for an access token");
-        let response = http
+        let request = http
             .post(&url)
             .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(http::header::ACCEPT, "application/json")
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.without_url().to_string() })?;
-        let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.to_string() })?;
+            .body(body);
+        let (status, text) = self.exchange(request).await?;
         let json: Value = serde_json::from_str(&text).map_err(|e| AuthError::MalformedResponse {
             scheme: self.scheme.clone(),
             reason: format!("{status} with a body that is not JSON ({e})"),
@@ -558,18 +563,11 @@ impl JwtProvider {
     async fn bearer_post(&self, http: &reqwest::Client, url: String) -> Result<TokenSet, AuthError> {
         let jwt = self.mint()?;
         tracing::debug!(scheme = %self.scheme, "exchanging a signed JWT for an installation token");
-        let response = http
+        let request = http
             .post(&url)
             .header(http::header::AUTHORIZATION, format!("Bearer {}", jwt.access_token.expose_secret()))
-            .header(http::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.without_url().to_string() })?;
-        let status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.to_string() })?;
+            .header(http::header::ACCEPT, "application/json");
+        let (status, text) = self.exchange(request).await?;
         if !status.is_success() {
             let message: Option<String> = serde_json::from_str::<Value>(&text)
                 .ok()

@@ -177,7 +177,8 @@ pub fn urlencoded(pairs: &[(String, String)]) -> String {
     serializer.finish()
 }
 
-fn kind(value: &Value) -> &'static str {
+/// A value's JSON kind, for messages: "a string", "an array", ….
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
