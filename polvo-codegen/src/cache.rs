@@ -9,7 +9,8 @@
 //! An entry records every file the run read (the spec, files it `$ref`s,
 //! the `x-polvo` sidecar) with a hash of its content, and is used only if
 //! all of them are unchanged. The key also covers the generator's options,
-//! the version of polvo, and whether a sidecar exists, so adding one is seen.
+//! a fingerprint of the generator's own source, and whether a sidecar
+//! exists, so adding one is seen.
 
 use proc_macro2::TokenStream;
 use std::path::{Path, PathBuf};
@@ -88,7 +89,10 @@ impl TokenCache {
     /// The key of a run: options, version, and each root file's content,
     /// plus whether a sidecar exists.
     fn key(&self, generator: &Generator) -> Option<String> {
+        // The generator's own source is part of the key: a change to it must
+        // never be answered with code the old one made.
         let mut hash = fnv(env!("CARGO_PKG_VERSION").as_bytes(), FNV_START);
+        hash = fnv(env!("POLVO_CODEGEN_FINGERPRINT").as_bytes(), hash);
         hash = fnv(generator.options_fingerprint().as_bytes(), hash);
         for (name, path) in generator.spec_files() {
             hash = fnv(name.as_bytes(), hash);
