@@ -180,7 +180,14 @@ pub fn build_auth(
             }
             diags.error(p.file, &at, message)
         }
-        None => diags.error(spec_file, "", message),
+        // Without a section the problem is in the spec's own scheme.
+        None => {
+            let at = match tokens {
+                ["schemes", name, ..] => format!("/components/securitySchemes/{}", pointer::escape(name)),
+                _ => String::new(),
+            };
+            diags.error(spec_file, &at, message)
+        }
     };
 
     // Names in order: the spec's schemes, then new ones from the section.
