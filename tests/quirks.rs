@@ -10,6 +10,7 @@ polvo::service!("tests/specs/quirks/untyped-objects.yaml", name = "untyped");
 polvo::service!("tests/specs/quirks/status-ranges.yaml", name = "ranges");
 polvo::service!("tests/specs/quirks/media-types.yaml", name = "media");
 polvo::service!("tests/specs/quirks/schema-quirks.yaml", name = "schemas");
+polvo::service!("tests/specs/quirks/tags.yaml", name = "tags");
 
 #[test]
 fn missing_and_duplicate_operation_ids_get_names() {
@@ -18,6 +19,23 @@ fn missing_and_duplicate_operation_ids_get_names() {
     let _: ids::widgets::ListWidgets = client.widgets().list_widgets();
     // The second use of an id is told apart by its tag first.
     let _: ids::widgets::WidgetsListWidgets = client.widgets().widgets_list_widgets();
+}
+
+#[tokio::test]
+async fn tags_that_are_not_identifiers_name_groups() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/3ds/c1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"status": "passed"})))
+        .mount(&server)
+        .await;
+    let client = tags::Client::builder().base_url(server.uri()).build().unwrap();
+    let _: tags::_2fa::VerifyCode = client._2fa().verify_code();
+    let _: tags::self_::GetSelf = client.self_().get_self();
+    let _: tags::r#type::ListTypes = client.r#type().list_types();
+    let _: tags::builder::GetBuilder = client.builder_2().get_builder();
+    let challenge: tags::types::GetChallengeResponse = client._3d_secure().get_challenge("c1").send().await.unwrap();
+    assert_eq!(challenge.status.as_deref(), Some("passed"));
 }
 
 #[test]
@@ -95,6 +113,15 @@ async fn every_request_media_type_is_offered() {
     assert_eq!(client.get_report().send().await.expect("text/xml"), "<report/>");
     let echoed = client.post_anything().body(polvo::Binary::from(vec![7u8])).send().await.expect("*/*");
     assert_eq!(&echoed[..], &[0, 1]);
+    Mock::given(method("PATCH"))
+        .and(path("/bookings/b1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"passenger": "Bo"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST")).and(path("/imports")).respond_with(ResponseTemplate::new(202)).mount(&server).await;
+    let patch = media::types::Booking { passenger: "Bo".into(), seats: None };
+    assert_eq!(client.update_booking("b1", patch).send().await.expect("merge patch").passenger, "Bo");
+    client.import_xml("<bookings/>").send().await.expect("text/xml");
 
     let requests = server.received_requests().await.unwrap();
     let sent: Vec<(String, String)> = requests
@@ -109,6 +136,40 @@ async fn every_request_media_type_is_offered() {
     assert_eq!(sent[2], ("application/xml".to_owned(), "<booking><passenger>Ada</passenger></booking>".to_owned()));
     assert_eq!(sent[3], ("text/plain".to_owned(), "# hi".to_owned()));
     assert_eq!(sent[4], ("text/x-markdown".to_owned(), "# hi".to_owned()));
+    assert_eq!(sent[7], ("application/merge-patch+json".to_owned(), r#"{"passenger":"Bo"}"#.to_owned()));
+    assert_eq!(sent[8], ("text/xml".to_owned(), "<bookings/>".to_owned()));
+
+    server.reset().await;
+    Mock::given(method("POST")).and(path("/uploads")).respond_with(ResponseTemplate::new(204)).mount(&server).await;
+    let upload = media::types::UploadBody {
+        additional_properties: Some("listed".into()),
+        file: Some(polvo::Binary::from(b"bytes".to_vec())),
+        additional_properties_2: [("extra".to_owned(), "unlisted".to_owned())].into(),
+    };
+    client.upload(upload).send().await.expect("multipart");
+    let body = String::from_utf8_lossy(&server.received_requests().await.unwrap()[0].body).into_owned();
+    for part in ["name=\"additional_properties\"\r\n\r\nlisted", "name=\"extra\"\r\n\r\nunlisted", "bytes"] {
+        assert!(body.contains(part), "{part:?} missing from {body}");
+    }
+
+    // `Accept` lists the media types the responses are read from.
+    let accept: Vec<&str> =
+        requests.iter().map(|r| r.headers.get("accept").and_then(|v| v.to_str().ok()).unwrap_or("-")).collect();
+    assert_eq!(
+        accept,
+        [
+            "application/json",
+            "application/json",
+            "application/json",
+            "text/html",
+            "text/html",
+            "text/xml",
+            "*/*",
+            "application/json, application/problem+json",
+            // No response body: reqwest's default.
+            "*/*"
+        ]
+    );
 }
 
 #[test]

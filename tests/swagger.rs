@@ -65,3 +65,13 @@ async fn a_swagger_2_spec_becomes_a_client() {
     assert_eq!(requests[3].headers["content-type"], "application/x-www-form-urlencoded");
     assert_eq!(&requests[3].body[..], b"name=Thomas");
 }
+
+polvo::service!("tests/specs/swagger/unquoted-version.yaml", name = "unquoted_swagger");
+polvo::service!("tests/specs/quirks/unquoted-version.yaml", name = "unquoted_openapi");
+
+#[test]
+fn versions_written_as_yaml_numbers_are_read() {
+    assert_eq!(unquoted_swagger::Client::DEFAULT_BASE_URL, "https://unquoted.example.com");
+    let _: unquoted_swagger::Ping = unquoted_swagger::Client::new().unwrap().ping();
+    let _: unquoted_openapi::Ping = unquoted_openapi::Client::new().unwrap().ping();
+}

@@ -154,11 +154,32 @@ impl Request {
         }
     }
 
-    /// A JSON body.
+    /// A JSON body, sent as `application/json`.
     pub fn json<T: Serialize + ?Sized>(&mut self, body: &T) {
+        self.json_body(body, HeaderValue::from_static("application/json"));
+    }
+
+    /// A JSON body sent as another JSON media type, such as
+    /// `application/merge-patch+json`.
+    pub fn json_as<T: Serialize + ?Sized>(&mut self, body: &T, content_type: &str) {
+        match HeaderValue::from_str(content_type) {
+            Ok(value) => self.json_body(body, value),
+            Err(_) => self.fail(RequestError::InvalidHeader { name: "content-type".into() }),
+        }
+    }
+
+    fn json_body<T: Serialize + ?Sized>(&mut self, body: &T, content_type: HeaderValue) {
         match serde_json::to_vec(body) {
-            Ok(bytes) => self.body = Body::Bytes(bytes.into(), HeaderValue::from_static("application/json")),
+            Ok(bytes) => self.body = Body::Bytes(bytes.into(), content_type),
             Err(source) => self.fail(RequestError::Serialize { what: "the request body".into(), source }),
+        }
+    }
+
+    /// The media types the operation's responses come in, for `Accept`.
+    /// A header the caller set with the same name is kept.
+    pub fn accept(&mut self, media_types: &str) {
+        if let Ok(value) = HeaderValue::from_str(media_types) {
+            self.headers.entry(http::header::ACCEPT).or_insert(value);
         }
     }
 

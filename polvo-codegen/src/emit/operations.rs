@@ -243,7 +243,8 @@ fn request_code(op: &Operation, paths: &Paths<'_>, types: &[TypeDef]) -> TokenSt
         let content_type = &body.content_type;
         let value = if body.required { quote!(self.body) } else { quote!(body) };
         let send = match &body.encoding {
-            BodyEncoding::Json => quote!(request.json(&#value);),
+            BodyEncoding::Json if content_type == "application/json" => quote!(request.json(&#value);),
+            BodyEncoding::Json => quote!(request.json_as(&#value, #content_type);),
             BodyEncoding::Form { deep_object } => quote!(request.form(&#value, &[#(#deep_object),*]);),
             BodyEncoding::Text => quote!(request.text(#value, #content_type);),
             BodyEncoding::Bytes => quote!(request.binary(#value, #content_type);),
@@ -257,6 +258,10 @@ fn request_code(op: &Operation, paths: &Paths<'_>, types: &[TypeDef]) -> TokenSt
         } else {
             statements.push(quote!(if let Some(body) = self.body { #send }));
         }
+    }
+    if !op.responses.accept.is_empty() {
+        let accept = op.responses.accept.join(", ");
+        statements.push(quote!(request.accept(#accept);));
     }
     if let Some(security) = super::auth::security_statement(&op.security) {
         statements.push(security);
@@ -296,7 +301,7 @@ fn multipart_code(ty: &TypeRef, value: &TokenStream, _paths: &Paths<'_>, types: 
         }
     });
     let additional = def.additional.as_ref().map(|_| {
-        let field = ident("additional_properties");
+        let field = ident(&super::types::unique_field(def, "additional_properties"));
         quote! {
             for (name, value) in &#value.#field {
                 form.part(name, value);

@@ -299,7 +299,7 @@ fn deserialize_struct(
 }
 
 /// A field name for the extra-properties map that no property took.
-fn unique_field(s: &StructDef, base: &str) -> String {
+pub(super) fn unique_field(s: &StructDef, base: &str) -> String {
     let mut name = base.to_owned();
     let mut n = 2;
     while s.fields.iter().any(|f| f.rust_name == name) {

@@ -19,7 +19,17 @@ const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "p
 
 /// Whether a parsed document is Swagger 2.0.
 pub fn is_swagger(root: &Value) -> bool {
-    root.get("swagger").and_then(Value::as_str).is_some_and(|v| v.starts_with("2."))
+    root.get("swagger").and_then(version_text).is_some_and(|v| v == "2" || v.starts_with("2."))
+}
+
+/// A version field as text. YAML reads an unquoted `swagger: 2.0` or
+/// `openapi: 3.0` as a number, which still names the version.
+pub fn version_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    }
 }
 
 /// Converts a Swagger 2.0 document to OpenAPI 3.0.3 in place.

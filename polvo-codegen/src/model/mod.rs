@@ -256,6 +256,9 @@ pub struct Responses {
     pub success_type: Outcome,
     /// The type of `polvo::Error<E>`'s `E`.
     pub error_type: Outcome,
+    /// The media types the responses are decoded from, for the `Accept`
+    /// header: success responses' first, each once.
+    pub accept: Vec<String>,
 }
 
 /// What the success (or error) responses of an operation decode into.

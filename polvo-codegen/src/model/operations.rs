@@ -489,6 +489,8 @@ impl<'a> OperationBuilder<'_, 'a> {
         let mut success = Vec::new();
         let mut errors = Vec::new();
         let mut default = None;
+        let mut success_media = Vec::new();
+        let mut error_media = Vec::new();
         let responses_pointer = child_pointer(&raw.pointer, &["responses"]);
         let entries = raw.value.get("responses").and_then(Value::as_object);
         let successes = entries.map(|e| e.keys().filter(|k| k.starts_with('2')).count()).unwrap_or(0);
@@ -521,7 +523,11 @@ impl<'a> OperationBuilder<'_, 'a> {
                 (_, _, StatusMatch::Class(c)) => format!("{builder}Response{c}xx"),
                 (_, _, StatusMatch::Default) => format!("{builder}DefaultResponse"),
             };
-            let body = self.response_body(doc, value, &pointer, &hint);
+            let (body, media) = self.response_body(doc, value, &pointer, &hint);
+            if let Some(media) = media {
+                let list = if is_success { &mut success_media } else { &mut error_media };
+                list.push(media);
+            }
             let response = Response {
                 status: status.clone(),
                 body,
@@ -543,12 +549,25 @@ impl<'a> OperationBuilder<'_, 'a> {
         }
         let success_type = outcome(&mut success, &format!("{enum_prefix}Response"), self.types, true);
         let error_type = outcome(&mut errors, &format!("{enum_prefix}Error"), self.types, false);
-        Responses { success, errors, success_type, error_type }
+        let mut accept: Vec<String> = Vec::new();
+        for media in success_media.into_iter().chain(error_media) {
+            if !accept.contains(&media) {
+                accept.push(media);
+            }
+        }
+        Responses { success, errors, success_type, error_type, accept }
     }
 
-    fn response_body(&mut self, doc: DocId, value: &'a Value, pointer: &str, hint: &str) -> ResponseBody {
+    /// How a response decodes, and the media type it is decoded from.
+    fn response_body(
+        &mut self,
+        doc: DocId,
+        value: &'a Value,
+        pointer: &str,
+        hint: &str,
+    ) -> (ResponseBody, Option<String>) {
         let Some(content) = value.get("content").and_then(Value::as_object) else {
-            return ResponseBody::Empty;
+            return (ResponseBody::Empty, None);
         };
         let mut candidates: Vec<(u8, &String, &'a Value)> = content
             .iter()
@@ -556,11 +575,12 @@ impl<'a> OperationBuilder<'_, 'a> {
             .collect();
         candidates.sort_by_key(|c| c.0);
         let Some(&(_, media, media_value)) = candidates.first() else {
-            return ResponseBody::Empty;
+            return (ResponseBody::Empty, None);
         };
+        let accepted = accept_entry(media);
         let schema = media_value.get("schema");
         let is_binary = schema.is_some_and(|s| s.get("format").and_then(Value::as_str) == Some("binary"));
-        if is_json_media(media) && !is_binary {
+        let body = if is_json_media(media) && !is_binary {
             match schema {
                 Some(s) => {
                     let schema_pointer = child_pointer(pointer, &["content", media, "schema"]);
@@ -573,8 +593,17 @@ impl<'a> OperationBuilder<'_, 'a> {
             ResponseBody::Text
         } else {
             ResponseBody::Bytes
-        }
+        };
+        (body, accepted)
     }
+}
+
+/// A response media type as an `Accept` entry, when it can be one: visible
+/// ASCII with a `/`, no commas.
+fn accept_entry(media: &str) -> Option<String> {
+    let media = media.trim();
+    let valid = media.contains('/') && media.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b',');
+    valid.then(|| media.to_owned())
 }
 
 /// How much a media type is preferred (lower first): JSON, form,

@@ -263,7 +263,8 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         let group_name = renames.groups.get(tag).map_or(tag.as_str(), String::as_str);
         let module_name = module_names.claim(&naming::snake_ident(group_name, "default"));
         let accessor = client_methods.claim(&module_name);
-        let struct_name = format!("{}Api", naming::pascal_ident(group_name, "Default").trim_start_matches('_'));
+        let base = naming::pascal(group_name);
+        let struct_name = naming::escape(format!("{}Api", if base.is_empty() { "Default" } else { &base }));
         let mut group_types = Namespace::with_reserved(MODULE_RESERVED_TYPES);
         group_types.claim(&struct_name);
         let mut group_methods = Namespace::new();
@@ -496,22 +497,27 @@ fn check_version(docs: &DocumentSet, doc: DocId, diags: &mut Diagnostics) -> boo
         diags.error(name, "", "the document is not an object; an OpenAPI description starts with `openapi: 3.x`");
         return false;
     }
-    match (root.get("openapi"), root.get("swagger")) {
-        (Some(Value::String(v)), _) if v.starts_with("3.0") || v.starts_with("3.1") => true,
-        (Some(v), _) => {
-            diags.error(name, "/openapi", format!("unsupported OpenAPI version {v}; polvo reads 3.0.x and 3.1.x"));
+    let openapi = root.get("openapi").map(|v| (crate::load::swagger::version_text(v), v));
+    match (openapi, root.get("swagger")) {
+        (Some((Some(v), _)), _) if v.starts_with("3.0") || v.starts_with("3.1") => true,
+        (Some((_, v)), _) => {
+            diags.error(
+                name,
+                "/openapi",
+                format!("unsupported OpenAPI version {v}; polvo reads OpenAPI 3.0.x and 3.1.x, and Swagger 2.0"),
+            );
             false
         }
         (None, Some(v)) => {
             diags.error(
                 name,
                 "/swagger",
-                format!("Swagger {v} is not supported yet; polvo reads OpenAPI 3.0.x and 3.1.x"),
+                format!("unsupported Swagger version {v}; polvo reads Swagger 2.0, and OpenAPI 3.0.x and 3.1.x"),
             );
             false
         }
         (None, None) => {
-            diags.error(name, "", "no `openapi` version field; polvo reads OpenAPI 3.0.x and 3.1.x");
+            diags.error(name, "", "no `openapi` version field; polvo reads OpenAPI 3.0.x and 3.1.x, and Swagger 2.0");
             false
         }
     }
