@@ -13,6 +13,8 @@ polvo::service!("tests/specs/auth/app.yaml");
 
 const RSA: &str = include_str!("fixtures/keys/rsa.pem");
 const RSA_PUB: &str = include_str!("fixtures/keys/rsa.pub.pem");
+/// The same key in PKCS#1 (`BEGIN RSA PRIVATE KEY`), the form GitHub hands out.
+const RSA_PKCS1: &str = include_str!("fixtures/keys/rsa.pkcs1.pem");
 const EC256: &str = include_str!("fixtures/keys/ec256.pem");
 const EC256_PUB: &str = include_str!("fixtures/keys/ec256.pub.pem");
 
@@ -125,6 +127,18 @@ fn credentials_from_the_environment_name_what_is_missing() {
     assert!(!format!("{client:?}").contains("pat-from-env"), "no secret in Debug output");
     unsafe { std::env::remove_var("CONTACTS_ACCESS_TOKEN") };
 
+    // An OAuth client id without the secret its client authentication needs.
+    unsafe {
+        std::env::set_var("CONTACTS_CLIENT_ID", "id-from-env");
+        std::env::remove_var("CONTACTS_CLIENT_SECRET");
+    }
+    let err = contacts::Client::from_env().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "environment variable `CONTACTS_CLIENT_SECRET` is not set (needed for the `oauth2` security scheme)"
+    );
+    unsafe { std::env::remove_var("CONTACTS_CLIENT_ID") };
+
     // A JWT claim read from an unset variable is named.
     unsafe { std::env::set_var("APPS_APP_PRIVATE_KEY", RSA) };
     let err = apps::Client::builder().from_env().build().unwrap_err();
@@ -155,7 +169,7 @@ async fn github_app_jwts_are_signed_cached_and_sent() {
     let server = ok_server().await;
     let client = apps::Client::builder()
         .base_url(server.uri())
-        .credential(apps::auth::app_jwt(RSA).claim("iss", 123456))
+        .credential(apps::auth::app_jwt(RSA_PKCS1).claim("iss", 123456))
         .build()
         .unwrap();
     client.get_app().send().await.expect("first call");
@@ -250,6 +264,12 @@ async fn installation_tokens_are_exchanged_per_tenant() {
         repo_calls,
         [Some("Bearer ghs_forty_two"); 3].into_iter().chain([Some("Bearer ghs_seven")]).collect::<Vec<_>>()
     );
+
+    // A tenant is one path segment of the exchange URL, however it is spelled.
+    let err = client.for_tenant("../../x").get_repo("octo", "hello").send().await.unwrap_err();
+    assert!(matches!(err, polvo::Error::Auth(_)), "{err:?}");
+    let last = server.received_requests().await.unwrap().pop().unwrap();
+    assert_eq!(last.url.path(), "/app/installations/..%2F..%2Fx/access_tokens");
 }
 
 #[tokio::test]

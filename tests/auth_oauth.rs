@@ -378,6 +378,29 @@ async fn a_401_renews_the_token_once() {
     let err = client.list_jobs().send().await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(401));
     assert_eq!(api.received_requests().await.unwrap().len(), 2);
+
+    // A multipart upload is sent again whole, with the renewed token.
+    api.reset().await;
+    let current = client.auth().token("service").await.unwrap();
+    Mock::given(header("authorization", format!("Bearer {}", secret(&current)).as_str()))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&api)
+        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(204)).mount(&api).await;
+    let upload = machines::types::UploadAttachmentBody {
+        file: polvo::Binary::from(b"attached bytes".to_vec()),
+        note: Some("first try".into()),
+    };
+    client.upload_attachment("j1", upload).send().await.expect("renewed after the 401");
+    let requests = api.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 2);
+    assert_ne!(bearer_of(&requests[0]), bearer_of(&requests[1]));
+    let bodies: Vec<String> = requests.iter().map(|r| String::from_utf8_lossy(&r.body).into_owned()).collect();
+    for body in &bodies {
+        assert!(body.contains("attached bytes") && body.contains("first try"), "{body}");
+    }
+    // The same parts; only the boundary may differ.
+    assert_eq!(bodies[0].len(), bodies[1].len());
 }
 
 #[tokio::test]
@@ -407,6 +430,16 @@ async fn token_endpoint_failures_are_typed_errors_without_retries() {
             |e| matches!(e, AuthError::TokenEndpoint { error, description, .. } if error == "invalid_scope" && description.as_deref() == Some("no such scope")),
         ),
         (
+            // serde's message would quote the token; the error must not.
+            ResponseTemplate::new(200).set_body_json(
+                json!({"access_token": "sekrit-token", "token_type": "bearer", "expires_in": "sekrit-token"}),
+            ),
+            |e| {
+                matches!(e, AuthError::MalformedResponse { reason, .. } if reason.contains("expires_in") && !reason.contains("sekrit"))
+                    && !format!("{e} {e:?}").contains("sekrit")
+            },
+        ),
+        (
             ResponseTemplate::new(200).set_delay(Duration::from_secs(3)),
             |e| matches!(e, AuthError::Transport { reason, .. } if reason.contains("timed out")),
         ),
@@ -429,7 +462,7 @@ async fn token_endpoint_failures_are_typed_errors_without_retries() {
         )
         .mount(&token)
         .await;
-    let client = contacts::Client::builder()
+    let user_client = contacts::Client::builder()
         .base_url(api.uri())
         .credential(
             contacts::auth::oauth2("id")
@@ -439,10 +472,73 @@ async fn token_endpoint_failures_are_typed_errors_without_retries() {
         )
         .build()
         .unwrap();
-    match client.contacts().list_contacts().send().await {
-        Err(Error::Auth(AuthError::ReauthorizationRequired { reason, .. })) => assert_eq!(reason, "expired"),
+    for _ in 0..3 {
+        match user_client.contacts().list_contacts().send().await {
+            Err(Error::Auth(AuthError::ReauthorizationRequired { reason, .. })) => assert_eq!(reason, "expired"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(token.received_requests().await.unwrap().len(), 1, "a dead refresh token is tried once");
+
+    // A lifetime past what the clock can hold is no expiry, not a panic.
+    token.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "long", "token_type": "bearer", "expires_in": u64::MAX})),
+        )
+        .mount(&token)
+        .await;
+    let machine = client(Duration::from_secs(5));
+    machine.list_jobs().send().await.expect("a token that never expires");
+    machine.list_jobs().send().await.expect("the same token");
+    assert_eq!(token.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn tokens_are_renewed_before_they_expire_and_redirects_are_not_followed() {
+    let token = MockServer::start().await;
+    let api = api().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "t", "token_type": "bearer", "expires_in": 3})),
+        )
+        .mount(&token)
+        .await;
+    let client = machines::Client::builder()
+        .base_url(api.uri())
+        .refresh_skew(Duration::from_secs(2))
+        .credential(machines::auth::service("id").client_secret("s").token_url(format!("{}/token", token.uri())))
+        .build()
+        .unwrap();
+    client.list_jobs().send().await.unwrap();
+    client.list_jobs().send().await.unwrap();
+    assert_eq!(token.received_requests().await.unwrap().len(), 1, "3 s left is more than the 2 s skew");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // 1.5 s left: still valid, but within the skew, so it is renewed first.
+    client.list_jobs().send().await.unwrap();
+    assert_eq!(token.received_requests().await.unwrap().len(), 2, "renewed before expiry");
+
+    // A token endpoint that redirects gets no second request, and the
+    // client's credentials never reach the other address.
+    let elsewhere = MockServer::start().await;
+    token.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(307).insert_header("location", format!("{}/token", elsewhere.uri())))
+        .mount(&token)
+        .await;
+    let client = machines::Client::builder()
+        .base_url(api.uri())
+        .credential(machines::auth::service("id").client_secret("s").token_url(format!("{}/token", token.uri())))
+        .build()
+        .unwrap();
+    match client.list_jobs().send().await {
+        Err(Error::Auth(AuthError::TokenEndpoint { error, .. })) => assert!(error.contains("307"), "{error}"),
         other => panic!("unexpected {other:?}"),
     }
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
 }
 
 #[tokio::test]

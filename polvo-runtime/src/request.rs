@@ -31,7 +31,8 @@ pub struct Request {
 enum Body {
     None,
     Bytes(Bytes, HeaderValue),
-    Multipart(Multipart),
+    /// Shared, so a request sent again reuses the parts.
+    Multipart(std::sync::Arc<Multipart>),
 }
 
 /// Why sending failed, before any response was decoded. Converts into
@@ -197,8 +198,11 @@ impl Request {
     }
 
     /// A `multipart/form-data` body.
-    pub fn multipart(&mut self, form: Multipart) {
-        self.body = Body::Multipart(form);
+    pub fn multipart(&mut self, mut form: Multipart) {
+        match form.take_error() {
+            Some(error) => self.fail(error),
+            None => self.body = Body::Multipart(std::sync::Arc::new(form)),
+        }
     }
 
     /// A raw body with a content type.
@@ -234,13 +238,12 @@ impl Request {
 
     /// Sends the request and reads the whole response. Credentials go on
     /// first; after a 401, renewable tokens are renewed and the request is
-    /// sent once more (unless its body cannot be replayed).
+    /// sent once more (every body polvo sends is held in memory, so any request can be replayed).
     pub async fn send(mut self) -> Result<RawResponse, SendError> {
         if let Some(e) = self.error.take() {
             return Err(SendError::Request(e));
         }
         let url = self.url();
-        let replayable = !matches!(self.body, Body::Multipart(_));
         let mut retried = false;
         loop {
             let mut headers = self.headers.clone();
@@ -266,12 +269,11 @@ impl Request {
             let body = match &mut self.body {
                 Body::None => Body::None,
                 Body::Bytes(bytes, ct) => Body::Bytes(bytes.clone(), ct.clone()),
-                Body::Multipart(form) => Body::Multipart(std::mem::take(form)),
+                Body::Multipart(form) => Body::Multipart(form.clone()),
             };
             let response = self.execute(url, headers, &cookies, body).await?;
             if response.status() == http::StatusCode::UNAUTHORIZED
                 && !retried
-                && replayable
                 && self.core.auth_state().expire(&applied, self.core.tenant())
             {
                 tracing::debug!("401 with a renewable token: renewing it and sending once more");
@@ -303,7 +305,7 @@ impl Request {
         builder = match body {
             Body::None => builder,
             Body::Bytes(bytes, content_type) => builder.header(http::header::CONTENT_TYPE, content_type).body(bytes),
-            Body::Multipart(form) => builder.multipart(form.finish().map_err(SendError::Request)?),
+            Body::Multipart(form) => builder.multipart(form.to_form().map_err(SendError::Request)?),
         };
         let response = builder.send().await.map_err(|e| SendError::Transport(e.without_url()))?;
         let status = response.status();

@@ -105,9 +105,11 @@ impl TokenCache {
             if let Some(t) = state.current.as_ref().filter(|t| t.is_fresh(skew)) {
                 return Ok(t.clone());
             }
-            let dead = match (&state.failure, &state.current) {
-                (Some(failure @ AuthError::ReauthorizationRequired { .. }), Some(current)) => {
-                    Some((failure.clone(), current.clone()))
+            // A refresh token found dead stays dead, whether it came from the
+            // cache or was configured up front.
+            let dead = match &state.failure {
+                Some(failure @ AuthError::ReauthorizationRequired { .. }) => {
+                    Some((failure.clone(), state.current.clone()))
                 }
                 _ => None,
             };
@@ -117,7 +119,8 @@ impl TokenCache {
             // The refresh token is dead: only a new login helps, which another
             // process sharing the store may have done. Never refresh again.
             let stored = store.load(key).await.map_err(|e| AuthError::Store(e.to_string()))?;
-            return match stored.filter(|t| !t.same_access_token(&current)) {
+            let renewed = |t: &TokenSet| current.as_ref().is_none_or(|c| !c.same_access_token(t));
+            return match stored.filter(renewed) {
                 Some(t) => {
                     self.put(&key.tenant, t.clone());
                     if t.is_fresh(skew) { Ok(t) } else { Err(failure) }

@@ -8,7 +8,7 @@ use secrecy::{ExposeSecret, SecretBox, SecretString};
 use std::marker::PhantomData;
 
 use super::error::AuthError;
-use super::spec::{SchemeKind, SchemeSpec};
+use super::spec::{ClientAuth, SchemeKind, SchemeSpec};
 use super::token::TokenSet;
 
 /// A credential for one security scheme of service `S`.
@@ -110,15 +110,31 @@ impl<S> Credential<S> {
                 (None, Some(_)) => return Err(missing(username_env)),
                 (Some(_), None) => return Err(missing(password_env)),
             },
-            SchemeKind::OAuth2(o) => var(o.client_id_env).map(|client_id| {
-                CredentialValue::OAuth2(Box::new(OAuth2Settings {
-                    client_id,
-                    client_secret: var(o.client_secret_env).map(SecretString::from),
-                    private_key: var(o.private_key_env).map(|k| SecretBox::from(k.replace("\\n", "\n").into_bytes())),
-                    refresh_token: var(o.refresh_token_env).map(SecretString::from),
-                    ..OAuth2Settings::default()
-                }))
-            }),
+            SchemeKind::OAuth2(o) => match var(o.client_id_env) {
+                None => None,
+                Some(client_id) => {
+                    let client_secret = var(o.client_secret_env).map(SecretString::from);
+                    let private_key =
+                        var(o.private_key_env).map(|k| SecretBox::from(k.replace("\\n", "\n").into_bytes()));
+                    // Name the variable that the section's client authentication needs.
+                    match o.client_auth {
+                        ClientAuth::ClientSecretBasic | ClientAuth::ClientSecretPost
+                            if client_secret.is_none() && private_key.is_none() =>
+                        {
+                            return Err(missing(o.client_secret_env));
+                        }
+                        ClientAuth::PrivateKeyJwt if private_key.is_none() => return Err(missing(o.private_key_env)),
+                        _ => {}
+                    }
+                    Some(CredentialValue::OAuth2(Box::new(OAuth2Settings {
+                        client_id,
+                        client_secret,
+                        private_key,
+                        refresh_token: var(o.refresh_token_env).map(SecretString::from),
+                        ..OAuth2Settings::default()
+                    })))
+                }
+            },
             SchemeKind::Jwt(j) => super::jwt::key_material(spec.name, j.key_env, j.key_file_env)?.map(|key| {
                 CredentialValue::Jwt(Box::new(JwtSettings {
                     key: SecretBox::from(key),

@@ -116,6 +116,18 @@ pub enum AuthError {
 }
 
 /// Lists scheme names as prose: "`a`", "`a` or `b`", "`a`, `b` or `c`".
+/// What is wrong with a JSON document, without quoting any of it: serde's
+/// own message can repeat a value, and the value may be a secret.
+pub(crate) fn json_problem(error: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let kind = match error.classify() {
+        Category::Syntax | Category::Eof => "not valid JSON",
+        Category::Data => "a field is missing or has the wrong type",
+        Category::Io => "it could not be read",
+    };
+    format!("{kind} (line {}, column {})", error.line(), error.column())
+}
+
 pub(crate) fn or_list(names: &[impl fmt::Display]) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     match quoted.as_slice() {

@@ -131,13 +131,18 @@ pub fn mint(
     lifetime: i64,
 ) -> Result<(SecretString, SystemTime), String> {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs() as i64;
-    let iat = now + issued_at_offset;
-    let exp = iat + lifetime;
+    let (Some(iat), Some(exp)) = (
+        now.checked_add(issued_at_offset),
+        now.checked_add(issued_at_offset).and_then(|iat| iat.checked_add(lifetime)),
+    ) else {
+        return Err("the JWT's `iat` offset and lifetime are out of range".into());
+    };
     let mut claims = claims.clone();
     claims.insert("iat".into(), Value::from(iat));
     claims.insert("exp".into(), Value::from(exp));
     let token = key.sign(&claims)?;
-    let expires_at = UNIX_EPOCH + Duration::from_secs(exp.max(0) as u64);
+    let expires_at =
+        UNIX_EPOCH.checked_add(Duration::from_secs(exp.max(0) as u64)).ok_or("the JWT's `exp` is out of range")?;
     Ok((SecretString::from(token), expires_at))
 }
 

@@ -11,7 +11,7 @@ use oauth2::{
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use super::cache::TokenCache;
 use super::error::AuthError;
@@ -19,7 +19,7 @@ use super::http::{TokenHttp, TokenHttpError, is_secure_url};
 use super::jwt::{SigningKey, client_assertion};
 use super::spec::{ClientAuth, Grant};
 use super::store::TokenStore;
-use super::token::{TokenKey, TokenSet};
+use super::token::{TokenKey, TokenSet, expires_in};
 
 type OAuthClient = BasicClient<EndpointMaybeSet, EndpointMaybeSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet>;
 
@@ -247,7 +247,10 @@ impl OAuth2Provider {
                 None => AuthError::Transport { scheme: self.scheme.clone(), reason: e.message },
             },
             RequestTokenError::Parse(e, _) => {
-                AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: e.to_string() }
+                // serde's own message can quote the value it could not read,
+                // which may be a token: say where and what kind of problem only.
+                let reason = format!("at `{}`: {}", e.path(), super::error::json_problem(e.inner()));
+                AuthError::MalformedResponse { scheme: self.scheme.clone(), reason }
             }
             RequestTokenError::Other(reason) => AuthError::MalformedResponse { scheme: self.scheme.clone(), reason },
         }
@@ -257,7 +260,7 @@ impl OAuth2Provider {
         TokenSet {
             access_token: SecretString::from(response.access_token().secret().clone()),
             refresh_token: response.refresh_token().map(|r| SecretString::from(r.secret().clone())),
-            expires_at: response.expires_in().map(|d| SystemTime::now() + d),
+            expires_at: response.expires_in().and_then(expires_in),
             scopes: response.scopes().map(|s| s.iter().map(|s| s.to_string()).collect()).unwrap_or_default(),
         }
     }
@@ -286,8 +289,13 @@ impl OAuth2Provider {
         tenant: &str,
         previous: Option<TokenSet>,
     ) -> Result<TokenSet, AuthError> {
-        let refresh =
-            previous.as_ref().and_then(|p| p.refresh_token.clone()).or_else(|| self.initial_refresh_token.clone());
+        // A client with its own credentials asks for a new token with them
+        // (RFC 6749 §4.4.3): a refresh token it was given could die and
+        // leave a machine client needing a login it cannot do.
+        let refresh = match self.grant {
+            Grant::ClientCredentials => None,
+            _ => previous.as_ref().and_then(|p| p.refresh_token.clone()).or_else(|| self.initial_refresh_token.clone()),
+        };
         let client = self.client()?;
         let caller = TokenHttp(http.clone());
         if let Some(refresh) = refresh {

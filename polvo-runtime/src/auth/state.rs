@@ -15,7 +15,7 @@ use super::jwt::{SigningKey, as_token_set, mint, resolve_claims};
 use super::oauth::{DeviceLogin, Endpoints, OAuth2Provider, PendingLogin};
 use super::spec::{ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, SchemeKind, SchemeSpec, Security};
 use super::store::{StoreFuture, TokenStore};
-use super::token::{TokenKey, TokenSet};
+use super::token::{TokenKey, TokenSet, expires_in};
 
 /// A configured scheme.
 enum Provider {
@@ -488,7 +488,12 @@ impl JwtProvider {
                 self.cache.get(&key, store, skew, |_| Box::pin(self.jwt_bearer_grant(http, url, scopes))).await
             }
             JwtUse::BearerPost { url } => {
-                let url = self.exchange_url.as_deref().unwrap_or(url).replace("{tenant}", tenant);
+                // The tenant is one path segment: `../x` cannot reach other paths.
+                let url = self
+                    .exchange_url
+                    .as_deref()
+                    .unwrap_or(url)
+                    .replace("{tenant}", &crate::encode::encode_path(tenant));
                 self.cache.get(&key, store, skew, |_| Box::pin(self.bearer_post(http, url))).await
             }
         }
@@ -531,7 +536,7 @@ impl JwtProvider {
         let (status, text) = self.exchange(request).await?;
         let json: Value = serde_json::from_str(&text).map_err(|e| AuthError::MalformedResponse {
             scheme: self.scheme.clone(),
-            reason: format!("{status} with a body that is not JSON ({e})"),
+            reason: format!("{status} with a body that is {}", super::error::json_problem(&e)),
         })?;
         if !status.is_success() {
             return Err(AuthError::TokenEndpoint {
@@ -549,7 +554,7 @@ impl JwtProvider {
             reason: "no `access_token`".into(),
         })?;
         let expires_at =
-            json.get("expires_in").and_then(Value::as_u64).map(|s| SystemTime::now() + Duration::from_secs(s));
+            json.get("expires_in").and_then(Value::as_u64).and_then(|s| expires_in(Duration::from_secs(s)));
         Ok(TokenSet {
             access_token: SecretString::from(access.to_owned()),
             refresh_token: None,
@@ -580,7 +585,7 @@ impl JwtProvider {
         }
         let json: Value = serde_json::from_str(&text).map_err(|e| AuthError::MalformedResponse {
             scheme: self.scheme.clone(),
-            reason: format!("not JSON ({e})"),
+            reason: super::error::json_problem(&e),
         })?;
         let token = json
             .get("token")

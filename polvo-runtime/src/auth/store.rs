@@ -138,7 +138,11 @@ impl FileStore {
 
     fn write(path: &Path, text: &str) -> Result<(), StoreError> {
         use std::io::Write;
-        let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
+        // Unique per process and per write, so overlapping saves of one key
+        // never share a temporary file.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = path.with_extension(format!("tmp.{}.{n}", std::process::id()));
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -160,15 +164,13 @@ impl FileStore {
 impl TokenStore for FileStore {
     fn load<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, Option<TokenSet>> {
         let path = self.path_of(key);
-        Box::pin(async move {
-            match std::fs::read_to_string(&path) {
-                Ok(text) => serde_json::from_str::<StoredTokens>(&text)
-                    .map(|s| Some(TokenSet::from(s)))
-                    .map_err(|e| StoreError(format!("{} is not a token file: {e}", path.display()))),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(StoreError(format!("cannot read {}: {e}", path.display()))),
-            }
-        })
+        Box::pin(blocking(move || match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str::<StoredTokens>(&text).map(|s| Some(TokenSet::from(s))).map_err(|e| {
+                StoreError(format!("{} is not a token file: {}", path.display(), super::error::json_problem(&e)))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError(format!("cannot read {}: {e}", path.display()))),
+        }))
     }
 
     fn save<'a>(&'a self, key: &'a TokenKey, tokens: &'a TokenSet) -> StoreFuture<'a, ()> {
@@ -176,20 +178,25 @@ impl TokenStore for FileStore {
         let text = serde_json::to_string(&StoredTokens::from(tokens));
         Box::pin(async move {
             let text = text.map_err(|e| StoreError(format!("cannot encode tokens: {e}")))?;
-            FileStore::write(&path, &text)
+            blocking(move || FileStore::write(&path, &text)).await
         })
     }
 
     fn remove<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, ()> {
         let path = self.path_of(key);
-        Box::pin(async move {
-            match std::fs::remove_file(&path) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                Err(e) => Err(StoreError(format!("cannot remove {}: {e}", path.display()))),
-            }
-        })
+        Box::pin(blocking(move || match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(StoreError(format!("cannot remove {}: {e}", path.display()))),
+        }))
     }
+}
+
+/// Runs file I/O on tokio's blocking threads, off the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| StoreError(format!("file store task failed: {e}")))?
 }
 
 #[cfg(test)]
@@ -207,6 +214,9 @@ mod tests {
         let mut tokens = TokenSet::new("access");
         tokens.refresh_token = Some(secrecy::SecretString::from("refresh".to_owned()));
         tokens.scopes = vec!["a".into()];
+        store.save(&key, &tokens).await.unwrap();
+        // Saving again replaces the file, still owner-only.
+        tokens.access_token = secrecy::SecretString::from("access".to_owned());
         store.save(&key, &tokens).await.unwrap();
         let loaded = store.load(&key).await.unwrap().expect("stored");
         assert_eq!(loaded.access_token.expose_secret(), "access");
@@ -233,6 +243,26 @@ mod tests {
         store.remove(&key).await.unwrap();
         assert!(store.load(&key).await.unwrap().is_none());
         store.remove(&key).await.unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn overlapping_saves_of_one_key_leave_one_whole_file() {
+        let dir = std::env::temp_dir().join(format!("polvo-store-overlap-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = std::sync::Arc::new(FileStore::new(&dir).unwrap());
+        let key = TokenKey::new("s", "o", "t");
+        let saves = (0..32).map(|i| {
+            let (store, key) = (store.clone(), key.clone());
+            tokio::spawn(async move { store.save(&key, &TokenSet::new(format!("access-{i}"))).await })
+        });
+        for save in saves.collect::<Vec<_>>() {
+            save.await.unwrap().expect("every save succeeds");
+        }
+        let loaded = store.load(&key).await.unwrap().expect("stored");
+        assert!(loaded.access_token.expose_secret().starts_with("access-"));
+        let files = std::fs::read_dir(&dir).unwrap().count();
+        assert_eq!(files, 1, "no temporary files are left behind");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -34,7 +34,8 @@ impl TokenSet {
     pub fn is_fresh(&self, skew: Duration) -> bool {
         match self.expires_at {
             None => true,
-            Some(at) => SystemTime::now() + skew < at,
+            // A skew too large to add to the clock leaves no token fresh.
+            Some(at) => SystemTime::now().checked_add(skew).is_some_and(|soon| soon < at),
         }
     }
 
@@ -83,10 +84,18 @@ impl From<StoredTokens> for TokenSet {
         TokenSet {
             access_token: SecretString::from(s.access_token),
             refresh_token: s.refresh_token.map(SecretString::from),
-            expires_at: s.expires_at_unix.map(|secs| UNIX_EPOCH + Duration::from_secs(secs)),
+            // A time past what the clock can hold is taken as no expiry given.
+            expires_at: s.expires_at_unix.and_then(|secs| UNIX_EPOCH.checked_add(Duration::from_secs(secs))),
             scopes: s.scopes,
         }
     }
+}
+
+/// When a token that lives `seconds` from now expires; `None` (no known
+/// expiry) when a token endpoint sends a lifetime past what the clock can
+/// hold.
+pub(crate) fn expires_in(seconds: Duration) -> Option<SystemTime> {
+    SystemTime::now().checked_add(seconds)
 }
 
 /// Which tokens: a service's scheme, for one tenant.

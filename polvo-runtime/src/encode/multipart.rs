@@ -1,5 +1,6 @@
 //! `multipart/form-data` bodies.
 
+use bytes::Bytes;
 use reqwest::multipart::{Form, Part};
 use serde::Serialize;
 use serde_json::Value;
@@ -10,27 +11,34 @@ use crate::error::RequestError;
 
 /// A multipart form under construction. Generated code adds one part per
 /// property: files for binary properties, text or JSON for the rest.
+///
+/// The parts are kept as data, so a request can be sent again (after a 401
+/// renews its token) with the same form.
+#[derive(Default)]
 pub struct Multipart {
-    form: Form,
+    parts: Vec<FormPart>,
     error: Option<RequestError>,
 }
 
-impl Default for Multipart {
-    fn default() -> Self {
-        Multipart::new()
-    }
+/// One part: its field name, content and, for files, a file name.
+#[derive(Clone)]
+struct FormPart {
+    name: String,
+    bytes: Bytes,
+    content_type: Option<String>,
+    file_name: Option<String>,
 }
 
 impl std::fmt::Debug for Multipart {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Multipart").finish_non_exhaustive()
+        f.debug_struct("Multipart").field("parts", &self.parts.len()).finish_non_exhaustive()
     }
 }
 
 impl Multipart {
     /// An empty form.
     pub fn new() -> Self {
-        Multipart { form: Form::new(), error: None }
+        Multipart::default()
     }
 
     /// A form with one part per member of an object.
@@ -71,23 +79,21 @@ impl Multipart {
                     self.add_value(name, item);
                 }
             }
-            Value::Object(_) => {
-                let part = Part::text(value.to_string()).mime_str("application/json");
-                match part {
-                    Ok(part) => self.push(name, part),
-                    Err(_) => self.fail(RequestError::InvalidBody("invalid JSON part".into())),
-                }
-            }
+            Value::Object(_) => self.push(name, value.to_string().into(), Some("application/json"), None),
             other => {
                 let text = scalar(other).unwrap_or_default();
-                self.push(name, Part::text(text));
+                self.push(name, text.into(), None, None);
             }
         }
     }
 
-    fn push(&mut self, name: &str, part: Part) {
-        let form = std::mem::take(&mut self.form);
-        self.form = form.part(name.to_owned(), part);
+    fn push(&mut self, name: &str, bytes: Bytes, content_type: Option<&str>, file_name: Option<&str>) {
+        self.parts.push(FormPart {
+            name: name.to_owned(),
+            bytes,
+            content_type: content_type.map(str::to_owned),
+            file_name: file_name.map(str::to_owned),
+        });
     }
 
     /// Adds a file part; `None` adds nothing. The file name defaults to the
@@ -96,15 +102,12 @@ impl Multipart {
         let Some(file) = file.into() else { return };
         let file_name = file.file_name().unwrap_or(name).to_owned();
         let content_type = file.content_type().unwrap_or("application/octet-stream").to_owned();
-        let bytes = file.into_bytes();
-        let length = bytes.len() as u64;
-        let part = Part::stream_with_length(reqwest::Body::from(bytes), length).file_name(file_name);
-        match part.mime_str(&content_type) {
-            Ok(part) => self.push(name, part),
-            Err(_) => self.fail(RequestError::InvalidBody(format!(
+        if Part::bytes(Vec::new()).mime_str(&content_type).is_err() {
+            return self.fail(RequestError::InvalidBody(format!(
                 "multipart field `{name}` has an invalid content type `{content_type}`"
-            ))),
+            )));
         }
+        self.push(name, file.into_bytes().into(), Some(&content_type), Some(&file_name));
     }
 
     /// Adds one file part per item.
@@ -114,11 +117,30 @@ impl Multipart {
         }
     }
 
-    /// The finished form, or the first error met while building it.
-    pub fn finish(self) -> Result<Form, RequestError> {
-        match self.error {
-            Some(e) => Err(e),
-            None => Ok(self.form),
+    /// The first error met while building the form, taken out of it.
+    pub(crate) fn take_error(&mut self) -> Option<RequestError> {
+        self.error.take()
+    }
+
+    /// The form to send.
+    pub(crate) fn to_form(&self) -> Result<Form, RequestError> {
+        let mut form = Form::new();
+        for part in &self.parts {
+            let length = part.bytes.len() as u64;
+            let mut body = Part::stream_with_length(reqwest::Body::from(part.bytes.clone()), length);
+            if let Some(file_name) = &part.file_name {
+                body = body.file_name(file_name.clone());
+            }
+            if let Some(content_type) = &part.content_type {
+                body = body.mime_str(content_type).map_err(|_| {
+                    RequestError::InvalidBody(format!(
+                        "multipart field `{}` has an invalid content type `{content_type}`",
+                        part.name
+                    ))
+                })?;
+            }
+            form = form.part(part.name.clone(), body);
         }
+        Ok(form)
     }
 }
