@@ -107,7 +107,7 @@ impl Multipart {
                 "multipart field `{name}` has an invalid content type `{content_type}`"
             )));
         }
-        self.push(name, file.into_bytes().into(), Some(&content_type), Some(&file_name));
+        self.push(name, file.into_bytes(), Some(&content_type), Some(&file_name));
     }
 
     /// Adds one file part per item.
