@@ -185,7 +185,8 @@ impl Generator {
         } else {
             Vec::new()
         };
-        let tokens = emit::service_module(&service, &tracked);
+        let notes: Vec<(String, String)> = diags.warnings().map(|w| (w.place(), w.message.clone())).collect();
+        let tokens = emit::service_module(&service, &tracked, &notes);
         Ok(Output { tokens, files, warnings: diags.warnings().cloned().collect() })
     }
 }

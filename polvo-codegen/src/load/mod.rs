@@ -72,15 +72,15 @@ impl DocumentSet {
                     continue;
                 }
                 let name = display_join(&set.docs[next].name, &target);
-                if set.load_file(&name, &path, &mut Diagnostics::new()).is_none() {
+                let mut problems = Diagnostics::new();
+                if set.load_file(&name, &path, &mut problems).is_none() {
                     diags.error(
                         &set.docs[next].name,
                         &pointer,
-                        format!(
-                            "`$ref` names the file `{target}`, which could not be read or parsed (looked for {})",
-                            path.display()
-                        ),
+                        format!("`$ref` names the file `{target}`, which polvo could not load (the error about `{name}` says why)"),
                     );
+                    // The file's own problem, with its line and column.
+                    diags.extend(problems);
                     // Remember the failure so the file is not retried.
                     set.by_path.insert(key, usize::MAX);
                 }
@@ -112,7 +112,7 @@ impl DocumentSet {
                     severity: Severity::Error,
                     file: name.to_owned(),
                     location: Location::File,
-                    message: format!("cannot read {}: {e}", path.display()),
+                    message: format!("cannot read the file: {e}"),
                 });
                 return None;
             }

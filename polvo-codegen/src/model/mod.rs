@@ -256,6 +256,9 @@ pub struct Responses {
     pub success_type: Outcome,
     /// The type of `polvo::Error<E>`'s `E`.
     pub error_type: Outcome,
+    /// The names of the `links` the responses declare (not generated; the
+    /// operation's docs mention them).
+    pub links: Vec<String>,
     /// The media types the responses are decoded from, for the `Accept`
     /// header: success responses' first, each once.
     pub accept: Vec<String>,

@@ -190,6 +190,14 @@ impl<'a> OperationBuilder<'_, 'a> {
         if value.get("callbacks").is_some() {
             notes.push("The spec documents callbacks for this operation; they are not generated.".into());
         }
+        if !responses.links.is_empty() {
+            let names: Vec<String> = responses.links.iter().map(|l| format!("`{l}`")).collect();
+            notes.push(format!(
+                "The spec links responses of this operation to other operations ({}); follow them with those \
+                 operations' methods.",
+                names.join(", ")
+            ));
+        }
 
         Operation {
             method_name,
@@ -489,6 +497,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         let mut success = Vec::new();
         let mut errors = Vec::new();
         let mut default = None;
+        let mut links: Vec<String> = Vec::new();
         let mut success_media = Vec::new();
         let mut error_media = Vec::new();
         let responses_pointer = child_pointer(&raw.pointer, &["responses"]);
@@ -523,6 +532,13 @@ impl<'a> OperationBuilder<'_, 'a> {
                 (_, _, StatusMatch::Class(c)) => format!("{builder}Response{c}xx"),
                 (_, _, StatusMatch::Default) => format!("{builder}DefaultResponse"),
             };
+            if let Some(declared) = value.get("links").and_then(Value::as_object) {
+                for name in declared.keys() {
+                    if !links.contains(name) {
+                        links.push(name.clone());
+                    }
+                }
+            }
             let (body, media) = self.response_body(doc, value, &pointer, &hint);
             if let Some(media) = media {
                 let list = if is_success { &mut success_media } else { &mut error_media };
@@ -555,7 +571,7 @@ impl<'a> OperationBuilder<'_, 'a> {
                 accept.push(media);
             }
         }
-        Responses { success, errors, success_type, error_type, accept }
+        Responses { success, errors, success_type, error_type, links, accept }
     }
 
     /// How a response decodes, and the media type it is decoded from.

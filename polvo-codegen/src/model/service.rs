@@ -121,6 +121,9 @@ impl OperationFilter {
 pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Service, Diagnostics) {
     let mut diags = Diagnostics::new();
     let roots: Vec<DocId> = roots.iter().copied().filter(|&doc| check_version(docs, doc, &mut diags)).collect();
+    for &doc in &roots {
+        note_webhooks(docs, doc, &mut diags);
+    }
 
     // The `x-polvo` section: in the spec, or in the sidecar.
     let section = section(docs, &roots, options.sidecar, &mut diags);
@@ -162,6 +165,33 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     let file_groups: Vec<(DocId, String)> =
         if roots.len() > 1 { roots.iter().map(|&doc| (doc, file_group_name(docs, doc))).collect() } else { Vec::new() };
     let group_of_doc = |doc: DocId| file_groups.iter().find(|(d, _)| *d == doc).map(|(_, g)| g.clone());
+
+    // A rename must not take a name another schema has (or is renamed to).
+    let mut schema_keys: Vec<&String> = Vec::new();
+    for &doc in &roots {
+        if let Some(schemas) = docs.doc(doc).root.pointer("/components/schemas").and_then(Value::as_object) {
+            for key in schemas.keys() {
+                if !schema_keys.contains(&key) {
+                    schema_keys.push(key);
+                }
+            }
+        }
+    }
+    for (key, new) in &renames.types {
+        let wanted = naming::pascal_ident(new, "Schema");
+        let taken = schema_keys.iter().find(|other| {
+            other.as_str() != key.as_str()
+                && naming::pascal_ident(renames.types.get(other.as_str()).unwrap_or(other), "Schema") == wanted
+        });
+        if let Some(other) = taken {
+            rename_error(
+                &mut diags,
+                "types",
+                key,
+                format!("`{new}` is the name of the schema `{other}` too; choose a name no other schema has"),
+            );
+        }
+    }
 
     let mut types = TypeBuilder::new(docs);
     let mut renamed_types = 0;
@@ -252,6 +282,49 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     for tag in renames.groups.keys() {
         if !by_tag.contains_key(tag) {
             rename_error(&mut diags, "groups", tag, format!("no operation has the tag `{tag}`"));
+        }
+    }
+    for (tag, new) in &renames.groups {
+        let wanted = naming::snake_ident(new, "default");
+        let taken = by_tag.keys().find(|other| {
+            *other != tag && naming::snake_ident(renames.groups.get(*other).unwrap_or(other), "default") == wanted
+        });
+        if let Some(other) = taken {
+            rename_error(
+                &mut diags,
+                "groups",
+                tag,
+                format!("`{new}` is the name of the group `{other}` too; choose a name no other group has"),
+            );
+        }
+    }
+    for (id, new) in &renames.operations {
+        let wanted = naming::snake_ident(new, "call");
+        let Some(renamed) = raw_ops.iter().find(|op| op.operation_id() == Some(id.as_str())) else { continue };
+        let group_of = |op: &RawOperation<'_>| group_of_doc(op.doc).or_else(|| op.first_tag().map(str::to_owned));
+        let taken = raw_ops.iter().find(|other| {
+            other.operation_id() != Some(id.as_str())
+                && group_of(other) == group_of(renamed)
+                && naming::snake_ident(
+                    &match other.operation_id().and_then(|o| renames.operations.get(o)) {
+                        Some(name) => name.clone(),
+                        None => method_name_parts(other, group_of(other).is_some()).0,
+                    },
+                    "call",
+                ) == wanted
+        });
+        if let Some(other) = taken {
+            let other = other
+                .operation_id()
+                .map_or_else(|| format!("{} {}", other.method.to_ascii_uppercase(), other.path), |o| format!("`{o}`"));
+            rename_error(
+                &mut diags,
+                "operations",
+                id,
+                format!(
+                    "`{new}` is the method name of the operation {other} too; choose a name no other operation of its group has"
+                ),
+            );
         }
     }
     for name in renames.operations.keys() {
@@ -487,6 +560,24 @@ fn collect_local_schema_refs(value: &Value, out: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|v| collect_local_schema_refs(v, out)),
         _ => {}
     }
+}
+
+/// Webhooks (OpenAPI 3.1) are requests the API sends, not calls a client
+/// makes: they get no code, and the module docs say so.
+fn note_webhooks(docs: &DocumentSet, doc: DocId, diags: &mut Diagnostics) {
+    let Some(hooks) = docs.doc(doc).root.get("webhooks").and_then(Value::as_object) else { return };
+    if hooks.is_empty() {
+        return;
+    }
+    let names: Vec<String> = hooks.keys().map(|k| format!("`{k}`")).collect();
+    diags.warning(
+        docs.name(doc),
+        "/webhooks",
+        format!(
+            "the spec describes webhooks ({}), requests the API sends to your server; this client has no code for them",
+            names.join(", ")
+        ),
+    );
 }
 
 /// Checks `openapi`/`swagger`, reporting unsupported versions.
