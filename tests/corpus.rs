@@ -1,5 +1,5 @@
-//! The 100 real specs of the APIs.guru sample in `../shared/corpus/apis-guru/`
-//! expand, and compile with warnings denied. A table of every spec is
+//! Every one of the 100 real specs of the APIs.guru sample in
+//! `../shared/corpus/apis-guru/` expands, and compiles with warnings denied. A table of every spec is
 //! printed (`cargo test --test corpus -- --nocapture` shows it). Skipped,
 //! with a message, when `../shared` is absent.
 
@@ -67,7 +67,8 @@ fn the_apis_guru_sample_expands_and_compiles() {
         for (module, source) in batch {
             std::fs::write(krate.dir.join("src").join(format!("{module}.rs")), source).expect("write module");
         }
-        let (ok, stderr) = krate.check();
+        // Short messages start with the file, so each names its spec's module.
+        let (ok, stderr) = krate.check_with(&["--message-format=short"]);
         if !ok {
             for line in
                 stderr.lines().filter(|l| l.contains("src/spec_") && (l.contains("error") || l.contains("warning")))
@@ -105,7 +106,10 @@ fn the_apis_guru_sample_expands_and_compiles() {
         "generated code must always compile; these do not: {:?}",
         broken.iter().map(|r| &r.spec).collect::<Vec<_>>()
     );
-    assert!(compiled * 100 >= rows.len() * 97, "at least 97% of the corpus must compile");
+    // Issue 4 asks for 97 of 100; every one of them works, so every one must stay working.
+    let failed: Vec<String> =
+        rows.iter().filter_map(|r| r.outcome.as_ref().err().map(|e| format!("{}: {e}", r.spec))).collect();
+    assert!(failed.is_empty(), "every corpus spec must expand and compile:\n{}", failed.join("\n"));
 }
 
 /// The number of operations in a spec, for the table.

@@ -11,6 +11,7 @@ polvo::service!("tests/specs/quirks/status-ranges.yaml", name = "ranges");
 polvo::service!("tests/specs/quirks/media-types.yaml", name = "media");
 polvo::service!("tests/specs/quirks/schema-quirks.yaml", name = "schemas");
 polvo::service!("tests/specs/quirks/tags.yaml", name = "tags");
+polvo::service!("tests/specs/quirks/shared-shapes.yaml", name = "shapes");
 
 #[test]
 fn missing_and_duplicate_operation_ids_get_names() {
@@ -36,6 +37,23 @@ async fn tags_that_are_not_identifiers_name_groups() {
     let _: tags::builder::GetBuilder = client.builder_2().get_builder();
     let challenge: tags::types::GetChallengeResponse = client._3d_secure().get_challenge("c1").send().await.unwrap();
     assert_eq!(challenge.status.as_deref(), Some("passed"));
+}
+
+#[tokio::test]
+async fn identical_inline_schemas_are_one_type() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"used": 1, "total": 4})))
+        .mount(&server)
+        .await;
+    let client = shapes::Client::builder().base_url(server.uri()).build().unwrap();
+    let disk = client.get_disk_usage("d1").send().await.unwrap();
+    let bucket = client.get_bucket_usage("b1").send().await.unwrap();
+    // An array holds one type: this compiles only if both answers share it.
+    let both = [disk, bucket];
+    assert_eq!(both.map(|u| (u.used, u.total)), [(Some(1), Some(4)); 2]);
+    let quota = client.get_quota("q1").send().await.unwrap();
+    assert_eq!((quota.used, quota.total), (Some(1.0), Some(4.0)));
 }
 
 #[test]

@@ -49,10 +49,17 @@ impl ScratchCrate {
 
     /// Runs `cargo check`, returning its success and stderr.
     pub fn check(&self) -> (bool, String) {
+        self.check_with(&[])
+    }
+
+    /// Runs `cargo check` with extra arguments (`--message-format=short`
+    /// puts each diagnostic's file on its own line).
+    pub fn check_with(&self, args: &[&str]) -> (bool, String) {
         let output = Command::new(env!("CARGO"))
             .arg("check")
             .arg("--quiet")
             .arg("--color=never")
+            .args(args)
             .current_dir(&self.dir)
             .env("CARGO_TARGET_DIR", root().join("target").join("polvo-scratch").join("target"))
             .output()

@@ -540,11 +540,53 @@ fn same_component(docs: &DocumentSet, a: (DocId, &str), b: (DocId, &str)) -> boo
             continue;
         }
         match (schema(a.0, &name), schema(b.0, &name)) {
-            (Some(x), Some(y)) if x == y => collect_local_schema_refs(x, &mut queue),
+            (Some(x), Some(y)) if same_schema(x, y) => collect_local_schema_refs(x, &mut queue),
             _ => return false,
         }
     }
     true
+}
+
+/// Whether two schemas describe the same values: equal but for their
+/// documentation (`description`, `title`, examples), at any depth. The
+/// first file's documentation is the one kept.
+fn same_schema(a: &Value, b: &Value) -> bool {
+    const DOCS: &[&str] = &["description", "title", "example", "examples", "externalDocs"];
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys = |m: &serde_json::Map<String, Value>| -> Vec<String> {
+                m.keys().filter(|k| !DOCS.contains(&k.as_str())).cloned().collect()
+            };
+            let (kx, ky) = (keys(x), keys(y));
+            kx.len() == ky.len()
+                && kx.iter().all(|k| match (x.get(k), y.get(k)) {
+                    (Some(vx), Some(vy)) => match k.as_str() {
+                        // Maps from names to schemas: the names are data.
+                        "properties" | "patternProperties" | "$defs" | "definitions" => same_schema_map(vx, vy),
+                        "items" | "additionalProperties" | "not" => same_schema(vx, vy),
+                        "allOf" | "oneOf" | "anyOf" => match (vx, vy) {
+                            (Value::Array(ax), Value::Array(ay)) => {
+                                ax.len() == ay.len() && ax.iter().zip(ay).all(|(p, q)| same_schema(p, q))
+                            }
+                            _ => vx == vy,
+                        },
+                        _ => vx == vy,
+                    },
+                    _ => false,
+                })
+        }
+        _ => a == b,
+    }
+}
+
+/// Whether two maps of names to schemas have the same names and schemas.
+fn same_schema_map(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_schema(v, w)))
+        }
+        _ => a == b,
+    }
 }
 
 fn collect_local_schema_refs(value: &Value, out: &mut Vec<String>) {
@@ -692,4 +734,28 @@ fn servers(docs: &DocumentSet, doc: DocId) -> Vec<Server> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_schema;
+    use serde_json::json;
+
+    #[test]
+    fn schemas_that_differ_only_in_their_docs_are_the_same() {
+        let a =
+            json!({"type": "object", "description": "A", "properties": {"id": {"type": "string", "description": "x"}}});
+        let b = json!({"type": "object", "description": "B", "properties": {"id": {"type": "string", "example": "1"}}});
+        assert!(same_schema(&a, &b));
+        // A property named `description` is data, not documentation.
+        let c = json!({"type": "object", "properties": {"description": {"type": "string"}}});
+        let d = json!({"type": "object", "properties": {}});
+        assert!(!same_schema(&c, &d));
+        let e = json!({"type": "object", "properties": {"id": {"type": "integer"}}});
+        assert!(!same_schema(&a, &e));
+        let f = json!({"oneOf": [{"type": "string", "title": "s"}, {"type": "integer"}]});
+        let g = json!({"oneOf": [{"type": "string"}, {"type": "integer", "description": "n"}]});
+        assert!(same_schema(&f, &g));
+        assert!(!same_schema(&f, &json!({"oneOf": [{"type": "string"}]})));
+    }
 }
