@@ -76,7 +76,12 @@ impl TokenCache {
     /// unchanged, otherwise generated and stored. Failures are never cached.
     pub fn generate(&self, generator: &Generator) -> Result<Output, Diagnostics> {
         let key = self.key(generator);
-        if let Some(output) = key.as_deref().and_then(|key| self.load(key)) {
+        // The key already covers the root files' content: only the files
+        // they refer to need checking when the entry is read.
+        let mut in_key: Vec<&Path> = generator.spec_files().iter().map(|(_, path)| path.as_path()).collect();
+        let sidecar = generator.sidecar_path();
+        in_key.extend(sidecar.as_ref().map(|(_, path)| path.as_path()));
+        if let Some(output) = key.as_deref().and_then(|key| self.load(key, &in_key)) {
             return Ok(output);
         }
         let output = generator.generate()?;
@@ -110,7 +115,7 @@ impl TokenCache {
         self.dir.join(format!("{key}.tokens"))
     }
 
-    fn load(&self, key: &str) -> Option<Output> {
+    fn load(&self, key: &str, in_key: &[&Path]) -> Option<Output> {
         let text = std::fs::read_to_string(self.path(key)).ok()?;
         let (header, tokens) = text.split_once("\ntokens\n")?;
         let mut lines = header.lines();
@@ -121,7 +126,7 @@ impl TokenCache {
         for line in lines {
             let (hash, path) = line.strip_prefix("file ")?.split_once(' ')?;
             let path = PathBuf::from(path);
-            if format!("{:016x}", file_hash(&path)?) != hash {
+            if !in_key.contains(&path.as_path()) && format!("{:016x}", file_hash(&path)?) != hash {
                 return None;
             }
             files.push(path);
@@ -176,13 +181,13 @@ mod tests {
         let cold = cache.generate(&generator).unwrap();
         let entries = std::fs::read_dir(dir.join("cache")).unwrap().count();
         assert_eq!(entries, 1);
-        let warm = cache.load(&cache.key(&generator).unwrap()).expect("a hit");
+        let warm = cache.load(&cache.key(&generator).unwrap(), &[]).expect("a hit");
         assert_eq!(warm.tokens.to_string(), cold.tokens.to_string());
         assert_eq!(warm.files.len(), 2, "the referenced file is recorded too");
 
         // Changing the referenced file (not the key's root file) invalidates the entry.
         std::fs::write(dir.join("other.yaml"), OTHER.replace("x:", "y:")).unwrap();
-        assert!(cache.load(&cache.key(&generator).unwrap()).is_none());
+        assert!(cache.load(&cache.key(&generator).unwrap(), &[]).is_none());
         let regenerated = cache.generate(&generator).unwrap();
         assert!(regenerated.tokens.to_string().contains("pub y"));
 
