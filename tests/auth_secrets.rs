@@ -1,5 +1,6 @@
 //! No key, secret, token or JWT appears in `Debug` or `Display` output, in
-//! errors, or in `tracing` logs (captured at TRACE level, every target).
+//! errors, or in logs: `tracing` events and `log` records (which reqwest
+//! writes), captured at TRACE level from every target.
 
 use polvo::auth::{Credential, TokenSet};
 use serde_json::json;
@@ -35,6 +36,20 @@ impl Write for Captured {
     }
 }
 
+/// `log` records, written to the same buffer as the `tracing` events.
+struct LogCapture(Captured);
+
+impl log::Log for LogCapture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        let line = format!("{} {}: {}\n", record.level(), record.target(), record.args());
+        self.0.0.lock().unwrap().extend_from_slice(line.as_bytes());
+    }
+    fn flush(&self) {}
+}
+
 fn assert_no_secret(what: &str, text: &str) {
     for secret in SECRETS {
         assert!(!text.contains(secret), "{what} shows the secret `{secret}`:\n{text}");
@@ -49,6 +64,8 @@ async fn secrets_stay_out_of_debug_output_errors_and_logs() {
     let subscriber =
         tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    log::set_boxed_logger(Box::new(LogCapture(captured.clone()))).expect("the only logger of this test binary");
+    log::set_max_level(log::LevelFilter::Trace);
 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -112,6 +129,26 @@ async fn secrets_stay_out_of_debug_output_errors_and_logs() {
     let as_credential: Credential<contacts::Client> = contacts::auth::private_apps("pat-SECRET-1");
     assert_no_secret("a credential", &format!("{as_credential:?}"));
 
+    // JWTs the client minted: the installation-token exchange's, and the
+    // one sent directly by `app_jwt`.
+    let direct = apps::Client::builder()
+        .base_url(server.uri())
+        .credential(apps::auth::app_jwt(key).claim("iss", 1))
+        .build()
+        .unwrap();
+    assert_no_secret("a client with a JWT", &format!("{direct:?}"));
+    direct.get_app().send().await.unwrap();
+    let jwts: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            r.headers.get("authorization")?.to_str().ok()?.strip_prefix("Bearer ey").map(|t| format!("ey{t}"))
+        })
+        .collect();
+    assert_eq!(jwts.len(), 2, "one JWT for the exchange, one sent directly");
+
     let bad_key = apps::Client::builder()
         .credential(apps::auth::app_jwt("-----BEGIN PRIVATE KEY-----\nMIIEsecret\n-----END PRIVATE KEY-----"))
         .build()
@@ -125,4 +162,9 @@ async fn secrets_stay_out_of_debug_output_errors_and_logs() {
         "the auth layer logs what it does:\n{logs}"
     );
     assert_no_secret("the logs", &logs);
+    for jwt in &jwts {
+        // The signature is the part that must never be seen.
+        let signature = jwt.rsplit('.').next().unwrap();
+        assert!(!logs.contains(signature), "the logs show a JWT:\n{logs}");
+    }
 }
