@@ -28,6 +28,9 @@ pub struct Document {
     pub path: PathBuf,
     /// The parsed content.
     pub root: Value,
+    /// Whether the file is Swagger 2.0, read into OpenAPI 3.0's shapes; its
+    /// security schemes are then under `/securityDefinitions`.
+    pub from_swagger: bool,
 }
 
 /// A place in a document: which document and the JSON pointer inside it.
@@ -119,11 +122,12 @@ impl DocumentSet {
         };
         match parse::parse(name, &text, format) {
             Ok(mut root) => {
-                if swagger::is_swagger(&root) {
+                let from_swagger = swagger::is_swagger(&root);
+                if from_swagger {
                     swagger::convert(&mut root);
                 }
                 let id = self.docs.len();
-                self.docs.push(Document { name: name.to_owned(), path: path.to_path_buf(), root });
+                self.docs.push(Document { name: name.to_owned(), path: path.to_path_buf(), root, from_swagger });
                 self.by_path.insert(key, id);
                 Some(id)
             }
@@ -144,7 +148,7 @@ impl DocumentSet {
     /// hold the text in memory).
     pub fn insert(&mut self, name: &str, path: &Path, root: Value) -> DocId {
         let id = self.docs.len();
-        self.docs.push(Document { name: name.to_owned(), path: path.to_path_buf(), root });
+        self.docs.push(Document { name: name.to_owned(), path: path.to_path_buf(), root, from_swagger: false });
         self.by_path.insert(normalize(path), id);
         id
     }

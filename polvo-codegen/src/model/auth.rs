@@ -158,9 +158,11 @@ pub struct SectionPlace<'a> {
 }
 
 /// Builds the auth model from the spec's schemes and the section.
+/// `schemes_pointer` is where the file keeps its schemes, for diagnostics.
 pub fn build_auth(
     spec_file: &str,
     root: &Value,
+    schemes_pointer: &str,
     section: Option<(&PolvoSection, SectionPlace<'_>)>,
     env_prefix: &str,
     diags: &mut Diagnostics,
@@ -183,7 +185,7 @@ pub fn build_auth(
         // Without a section the problem is in the spec's own scheme.
         None => {
             let at = match tokens {
-                ["schemes", name, ..] => format!("/components/securitySchemes/{}", pointer::escape(name)),
+                ["schemes", name, ..] => format!("{schemes_pointer}/{}", pointer::escape(name)),
                 _ => String::new(),
             };
             diags.error(spec_file, &at, message)
@@ -215,7 +217,7 @@ pub fn build_auth(
                         let scheme = s.get("scheme").and_then(Value::as_str).unwrap_or_default();
                         diags.warning(
                             spec_file,
-                            &format!("/components/securitySchemes/{}", pointer::escape(name)),
+                            &format!("{schemes_pointer}/{}", pointer::escape(name)),
                             format!("security scheme type `{t}` {scheme} is not supported; operations that need it get no credentials unless the `x-polvo` section gives the scheme a `type`"),
                         );
                     }

@@ -142,6 +142,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         Some(&doc) => super::auth::build_auth(
             docs.name(doc),
             &docs.doc(doc).root,
+            if docs.doc(doc).from_swagger { "/securityDefinitions" } else { "/components/securitySchemes" },
             section.as_ref().map(|s| (&s.section, super::auth::SectionPlace { file: &s.file, pointer: &s.pointer })),
             &env_prefix,
             &mut diags,

@@ -1,0 +1,3 @@
+polvo::service!("tests/specs/broken/swagger-insecure-token.yaml");
+
+fn main() {}
