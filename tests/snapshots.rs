@@ -29,6 +29,37 @@ fn split_files() {
     snapshot("split/api.yaml", "split");
 }
 
+/// Each type a generated module declares, by name, with its definition's
+/// text (from `pub struct`/`pub enum`/`pub type` to its end).
+fn definitions(source: &str) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut lines = source.lines();
+    while let Some(line) = lines.next() {
+        let trimmed = line.trim_start();
+        let Some(rest) = trimmed
+            .strip_prefix("pub struct ")
+            .or_else(|| trimmed.strip_prefix("pub enum "))
+            .or_else(|| trimmed.strip_prefix("pub type "))
+        else {
+            continue;
+        };
+        let name = rest.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or_default().to_owned();
+        let mut text = line.to_owned();
+        if !line.trim_end().ends_with(';') {
+            let end = format!("{}}}", &line[..line.len() - trimmed.len()]);
+            for body in lines.by_ref() {
+                text.push('\n');
+                text.push_str(body);
+                if body == end {
+                    break;
+                }
+            }
+        }
+        out.insert(name, text);
+    }
+    out
+}
+
 /// The type names a generated module declares.
 fn declared_types(source: &str) -> Vec<String> {
     source
@@ -64,6 +95,13 @@ fn names_stay_put_when_unrelated_parts_of_the_spec_change() {
     let after_types = declared_types(&after);
     for name in declared_types(&before) {
         assert!(after_types.contains(&name), "`{name}` was renamed by an unrelated edit");
+    }
+    // And each name still means the same type.
+    let after_definitions = definitions(&after);
+    let before_definitions = definitions(&before);
+    assert!(before_definitions.len() > 20 && before_definitions.values().any(|d| d.lines().count() > 5));
+    for (name, definition) in before_definitions {
+        assert_eq!(after_definitions.get(&name), Some(&definition), "`{name}` changed with an unrelated edit");
     }
     assert!(
         after_types.contains(&"GetReportsKind".to_owned()) && after_types.contains(&"GetReportsResponse".to_owned())
