@@ -24,6 +24,11 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
+/// How long a server may take to say it is ready. Generous: on a 2-core
+/// machine several Node servers start at once while other tests compile,
+/// and a server that never starts still fails its test, only later.
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// How many of a server's last output lines an error message quotes.
 const OUTPUT_TAIL: usize = 60;
 
@@ -275,7 +280,7 @@ fn wait_until_ready(
 }
 
 /// Starts the OAuth 2.0 / OpenID Connect provider of
-/// `tests/servers/oidc.mjs` on an ephemeral port and waits (up to 30 s)
+/// `tests/servers/oidc.mjs` on an ephemeral port and waits (up to [`STARTUP_TIMEOUT`])
 /// for its `LISTENING <url>` line. `extra_env` is added to its environment,
 /// e.g. `[("OIDC_ACCESS_TOKEN_TTL", "2")]`; the clients, test endpoints and
 /// variables are listed in `tests/servers/README.md`.
@@ -291,7 +296,7 @@ pub fn start_oidc(extra_env: &[(&str, &str)]) -> Result<NodeServer, ServerError>
         NAME,
         child,
         &lines,
-        Duration::from_secs(30),
+        STARTUP_TIMEOUT,
         |line| line.strip_prefix("LISTENING ").map(|url| url.trim().to_owned()),
         |_| true,
     )
@@ -299,7 +304,7 @@ pub fn start_oidc(extra_env: &[(&str, &str)]) -> Result<NodeServer, ServerError>
 
 /// Starts Prism (`prism mock <spec> -h 127.0.0.1 -p <free port>`, with
 /// `extra_args` appended, e.g. `["--dynamic"]` or `["--errors"]`) and waits
-/// (up to 60 s) until it has said that it is listening and its port
+/// (up to [`STARTUP_TIMEOUT`]) until it has said that it is listening and its port
 /// accepts connections.
 pub fn start_prism(spec: &Path, extra_args: &[&str]) -> Result<NodeServer, ServerError> {
     const NAME: &str = "prism";
@@ -321,14 +326,14 @@ pub fn start_prism(spec: &Path, extra_args: &[&str]) -> Result<NodeServer, Serve
         NAME,
         child,
         &lines,
-        Duration::from_secs(60),
+        STARTUP_TIMEOUT,
         |line| line.contains("Prism is listening on").then(|| format!("http://127.0.0.1:{port}")),
         |_| accepts_connections(port),
     )
 }
 
 /// Starts oauth2-mock-server 8 (`oauth2-mock-server -a 127.0.0.1 -p 0`) and
-/// waits (up to 30 s) for it to say where it listens. Note that the issuer
+/// waits (up to [`STARTUP_TIMEOUT`]) for it to say where it listens. Note that the issuer
 /// it puts in its discovery document and tokens is
 /// `http://localhost:<port>`, while [`NodeServer::url`] is
 /// `http://127.0.0.1:<port>`.
@@ -341,7 +346,7 @@ pub fn start_oauth2_mock_server() -> Result<NodeServer, ServerError> {
         NAME,
         child,
         &lines,
-        Duration::from_secs(30),
+        STARTUP_TIMEOUT,
         |line| {
             if !line.contains("server listening on") {
                 return None;
