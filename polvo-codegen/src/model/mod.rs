@@ -8,6 +8,7 @@ pub mod auth;
 pub mod auth_config;
 mod operations;
 mod recursion;
+mod renames;
 mod schema;
 mod service;
 mod types;

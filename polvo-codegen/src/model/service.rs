@@ -167,33 +167,6 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         if roots.len() > 1 { roots.iter().map(|&doc| (doc, file_group_name(docs, doc))).collect() } else { Vec::new() };
     let group_of_doc = |doc: DocId| file_groups.iter().find(|(d, _)| *d == doc).map(|(_, g)| g.clone());
 
-    // A rename must not take a name another schema has (or is renamed to).
-    let mut schema_keys: Vec<&String> = Vec::new();
-    for &doc in &roots {
-        if let Some(schemas) = docs.doc(doc).root.pointer("/components/schemas").and_then(Value::as_object) {
-            for key in schemas.keys() {
-                if !schema_keys.contains(&key) {
-                    schema_keys.push(key);
-                }
-            }
-        }
-    }
-    for (key, new) in &renames.types {
-        let wanted = naming::pascal_ident(new, "Schema");
-        let taken = schema_keys.iter().find(|other| {
-            other.as_str() != key.as_str()
-                && naming::pascal_ident(renames.types.get(other.as_str()).unwrap_or(other), "Schema") == wanted
-        });
-        if let Some(other) = taken {
-            rename_error(
-                &mut diags,
-                "types",
-                key,
-                format!("`{new}` is the name of the schema `{other}` too; choose a name no other schema has"),
-            );
-        }
-    }
-
     let mut types = TypeBuilder::new(docs);
     let mut renamed_types = 0;
     // (document, schema name, type) of every component registered so far.
@@ -285,49 +258,17 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
             rename_error(&mut diags, "groups", tag, format!("no operation has the tag `{tag}`"));
         }
     }
-    for (tag, new) in &renames.groups {
-        let wanted = naming::snake_ident(new, "default");
-        let taken = by_tag.keys().find(|other| {
-            *other != tag && naming::snake_ident(renames.groups.get(*other).unwrap_or(other), "default") == wanted
-        });
-        if let Some(other) = taken {
-            rename_error(
-                &mut diags,
-                "groups",
-                tag,
-                format!("`{new}` is the name of the group `{other}` too; choose a name no other group has"),
-            );
-        }
-    }
-    for (id, new) in &renames.operations {
-        let wanted = naming::snake_ident(new, "call");
-        let Some(renamed) = raw_ops.iter().find(|op| op.operation_id() == Some(id.as_str())) else { continue };
-        let group_of = |op: &RawOperation<'_>| group_of_doc(op.doc).or_else(|| op.first_tag().map(str::to_owned));
-        let taken = raw_ops.iter().find(|other| {
-            other.operation_id() != Some(id.as_str())
-                && group_of(other) == group_of(renamed)
-                && naming::snake_ident(
-                    &match other.operation_id().and_then(|o| renames.operations.get(o)) {
-                        Some(name) => name.clone(),
-                        None => method_name_parts(other, group_of(other).is_some()).0,
-                    },
-                    "call",
-                ) == wanted
-        });
-        if let Some(other) = taken {
-            let other = other
-                .operation_id()
-                .map_or_else(|| format!("{} {}", other.method.to_ascii_uppercase(), other.path), |o| format!("`{o}`"));
-            rename_error(
-                &mut diags,
-                "operations",
-                id,
-                format!(
-                    "`{new}` is the method name of the operation {other} too; choose a name no other operation of its group has"
-                ),
-            );
-        }
-    }
+    super::renames::report_collisions(
+        &super::renames::Names {
+            docs,
+            roots: &roots,
+            renames,
+            groups: &by_tag,
+            raw_ops: &raw_ops,
+            group_of_doc: &group_of_doc,
+        },
+        &mut |kind, key, message| rename_error(&mut diags, kind, key, message),
+    );
     for name in renames.operations.keys() {
         if !raw_ops.iter().any(|op| op.operation_id() == Some(name.as_str())) {
             rename_error(&mut diags, "operations", name, format!("no operation has the operationId `{name}`"));
