@@ -46,8 +46,13 @@ fn fnv(bytes: &[u8], mut hash: u64) -> u64 {
 
 const FNV_START: u64 = 0xcbf29ce484222325;
 
+/// The hash the cache records for a file's content.
+pub(crate) fn content_hash(bytes: &[u8]) -> u64 {
+    fnv(bytes, FNV_START)
+}
+
 fn file_hash(path: &Path) -> Option<u64> {
-    std::fs::read(path).ok().map(|bytes| fnv(&bytes, FNV_START))
+    std::fs::read(path).ok().map(|bytes| content_hash(&bytes))
 }
 
 impl TokenCache {
@@ -132,15 +137,17 @@ impl TokenCache {
             files.push(path);
         }
         let tokens = TokenStream::from_str(tokens).ok()?;
-        Some(Output { tokens, files, warnings: Vec::new() })
+        Some(Output { tokens, content_hashes: vec![None; files.len()], files, warnings: Vec::new() })
     }
 
     /// Writes an entry; a cache that cannot be written is simply not used.
     fn store(&self, key: &str, output: &Output) {
         let mut text = String::from(FORMAT);
         text.push('\n');
-        for file in &output.files {
-            let Some(hash) = file_hash(file) else { return };
+        for (file, read) in output.files.iter().zip(&output.content_hashes) {
+            // The hash of the text the tokens were made from; a file edited
+            // since then no longer matches, and the entry is not used.
+            let Some(hash) = read.or_else(|| file_hash(file)) else { return };
             text.push_str(&format!("file {hash:016x} {}\n", file.display()));
         }
         text.push_str("tokens\n");

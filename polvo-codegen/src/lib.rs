@@ -43,6 +43,8 @@ pub struct Output {
     pub tokens: TokenStream,
     /// Every file read, for rebuild tracking.
     pub files: Vec<PathBuf>,
+    /// The hash of each of `files` as it was read, for the token cache.
+    content_hashes: Vec<Option<u64>>,
     /// Warnings: constructs that were degraded to looser types.
     pub warnings: Vec<Diagnostic>,
 }
@@ -102,18 +104,14 @@ impl Generator {
 
     /// More spec files of the service, listed under `files` in the sidecar
     /// (paths relative to it), after the ones given.
-    fn sidecar_files(&self, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
-        let Some((name, path)) = self.sidecar_path() else { return Vec::new() };
-        let Some(format) = load::Format::from_file_name(&name) else { return Vec::new() };
-        let Ok(text) = std::fs::read_to_string(&path) else { return Vec::new() };
-        // Syntax errors are reported when the sidecar is read for the model.
-        let Ok(value) = load::parse::parse(&name, &text, format) else { return Vec::new() };
-        let Some(files) = value.get("files") else { return Vec::new() };
+    fn sidecar_files(&self, sidecar: &load::Document, diags: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+        let name = &sidecar.name;
+        let Some(files) = sidecar.root.get("files") else { return Vec::new() };
         let Some(list) = files.as_array() else {
-            diags.error(&name, "/files", "`files` must be a list of spec files next to the sidecar");
+            diags.error(name, "/files", "`files` must be a list of spec files next to the sidecar");
             return Vec::new();
         };
-        let dir = path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        let dir = sidecar.path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
         let display_dir = name.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
         let mut out = Vec::new();
         for (i, file) in list.iter().enumerate() {
@@ -122,7 +120,7 @@ impl Generator {
                     out.push((format!("{display_dir}{file}"), dir.join(file)));
                 }
                 Some(_) => {}
-                None => diags.error(&name, &format!("/files/{i}"), "each entry of `files` is a path"),
+                None => diags.error(name, &format!("/files/{i}"), "each entry of `files` is a path"),
             }
         }
         out
@@ -157,36 +155,43 @@ impl Generator {
     /// Runs the pipeline; on failure returns every error (and warning) found.
     pub fn generate(&self) -> Result<Output, Diagnostics> {
         let mut diags = Diagnostics::new();
+        // The sidecar is read once: for the files it lists, then as a document.
+        let sidecar = self.sidecar_path().and_then(|(name, path)| load::Document::read(&name, &path, &mut diags));
         let mut specs = self.specs.clone();
-        specs.extend(self.sidecar_files(&mut diags));
-        let (docs, roots) = load::DocumentSet::load(&specs, &mut diags);
+        if let Some(sidecar) = &sidecar {
+            specs.extend(self.sidecar_files(sidecar, &mut diags));
+        }
+        let (mut docs, roots) = load::DocumentSet::load(&specs, &mut diags);
         if diags.has_errors() {
             return Err(diags);
         }
-        let mut docs = docs;
-        let sidecar = self.sidecar_path().and_then(|(name, path)| docs.load_extra(&name, &path, &mut diags));
-        if diags.has_errors() {
-            return Err(diags);
-        }
+        let sidecar = sidecar.map(|document| docs.add(document));
         let options = model::BuildOptions {
             module: self.module.clone(),
             fallback_module: self.fallback_module.clone(),
             sidecar,
             filter: self.filter.clone(),
         };
-        let (service, model_diags) = model::build(&docs, &roots, &options);
+        let (mut service, model_diags) = model::build(&docs, &roots, &options);
         diags.extend(model_diags);
         if diags.has_errors() {
             return Err(diags);
         }
         let files: Vec<PathBuf> = docs.documents().iter().map(|d| d.path.clone()).collect();
+        let content_hashes = docs.documents().iter().map(|d| d.content_hash).collect();
         let tracked: Vec<String> = if self.track_files {
             files.iter().map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()).display().to_string()).collect()
         } else {
             Vec::new()
         };
-        let notes: Vec<(String, String)> = diags.warnings().map(|w| (w.place(), w.message.clone())).collect();
-        let tokens = emit::service_module(&service, &tracked, &notes);
-        Ok(Output { tokens, files, warnings: diags.warnings().cloned().collect() })
+        // A proc macro cannot show warnings on stable Rust: the module's docs list them.
+        for warning in diags.warnings() {
+            let note = format!("`{}`: {}", warning.place(), warning.message);
+            if !service.notes.contains(&note) {
+                service.notes.push(note);
+            }
+        }
+        let tokens = emit::service_module(&service, &tracked);
+        Ok(Output { tokens, files, content_hashes, warnings: diags.warnings().cloned().collect() })
     }
 }

@@ -75,11 +75,6 @@ impl<'a> Paths<'a> {
         if self.qualified { quote!(::std::convert::From) } else { quote!(From) }
     }
 
-    /// `Option::is_none` as a string, for `skip_serializing_if`.
-    pub fn is_none_fn(&self) -> &'static str {
-        if self.qualified { "::std::option::Option::is_none" } else { "Option::is_none" }
-    }
-
     /// The name of a named type, as an identifier.
     pub fn type_ident(&self, id: usize) -> Ident {
         ident(&self.types[id].name)

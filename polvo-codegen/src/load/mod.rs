@@ -28,9 +28,50 @@ pub struct Document {
     pub path: PathBuf,
     /// The parsed content.
     pub root: Value,
-    /// Whether the file is Swagger 2.0, read into OpenAPI 3.0's shapes; its
-    /// security schemes are then under `/securityDefinitions`.
-    pub from_swagger: bool,
+    /// A hash of the text that was parsed (`None` for documents inserted
+    /// already parsed), so the token cache records exactly what was read.
+    pub content_hash: Option<u64>,
+}
+
+impl Document {
+    /// Reads and parses one file (JSON or YAML by its extension; Swagger 2.0
+    /// read into OpenAPI 3.0's shapes); `None` (with a diagnostic) on failure.
+    pub fn read(name: &str, path: &Path, diags: &mut Diagnostics) -> Option<Document> {
+        let Some(format) = Format::from_file_name(name) else {
+            diags.push(Diagnostic {
+                severity: Severity::Error,
+                file: name.to_owned(),
+                location: Location::File,
+                message: "cannot tell the spec's format: the file name must end in `.json`, `.yaml` or `.yml`".into(),
+            });
+            return None;
+        };
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => {
+                diags.push(Diagnostic {
+                    severity: Severity::Error,
+                    file: name.to_owned(),
+                    location: Location::File,
+                    message: format!("cannot read the file: {e}"),
+                });
+                return None;
+            }
+        };
+        match parse::parse(name, &text, format) {
+            Ok(mut root) => {
+                if swagger::is_swagger(&root) {
+                    swagger::convert(&mut root);
+                }
+                let content_hash = Some(crate::cache::content_hash(text.as_bytes()));
+                Some(Document { name: name.to_owned(), path: path.to_path_buf(), root, content_hash })
+            }
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        }
+    }
 }
 
 /// A place in a document: which document and the JSON pointer inside it.
@@ -95,60 +136,26 @@ impl DocumentSet {
 
     /// Parses one file and adds it; `None` (with a diagnostic) on failure.
     fn load_file(&mut self, name: &str, path: &Path, diags: &mut Diagnostics) -> Option<DocId> {
-        let key = normalize(path);
-        if let Some(&id) = self.by_path.get(&key) {
+        if let Some(&id) = self.by_path.get(&normalize(path)) {
             return (id != usize::MAX).then_some(id);
         }
-        let Some(format) = Format::from_file_name(name) else {
-            diags.push(Diagnostic {
-                severity: Severity::Error,
-                file: name.to_owned(),
-                location: Location::File,
-                message: "cannot tell the spec's format: the file name must end in `.json`, `.yaml` or `.yml`".into(),
-            });
-            return None;
-        };
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) => {
-                diags.push(Diagnostic {
-                    severity: Severity::Error,
-                    file: name.to_owned(),
-                    location: Location::File,
-                    message: format!("cannot read the file: {e}"),
-                });
-                return None;
-            }
-        };
-        match parse::parse(name, &text, format) {
-            Ok(mut root) => {
-                let from_swagger = swagger::is_swagger(&root);
-                if from_swagger {
-                    swagger::convert(&mut root);
-                }
-                let id = self.docs.len();
-                self.docs.push(Document { name: name.to_owned(), path: path.to_path_buf(), root, from_swagger });
-                self.by_path.insert(key, id);
-                Some(id)
-            }
-            Err(d) => {
-                diags.push(d);
-                None
-            }
-        }
+        let document = Document::read(name, path, diags)?;
+        Some(self.add(document))
     }
 
-    /// Reads one more file that is not an OpenAPI document (the `x-polvo`
-    /// sidecar), so it is tracked and its errors name it.
-    pub fn load_extra(&mut self, name: &str, path: &Path, diags: &mut Diagnostics) -> Option<DocId> {
-        self.load_file(name, path, diags)
+    /// Adds a document read with [`Document::read`].
+    pub fn add(&mut self, document: Document) -> DocId {
+        let id = self.docs.len();
+        self.by_path.insert(normalize(&document.path), id);
+        self.docs.push(document);
+        id
     }
 
     /// Adds an already parsed document (used by tests and by callers that
     /// hold the text in memory).
     pub fn insert(&mut self, name: &str, path: &Path, root: Value) -> DocId {
         let id = self.docs.len();
-        self.docs.push(Document { name: name.to_owned(), path: path.to_path_buf(), root, from_swagger: false });
+        self.docs.push(Document { name: name.to_owned(), path: path.to_path_buf(), root, content_hash: None });
         self.by_path.insert(normalize(path), id);
         id
     }

@@ -384,7 +384,6 @@ fn oauth_kind(
         .or_else(|| flow_url("authorizationCode", "tokenUrl"))
         .or_else(|| flow_url("clientCredentials", "tokenUrl"))
         .or_else(|| flow_url("deviceAuthorization", "tokenUrl"));
-    let refresh_url = flow_url("authorizationCode", "refreshUrl");
     let device_authorization_url =
         config.device_authorization_url.clone().or_else(|| flow_url("deviceAuthorization", "deviceAuthorizationUrl"));
     let scopes = match &config.scopes {
@@ -412,7 +411,6 @@ fn oauth_kind(
     if flows.contains(&Flow::ClientCredentials) && token_url.is_none() {
         return Err((at("token_url"), format!("scheme `{name}` uses client credentials but has no token URL")));
     }
-    let _ = refresh_url;
     Ok(SchemeKind::OAuth2 {
         flows,
         authorization_url,

@@ -83,7 +83,7 @@ fn by_value(ty: &TypeRef, out: &mut Vec<TypeId>) {
 }
 
 /// Every named type `ty` mentions anywhere.
-fn mentioned(ty: &TypeRef, out: &mut Vec<TypeId>) {
+pub(super) fn mentioned(ty: &TypeRef, out: &mut Vec<TypeId>) {
     match ty {
         TypeRef::Named(id) => out.push(*id),
         TypeRef::Option(inner) | TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Box(inner) => {

@@ -6,7 +6,8 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::auth_config::RenameConfig;
-use super::operations::{RawOperation, method_name_parts};
+use super::operations::RawOperation;
+use super::service::method_base;
 use crate::load::{DocId, DocumentSet};
 use crate::naming;
 
@@ -22,8 +23,6 @@ pub(super) struct Names<'a, 'd> {
     pub groups: &'a IndexMap<String, Vec<usize>>,
     /// Every operation the service generates.
     pub raw_ops: &'a [RawOperation<'d>],
-    /// The group of a root document, in a service of several files.
-    pub group_of_doc: &'a dyn Fn(DocId) -> Option<String>,
 }
 
 /// Reports each rename that takes the name of another schema, group or
@@ -75,24 +74,30 @@ fn groups(names: &Names<'_, '_>, report: &mut dyn FnMut(&str, &str, String)) {
 }
 
 fn operations(names: &Names<'_, '_>, report: &mut dyn FnMut(&str, &str, String)) {
-    let renames = &names.renames.operations;
-    let group_of = |op: &RawOperation<'_>| (names.group_of_doc)(op.doc).or_else(|| op.first_tag().map(str::to_owned));
-    let final_name = |op: &RawOperation<'_>| {
-        let base = match op.operation_id().and_then(|id| renames.get(id)) {
-            Some(name) => name.clone(),
-            None => method_name_parts(op, group_of(op).is_some()).0,
-        };
-        naming::snake_ident(&base, "call")
+    // The group of each operation, by index; ungrouped ones sit on the client.
+    let mut group_of: Vec<Option<&str>> = vec![None; names.raw_ops.len()];
+    for (group, ops) in names.groups {
+        for &i in ops {
+            if let Some(slot) = group_of.get_mut(i) {
+                *slot = Some(group.as_str());
+            }
+        }
+    }
+    let final_name = |i: usize, op: &RawOperation<'_>| {
+        naming::snake_ident(&method_base(op, group_of[i].is_some(), names.renames).0, "call")
     };
-    for (id, new) in renames {
-        let Some(renamed) = names.raw_ops.iter().find(|op| op.operation_id() == Some(id.as_str())) else { continue };
+    for (id, new) in &names.renames.operations {
+        let Some(renamed) = names.raw_ops.iter().position(|op| op.operation_id() == Some(id.as_str())) else {
+            continue;
+        };
         let wanted = naming::snake_ident(new, "call");
-        let taken = names.raw_ops.iter().find(|other| {
-            other.operation_id() != Some(id.as_str())
-                && group_of(other) == group_of(renamed)
-                && final_name(other) == wanted
+        let taken = names.raw_ops.iter().enumerate().find(|&(i, other)| {
+            i != renamed
+                && other.operation_id() != Some(id.as_str())
+                && group_of[i] == group_of[renamed]
+                && final_name(i, other) == wanted
         });
-        if let Some(other) = taken {
+        if let Some((_, other)) = taken {
             let other = other
                 .operation_id()
                 .map_or_else(|| format!("{} {}", other.method.to_ascii_uppercase(), other.path), |o| format!("`{o}`"));

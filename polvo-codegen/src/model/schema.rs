@@ -6,6 +6,16 @@ use serde_json::{Map, Value};
 
 use crate::load::{Place, pointer};
 
+/// Keywords that only document a schema: two schemas that differ only in
+/// these describe the same values.
+pub const DOC_KEYWORDS: &[&str] = &["description", "title", "example", "examples", "externalDocs", "$comment"];
+/// Keywords whose value maps names to schemas.
+pub const SCHEMA_MAP_KEYWORDS: &[&str] = &["properties", "patternProperties", "$defs", "definitions"];
+/// Keywords whose value is one schema.
+pub const SCHEMA_KEYWORDS: &[&str] = &["items", "additionalProperties", "not", "contains", "propertyNames"];
+/// Keywords whose value is a list of schemas.
+pub const SCHEMA_LIST_KEYWORDS: &[&str] = &["allOf", "oneOf", "anyOf", "prefixItems"];
+
 /// A schema value and where it is.
 #[derive(Clone, Copy, Debug)]
 pub struct SchemaView<'a, 'p> {

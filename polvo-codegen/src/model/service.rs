@@ -6,7 +6,9 @@ use serde_json::Value;
 use super::auth_config::{RenameConfig, SectionSource, parse_section};
 use super::operations::{METHODS, OperationBuilder, RawOperation, method_name_parts};
 use super::recursion::make_finite;
-use super::schema::{child_pointer, non_empty};
+use super::schema::{
+    DOC_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS, child_pointer, non_empty,
+};
 use super::types::TypeBuilder;
 use super::{Group, Operation, Server, Service, TypeId};
 use crate::diag::Diagnostics;
@@ -142,7 +144,12 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         Some(&doc) => super::auth::build_auth(
             docs.name(doc),
             &docs.doc(doc).root,
-            if docs.doc(doc).from_swagger { "/securityDefinitions" } else { "/components/securitySchemes" },
+            // A Swagger 2.0 file keeps its `swagger` key when read as 3.0.
+            if crate::load::swagger::is_swagger(&docs.doc(doc).root) {
+                "/securityDefinitions"
+            } else {
+                "/components/securitySchemes"
+            },
             section.as_ref().map(|s| (&s.section, super::auth::SectionPlace { file: &s.file, pointer: &s.pointer })),
             &env_prefix,
             &mut diags,
@@ -259,14 +266,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         }
     }
     super::renames::report_collisions(
-        &super::renames::Names {
-            docs,
-            roots: &roots,
-            renames,
-            groups: &by_tag,
-            raw_ops: &raw_ops,
-            group_of_doc: &group_of_doc,
-        },
+        &super::renames::Names { docs, roots: &roots, renames, groups: &by_tag, raw_ops: &raw_ops },
         &mut |kind, key, message| rename_error(&mut diags, kind, key, message),
     );
     for name in renames.operations.keys() {
@@ -374,11 +374,7 @@ fn op_names(
     methods: &mut Namespace,
     types: &mut Namespace,
 ) -> (String, String, String) {
-    let renamed = raw.operation_id().and_then(|id| renames.operations.get(id));
-    let (base, dropped_group) = match renamed {
-        Some(name) => (name.clone(), false),
-        None => method_name_parts(raw, group.is_some()),
-    };
+    let (base, dropped_group) = method_base(raw, group.is_some(), renames);
     let mut ident = naming::snake_ident(&base, "call");
     if methods.contains(&ident) {
         // Two operations of a group want one name: the tag tells them apart
@@ -399,6 +395,15 @@ fn op_names(
     (method, builder, prefix)
 }
 
+/// The name an operation's method is made from: its rename, or what
+/// [`method_name_parts`] makes of it; and whether the group was taken off.
+pub(super) fn method_base(raw: &RawOperation<'_>, grouped: bool, renames: &RenameConfig) -> (String, bool) {
+    match raw.operation_id().and_then(|id| renames.operations.get(id)) {
+        Some(name) => (name.clone(), false),
+        None => method_name_parts(raw, grouped),
+    }
+}
+
 /// Adds, after each operation whose body can be sent in several media
 /// types, one operation per extra media type: `create_booking_xml` next to
 /// `create_booking`. They share the original's response enums.
@@ -416,13 +421,12 @@ fn with_alternative_bodies(
             alt.method_name =
                 methods.claim(&naming::snake_ident(&format!("{}_{suffix}", naming::unraw(&op.method_name)), "call"));
             alt.builder_name = types.claim(&naming::pascal_ident(naming::unraw(&alt.method_name), "Call"));
-            alt.notes.retain(|n| !n.starts_with("Sends `"));
             let main = op.body.as_ref().map(|b| b.content_type.clone()).unwrap_or_default();
             alt.notes.push(format!(
                 "Sends the body as `{}`; [`{}`](Self::{}) sends `{main}`.",
                 body.content_type,
-                op.method_name.trim_start_matches("r#"),
-                op.method_name.trim_start_matches("r#")
+                naming::unraw(&op.method_name),
+                naming::unraw(&op.method_name)
             ));
             alt.body = Some(body);
             alt.emits_outcomes = false;
@@ -435,8 +439,8 @@ fn with_alternative_bodies(
                     format!(
                         "`{}` with [`{}`](Self::{})",
                         a.body.as_ref().map(|b| b.content_type.as_str()).unwrap_or(""),
-                        a.method_name.trim_start_matches("r#"),
-                        a.method_name.trim_start_matches("r#")
+                        naming::unraw(&a.method_name),
+                        naming::unraw(&a.method_name)
                     )
                 })
                 .collect();
@@ -490,45 +494,26 @@ fn same_component(docs: &DocumentSet, a: (DocId, &str), b: (DocId, &str)) -> boo
 }
 
 /// Whether two schemas describe the same values: equal but for their
-/// documentation (`description`, `title`, examples), at any depth. The
-/// first file's documentation is the one kept.
+/// documentation keywords, at any depth. The first file's documentation is
+/// the one kept.
 fn same_schema(a: &Value, b: &Value) -> bool {
-    const DOCS: &[&str] = &["description", "title", "example", "examples", "externalDocs"];
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let keys = |m: &serde_json::Map<String, Value>| -> Vec<String> {
-                m.keys().filter(|k| !DOCS.contains(&k.as_str())).cloned().collect()
-            };
-            let (kx, ky) = (keys(x), keys(y));
-            kx.len() == ky.len()
-                && kx.iter().all(|k| match (x.get(k), y.get(k)) {
-                    (Some(vx), Some(vy)) => match k.as_str() {
-                        // Maps from names to schemas: the names are data.
-                        "properties" | "patternProperties" | "$defs" | "definitions" => same_schema_map(vx, vy),
-                        "items" | "additionalProperties" | "not" => same_schema(vx, vy),
-                        "allOf" | "oneOf" | "anyOf" => match (vx, vy) {
-                            (Value::Array(ax), Value::Array(ay)) => {
-                                ax.len() == ay.len() && ax.iter().zip(ay).all(|(p, q)| same_schema(p, q))
-                            }
-                            _ => vx == vy,
-                        },
-                        _ => vx == vy,
-                    },
-                    _ => false,
-                })
-        }
-        _ => a == b,
-    }
-}
-
-/// Whether two maps of names to schemas have the same names and schemas.
-fn same_schema_map(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_schema(v, w)))
-        }
-        _ => a == b,
-    }
+    let (Value::Object(x), Value::Object(y)) = (a, b) else { return a == b };
+    let keys = |m: &'_ serde_json::Map<String, Value>| m.keys().filter(|k| !DOC_KEYWORDS.contains(&k.as_str())).count();
+    keys(x) == keys(y)
+        && x.iter().filter(|(k, _)| !DOC_KEYWORDS.contains(&k.as_str())).all(|(k, vx)| {
+            let Some(vy) = y.get(k) else { return false };
+            let k = k.as_str();
+            match (vx, vy) {
+                (Value::Object(mx), Value::Object(my)) if SCHEMA_MAP_KEYWORDS.contains(&k) => {
+                    mx.len() == my.len() && mx.iter().all(|(name, s)| my.get(name).is_some_and(|t| same_schema(s, t)))
+                }
+                (Value::Array(lx), Value::Array(ly)) if SCHEMA_LIST_KEYWORDS.contains(&k) => {
+                    lx.len() == ly.len() && lx.iter().zip(ly).all(|(p, q)| same_schema(p, q))
+                }
+                _ if SCHEMA_KEYWORDS.contains(&k) => same_schema(vx, vy),
+                _ => vx == vy,
+            }
+        })
 }
 
 fn collect_local_schema_refs(value: &Value, out: &mut Vec<String>) {

@@ -10,7 +10,10 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::schema::{Additional, SchemaView, child_pointer, is_null_schema};
+use super::schema::{
+    Additional, DOC_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS, SchemaView, child_pointer,
+    is_null_schema,
+};
 use super::{Docs, EnumValue, Field, Primitive, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionVariant};
 use crate::diag::Diagnostics;
 use crate::load::{DocId, DocumentSet, Place, pointer};
@@ -748,14 +751,14 @@ fn write_schema_key(value: &Value, out: &mut String) {
     };
     out.push('{');
     for (k, v) in map {
-        match k.as_str() {
-            "description" | "title" | "example" | "examples" | "externalDocs" | "$comment" => continue,
-            _ => {}
+        let k = k.as_str();
+        if DOC_KEYWORDS.contains(&k) {
+            continue;
         }
         out.push_str(k);
         out.push(':');
-        match (k.as_str(), v) {
-            ("properties" | "patternProperties" | "$defs" | "definitions", Value::Object(props)) => {
+        match v {
+            Value::Object(props) if SCHEMA_MAP_KEYWORDS.contains(&k) => {
                 out.push('{');
                 for (name, schema) in props {
                     out.push_str(&Value::String(name.clone()).to_string());
@@ -765,10 +768,8 @@ fn write_schema_key(value: &Value, out: &mut String) {
                 }
                 out.push('}');
             }
-            ("items" | "additionalProperties" | "not" | "contains" | "propertyNames", schema) => {
-                write_schema_key(schema, out)
-            }
-            ("allOf" | "oneOf" | "anyOf" | "prefixItems", Value::Array(items)) => {
+            schema if SCHEMA_KEYWORDS.contains(&k) => write_schema_key(schema, out),
+            Value::Array(items) if SCHEMA_LIST_KEYWORDS.contains(&k) => {
                 out.push('[');
                 for item in items {
                     write_schema_key(item, out);
@@ -776,7 +777,7 @@ fn write_schema_key(value: &Value, out: &mut String) {
                 }
                 out.push(']');
             }
-            (_, other) => out.push_str(&other.to_string()),
+            other => out.push_str(&other.to_string()),
         }
         out.push(',');
     }

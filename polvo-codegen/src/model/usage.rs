@@ -5,7 +5,8 @@
 //! payloads, say) is not needed by a client at all. Deriving just what is
 //! needed is most of what keeps a large API's compile time down.
 
-use super::{Operation, Outcome, Service, TypeDef, TypeId, TypeKind, TypeRef};
+use super::recursion::mentioned;
+use super::{Operation, Outcome, Service, TypeDef, TypeId, TypeKind};
 
 /// Marks every type's [`super::Usage`].
 pub fn mark_usage(service: &mut Service) {
@@ -30,10 +31,10 @@ pub fn mark_usage(service: &mut Service) {
 
 fn collect_sent(op: &Operation, out: &mut Vec<TypeId>) {
     for p in &op.params {
-        named_in(&p.ty, out);
+        mentioned(&p.ty, out);
     }
     if let Some(body) = &op.body {
-        named_in(&body.ty, out);
+        mentioned(&body.ty, out);
     }
 }
 
@@ -41,8 +42,8 @@ fn collect_received(op: &Operation, out: &mut Vec<TypeId>) {
     for outcome in [&op.responses.success_type, &op.responses.error_type] {
         match outcome {
             Outcome::Nothing => {}
-            Outcome::Single(t) | Outcome::Optional(t) => named_in(t, out),
-            Outcome::Enum { variants, .. } => variants.iter().flat_map(|(_, t)| t).for_each(|t| named_in(t, out)),
+            Outcome::Single(t) | Outcome::Optional(t) => mentioned(t, out),
+            Outcome::Enum { variants, .. } => variants.iter().flat_map(|(_, t)| t).for_each(|t| mentioned(t, out)),
         }
     }
 }
@@ -58,24 +59,14 @@ fn propagate(types: &mut [TypeDef], mut stack: Vec<TypeId>, flag: impl Fn(&mut T
         *seen = true;
         match &def.kind {
             TypeKind::Struct(s) => {
-                s.fields.iter().for_each(|f| named_in(&f.ty, &mut stack));
+                s.fields.iter().for_each(|f| mentioned(&f.ty, &mut stack));
                 if let Some(extra) = &s.additional {
-                    named_in(extra, &mut stack);
+                    mentioned(extra, &mut stack);
                 }
             }
-            TypeKind::Union(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
-            TypeKind::Alias(t) | TypeKind::Newtype(t) => named_in(t, &mut stack),
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| mentioned(&v.ty, &mut stack)),
+            TypeKind::Alias(t) | TypeKind::Newtype(t) => mentioned(t, &mut stack),
             TypeKind::StringEnum(_) => {}
         }
-    }
-}
-
-fn named_in(ty: &TypeRef, out: &mut Vec<TypeId>) {
-    match ty {
-        TypeRef::Named(id) => out.push(*id),
-        TypeRef::Vec(inner) | TypeRef::Map(inner) | TypeRef::Option(inner) | TypeRef::Box(inner) => {
-            named_in(inner, out)
-        }
-        _ => {}
     }
 }
