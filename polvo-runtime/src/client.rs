@@ -50,6 +50,9 @@ impl fmt::Debug for ClientCore {
 /// The tenant of a client that serves one.
 pub const DEFAULT_TENANT: &str = "default";
 
+/// How long before expiry a token is renewed, unless the builder says otherwise.
+pub(crate) const DEFAULT_REFRESH_SKEW: Duration = Duration::from_secs(30);
+
 impl ClientCore {
     /// The base URL, without a trailing slash.
     pub fn base_url(&self) -> &str {
@@ -161,7 +164,7 @@ impl<S: Service> ClientBuilder<S> {
             headers: Vec::new(),
             credentials: Vec::new(),
             store: None,
-            refresh_skew: Duration::from_secs(30),
+            refresh_skew: DEFAULT_REFRESH_SKEW,
             token_timeout: Duration::from_secs(30),
             env_error: None,
             service: PhantomData,

@@ -27,7 +27,7 @@ pub struct Request {
     error: Option<RequestError>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Body {
     None,
     Bytes(Bytes, HeaderValue),
@@ -266,11 +266,7 @@ impl Request {
                 let sep = if url.contains('?') { '&' } else { '?' };
                 format!("{url}{sep}{}", encode::urlencoded(&query))
             };
-            let body = match &mut self.body {
-                Body::None => Body::None,
-                Body::Bytes(bytes, ct) => Body::Bytes(bytes.clone(), ct.clone()),
-                Body::Multipart(form) => Body::Multipart(form.clone()),
-            };
+            let body = self.body.clone();
             let response = self.execute(url, headers, &cookies, body).await?;
             if response.status() == http::StatusCode::UNAUTHORIZED
                 && !retried

@@ -46,7 +46,10 @@ impl TokenCache {
             Ok(s) => s,
             Err(poisoned) => poisoned.into_inner(),
         };
-        slots.entry(tenant.to_owned()).or_default().clone()
+        match slots.get(tenant) {
+            Some(slot) => slot.clone(),
+            None => slots.entry(tenant.to_owned()).or_default().clone(),
+        }
     }
 
     /// The cached token of `tenant`, if it is fresh.

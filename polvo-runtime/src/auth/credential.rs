@@ -287,11 +287,7 @@ impl<S> JwtCredential<S> {
 
     /// A key read from a file.
     pub fn from_file(scheme: &str, path: impl AsRef<std::path::Path>) -> Result<Self, AuthError> {
-        let path = path.as_ref();
-        std::fs::read(path).map(|key| JwtCredential::new(scheme, key)).map_err(|e| AuthError::InvalidKey {
-            scheme: scheme.to_owned(),
-            reason: format!("cannot read `{}`: {e}", path.display()),
-        })
+        super::jwt::read_key_file(scheme, path.as_ref()).map(|key| JwtCredential::new(scheme, key))
     }
 
     /// The `kid` header.

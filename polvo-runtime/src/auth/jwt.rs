@@ -94,13 +94,18 @@ pub fn key_material(scheme: &str, key_env: &str, key_file_env: &str) -> Result<O
         if let Ok(path) = std::env::var(key_file_env)
             .and_then(|p| if p.is_empty() { Err(std::env::VarError::NotPresent) } else { Ok(p) })
         {
-            return std::fs::read(&path).map(Some).map_err(|e| AuthError::InvalidKey {
-                scheme: scheme.to_owned(),
-                reason: format!("cannot read `{path}`: {e}"),
-            });
+            return read_key_file(scheme, std::path::Path::new(&path)).map(Some);
         }
     }
     Ok(None)
+}
+
+/// A key's bytes from a file; a file that cannot be read is an `InvalidKey`.
+pub fn read_key_file(scheme: &str, path: &std::path::Path) -> Result<Vec<u8>, AuthError> {
+    std::fs::read(path).map_err(|e| AuthError::InvalidKey {
+        scheme: scheme.to_owned(),
+        reason: format!("cannot read `{}`: {e}", path.display()),
+    })
 }
 
 /// Resolves a claims template, reading environment variables once.

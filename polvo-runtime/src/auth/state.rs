@@ -121,7 +121,7 @@ impl AuthState {
             providers: HashMap::new(),
             store: Arc::new(NoStore),
             http,
-            skew: Duration::from_secs(30),
+            skew: crate::client::DEFAULT_REFRESH_SKEW,
         }
     }
 
@@ -208,15 +208,15 @@ impl AuthState {
             target.headers.insert(name, value);
             Ok(())
         };
-        let bearer = |token: &TokenSet| format!("Bearer {}", token.access_token.expose_secret());
+        // A credential with its prefix (`Bearer`, `Ghost`, …), if it has one.
+        let prefixed = |prefix: &str, secret: &str| {
+            if prefix.is_empty() { secret.to_owned() } else { format!("{prefix} {secret}") }
+        };
+        let bearer = |token: &TokenSet| prefixed("Bearer", token.access_token.expose_secret());
         let mut token = None;
         match provider {
             Provider::ApiKey { location, name, prefix, key } => {
-                let value = if prefix.is_empty() {
-                    key.expose_secret().to_owned()
-                } else {
-                    format!("{prefix} {}", key.expose_secret())
-                };
+                let value = prefixed(prefix, key.expose_secret());
                 match location {
                     KeyLocation::Header => header(target, name, value)?,
                     KeyLocation::Query => target.query.push((name.clone(), value)),
@@ -224,7 +224,7 @@ impl AuthState {
                 }
             }
             Provider::Basic { header: value } => header(target, "authorization", value.expose_secret().to_owned())?,
-            Provider::Bearer { token: t } => header(target, "authorization", format!("Bearer {}", t.expose_secret()))?,
+            Provider::Bearer { token: t } => header(target, "authorization", prefixed("Bearer", t.expose_secret()))?,
             Provider::OAuth2(oauth) => {
                 let t = oauth.token(&self.http, self.store.as_ref(), tenant, self.skew).await?;
                 header(target, "authorization", bearer(&t))?;
@@ -234,15 +234,11 @@ impl AuthState {
                 let t = jwt.token(&self.http, self.store.as_ref(), tenant, self.skew).await?;
                 match jwt.usage {
                     JwtUse::Direct { header: name, prefix } => {
-                        let value = if prefix.is_empty() {
-                            t.access_token.expose_secret().to_owned()
-                        } else {
-                            format!("{prefix} {}", t.access_token.expose_secret())
-                        };
-                        header(target, name, value)?;
+                        header(target, name, prefixed(prefix, t.access_token.expose_secret()))?
                     }
-                    JwtUse::JwtBearerGrant { .. } => header(target, "authorization", bearer(&t))?,
-                    JwtUse::BearerPost { .. } => header(target, "authorization", bearer(&t))?,
+                    JwtUse::JwtBearerGrant { .. } | JwtUse::BearerPost { .. } => {
+                        header(target, "authorization", bearer(&t))?
+                    }
                 }
                 token = Some(t);
             }
@@ -418,7 +414,7 @@ fn oauth_provider(
         s.refresh_token,
     )?;
     if let Some(tokens) = s.tokens {
-        provider.cache.put("default", tokens);
+        provider.cache.put(crate::client::DEFAULT_TENANT, tokens);
     }
     Ok(provider)
 }
@@ -479,9 +475,9 @@ impl JwtProvider {
         }
         let key = TokenKey::new(self.service.clone(), self.scheme.clone(), tenant);
         match self.usage {
+            // Minted inside the single flight: one signature however many callers wait.
             JwtUse::Direct { .. } => {
-                let minted = self.mint();
-                self.cache.get(&key, &NoStore, skew, |_| Box::pin(async move { minted })).await
+                self.cache.get(&key, &NoStore, skew, |_| Box::pin(async move { self.mint() })).await
             }
             JwtUse::JwtBearerGrant { token_url, scopes } => {
                 let url = self.exchange_url.clone().unwrap_or_else(|| token_url.to_owned());
