@@ -7,6 +7,8 @@
 //! `cargo run --example github_app`. The app's key comes from
 //! `GITHUB_APP_PRIVATE_KEY` (or a file named by `GITHUB_APP_PRIVATE_KEY_FILE`)
 //! and its id from `GITHUB_APP_ID`; a demo key pair is used when they are unset.
+//! With a key of your own, set `GITHUB_APP_PUBLIC_KEY` (PEM) too, so the
+//! local server can check the signatures.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};

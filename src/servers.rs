@@ -51,11 +51,6 @@ impl NodeServer {
     pub fn url_for(&self, path: &str) -> String {
         format!("{}{path}", self.url)
     }
-
-    /// The server process's id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
 }
 
 impl Drop for NodeServer {

@@ -21,11 +21,8 @@ struct Row {
 
 #[test]
 fn the_apis_guru_sample_expands_and_compiles() {
-    let Some(shared) = polvo_suite::shared_dir() else {
-        eprintln!("skipped: ../shared is absent, so the corpus cannot be read");
-        return;
-    };
-    let mut specs: Vec<_> = std::fs::read_dir(shared.join("corpus/apis-guru"))
+    let Some(corpus) = polvo_suite::shared_file("corpus/apis-guru") else { return };
+    let mut specs: Vec<_> = std::fs::read_dir(corpus)
         .expect("the corpus directory")
         .filter_map(Result::ok)
         .map(|e| e.path())

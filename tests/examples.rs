@@ -20,6 +20,7 @@ fn run(name: &str) -> String {
         .env_remove("GITHUB_APP_PRIVATE_KEY")
         .env_remove("GITHUB_APP_PRIVATE_KEY_FILE")
         .env_remove("GITHUB_APP_ID")
+        .env_remove("GITHUB_APP_PUBLIC_KEY")
         .output()
         .expect("the example starts");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();

@@ -19,13 +19,10 @@ const SPECS: &[(&str, &str)] = &[
 
 #[test]
 fn vendor_specs_compile_as_plain_source_with_warnings_denied() {
-    let Some(shared) = polvo_suite::shared_dir() else {
-        eprintln!("skipped: ../shared is absent, so the vendor specs cannot be read");
-        return;
-    };
+    let Some(specs) = polvo_suite::shared_file("specs") else { return };
     let mut lib = String::from("#![deny(warnings)]\n#![allow(missing_docs)]\n");
     for (file, module) in SPECS {
-        let source = support::generate_source(&shared.join("specs").join(file), module)
+        let source = support::generate_source(&specs.join(file), module)
             .unwrap_or_else(|d| panic!("{file} should generate:\n{d}"));
         lib.push_str(&source);
     }
@@ -36,10 +33,7 @@ fn vendor_specs_compile_as_plain_source_with_warnings_denied() {
 
 #[test]
 fn vendor_specs_expand_through_the_macro() {
-    let Some(shared) = polvo_suite::shared_dir() else {
-        eprintln!("skipped: ../shared is absent, so the vendor specs cannot be read");
-        return;
-    };
+    let Some(specs) = polvo_suite::shared_file("specs") else { return };
     let mut lib = String::from("#![deny(warnings)]\n");
     for (file, module) in SPECS {
         lib.push_str(&format!("polvo::service!(\"{file}\", name = \"{module}\");\n"));
@@ -50,7 +44,7 @@ fn vendor_specs_expand_through_the_macro() {
          let _ = hubspot.basic().get_page().limit(10);\n}\n",
     );
     let krate = ScratchCrate::new("vendor_macro", &lib);
-    krate.link_specs(&shared.join("specs"));
+    krate.link_specs(&specs);
     let (ok, stderr) = krate.check();
     assert!(ok, "the macro output does not compile:\n{stderr}");
 }

@@ -62,16 +62,7 @@ fn definitions(source: &str) -> std::collections::BTreeMap<String, String> {
 
 /// The type names a generated module declares.
 fn declared_types(source: &str) -> Vec<String> {
-    source
-        .lines()
-        .map(str::trim_start)
-        .filter_map(|l| {
-            l.strip_prefix("pub struct ")
-                .or_else(|| l.strip_prefix("pub enum "))
-                .or_else(|| l.strip_prefix("pub type "))
-        })
-        .map(|rest| rest.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or_default().to_owned())
-        .collect()
+    definitions(source).into_keys().collect()
 }
 
 #[test]

@@ -125,10 +125,10 @@ impl Request {
 
     /// A query parameter whose value is sent as JSON text (`content: application/json`).
     pub fn query_json<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
-        if let Some(v) = self.value(value, &format!("query parameter `{name}`")) {
-            if !v.is_null() {
-                self.query.push((name.to_owned(), v.to_string()));
-            }
+        if let Some(v) = self.value(value, &format!("query parameter `{name}`"))
+            && !v.is_null()
+        {
+            self.query.push((name.to_owned(), v.to_string()));
         }
     }
 

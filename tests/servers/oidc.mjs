@@ -32,7 +32,7 @@
 //   polvo-public   none (public)        -               authorization_code, refresh_token, device_code
 //   polvo-service  client_secret_basic  service-secret  client_credentials
 //
-// polvo-jwt's private key is tests/servers/fixtures/polvo-jwt.key.pem (RSA
+// polvo-jwt's private key is tests/fixtures/keys/rsa.pem (RSA
 // 2048, PKCS#8, kid `polvo-jwt-1`); it is a test-only key, committed on
 // purpose. Its client assertion's `aud` may be the issuer or the token
 // endpoint URL.
@@ -132,7 +132,7 @@ const API_SCOPES = 'contacts.read contacts.write';
 const REDIRECT_URI = 'http://127.0.0.1/callback';
 const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
-// Public half of tests/servers/fixtures/polvo-jwt.key.pem.
+// Public half of tests/fixtures/keys/rsa.pem.
 const POLVO_JWT_PUBLIC_JWK = {
   kty: 'RSA',
   kid: 'polvo-jwt-1',
@@ -621,7 +621,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 //     => 401 {"error":"invalid_client",...}
 //
 // private_key_jwt (polvo-jwt): an RS256 assertion signed with
-// fixtures/polvo-jwt.key.pem, kid polvo-jwt-1, iss = sub = polvo-jwt,
+// tests/fixtures/keys/rsa.pem, kid polvo-jwt-1, iss = sub = polvo-jwt,
 // aud = $I/token, a fresh jti, exp = iat + 60:
 //   curl -s -d grant_type=client_credentials -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer -d client_assertion=$ASSERTION $I/token
 //     => {"access_token":"c2ZB...","expires_in":60,"token_type":"Bearer"}

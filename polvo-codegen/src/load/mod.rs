@@ -225,12 +225,12 @@ impl DocumentSet {
 fn collect_external_refs(value: &Value, pointer: &mut String, out: &mut Vec<(String, String)>) {
     match value {
         Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get("$ref") {
-                if let Ok(target) = pointer::parse_ref(reference) {
-                    if !target.file.is_empty() && !out.iter().any(|(_, f)| *f == target.file) {
-                        out.push((format!("{pointer}/$ref"), target.file));
-                    }
-                }
+            if let Some(Value::String(reference)) = map.get("$ref")
+                && let Ok(target) = pointer::parse_ref(reference)
+                && !target.file.is_empty()
+                && !out.iter().any(|(_, f)| *f == target.file)
+            {
+                out.push((format!("{pointer}/$ref"), target.file));
             }
             for (key, child) in map {
                 if matches!(child, Value::Object(_) | Value::Array(_)) {

@@ -397,15 +397,16 @@ fn oauth_kind(
         ("revocation_url", &config.revocation_url),
         ("device_authorization_url", &device_authorization_url),
     ] {
-        if let Some(url) = url {
-            if key != "authorization_url" && !secure(url) {
-                return Err((
-                    at(key),
-                    format!(
-                        "`{url}` would receive credentials over plain http; token endpoints must use https (plain http only on loopback)"
-                    ),
-                ));
-            }
+        if let Some(url) = url
+            && key != "authorization_url"
+            && !secure(url)
+        {
+            return Err((
+                at(key),
+                format!(
+                    "`{url}` would receive credentials over plain http; token endpoints must use https (plain http only on loopback)"
+                ),
+            ));
         }
     }
     if flows.contains(&Flow::ClientCredentials) && token_url.is_none() {
@@ -445,10 +446,10 @@ fn jwt_kind(
     if lifetime <= 0 {
         return Err((at("lifetime"), "the lifetime must be positive".into()));
     }
-    if let Some(max) = config.max_lifetime {
-        if lifetime > max {
-            return Err((at("lifetime"), format!("the lifetime ({lifetime} s) exceeds `max_lifetime` ({max} s)")));
-        }
+    if let Some(max) = config.max_lifetime
+        && lifetime > max
+    {
+        return Err((at("lifetime"), format!("the lifetime ({lifetime} s) exceeds `max_lifetime` ({max} s)")));
     }
     let usage = match (&config.send, &config.exchange) {
         (Some(_), Some(_)) => {

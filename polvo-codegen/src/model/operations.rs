@@ -60,20 +60,20 @@ pub fn method_name_parts(raw: &RawOperation<'_>, grouped: bool) -> (String, bool
         let mut id = id;
         for sep in ["-", "_", " ", ""] {
             let prefix = format!("{}{}{}", raw.method, sep, raw.path);
-            if let (Some(head), Some(rest)) = (id.get(..prefix.len()), id.get(prefix.len()..)) {
-                if !rest.is_empty() && head.eq_ignore_ascii_case(&prefix) {
-                    id = rest;
-                    break;
-                }
+            if let (Some(head), Some(rest)) = (id.get(..prefix.len()), id.get(prefix.len()..))
+                && !rest.is_empty()
+                && head.eq_ignore_ascii_case(&prefix)
+            {
+                id = rest;
+                break;
             }
         }
-        if grouped {
-            if let Some((_, last)) = id.rsplit_once('/') {
-                if !naming::snake(last).is_empty() {
-                    id = last;
-                    dropped_group = true;
-                }
-            }
+        if grouped
+            && let Some((_, last)) = id.rsplit_once('/')
+            && !naming::snake(last).is_empty()
+        {
+            id = last;
+            dropped_group = true;
         }
         let snake = naming::snake(id);
         if !snake.is_empty() {
@@ -685,10 +685,10 @@ fn parse_status(key: &str) -> Option<StatusMatch> {
         if key[1..].eq_ignore_ascii_case("xx") {
             return Some(StatusMatch::Class(u16::from(bytes[0] - b'0')));
         }
-        if let Ok(code) = key.parse::<u16>() {
-            if (100..600).contains(&code) {
-                return Some(StatusMatch::Code(code));
-            }
+        if let Ok(code) = key.parse::<u16>()
+            && (100..600).contains(&code)
+        {
+            return Some(StatusMatch::Code(code));
         }
     }
     None

@@ -344,14 +344,14 @@ fn section(
 ) -> Option<SectionSource> {
     if let Some(doc) = sidecar {
         let file = docs.name(doc).to_owned();
-        if let Some(&root) = roots.first() {
-            if docs.doc(root).root.get("x-polvo").is_some() {
-                diags.warning(
-                    docs.name(root),
-                    "/x-polvo",
-                    format!("the sidecar `{file}` is used; this `x-polvo` section is ignored"),
-                );
-            }
+        if let Some(&root) = roots.first()
+            && docs.doc(root).root.get("x-polvo").is_some()
+        {
+            diags.warning(
+                docs.name(root),
+                "/x-polvo",
+                format!("the sidecar `{file}` is used; this `x-polvo` section is ignored"),
+            );
         }
         let section = parse_section(&docs.doc(doc).root, &file, "", diags)?;
         return Some(SectionSource { section, file, pointer: String::new() });

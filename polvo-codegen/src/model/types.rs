@@ -336,10 +336,10 @@ impl<'a> TypeBuilder<'a> {
                     }
                 }
             }
-            if additional.is_none() {
-                if let Additional::Schema(value) = part.additional() {
-                    additional = Some((value, part.doc, child_pointer(part.pointer, &["additionalProperties"])));
-                }
+            if additional.is_none()
+                && let Additional::Schema(value) = part.additional()
+            {
+                additional = Some((value, part.doc, child_pointer(part.pointer, &["additionalProperties"])));
             }
         }
         let mut field_names = Namespace::new();
@@ -407,10 +407,10 @@ impl<'a> TypeBuilder<'a> {
             if let Some(reference) = part.reference() {
                 match self.docs.resolve(doc, reference) {
                     Ok(place) => {
-                        if visited.insert(place.clone()) {
-                            if let Some(target_value) = self.docs.get(&place) {
-                                stack.push((target_value, place.doc, place.pointer));
-                            }
+                        if visited.insert(place.clone())
+                            && let Some(target_value) = self.docs.get(&place)
+                        {
+                            stack.push((target_value, place.doc, place.pointer));
                         }
                     }
                     Err(message) => {

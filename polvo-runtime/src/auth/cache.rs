@@ -72,12 +72,11 @@ impl TokenCache {
     /// call refreshes (used after a 401).
     pub fn expire(&self, tenant: &str, token: &TokenSet) {
         let slot = self.slot(tenant);
-        if let Ok(mut state) = slot.state.lock() {
-            if let Some(current) = &mut state.current {
-                if current.same_access_token(token) {
-                    current.expires_at = Some(SystemTime::UNIX_EPOCH);
-                }
-            }
+        if let Ok(mut state) = slot.state.lock()
+            && let Some(current) = &mut state.current
+            && current.same_access_token(token)
+        {
+            current.expires_at = Some(SystemTime::UNIX_EPOCH);
         }
     }
 

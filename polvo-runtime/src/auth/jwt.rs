@@ -82,20 +82,18 @@ impl SigningKey {
 /// Reads key material: PEM or base64 text from an environment variable, or
 /// a file named by another.
 pub fn key_material(scheme: &str, key_env: &str, key_file_env: &str) -> Result<Option<Vec<u8>>, AuthError> {
-    if !key_env.is_empty() {
-        if let Ok(text) = std::env::var(key_env)
+    if !key_env.is_empty()
+        && let Ok(text) = std::env::var(key_env)
             .map(|t| t.trim().to_owned())
             .and_then(|t| if t.is_empty() { Err(std::env::VarError::NotPresent) } else { Ok(t) })
-        {
-            return Ok(Some(text.replace("\\n", "\n").into_bytes()));
-        }
+    {
+        return Ok(Some(text.replace("\\n", "\n").into_bytes()));
     }
-    if !key_file_env.is_empty() {
-        if let Ok(path) = std::env::var(key_file_env)
+    if !key_file_env.is_empty()
+        && let Ok(path) = std::env::var(key_file_env)
             .and_then(|p| if p.is_empty() { Err(std::env::VarError::NotPresent) } else { Ok(p) })
-        {
-            return read_key_file(scheme, std::path::Path::new(&path)).map(Some);
-        }
+    {
+        return read_key_file(scheme, std::path::Path::new(&path)).map(Some);
     }
     Ok(None)
 }

@@ -196,10 +196,10 @@ impl OAuth2Provider {
                 client = client.set_auth_type(oauth2::AuthType::RequestBody);
             }
         }
-        if matches!(self.client_auth, ClientAuth::ClientSecretBasic | ClientAuth::ClientSecretPost) {
-            if let Some(secret) = &self.client_secret {
-                client = client.set_client_secret(ClientSecret::new(secret.expose_secret().to_owned()));
-            }
+        if matches!(self.client_auth, ClientAuth::ClientSecretBasic | ClientAuth::ClientSecretPost)
+            && let Some(secret) = &self.client_secret
+        {
+            client = client.set_client_secret(ClientSecret::new(secret.expose_secret().to_owned()));
         }
         Ok(client)
     }

@@ -431,17 +431,16 @@ fn jwt_provider(service: &str, scheme: &str, spec: &JwtSpec, s: JwtSettings) -> 
     for (name, value) in s.claims {
         claims.insert(name, value);
     }
-    if let Some(url) = s.exchange_url.as_deref() {
-        if !super::http::is_secure_url(url) {
-            return Err(AuthError::InsecureUrl { url: url.to_owned() });
-        }
+    if let Some(url) = s.exchange_url.as_deref()
+        && !super::http::is_secure_url(url)
+    {
+        return Err(AuthError::InsecureUrl { url: url.to_owned() });
     }
     if let (JwtUse::JwtBearerGrant { token_url: url, .. } | JwtUse::BearerPost { url }, None) =
         (spec.usage, &s.exchange_url)
+        && !super::http::is_secure_url(url)
     {
-        if !super::http::is_secure_url(url) {
-            return Err(AuthError::InsecureUrl { url: url.to_owned() });
-        }
+        return Err(AuthError::InsecureUrl { url: url.to_owned() });
     }
     Ok(JwtProvider {
         scheme: scheme.to_owned(),
