@@ -113,6 +113,36 @@ pub enum AuthError {
     /// The token store failed.
     #[error("{0}")]
     Store(String),
+    /// A token refresh stopped before it finished: its task panicked, or
+    /// the runtime it ran on shut down. The next call tries again.
+    #[error("the `{scheme}` token refresh for tenant `{tenant}` did not finish: {reason}")]
+    RefreshInterrupted {
+        /// The scheme.
+        scheme: String,
+        /// The tenant.
+        tenant: String,
+        /// What stopped it.
+        reason: String,
+    },
+    /// A tenant that cannot be used: tenants become parts of token-store
+    /// keys and URL paths, where an empty, `.` or `..` tenant would stand
+    /// for another.
+    #[error("the tenant `{tenant}` cannot be used: {reason}")]
+    InvalidTenant {
+        /// The tenant.
+        tenant: String,
+        /// Why.
+        reason: String,
+    },
+    /// The token endpoint issued a token of a type polvo cannot send (only
+    /// `Bearer` tokens are supported; `mac` and `DPoP` are not).
+    #[error("the `{scheme}` token endpoint issued a `{token_type}` token; only `Bearer` tokens are supported")]
+    UnsupportedTokenType {
+        /// The scheme.
+        scheme: String,
+        /// The `token_type` the endpoint sent.
+        token_type: String,
+    },
 }
 
 /// Lists scheme names as prose: "`a`", "`a` or `b`", "`a`, `b` or `c`".

@@ -5,14 +5,31 @@
 use std::future::Future;
 use std::pin::Pin;
 
+/// The most a token, device-authorization or exchange reply may hold.
+/// Real replies are a few kilobytes; a bigger one is refused before it is
+/// read whole.
+pub const MAX_REPLY_BYTES: usize = 64 * 1024;
+
 /// A failed token request, as the `oauth2` crate sees it.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct TokenHttpError {
     /// What went wrong.
     pub message: String,
-    /// The status, when the endpoint answered with a server error.
-    pub status: Option<u16>,
+    /// What kind of failure it is.
+    pub kind: TokenHttpErrorKind,
+}
+
+/// What kind of failure a [`TokenHttpError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenHttpErrorKind {
+    /// The endpoint could not be reached, or did not answer in time.
+    Transport,
+    /// The endpoint answered with a status that is no OAuth answer (a
+    /// server error or a redirect).
+    Status,
+    /// The reply was larger than [`MAX_REPLY_BYTES`].
+    TooLarge,
 }
 
 impl TokenHttpError {
@@ -25,8 +42,55 @@ impl TokenHttpError {
             "request failed"
         };
         // The URL is left out: some token requests carry secrets in it.
-        TokenHttpError { message: format!("{kind}: {}", e.without_url()), status: None }
+        TokenHttpError { message: format!("{kind}: {}", e.without_url()), kind: TokenHttpErrorKind::Transport }
     }
+}
+
+impl ReadError {
+    /// The message of this failure, without a URL (it may carry secrets).
+    pub fn reason(self) -> String {
+        match self {
+            ReadError::TooLarge => ReadError::TooLarge.to_string(),
+            ReadError::Transport(e) => e.without_url().to_string(),
+        }
+    }
+}
+
+impl From<ReadError> for TokenHttpError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::TooLarge => TokenHttpError { message: e.to_string(), kind: TokenHttpErrorKind::TooLarge },
+            ReadError::Transport(e) => TokenHttpError::from_reqwest(e),
+        }
+    }
+}
+
+/// Why a reply's body could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// It is larger than the limit.
+    #[error("its body is larger than the {} KiB a token reply may have", MAX_REPLY_BYTES / 1024)]
+    TooLarge,
+    /// The connection failed while reading it.
+    #[error("the connection failed while the reply was read")]
+    Transport(reqwest::Error),
+}
+
+/// Reads the body of a token reply, refusing one larger than
+/// [`MAX_REPLY_BYTES`]: a declared `Content-Length` is checked first, then
+/// the bytes are counted as they arrive, so a huge reply is never held.
+pub async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, ReadError> {
+    if response.content_length().is_some_and(|n| n > MAX_REPLY_BYTES as u64) {
+        return Err(ReadError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
+        if body.len() + chunk.len() > MAX_REPLY_BYTES {
+            return Err(ReadError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Builds the client for token requests.
@@ -69,12 +133,12 @@ pub fn send(
             // Not an OAuth answer: report the status rather than a parse failure.
             return Err(TokenHttpError {
                 message: format!("the endpoint answered {status}"),
-                status: Some(status.as_u16()),
+                kind: TokenHttpErrorKind::Status,
             });
         }
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(TokenHttpError::from_reqwest)?;
-        let mut out = http::Response::new(body.to_vec());
+        let body = read_limited(response).await?;
+        let mut out = http::Response::new(body);
         *out.status_mut() = status;
         *out.headers_mut() = headers;
         Ok(out)

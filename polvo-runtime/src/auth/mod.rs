@@ -15,9 +15,12 @@ mod error;
 mod http;
 mod jwt;
 mod oauth;
+mod pending;
+mod reply;
 pub mod spec;
 mod state;
 mod store;
+mod tenant;
 mod token;
 
 pub use credential::{Credential, JwtCredential, OAuth2Credential};
@@ -66,10 +69,12 @@ impl<'a> Auth<'a> {
     }
 
     /// Finishes a login with the `code` and `state` the redirect brought:
-    /// checks `state`, exchanges the code and stores the tokens (for the
-    /// tenant that started the login, which is returned).
+    /// checks `state`, exchanges the code and stores the tokens for this
+    /// tenant, which is returned. Only the tenant that started the login can
+    /// finish it: a `state` another tenant started is
+    /// [`AuthError::StateMismatch`], and nothing is sent to the provider.
     pub async fn fetch_access_token(&self, code: &str, state: &str) -> Result<String, AuthError> {
-        self.state.fetch_access_token(self.scheme, code, state).await
+        self.state.fetch_access_token(self.scheme, self.tenant, code, state).await
     }
 
     /// Starts a device login (RFC 8628) for command-line apps.

@@ -2,29 +2,51 @@
 //! and `state`, client credentials, refresh with rotation, device
 //! authorization and revocation, with tokens cached per tenant.
 
-use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
+use oauth2::basic::{
+    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+};
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, DeviceAuthorizationUrl, EndpointMaybeSet,
-    EndpointNotSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
-    StandardDeviceAuthorizationResponse, TokenResponse, TokenUrl,
+    EndpointNotSet, PkceCodeChallenge, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    StandardDeviceAuthorizationResponse, StandardRevocableToken, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::cache::TokenCache;
 use super::error::AuthError;
-use super::http::{TokenHttp, TokenHttpError, is_secure_url};
+use super::http::{TokenHttp, TokenHttpError, TokenHttpErrorKind, is_secure_url};
 use super::jwt::{SigningKey, client_assertion};
+use super::pending::PendingLogins;
+use super::reply::TokenReply;
 use super::spec::{ClientAuth, Grant};
 use super::store::TokenStore;
-use super::token::{TokenKey, TokenSet, expires_in};
+use super::token::{TokenKey, TokenSet};
 
-type OAuthClient = BasicClient<EndpointMaybeSet, EndpointMaybeSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet>;
+/// The `oauth2` client polvo uses, before its endpoints are set: its own
+/// token reply type, so that `token_type` is checked and may be absent.
+type NewClient = oauth2::Client<
+    BasicErrorResponse,
+    TokenReply,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+>;
 
-/// How long a started login waits for its redirect.
-const LOGIN_TTL: Duration = Duration::from_secs(600);
+/// That client with its endpoints set.
+type OAuthClient = oauth2::Client<
+    BasicErrorResponse,
+    TokenReply,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+>;
 
 /// An OAuth 2.0 scheme with its client registration, ready to get tokens.
 pub struct OAuth2Provider {
@@ -43,13 +65,7 @@ pub struct OAuth2Provider {
     pub(crate) scopes: Vec<String>,
     pub(crate) initial_refresh_token: Option<SecretString>,
     pub(crate) cache: TokenCache,
-    pending: Mutex<HashMap<String, PendingState>>,
-}
-
-struct PendingState {
-    verifier: PkceCodeVerifier,
-    tenant: String,
-    started: Instant,
+    pending: PendingLogins,
 }
 
 /// A login started by `auth_url`: send the user to [`PendingLogin::url`],
@@ -126,6 +142,7 @@ impl OAuth2Provider {
         urls: Endpoints,
         scopes: Vec<String>,
         initial_refresh_token: Option<SecretString>,
+        skew: Duration,
     ) -> Result<Self, AuthError> {
         let config = |reason: &str| AuthError::Config { scheme: scheme.to_owned(), reason: reason.to_owned() };
         let token_url = urls.token.ok_or_else(|| config("no token URL"))?;
@@ -157,13 +174,15 @@ impl OAuth2Provider {
             redirect_uri: urls.redirect,
             scopes,
             initial_refresh_token,
-            cache: TokenCache::default(),
-            pending: Mutex::new(HashMap::new()),
+            cache: TokenCache::new(skew),
+            pending: PendingLogins::default(),
         })
     }
 
-    fn key(&self, tenant: &str) -> TokenKey {
-        TokenKey::new(self.service.clone(), self.scheme.clone(), tenant)
+    /// The store key of `tenant`'s tokens; refuses tenants that cannot be used.
+    fn key(&self, tenant: &str) -> Result<TokenKey, AuthError> {
+        super::tenant::check(tenant)?;
+        Ok(TokenKey::new(self.service.clone(), self.scheme.clone(), tenant))
     }
 
     fn client(&self) -> Result<OAuthClient, AuthError> {
@@ -171,7 +190,7 @@ impl OAuth2Provider {
             scheme: self.scheme.clone(),
             reason: format!("invalid {what}: {e}"),
         };
-        let mut client = BasicClient::new(ClientId::new(self.client_id.clone()))
+        let mut client = NewClient::new(ClientId::new(self.client_id.clone()))
             .set_auth_uri_option(
                 self.authorization_url
                     .clone()
@@ -240,11 +259,14 @@ impl OAuth2Provider {
                 }
                 AuthError::TokenEndpoint { scheme: self.scheme.clone(), error: code, description }
             }
-            RequestTokenError::Request(e) => match e.status {
-                Some(_) => {
+            RequestTokenError::Request(e) => match e.kind {
+                TokenHttpErrorKind::Status => {
                     AuthError::TokenEndpoint { scheme: self.scheme.clone(), error: e.message, description: None }
                 }
-                None => AuthError::Transport { scheme: self.scheme.clone(), reason: e.message },
+                TokenHttpErrorKind::TooLarge => {
+                    AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: e.message }
+                }
+                TokenHttpErrorKind::Transport => AuthError::Transport { scheme: self.scheme.clone(), reason: e.message },
             },
             RequestTokenError::Parse(e, _) => {
                 // serde's own message can quote the value it could not read,
@@ -256,29 +278,24 @@ impl OAuth2Provider {
         }
     }
 
-    fn token_set(response: &BasicTokenResponse) -> TokenSet {
-        TokenSet {
-            access_token: SecretString::from(response.access_token().secret().clone()),
-            refresh_token: response.refresh_token().map(|r| SecretString::from(r.secret().clone())),
-            expires_at: response.expires_in().and_then(expires_in),
-            scopes: response.scopes().map(|s| s.iter().map(|s| s.to_string()).collect()).unwrap_or_default(),
-        }
-    }
-
     /// A fresh access token for `tenant`, refreshing (once, for every
-    /// concurrent caller) when the cached one is about to expire.
+    /// concurrent caller, in a task that finishes even if they all stop
+    /// waiting) when the cached one is about to expire.
     pub(crate) async fn token(
-        &self,
+        self: &Arc<Self>,
         http: &reqwest::Client,
-        store: &dyn TokenStore,
+        store: &Arc<dyn TokenStore>,
         tenant: &str,
-        skew: Duration,
     ) -> Result<TokenSet, AuthError> {
-        if let Some(t) = self.cache.fresh(tenant, skew) {
+        if let Some(t) = self.cache.fresh(tenant) {
             return Ok(t);
         }
-        let key = self.key(tenant);
-        self.cache.get(&key, store, skew, |previous| Box::pin(self.obtain(http, tenant, previous))).await
+        let key = self.key(tenant)?;
+        let (provider, http, owned) = (self.clone(), http.clone(), tenant.to_owned());
+        let refresh = move |previous| -> super::cache::RefreshFuture {
+            Box::pin(async move { provider.obtain(&http, &owned, previous).await })
+        };
+        self.cache.get(&key, store, refresh).await
     }
 
     /// Gets new tokens without a user: by refresh token, or by client
@@ -308,7 +325,7 @@ impl OAuth2Provider {
                 request = request.add_extra_param(name, value);
             }
             let response = request.request_async(&caller).await.map_err(|e| self.token_error(e, tenant, true))?;
-            return Ok(Self::token_set(&response));
+            return response.into_tokens(&self.scheme);
         }
         if self.grant == Grant::ClientCredentials {
             tracing::debug!(scheme = %self.scheme, tenant, "requesting a token with client credentials");
@@ -320,13 +337,14 @@ impl OAuth2Provider {
                 request = request.add_extra_param(name, value);
             }
             let response = request.request_async(&caller).await.map_err(|e| self.token_error(e, tenant, false))?;
-            return Ok(Self::token_set(&response));
+            return response.into_tokens(&self.scheme);
         }
         Err(AuthError::NotAuthorized { scheme: self.scheme.clone(), tenant: tenant.to_owned() })
     }
 
     /// Starts an authorization code login with PKCE (S256) and a random `state`.
     pub(crate) fn authorize(&self, scopes: &[&str], tenant: &str) -> Result<PendingLogin, AuthError> {
+        super::tenant::check(tenant)?;
         let client = self.client()?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let scopes: Vec<Scope> = if scopes.is_empty() {
@@ -340,49 +358,48 @@ impl OAuth2Provider {
             .add_scopes(scopes)
             .set_pkce_challenge(challenge)
             .url();
-        let mut pending = self.pending.lock().map_err(|_| AuthError::Store("login table poisoned".into()))?;
-        pending.retain(|_, p| p.started.elapsed() < LOGIN_TTL);
-        pending.insert(
-            state.secret().clone(),
-            PendingState { verifier, tenant: tenant.to_owned(), started: Instant::now() },
-        );
+        self.pending.insert(state.secret().clone(), verifier, tenant, Instant::now());
         Ok(PendingLogin { url: url.to_string(), state: state.secret().clone() })
     }
 
-    /// Finishes a login: checks `state`, exchanges the code with the PKCE
-    /// verifier, and stores the tokens. Returns the tenant they belong to.
+    /// Finishes a login `tenant` started: checks `state` (a login another
+    /// tenant started is refused, and nothing is sent), exchanges the code
+    /// with the PKCE verifier, and stores the tokens.
     pub(crate) async fn finish_login(
         &self,
         http: &reqwest::Client,
         store: &dyn TokenStore,
+        tenant: &str,
         code: &str,
         state: &str,
-    ) -> Result<(String, TokenSet), AuthError> {
-        let pending = {
-            let mut table = self.pending.lock().map_err(|_| AuthError::Store("login table poisoned".into()))?;
-            table.remove(state).filter(|p| p.started.elapsed() < LOGIN_TTL)
-        };
-        let Some(pending) = pending else { return Err(AuthError::StateMismatch) };
+    ) -> Result<TokenSet, AuthError> {
+        let key = self.key(tenant)?;
+        let verifier = self.pending.take(state, tenant, Instant::now())?;
         let client = self.client()?;
         let caller = TokenHttp(http.clone());
         let mut request = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .map_err(|e| AuthError::Config { scheme: self.scheme.clone(), reason: e.to_string() })?
-            .set_pkce_verifier(pending.verifier);
+            .set_pkce_verifier(verifier);
         for (name, value) in self.assertion_params()? {
             request = request.add_extra_param(name, value);
         }
-        let response = request.request_async(&caller).await.map_err(|e| self.token_error(e, &pending.tenant, false))?;
-        let tokens = Self::token_set(&response);
-        self.save(store, &pending.tenant, &tokens).await?;
-        Ok((pending.tenant, tokens))
+        let response = request.request_async(&caller).await.map_err(|e| self.token_error(e, tenant, false))?;
+        let tokens = response.into_tokens(&self.scheme)?;
+        self.save_under(store, &key, &tokens).await?;
+        Ok(tokens)
     }
 
     /// Stores tokens for a tenant (a login finished elsewhere, or restored).
     pub(crate) async fn save(&self, store: &dyn TokenStore, tenant: &str, tokens: &TokenSet) -> Result<(), AuthError> {
-        store.save(&self.key(tenant), tokens).await.map_err(|e| AuthError::Store(e.to_string()))?;
-        self.cache.put(tenant, tokens.clone());
-        Ok(())
+        self.save_under(store, &self.key(tenant)?, tokens).await
+    }
+
+    /// Keeps tokens in the cache, then saves them: if the store fails, this
+    /// process can still use them (and the error says the store failed).
+    async fn save_under(&self, store: &dyn TokenStore, key: &TokenKey, tokens: &TokenSet) -> Result<(), AuthError> {
+        self.cache.put(&key.tenant, tokens.clone());
+        store.save(key, tokens).await.map_err(|e| AuthError::Store(e.to_string()))
     }
 
     /// Starts a device login.
@@ -392,6 +409,7 @@ impl OAuth2Provider {
         scopes: &[&str],
         tenant: &str,
     ) -> Result<DeviceLogin, AuthError> {
+        super::tenant::check(tenant)?;
         let client = self.client()?;
         let caller = TokenHttp(http.clone());
         let scopes: Vec<Scope> = if scopes.is_empty() {
@@ -425,7 +443,7 @@ impl OAuth2Provider {
             .request_async(&caller, tokio::time::sleep, None)
             .await
             .map_err(|e| self.token_error(e, &login.tenant, false))?;
-        let tokens = Self::token_set(&response);
+        let tokens = response.into_tokens(&self.scheme)?;
         self.save(store, &login.tenant, &tokens).await?;
         Ok(tokens)
     }
@@ -438,9 +456,9 @@ impl OAuth2Provider {
         store: &dyn TokenStore,
         tenant: &str,
     ) -> Result<(), AuthError> {
-        let key = self.key(tenant);
+        let key = self.key(tenant)?;
         let stored = store.load(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
-        let cached = self.cache.fresh(tenant, Duration::ZERO);
+        let cached = self.cache.unexpired(tenant);
         if let Some(tokens) = stored.or(cached) {
             let Some(url) = &self.revocation_url else {
                 return Err(AuthError::Config { scheme: self.scheme.clone(), reason: "no revocation URL".into() });
@@ -483,8 +501,9 @@ impl OAuth2Provider {
                 })?;
             let status = response.status();
             if !status.is_success() {
-                let text = response.text().await.unwrap_or_default();
-                let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                // The error body only explains the failure: unreadable or too large, it is left out.
+                let body = super::http::read_limited(response).await.unwrap_or_default();
+                let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
                 return Err(AuthError::TokenEndpoint {
                     scheme: self.scheme.clone(),
                     error: json
