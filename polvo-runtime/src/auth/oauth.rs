@@ -266,7 +266,9 @@ impl OAuth2Provider {
                 TokenHttpErrorKind::TooLarge => {
                     AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: e.message }
                 }
-                TokenHttpErrorKind::Transport => AuthError::Transport { scheme: self.scheme.clone(), reason: e.message },
+                TokenHttpErrorKind::Transport => {
+                    AuthError::Transport { scheme: self.scheme.clone(), reason: e.message }
+                }
             },
             RequestTokenError::Parse(e, _) => {
                 // serde's own message can quote the value it could not read,

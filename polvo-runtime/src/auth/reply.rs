@@ -110,10 +110,7 @@ mod tests {
     fn other_token_types_are_errors_naming_the_type() {
         for token_type in ["mac", "DPoP", "N_A"] {
             let err = read(serde_json::json!({"access_token": "a", "token_type": token_type})).unwrap_err();
-            assert_eq!(
-                err,
-                AuthError::UnsupportedTokenType { scheme: "oauth2".into(), token_type: token_type.into() }
-            );
+            assert_eq!(err, AuthError::UnsupportedTokenType { scheme: "oauth2".into(), token_type: token_type.into() });
             assert!(err.to_string().contains(&format!("`{token_type}`")), "{err}");
         }
     }

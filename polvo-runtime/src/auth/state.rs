@@ -117,13 +117,7 @@ impl AuthState {
 
     /// An empty state (services without schemes).
     pub(crate) fn none(service: &'static str, http: reqwest::Client) -> Self {
-        AuthState {
-            service,
-            schemes: &[],
-            providers: HashMap::new(),
-            store: Arc::new(NoStore),
-            http,
-        }
+        AuthState { service, schemes: &[], providers: HashMap::new(), store: Arc::new(NoStore), http }
     }
 
     /// Whether a credential for `scheme` was given.
@@ -587,7 +581,8 @@ impl JwtProvider {
                 description: json.get("error_description").and_then(Value::as_str).map(str::to_owned),
             });
         }
-        let malformed = |reason: &str| AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: reason.into() };
+        let malformed =
+            |reason: &str| AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: reason.into() };
         let access = json.get("access_token").and_then(Value::as_str).ok_or_else(|| malformed("no `access_token`"))?;
         super::reply::check_token_type(&self.scheme, json.get("token_type").and_then(Value::as_str))?;
         let expires_at = match json.get("expires_in") {
@@ -636,14 +631,14 @@ impl JwtProvider {
             .ok_or_else(|| AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: "no `token`".into() })?;
         let expires_at = match json.get("expires_at").and_then(Value::as_str) {
             None => None,
-            Some(text) => Some(
-                chrono::DateTime::parse_from_rfc3339(text)
-                    .map(|t| system_time(t.timestamp()))
-                    .map_err(|_| AuthError::MalformedResponse {
+            Some(text) => {
+                Some(chrono::DateTime::parse_from_rfc3339(text).map(|t| system_time(t.timestamp())).map_err(|_| {
+                    AuthError::MalformedResponse {
                         scheme: self.scheme.clone(),
                         reason: "`expires_at` is not an RFC 3339 time".into(),
-                    })?,
-            ),
+                    }
+                })?)
+            }
         };
         Ok(TokenSet {
             access_token: SecretString::from(token.to_owned()),
