@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use polvo::Error;
-use polvo::auth::{AuthError, MemoryStore, TokenKey, TokenStore};
+use polvo::auth::{AuthError, FileStore, MemoryStore, TokenKey, TokenStore};
 use polvo::secrecy::ExposeSecret;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -280,11 +280,13 @@ async fn an_installation_token_that_expired_long_ago_is_never_taken_for_a_lastin
         .mount(&exchange)
         .await;
     let api = api().await;
-    let store = Arc::new(MemoryStore::new());
+    let dir = std::env::temp_dir().join(format!("polvo-far-past-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = FileStore::new(&dir).unwrap();
     let client = || {
         apps::Client::builder()
             .base_url(api.uri())
-            .shared_token_store(store.clone())
+            .token_store(store.clone())
             .credential(
                 apps::auth::installation(RSA)
                     .claim("iss", 1)
@@ -297,6 +299,7 @@ async fn an_installation_token_that_expired_long_ago_is_never_taken_for_a_lastin
     // Another process on the same store must not take it for one without expiry.
     client().for_tenant("7").get_repo("o", "r").send().await.expect("exchanged again");
     assert_eq!(exchange.received_requests().await.unwrap().len(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
