@@ -209,8 +209,14 @@ impl TokenCache {
         slot
     }
 
+    /// The slot of `tenant` if it has one, marked as just used.
     fn existing_slot(&self, tenant: &str) -> Option<Arc<Slot>> {
-        lock(&self.slots).by_tenant.get(tenant).map(|e| e.slot.clone())
+        let mut slots = lock(&self.slots);
+        slots.clock += 1;
+        let now = slots.clock;
+        let entry = slots.by_tenant.get_mut(tenant)?;
+        entry.last_used = now;
+        Some(entry.slot.clone())
     }
 
     /// How many tenants have a slot.

@@ -377,6 +377,9 @@ impl OAuth2Provider {
     ) -> Result<TokenSet, AuthError> {
         let key = self.key(tenant)?;
         let verifier = self.pending.take(state, tenant, Instant::now())?;
+        // The code can be redeemed once: make sure the store answers before
+        // spending it. (Should saving still fail, the tokens stay cached.)
+        store.load(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
         let client = self.client()?;
         let caller = TokenHttp(http.clone());
         let mut request = client

@@ -206,9 +206,12 @@ fn idle_slots_are_evicted_and_slots_in_use_or_seeded_are_kept() {
     let cache = TokenCache::with_capacity(Duration::ZERO, 8);
     cache.seed("configured", lasting("seeded", 60));
     let held = cache.slot("busy");
+    cache.put("regular", lasting("r", 60));
     for i in 0..100 {
         cache.put(&format!("tenant-{i}"), lasting("t", 60));
         assert!(cache.len() <= 8, "{} slots", cache.len());
+        // A tenant whose cached token keeps being used counts as recently used.
+        assert!(cache.fresh("regular").is_some(), "after {i}");
     }
     assert!(cache.fresh("configured").is_some(), "tokens from the configuration are never evicted");
     assert!(cache.existing_slot("busy").is_some_and(|s| Arc::ptr_eq(&s, &held)), "a slot in use is kept");
