@@ -52,6 +52,12 @@ struct Rotating {
     current: Mutex<String>,
     presented: Mutex<Vec<String>>,
     issued: AtomicUsize,
+    revoked: Mutex<Vec<String>>,
+}
+
+async fn revoke(State(p): State<Arc<Rotating>>, Form(form): Form<HashMap<String, String>>) -> StatusCode {
+    p.revoked.lock().unwrap().push(form.get("token").cloned().unwrap_or_default());
+    StatusCode::OK
 }
 
 async fn rotate(
@@ -112,6 +118,30 @@ async fn a_refresh_token_rotated_while_the_caller_gave_up_is_kept() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     client.contacts().list_contacts().send().await.expect("refreshed again");
     assert_eq!(*provider.presented.lock().unwrap(), ["rt-0", "rt-1"], "never the old refresh token twice");
+}
+
+#[tokio::test]
+async fn revoking_during_a_refresh_revokes_the_rotated_refresh_token() {
+    let provider = Arc::new(Rotating { current: Mutex::new("rt-0".into()), ..Rotating::default() });
+    let routes = Router::new().route("/token", post(rotate)).route("/revoke", post(revoke));
+    let url = serve(routes.with_state(provider.clone())).await;
+    let store = Arc::new(MemoryStore::new());
+    let client = contacts::Client::builder()
+        .shared_token_store(store.clone())
+        .credential(
+            contacts::auth::oauth2("id")
+                .client_secret("s")
+                .token_url(format!("{url}/token"))
+                .revocation_url(format!("{url}/revoke"))
+                .refresh_token("rt-0"),
+        )
+        .build()
+        .unwrap();
+    let impatient = tokio::time::timeout(Duration::from_millis(300), client.auth().token("oauth2")).await;
+    assert!(impatient.is_err(), "the refresh is still under way");
+    client.auth().revoke().await.expect("revoked");
+    assert_eq!(*provider.revoked.lock().unwrap(), ["rt-1"], "the refresh token the provider rotated to");
+    assert!(store.load(&TokenKey::new("contacts", "oauth2", "default")).await.unwrap().is_none(), "and forgotten");
 }
 
 /// A server that answers its first connection with `total` bytes of JSON

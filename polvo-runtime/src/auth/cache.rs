@@ -111,6 +111,11 @@ fn renew_at(tokens: &TokenSet, skew: Duration, now: SystemTime) -> Option<System
     Some(expires_at.checked_sub(skew.min(left / 2)).unwrap_or(expires_at))
 }
 
+/// Whether tokens that arrive `now` are fresh enough to use.
+fn fresh_on_arrival(tokens: &TokenSet, skew: Duration, now: SystemTime) -> bool {
+    renew_at(tokens, skew, now).is_none_or(|at| now < at)
+}
+
 impl Cached {
     fn new(tokens: TokenSet, skew: Duration) -> Self {
         let renew_at = renew_at(&tokens, skew, SystemTime::now());
@@ -174,12 +179,6 @@ impl Drop for FlightGuard {
     }
 }
 
-impl Default for TokenCache {
-    fn default() -> Self {
-        TokenCache::new(crate::client::DEFAULT_REFRESH_SKEW)
-    }
-}
-
 impl TokenCache {
     /// A cache renewing tokens `skew` before they expire.
     pub fn new(skew: Duration) -> Self {
@@ -235,6 +234,16 @@ impl TokenCache {
     pub fn unexpired(&self, tenant: &str) -> Option<TokenSet> {
         let tokens = self.existing_slot(tenant)?.current()?;
         tokens.expires_at.is_none_or(|at| SystemTime::now() < at).then_some(tokens)
+    }
+
+    /// Waits until no refresh of `tenant`'s tokens is under way (whatever
+    /// its outcome).
+    pub async fn settled(&self, tenant: &str) {
+        let Some(slot) = self.existing_slot(tenant) else { return };
+        let flight = lock(&slot.state).flight.as_ref().map(|(_, flight)| flight.clone());
+        if let Some(flight) = flight {
+            let _ = flight.await;
+        }
     }
 
     /// Puts tokens in the cache (and clears a dead refresh token).
@@ -328,8 +337,7 @@ impl TokenCache {
         let renewed = |t: &TokenSet| current.as_ref().is_none_or(|c| !c.same_access_token(t));
         match stored.filter(renewed) {
             Some(tokens) => {
-                let cached = Cached::new(tokens.clone(), self.skew);
-                let fresh = cached.is_fresh(SystemTime::now());
+                let fresh = fresh_on_arrival(&tokens, self.skew, SystemTime::now());
                 slot.put(tokens.clone(), self.skew);
                 if fresh { Ok(tokens) } else { Err(dead) }
             }
@@ -410,7 +418,7 @@ where
     // the very token this process found stale (after a 401, say).
     let stale = |t: &TokenSet| current.as_ref().is_some_and(|c| c.same_access_token(t));
     let now = SystemTime::now();
-    if let Some(tokens) = stored.as_ref().filter(|t| !stale(t) && Cached::new((*t).clone(), skew).is_fresh(now)) {
+    if let Some(tokens) = stored.as_ref().filter(|t| !stale(t) && fresh_on_arrival(t, skew, now)) {
         slot.put(tokens.clone(), skew);
         return Ok(tokens.clone());
     }

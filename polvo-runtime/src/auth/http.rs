@@ -1,6 +1,7 @@
 //! The HTTP client token requests go through: reqwest 0.13 with redirects
 //! off (a token endpoint that redirects must not receive the credentials a
-//! second time), adapted to the `oauth2` crate's client interface.
+//! second time), adapted to the `oauth2` crate's client interface, and
+//! reading at most [`MAX_REPLY_BYTES`] of any reply.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -462,66 +462,72 @@ impl OAuth2Provider {
         tenant: &str,
     ) -> Result<(), AuthError> {
         let key = self.key(tenant)?;
+        // A refresh under way would rotate the refresh token after this one
+        // was revoked: let it finish, and revoke what it got.
+        self.cache.settled(tenant).await;
+        let _store_lock = store.lock(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
         let stored = store.load(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
-        let cached = self.cache.unexpired(tenant);
-        if let Some(tokens) = stored.or(cached) {
-            let Some(url) = &self.revocation_url else {
-                return Err(AuthError::Config { scheme: self.scheme.clone(), reason: "no revocation URL".into() });
-            };
-            // RFC 7009, sent directly: the `oauth2` crate refuses plain-http
-            // revocation URLs even on loopback.
-            let (token, hint) = match &tokens.refresh_token {
-                Some(r) => (r.expose_secret().to_owned(), "refresh_token"),
-                None => (tokens.access_token.expose_secret().to_owned(), "access_token"),
-            };
-            let mut form = vec![("token", token), ("token_type_hint", hint.to_owned())];
-            let mut request = http.post(url).header(http::header::ACCEPT, "application/json");
-            match self.client_auth {
-                ClientAuth::ClientSecretBasic => {
-                    let secret = self.client_secret.as_ref().map(|s| s.expose_secret().to_owned());
-                    request = request.basic_auth(oauth_encode(&self.client_id), secret.as_deref().map(oauth_encode));
-                }
-                ClientAuth::ClientSecretPost => {
-                    form.push(("client_id", self.client_id.clone()));
-                    if let Some(secret) = &self.client_secret {
-                        form.push(("client_secret", secret.expose_secret().to_owned()));
-                    }
-                }
-                ClientAuth::PrivateKeyJwt | ClientAuth::None => {
-                    form.push(("client_id", self.client_id.clone()));
-                    for (name, value) in self.assertion_params()? {
-                        form.push((name, value));
-                    }
-                }
-            }
-            let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-            let response = request
-                .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(body)
-                .send()
-                .await
-                .map_err(|e| AuthError::Transport {
-                    scheme: self.scheme.clone(),
-                    reason: e.without_url().to_string(),
-                })?;
-            let status = response.status();
-            if !status.is_success() {
-                // The error body only explains the failure: unreadable or too large, it is left out.
-                let body = super::http::read_limited(response).await.unwrap_or_default();
-                let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-                return Err(AuthError::TokenEndpoint {
-                    scheme: self.scheme.clone(),
-                    error: json
-                        .get("error")
-                        .and_then(|e| e.as_str())
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| status.to_string()),
-                    description: json.get("error_description").and_then(|e| e.as_str()).map(str::to_owned),
-                });
-            }
+        if let Some(tokens) = stored.or_else(|| self.cache.unexpired(tenant)) {
+            self.send_revocation(http, &tokens).await?;
         }
         store.remove(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
         self.cache.forget(tenant);
+        Ok(())
+    }
+
+    /// Asks the provider to revoke `tokens` (RFC 7009).
+    async fn send_revocation(&self, http: &reqwest::Client, tokens: &TokenSet) -> Result<(), AuthError> {
+        let Some(url) = &self.revocation_url else {
+            return Err(AuthError::Config { scheme: self.scheme.clone(), reason: "no revocation URL".into() });
+        };
+        // RFC 7009, sent directly: the `oauth2` crate refuses plain-http
+        // revocation URLs even on loopback.
+        let (token, hint) = match &tokens.refresh_token {
+            Some(r) => (r.expose_secret().to_owned(), "refresh_token"),
+            None => (tokens.access_token.expose_secret().to_owned(), "access_token"),
+        };
+        let mut form = vec![("token", token), ("token_type_hint", hint.to_owned())];
+        let mut request = http.post(url).header(http::header::ACCEPT, "application/json");
+        match self.client_auth {
+            ClientAuth::ClientSecretBasic => {
+                let secret = self.client_secret.as_ref().map(|s| s.expose_secret().to_owned());
+                request = request.basic_auth(oauth_encode(&self.client_id), secret.as_deref().map(oauth_encode));
+            }
+            ClientAuth::ClientSecretPost => {
+                form.push(("client_id", self.client_id.clone()));
+                if let Some(secret) = &self.client_secret {
+                    form.push(("client_secret", secret.expose_secret().to_owned()));
+                }
+            }
+            ClientAuth::PrivateKeyJwt | ClientAuth::None => {
+                form.push(("client_id", self.client_id.clone()));
+                for (name, value) in self.assertion_params()? {
+                    form.push((name, value));
+                }
+            }
+        }
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let response = request
+            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.without_url().to_string() })?;
+        let status = response.status();
+        if !status.is_success() {
+            // The error body only explains the failure: unreadable or too large, it is left out.
+            let body = super::http::read_limited(response).await.unwrap_or_default();
+            let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            return Err(AuthError::TokenEndpoint {
+                scheme: self.scheme.clone(),
+                error: json
+                    .get("error")
+                    .and_then(|e| e.as_str())
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| status.to_string()),
+                description: json.get("error_description").and_then(|e| e.as_str()).map(str::to_owned),
+            });
+        }
         Ok(())
     }
 }
