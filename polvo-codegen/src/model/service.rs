@@ -179,9 +179,10 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     // (document, schema name, type) of every component registered so far.
     let mut registered: Vec<(DocId, String, TypeId)> = Vec::new();
     for &doc in &roots {
-        if let Some(schemas) = docs.doc(doc).root.pointer("/components/schemas").and_then(Value::as_object) {
+        let schemas_at = schemas_pointer(&docs.doc(doc).root);
+        if let Some(schemas) = docs.doc(doc).root.pointer(schemas_at).and_then(Value::as_object) {
             for key in schemas.keys() {
-                let place = Place { doc, pointer: child_pointer("/components/schemas", &[key]) };
+                let place = Place { doc, pointer: child_pointer(schemas_at, &[key]) };
                 // A schema another file of the service defines the same way is the same type.
                 let earlier: Vec<&(DocId, String, TypeId)> = registered.iter().filter(|(_, k, _)| k == key).collect();
                 if let Some((_, _, id)) =
@@ -207,16 +208,16 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     }
     if renamed_types < renames.types.len() {
         for key in renames.types.keys() {
-            let exists = roots
-                .iter()
-                .any(|&doc| docs.doc(doc).root.pointer("/components/schemas").and_then(|s| s.get(key)).is_some());
+            let exists = roots.iter().any(|&doc| {
+                let root = &docs.doc(doc).root;
+                root.pointer(schemas_pointer(root)).and_then(|s| s.get(key)).is_some()
+            });
             if !exists {
-                rename_error(
-                    &mut diags,
-                    "types",
-                    key,
-                    format!("there is no schema `{key}` in `components.schemas` to rename"),
-                );
+                let place = match roots.first() {
+                    Some(&doc) if crate::load::swagger::is_swagger(&docs.doc(doc).root) => "definitions",
+                    _ => "components.schemas",
+                };
+                rename_error(&mut diags, "types", key, format!("there is no schema `{key}` in `{place}` to rename"));
             }
         }
     }
@@ -478,7 +479,10 @@ fn file_group_name(docs: &DocumentSet, doc: DocId) -> String {
 /// Whether two files define a component schema identically, including every
 /// component it refers to (by the same local names).
 fn same_component(docs: &DocumentSet, a: (DocId, &str), b: (DocId, &str)) -> bool {
-    let schema = |doc: DocId, name: &str| docs.doc(doc).root.pointer("/components/schemas").and_then(|s| s.get(name));
+    let schema = |doc: DocId, name: &str| {
+        let root = &docs.doc(doc).root;
+        root.pointer(schemas_pointer(root)).and_then(|s| s.get(name))
+    };
     let mut queue = vec![a.1.to_owned()];
     let mut seen = std::collections::HashSet::new();
     while let Some(name) = queue.pop() {
@@ -516,11 +520,19 @@ fn same_schema(a: &Value, b: &Value) -> bool {
         })
 }
 
+/// Where a document keeps its named schemas: `components.schemas`, or
+/// `definitions` in a Swagger 2.0 file (read in place, see [`crate::load::swagger`]).
+pub(super) fn schemas_pointer(root: &Value) -> &'static str {
+    if crate::load::swagger::is_swagger(root) { "/definitions" } else { "/components/schemas" }
+}
+
 fn collect_local_schema_refs(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
-            if let Some(name) =
-                map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/").or_else(|| r.strip_prefix("#/definitions/")))
             {
                 out.push(crate::load::pointer::unescape(name));
             }
