@@ -102,3 +102,26 @@ fn rename_errors_of_a_swagger_spec_name_definitions() {
         ]
     );
 }
+
+polvo::service!("tests/specs/swagger/insecure-token.yaml", name = "insecure_token");
+
+#[test]
+fn a_plain_http_token_url_of_a_swagger_spec_is_noted_and_refused_when_used() {
+    let err = insecure_token::Client::builder()
+        .credential(insecure_token::auth::machine("id").client_secret("secret"))
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, polvo::BuildError::Auth(polvo::auth::AuthError::InsecureUrl { .. })), "{err}");
+    insecure_token::Client::builder()
+        .credential(
+            insecure_token::auth::machine("id").client_secret("secret").token_url("https://auth.example.com/token"),
+        )
+        .build()
+        .expect("an https override is accepted");
+    let output = polvo_codegen::Generator::new("insecure_token")
+        .spec("tests/specs/swagger/insecure-token.yaml", "insecure-token.yaml")
+        .generate()
+        .expect("generated");
+    let places: Vec<String> = output.warnings.iter().map(|w| w.place()).collect();
+    assert_eq!(places, ["insecure-token.yaml#/securityDefinitions/machine/tokenUrl"]);
+}

@@ -140,15 +140,19 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         .and_then(|s| s.section.env_prefix.clone().or_else(|| s.section.name.as_deref().map(naming::snake)))
         .unwrap_or_else(|| naming::snake(&module_source))
         .to_ascii_uppercase();
+    let servers = roots.first().map(|&doc| servers(docs, doc)).unwrap_or_default();
     let auth = match roots.first() {
         Some(&doc) => super::auth::build_auth(
-            docs.name(doc),
-            &docs.doc(doc).root,
-            // A Swagger 2.0 file keeps its `swagger` key when read as 3.0.
-            if crate::load::swagger::is_swagger(&docs.doc(doc).root) {
-                "/securityDefinitions"
-            } else {
-                "/components/securitySchemes"
+            &super::auth::SpecSchemes {
+                file: docs.name(doc),
+                root: &docs.doc(doc).root,
+                // A Swagger 2.0 file keeps its `swagger` key when read as 3.0.
+                pointer: if crate::load::swagger::is_swagger(&docs.doc(doc).root) {
+                    "/securityDefinitions"
+                } else {
+                    "/components/securitySchemes"
+                },
+                server: servers.first().map(|s| s.url.as_str()),
             },
             section.as_ref().map(|s| (&s.section, super::auth::SectionPlace { file: &s.file, pointer: &s.pointer })),
             &env_prefix,
@@ -319,7 +323,6 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
 
     let info = roots.first().and_then(|&doc| docs.doc(doc).root.get("info"));
     let text = |key: &str| non_empty(info.and_then(|i| i.get(key)).and_then(Value::as_str));
-    let servers = roots.first().map(|&doc| servers(docs, doc)).unwrap_or_default();
     let mut service = Service {
         module,
         title: text("title"),
