@@ -1,6 +1,8 @@
 //! Quirks seen in real specs, each in a small spec of the project's own
 //! (`tests/specs/quirks/`): they expand, compile and behave.
 
+mod support;
+
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -238,4 +240,139 @@ fn tags_and_operations_select_what_is_generated() {
     let _ = client.media().upload_photo("1", vec![1u8]);
     let _ = client.add_note("n");
     // `items()` and its types are not generated (see tests/ui/fail/filtered_out.rs).
+}
+
+polvo::service!("tests/specs/quirks/std-names.yaml", name = "std_names");
+
+#[tokio::test]
+async fn schemas_named_like_serde_and_std_items_keep_their_names() {
+    use std_names::types;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/everything"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"echo": {
+            "visitor": {"name": "v", "next": {"name": "w"}, "extra": {"n": 1}},
+            "serializer": {"size": 3},
+            "deserializer": [[], [[]]],
+            "map_access": "read",
+            "object_visitor": {"seen": true},
+            "result": {"ok": true},
+            "formatter": "pretty",
+            "none": {}
+        }})))
+        .mount(&server)
+        .await;
+    let client = std_names::Client::builder().base_url(server.uri()).build().unwrap();
+    // Every field but the required one is optional: start from JSON, then set some.
+    let mut request: types::Request = serde_json::from_value(json!({"visitor": {"name": "v"}})).unwrap();
+    request.serializer = Some(types::Serializer::Serialize(types::Serialize { kind: "k".into() }));
+    request.map_access = Some(types::MapAccess::Write);
+    request.serialize_map = Some(types::SerializeMap::from([("a".into(), "b".into())]));
+    let response: types::Response = client.exchange(request).send().await.unwrap();
+    let echo = response.echo.expect("echoed");
+    assert_eq!(echo.visitor.next.map(|next| next.name), Some("w".to_owned()));
+    assert_eq!(echo.serializer, Some(types::Serializer::Deserialize(types::Deserialize { size: 3 })));
+    assert_eq!(echo.deserializer.map(|d| d.0.len()), Some(2));
+    assert_eq!(echo.map_access, Some(types::MapAccess::Read));
+    assert_eq!(echo.object_visitor.and_then(|o| o.seen), Some(true));
+    assert_eq!(echo.formatter, Some(types::Formatter::Pretty));
+    let sent: serde_json::Value = serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+    assert_eq!(
+        sent,
+        json!({"visitor": {"name": "v"}, "serializer": {"kind": "k"}, "map_access": "write", "serialize_map": {"a": "b"}})
+    );
+}
+
+/// rustc hides most lints inside macro output, so the module is also
+/// compiled as plain source; both with warnings denied.
+#[test]
+fn schemas_named_like_serde_and_std_items_compile_with_warnings_denied() {
+    let spec = support::root().join("tests/specs/quirks/std-names.yaml");
+    let source = support::generate_source(&spec, "std_names_plain").unwrap_or_else(|d| panic!("{d}"));
+    let lib = format!(
+        "#![deny(warnings)]\n{source}\npolvo::service!(\"specs/std-names.yaml\", name = \"std_names_macro\");\n"
+    );
+    let krate = support::ScratchCrate::new("std_names", &lib);
+    krate.link_specs(&support::root().join("tests/specs/quirks"));
+    let (ok, stderr) = krate.check();
+    assert!(ok, "the generated code has errors or warnings:\n{stderr}");
+}
+
+polvo::service!("tests/specs/quirks/token-urls.yaml", name = "token_urls");
+
+/// A token endpoint that answers every client-credentials request with `token`.
+async fn token_server(token: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": token, "token_type": "Bearer", "expires_in": 3600})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/me"))
+        .and(header("authorization", format!("Bearer {token}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": "me"})))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_relative_token_url_resolves_against_the_base_url() {
+    let server = token_server("from-relative").await;
+    let client = token_urls::Client::builder()
+        .base_url(format!("{}/api", server.uri()))
+        .credential(token_urls::auth::relative("id").client_secret("secret"))
+        .build()
+        .unwrap();
+    let me = client.get_me().send().await.expect("the token comes from the base URL's host");
+    assert_eq!(me.name.as_deref(), Some("me"));
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[0].url.path(), "/oauth/token");
+}
+
+#[tokio::test]
+async fn a_plain_http_token_url_is_refused_unless_the_credential_overrides_it() {
+    let server = token_server("from-override").await;
+    let err = token_urls::Client::builder()
+        .base_url(format!("{}/api", server.uri()))
+        .credential(token_urls::auth::plain("id").client_secret("secret"))
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "refusing to send credentials to `http://auth.example.com/oauth/token`: token endpoints must use https (plain http only on loopback)"
+    );
+    // Without that scheme's credential the client builds: the rest of the API works.
+    token_urls::Client::builder().base_url(server.uri()).build().expect("no credential, no refusal");
+    let client = token_urls::Client::builder()
+        .base_url(format!("{}/api", server.uri()))
+        .credential(
+            token_urls::auth::plain("id").client_secret("secret").token_url(format!("{}/oauth/token", server.uri())),
+        )
+        .build()
+        .expect("the override is loopback");
+    client.get_me().send().await.expect("the overridden endpoint's token is used");
+}
+
+#[test]
+fn a_plain_http_token_url_is_noted_where_the_spec_has_it() {
+    let output = polvo_codegen::Generator::new("token_urls")
+        .spec("tests/specs/quirks/token-urls.yaml", "token-urls.yaml")
+        .generate()
+        .expect("generated despite the http token URL");
+    let notes: Vec<String> = output.warnings.iter().map(|w| format!("{}: {}", w.place(), w.message)).collect();
+    assert_eq!(
+        notes,
+        [
+            "token-urls.yaml#/components/securitySchemes/plain/flows/clientCredentials/tokenUrl: `http://auth.example.com/oauth/token` is not https: a client with an OAuth 2.0 credential for `plain` refuses to build unless the credential's `.token_url(..)` gives an https URL (or, for a relative URL, the client's base URL is https)"
+        ]
+    );
+    assert!(
+        output.tokens.to_string().contains("securitySchemes/plain/flows/clientCredentials/tokenUrl"),
+        "the module docs say so"
+    );
 }

@@ -299,6 +299,9 @@ impl<S: Service> ClientBuilder<S> {
             });
         }
         let base_url = url.trim_end_matches('/').to_owned();
+        // Endpoints the spec gives relative to its server follow the base URL.
+        let mut credentials = self.credentials;
+        crate::auth::resolve_relative_endpoints(&mut credentials, S::SCHEMES, &base_url).map_err(BuildError::Auth)?;
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -322,11 +325,11 @@ impl<S: Service> ClientBuilder<S> {
             }
         };
         let token_http = crate::auth::token_client(self.token_timeout).map_err(BuildError::Http)?;
-        let auth = if S::SCHEMES.is_empty() && self.credentials.is_empty() {
+        let auth = if S::SCHEMES.is_empty() && credentials.is_empty() {
             AuthState::none(S::NAME, token_http)
         } else {
             let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
-            AuthState::new(S::NAME, S::SCHEMES, self.credentials, store, token_http, self.refresh_skew)
+            AuthState::new(S::NAME, S::SCHEMES, credentials, store, token_http, self.refresh_skew)
                 .map_err(BuildError::Auth)?
         };
         Ok(S::from_core(ClientCore {

@@ -140,15 +140,19 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         .and_then(|s| s.section.env_prefix.clone().or_else(|| s.section.name.as_deref().map(naming::snake)))
         .unwrap_or_else(|| naming::snake(&module_source))
         .to_ascii_uppercase();
+    let servers = roots.first().map(|&doc| servers(docs, doc)).unwrap_or_default();
     let auth = match roots.first() {
         Some(&doc) => super::auth::build_auth(
-            docs.name(doc),
-            &docs.doc(doc).root,
-            // A Swagger 2.0 file keeps its `swagger` key when read as 3.0.
-            if crate::load::swagger::is_swagger(&docs.doc(doc).root) {
-                "/securityDefinitions"
-            } else {
-                "/components/securitySchemes"
+            &super::auth::SpecSchemes {
+                file: docs.name(doc),
+                root: &docs.doc(doc).root,
+                // A Swagger 2.0 file keeps its `swagger` key when read as 3.0.
+                pointer: if crate::load::swagger::is_swagger(&docs.doc(doc).root) {
+                    "/securityDefinitions"
+                } else {
+                    "/components/securitySchemes"
+                },
+                server: servers.first().map(|s| s.url.as_str()),
             },
             section.as_ref().map(|s| (&s.section, super::auth::SectionPlace { file: &s.file, pointer: &s.pointer })),
             &env_prefix,
@@ -179,9 +183,10 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     // (document, schema name, type) of every component registered so far.
     let mut registered: Vec<(DocId, String, TypeId)> = Vec::new();
     for &doc in &roots {
-        if let Some(schemas) = docs.doc(doc).root.pointer("/components/schemas").and_then(Value::as_object) {
+        let schemas_at = schemas_pointer(&docs.doc(doc).root);
+        if let Some(schemas) = docs.doc(doc).root.pointer(schemas_at).and_then(Value::as_object) {
             for key in schemas.keys() {
-                let place = Place { doc, pointer: child_pointer("/components/schemas", &[key]) };
+                let place = Place { doc, pointer: child_pointer(schemas_at, &[key]) };
                 // A schema another file of the service defines the same way is the same type.
                 let earlier: Vec<&(DocId, String, TypeId)> = registered.iter().filter(|(_, k, _)| k == key).collect();
                 if let Some((_, _, id)) =
@@ -207,16 +212,16 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     }
     if renamed_types < renames.types.len() {
         for key in renames.types.keys() {
-            let exists = roots
-                .iter()
-                .any(|&doc| docs.doc(doc).root.pointer("/components/schemas").and_then(|s| s.get(key)).is_some());
+            let exists = roots.iter().any(|&doc| {
+                let root = &docs.doc(doc).root;
+                root.pointer(schemas_pointer(root)).and_then(|s| s.get(key)).is_some()
+            });
             if !exists {
-                rename_error(
-                    &mut diags,
-                    "types",
-                    key,
-                    format!("there is no schema `{key}` in `components.schemas` to rename"),
-                );
+                let place = match roots.first() {
+                    Some(&doc) if crate::load::swagger::is_swagger(&docs.doc(doc).root) => "definitions",
+                    _ => "components.schemas",
+                };
+                rename_error(&mut diags, "types", key, format!("there is no schema `{key}` in `{place}` to rename"));
             }
         }
     }
@@ -318,7 +323,6 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
 
     let info = roots.first().and_then(|&doc| docs.doc(doc).root.get("info"));
     let text = |key: &str| non_empty(info.and_then(|i| i.get(key)).and_then(Value::as_str));
-    let servers = roots.first().map(|&doc| servers(docs, doc)).unwrap_or_default();
     let mut service = Service {
         module,
         title: text("title"),
@@ -478,7 +482,10 @@ fn file_group_name(docs: &DocumentSet, doc: DocId) -> String {
 /// Whether two files define a component schema identically, including every
 /// component it refers to (by the same local names).
 fn same_component(docs: &DocumentSet, a: (DocId, &str), b: (DocId, &str)) -> bool {
-    let schema = |doc: DocId, name: &str| docs.doc(doc).root.pointer("/components/schemas").and_then(|s| s.get(name));
+    let schema = |doc: DocId, name: &str| {
+        let root = &docs.doc(doc).root;
+        root.pointer(schemas_pointer(root)).and_then(|s| s.get(name))
+    };
     let mut queue = vec![a.1.to_owned()];
     let mut seen = std::collections::HashSet::new();
     while let Some(name) = queue.pop() {
@@ -516,11 +523,19 @@ fn same_schema(a: &Value, b: &Value) -> bool {
         })
 }
 
+/// Where a document keeps its named schemas: `components.schemas`, or
+/// `definitions` in a Swagger 2.0 file (read in place, see [`crate::load::swagger`]).
+pub(super) fn schemas_pointer(root: &Value) -> &'static str {
+    if crate::load::swagger::is_swagger(root) { "/definitions" } else { "/components/schemas" }
+}
+
 fn collect_local_schema_refs(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
-            if let Some(name) =
-                map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/").or_else(|| r.strip_prefix("#/definitions/")))
             {
                 out.push(crate::load::pointer::unescape(name));
             }

@@ -11,6 +11,7 @@
 
 mod cache;
 mod credential;
+mod endpoints;
 mod error;
 mod http;
 mod jwt;
@@ -33,6 +34,7 @@ pub use state::AuthState;
 pub use store::{FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
 pub use token::{StoredTokens, TokenKey, TokenSet};
 
+pub(crate) use endpoints::resolve_relative_endpoints;
 pub(crate) use http::token_client;
 pub(crate) use state::Target;
 
