@@ -30,7 +30,7 @@ pub use state::AuthState;
 pub use store::{FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
 pub use token::{StoredTokens, TokenKey, TokenSet};
 
-pub(crate) use http::token_client;
+pub(crate) use http::{is_secure_url, token_client};
 pub(crate) use state::Target;
 
 /// The OAuth 2.0 side of a client, for one tenant: logins, tokens,
