@@ -111,16 +111,13 @@ fn padded_item(size: usize) -> Vec<u8> {
 }
 
 fn assert_too_large<T: std::fmt::Debug>(result: Result<T, Error<polvo::NoErrorBody>>, limit: u64, what: &str) {
-    match result {
-        Err(error @ Error::ResponseTooLarge { .. }) => {
-            assert_eq!(error.status(), Some(StatusCode::OK));
-            let Error::ResponseTooLarge { limit: reported, .. } = &error else { unreachable!() };
-            assert_eq!(*reported, limit, "{what}");
-            let message = error.to_string();
-            assert!(message.contains("larger than the limit of") && message.contains("max_response_size"), "{message}");
-        }
-        other => panic!("{what}: unexpected {other:?}"),
-    }
+    let error = result.expect_err(what);
+    let Error::ResponseTooLarge { status, limit: reported, .. } = &error else {
+        panic!("{what}: unexpected {error:?}")
+    };
+    assert_eq!((*status, *reported), (StatusCode::OK, limit), "{what}");
+    let message = error.to_string();
+    assert!(message.contains("larger than the limit of") && message.contains("max_response_size"), "{message}");
 }
 
 #[tokio::test]
@@ -156,7 +153,12 @@ async fn a_decompression_bomb_stops_at_the_limit() {
 async fn a_body_over_the_limit_is_refused_with_or_without_content_length() {
     const LIMIT: u64 = 256 * 1024;
     let announced = Answer::bytes(padded_item(LIMIT as usize + 1));
-    assert_too_large(announced.serve(Some(LIMIT)).await.get_public().send().await, LIMIT, "Content-Length");
+    let result = announced.serve(Some(LIMIT)).await.get_public().send().await;
+    assert_eq!(
+        result.as_ref().map_err(ToString::to_string).unwrap_err(),
+        "the 200 OK response body is larger than the limit of 256 KiB (raise it with `ClientBuilder::max_response_size`)"
+    );
+    assert_too_large(result, LIMIT, "Content-Length");
 
     // 64 chunks of 16 KiB: 1 MiB, chunked.
     static CHUNK: [u8; 16 * 1024] = [b' '; 16 * 1024];
