@@ -365,3 +365,27 @@ async fn a_form_body_with_nothing_set_sends_an_empty_body() {
     client.items().update_item("7", body).send().await.expect("updated");
     assert_eq!(only_request(&server).await.body.len(), 0);
 }
+
+#[tokio::test]
+async fn path_parameters_that_would_change_the_path_are_refused() {
+    let (server, client) = server().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "..a", "name": "n"})))
+        .mount(&server)
+        .await;
+    for (value, shown) in [("", "empty"), (".", "`.`"), ("..", "`..`")] {
+        match client.items().replace_item(value).send().await {
+            Err(polvo::Error::Request(error @ polvo::RequestError::PathParameter { .. })) => assert_eq!(
+                error.to_string(),
+                format!("path parameter `itemId` is {shown}: the request would go to another path")
+            ),
+            other => panic!("{value:?}: unexpected {other:?}"),
+        }
+        // The photo's path goes on after the parameter.
+        let error = client.media().download_photo(value).send().await.expect_err("refused");
+        assert!(matches!(error, polvo::Error::Request(polvo::RequestError::PathParameter { .. })), "{error:?}");
+    }
+    assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
+    client.items().replace_item("..a").send().await.expect("dots inside a value are fine");
+    assert_eq!(only_request(&server).await.url.path(), "/api/items/..a");
+}

@@ -9,7 +9,10 @@ use crate::binary::Binary;
 use crate::client::ClientCore;
 use crate::encode::{self, QueryStyle, multipart::Multipart};
 use crate::error::{Error, RequestError};
+use crate::limit::{self, ReadError};
+use crate::redirect::{self, Chain, Hop, Next};
 use crate::response::RawResponse;
+use url::Url;
 
 /// A request being built. Problems met while adding values are kept and
 /// reported by [`Request::send`], so generated code reads as a plain list
@@ -45,6 +48,15 @@ pub enum SendError {
     Transport(reqwest::Error),
     /// Credentials could not be applied.
     Auth(AuthError),
+    /// The response body is larger than the client's limit.
+    TooLarge {
+        /// The status.
+        status: http::StatusCode,
+        /// The response headers.
+        headers: HeaderMap,
+        /// The limit, in bytes.
+        limit: u64,
+    },
 }
 
 impl<E> From<SendError> for Error<E> {
@@ -53,6 +65,7 @@ impl<E> From<SendError> for Error<E> {
             SendError::Request(e) => Error::Request(e),
             SendError::Transport(e) => Error::Transport(e),
             SendError::Auth(e) => Error::Auth(e),
+            SendError::TooLarge { status, headers, limit } => Error::ResponseTooLarge { status, headers, limit },
         }
     }
 }
@@ -237,8 +250,12 @@ impl Request {
     }
 
     /// Sends the request and reads the whole response. Credentials go on
-    /// first; after a 401, renewable tokens are renewed and the request is
-    /// sent once more (every body polvo sends is held in memory, so any request can be replayed).
+    /// first; after a 401 from the API, renewable tokens are renewed and the
+    /// request is sent once more (every body polvo sends is held in memory,
+    /// so any request can be replayed). Redirects to the API's origin are
+    /// followed with the credentials; to another origin, only a `GET` or
+    /// `HEAD` is followed, without credentials, headers, cookies or body;
+    /// https never leads to http.
     pub async fn send(mut self) -> Result<RawResponse, SendError> {
         if let Some(e) = self.error.take() {
             return Err(SendError::Request(e));
@@ -246,12 +263,10 @@ impl Request {
         let url = self.url();
         let mut retried = false;
         loop {
-            let mut headers = self.headers.clone();
-            let mut query = Vec::new();
-            let mut cookies = self.cookies.clone();
+            let mut credentials = Credentials::default();
             let applied = match self.security {
                 Some(security) => {
-                    let mut target = Target { headers: &mut headers, query: &mut query, cookies: &mut cookies };
+                    let mut target = credentials.target();
                     self.core
                         .auth_state()
                         .apply(security, self.core.tenant(), &mut target)
@@ -260,15 +275,11 @@ impl Request {
                 }
                 None => Vec::new(),
             };
-            let url = if query.is_empty() {
-                url.clone()
-            } else {
-                let sep = if url.contains('?') { '&' } else { '?' };
-                format!("{url}{sep}{}", encode::urlencoded(&query))
-            };
-            let body = self.body.clone();
-            let response = self.execute(url, headers, &cookies, body).await?;
+            self.refuse_plain_http(&credentials)?;
+            let first = credentials.first_url(&url)?;
+            let (response, from_api) = self.exchange(first, &credentials).await?;
             if response.status() == http::StatusCode::UNAUTHORIZED
+                && from_api
                 && !retried
                 && self.core.auth_state().expire(&applied, self.core.tenant())
             {
@@ -280,33 +291,147 @@ impl Request {
         }
     }
 
-    async fn execute(
-        &self,
-        url: String,
-        headers: HeaderMap,
-        cookies: &[(String, String)],
-        body: Body,
-    ) -> Result<RawResponse, SendError> {
-        let mut builder = self.core.http().request(self.method.clone(), url).headers(headers);
-        if !cookies.is_empty() {
-            let cookie = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-            match HeaderValue::from_str(&cookie) {
-                Ok(mut v) => {
-                    v.set_sensitive(true);
-                    builder = builder.header(http::header::COOKIE, v)
+    /// Refuses credentials for a plain-http base URL off loopback, unless
+    /// the client allows it.
+    fn refuse_plain_http(&self, credentials: &Credentials) -> Result<(), SendError> {
+        match self.core.insecure_origin() {
+            Some(url) if !credentials.is_empty() => {
+                Err(SendError::Request(RequestError::InsecureUrl { url: url.to_owned() }))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Sends the request and follows its redirects. Returns the final
+    /// response, and whether it came from the API's origin by trusted hops.
+    async fn exchange(&self, first: Url, credentials: &Credentials) -> Result<(RawResponse, bool), SendError> {
+        let mut hop = Hop { url: first, method: self.method.clone(), keep_body: true, trusted: true };
+        let mut followed = 0;
+        loop {
+            let response = self.send_hop(&hop, credentials).await?;
+            let chain = Chain {
+                origin: self.core.origin(),
+                current: &hop.url,
+                method: &hop.method,
+                has_body: hop.keep_body && !matches!(self.body, Body::None),
+                trusted: hop.trusted,
+                followed,
+            };
+            match redirect::next(&chain, response.status(), response.headers()) {
+                Next::Done => return Ok((self.read(response).await?, hop.trusted)),
+                Next::Stop(reason) => {
+                    tracing::debug!(status = %response.status(), "not following a redirect: {reason}");
+                    return Ok((self.read(response).await?, hop.trusted));
                 }
-                Err(_) => return Err(SendError::Request(RequestError::InvalidHeader { name: "cookie".into() })),
+                Next::Follow(mut next) => {
+                    tracing::debug!(
+                        status = %response.status(),
+                        to = %redirect::origin_text(&next.url),
+                        with_credentials = next.trusted,
+                        "following a redirect"
+                    );
+                    if next.trusted {
+                        next.url = redirect::with_query_credentials(next.url, &credentials.query);
+                    }
+                    hop = next;
+                    followed += 1;
+                }
             }
         }
-        builder = match body {
-            Body::None => builder,
-            Body::Bytes(bytes, content_type) => builder.header(http::header::CONTENT_TYPE, content_type).body(bytes),
-            Body::Multipart(form) => builder.multipart(form.to_form().map_err(SendError::Request)?),
-        };
-        let response = builder.send().await.map_err(|e| SendError::Transport(e.without_url()))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| SendError::Transport(e.without_url()))?;
-        Ok(RawResponse::new(status, headers, body))
+    }
+
+    /// Sends one request of the chain. A trusted hop carries the request's
+    /// headers, cookies and credentials, and the body if it keeps it; any
+    /// other hop carries only `Accept`.
+    async fn send_hop(&self, hop: &Hop, credentials: &Credentials) -> Result<reqwest::Response, SendError> {
+        let mut builder = self.core.http().request(hop.method.clone(), hop.url.clone());
+        if hop.trusted {
+            builder = builder.headers(self.headers_for_api(credentials)?);
+            if hop.keep_body {
+                builder = match &self.body {
+                    Body::None => builder,
+                    Body::Bytes(bytes, content_type) => {
+                        builder.header(http::header::CONTENT_TYPE, content_type.clone()).body(bytes.clone())
+                    }
+                    Body::Multipart(form) => builder.multipart(form.to_form().map_err(SendError::Request)?),
+                };
+            }
+        } else if let Some(accept) = self.headers.get(http::header::ACCEPT) {
+            builder = builder.header(http::header::ACCEPT, accept.clone());
+        }
+        builder.send().await.map_err(|e| SendError::Transport(e.without_url()))
+    }
+
+    /// The headers of a request to the API's origin: the request's own, the
+    /// client's default headers it does not set itself, the credentials
+    /// (replacing same-named ones) and the cookies.
+    fn headers_for_api(&self, credentials: &Credentials) -> Result<HeaderMap, SendError> {
+        let mut headers = self.headers.clone();
+        for (name, value) in self.core.default_headers() {
+            if !self.headers.contains_key(name) {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+        for name in credentials.headers.keys() {
+            headers.remove(name);
+        }
+        for (name, value) in &credentials.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        if !self.cookies.is_empty() || !credentials.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .chain(&credentials.cookies)
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut value = HeaderValue::from_str(&cookie)
+                .map_err(|_| SendError::Request(RequestError::InvalidHeader { name: "cookie".into() }))?;
+            value.set_sensitive(true);
+            headers.insert(http::header::COOKIE, value);
+        }
+        Ok(headers)
+    }
+
+    /// Reads the final response, within the client's size limit.
+    async fn read(&self, response: reqwest::Response) -> Result<RawResponse, SendError> {
+        let (status, headers) = (response.status(), response.headers().clone());
+        let limit = self.core.max_response_size();
+        match limit::read_body(response, limit).await {
+            Ok(body) => Ok(RawResponse::new(status, headers, body)),
+            Err(ReadError::TooLarge) => Err(SendError::TooLarge { status, headers, limit }),
+            Err(ReadError::Transport(e)) => Err(SendError::Transport(e)),
+        }
+    }
+}
+
+/// The credentials of one attempt, kept apart from the request's own
+/// headers, query and cookies: they go to the API's origin only.
+#[derive(Default)]
+struct Credentials {
+    headers: HeaderMap,
+    query: Vec<(String, String)>,
+    cookies: Vec<(String, String)>,
+}
+
+impl Credentials {
+    fn target(&mut self) -> Target<'_> {
+        Target { headers: &mut self.headers, query: &mut self.query, cookies: &mut self.cookies }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.headers.is_empty() && self.query.is_empty() && self.cookies.is_empty()
+    }
+
+    /// The request's URL with the query credentials appended.
+    fn first_url(&self, url: &str) -> Result<Url, SendError> {
+        let mut url = url.to_owned();
+        if !self.query.is_empty() {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&encode::urlencoded(&self.query));
+        }
+        // The parser's message never repeats the URL, which may hold a key.
+        Url::parse(&url).map_err(|e| SendError::Request(RequestError::Url(e.to_string())))
     }
 }

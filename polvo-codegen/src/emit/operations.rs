@@ -324,8 +324,10 @@ fn path_expr(op: &Operation) -> TokenStream {
             PathPart::Literal(text) => template.push_str(&text.replace('{', "{{").replace('}', "}}")),
             PathPart::Param(i) => {
                 template.push_str("{}");
-                let name = ident(&op.params[*i].rust_name);
-                args.push(quote!(::polvo::__private::encode_path(&self.#name)));
+                let param = &op.params[*i];
+                let (name, wire) = (ident(&param.rust_name), &param.wire_name);
+                // Empty, `.` and `..` are refused: they would change the path.
+                args.push(quote!(::polvo::__private::path_segment(#wire, &self.#name)?));
             }
         }
     }

@@ -1,0 +1,73 @@
+//! Reading a response body with a size limit.
+//!
+//! `Content-Length` is checked before anything is read; then the bytes are
+//! counted as they arrive, after decompression, so neither a lying header,
+//! a chunked body nor a decompression bomb can make a call hold more than
+//! the limit (plus one chunk) in memory.
+
+use bytes::{Bytes, BytesMut};
+
+/// The largest response body a client reads unless its builder sets another
+/// limit: 64 MiB.
+///
+/// API responses are held whole in memory and then decoded (a JSON value
+/// can take a few times its text), so the limit bounds what one call can
+/// cost. Real API pages, even large exports, are far below it; a file
+/// download that is larger needs `ClientBuilder::max_response_size`.
+pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 64 * 1024 * 1024;
+
+/// The most a read reserves up front, whatever `Content-Length` says.
+const MAX_PREALLOCATION: u64 = 1024 * 1024;
+
+/// Why a body could not be read.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// The body is larger than the limit.
+    TooLarge,
+    /// The connection failed or the body could not be decoded.
+    Transport(reqwest::Error),
+}
+
+/// Reads the whole body of `response`, refusing more than `limit` bytes.
+pub(crate) async fn read_body(mut response: reqwest::Response, limit: u64) -> Result<Bytes, ReadError> {
+    // The size of the (decoded) body, when the transport knows it: a
+    // `Content-Length` unless the body is decompressed, and 0 for `HEAD`.
+    let announced = response.content_length();
+    if announced.is_some_and(|length| length > limit) {
+        return Err(ReadError::TooLarge);
+    }
+    let capacity = announced.unwrap_or(0).min(MAX_PREALLOCATION);
+    let mut body = BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    while let Some(chunk) = response.chunk().await.map_err(|e| ReadError::Transport(e.without_url()))? {
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Err(ReadError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// A limit as people read it: `64 MiB`, `512 KiB`, or `1000 bytes`.
+pub(crate) fn describe(limit: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * KIB;
+    const GIB: u64 = 1024 * MIB;
+    match limit {
+        l if l >= GIB && l % GIB == 0 => format!("{} GiB", l / GIB),
+        l if l >= MIB && l % MIB == 0 => format!("{} MiB", l / MIB),
+        l if l >= KIB && l % KIB == 0 => format!("{} KiB", l / KIB),
+        l => format!("{l} bytes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn limits_read_as_people_write_them() {
+        assert_eq!(super::describe(super::DEFAULT_MAX_RESPONSE_SIZE), "64 MiB");
+        assert_eq!(super::describe(3 << 30), "3 GiB");
+        assert_eq!(super::describe(512 * 1024), "512 KiB");
+        assert_eq!(super::describe(1000), "1000 bytes");
+        assert_eq!(super::describe(0), "0 bytes");
+    }
+}
