@@ -371,3 +371,222 @@ async fn empty_and_dot_tenants_are_refused_before_anything_is_sent() {
     assert!(matches!(contacts.for_tenant("..").auth_url(&[]), Err(AuthError::InvalidTenant { .. })));
     assert!(matches!(contacts.for_tenant("").auth().token("oauth2").await, Err(AuthError::InvalidTenant { .. })));
 }
+
+/// Tokens that expire `seconds` from now, with a refresh token.
+fn tokens(access: &str, refresh: &str, seconds: u64) -> polvo::auth::TokenSet {
+    let mut t = polvo::auth::TokenSet::new(access);
+    t.refresh_token = Some(refresh.to_owned().into());
+    t.expires_at = Some(std::time::SystemTime::now() + Duration::from_secs(seconds));
+    t
+}
+
+fn expired(access: &str, refresh: &str) -> polvo::auth::TokenSet {
+    let mut t = tokens(access, refresh, 0);
+    t.expires_at = Some(std::time::UNIX_EPOCH);
+    t
+}
+
+/// A provider whose answers depend on the refresh token presented, each
+/// after 1 s: `slow-dead` is `invalid_grant`, `slow-ok` gives
+/// `at-refreshed`, `live` gives `at-live` at once. Revocations take 1 s.
+#[derive(Default)]
+struct Scripted {
+    presented: Mutex<Vec<String>>,
+    revoked: Mutex<Vec<String>>,
+}
+
+async fn scripted_token(
+    State(p): State<Arc<Scripted>>,
+    Form(form): Form<HashMap<String, String>>,
+) -> (StatusCode, Json<Value>) {
+    let presented = form.get("refresh_token").cloned().unwrap_or_default();
+    p.presented.lock().unwrap().push(presented.clone());
+    let ok = |access: &str| json!({"access_token": access, "token_type": "Bearer", "expires_in": 3600});
+    match presented.as_str() {
+        "live" => (StatusCode::OK, Json(ok("at-live"))),
+        "slow-ok" => {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            (StatusCode::OK, Json(ok("at-refreshed")))
+        }
+        _ => {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant"})))
+        }
+    }
+}
+
+async fn slow_revoke(State(p): State<Arc<Scripted>>, Form(form): Form<HashMap<String, String>>) -> StatusCode {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    p.revoked.lock().unwrap().push(form.get("token").cloned().unwrap_or_default());
+    StatusCode::OK
+}
+
+async fn scripted() -> (Arc<Scripted>, contacts::Client, Arc<MemoryStore>) {
+    let provider = Arc::new(Scripted::default());
+    let routes = Router::new().route("/token", post(scripted_token)).route("/revoke", post(slow_revoke));
+    let url = serve(routes.with_state(provider.clone())).await;
+    let store = Arc::new(MemoryStore::new());
+    let client = contacts::Client::builder()
+        .shared_token_store(store.clone())
+        .credential(
+            contacts::auth::oauth2("id")
+                .client_secret("s")
+                .token_url(format!("{url}/token"))
+                .revocation_url(format!("{url}/revoke")),
+        )
+        .build()
+        .unwrap();
+    (provider, client, store)
+}
+
+#[tokio::test]
+async fn tokens_stored_during_a_refresh_are_neither_overwritten_nor_marked_dead() {
+    let (provider, client, store) = scripted().await;
+    // A refresh that fails with `invalid_grant` while a login stores new tokens.
+    let dead = client.for_tenant("a");
+    dead.auth().set_tokens(expired("at-0", "slow-dead")).await.unwrap();
+    let refreshing = tokio::spawn({
+        let client = client.clone();
+        async move { client.for_tenant("a").auth().token("oauth2").await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    dead.auth().set_tokens(tokens("at-login", "live", 1)).await.expect("stored");
+    let _ = refreshing.await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let renewed = dead.auth().token("oauth2").await.expect("the new refresh token is used");
+    assert_eq!(secret(&renewed), "at-live");
+
+    // A refresh that succeeds while a login stores new tokens.
+    let tenant = client.for_tenant("b");
+    tenant.auth().set_tokens(expired("at-0", "slow-ok")).await.unwrap();
+    let refreshing = tokio::spawn({
+        let client = client.clone();
+        async move { client.for_tenant("b").auth().token("oauth2").await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    tenant.auth().set_tokens(tokens("at-login", "rt-login", 3600)).await.expect("stored");
+    let _ = refreshing.await.unwrap();
+    assert_eq!(secret(&tenant.auth().token("oauth2").await.unwrap()), "at-login", "the login's tokens are kept");
+    let stored = store.load(&TokenKey::new("contacts", "oauth2", "b")).await.unwrap().expect("stored");
+    assert_eq!(secret(&stored), "at-login");
+    assert_eq!(*provider.presented.lock().unwrap(), ["slow-dead", "live", "slow-ok"]);
+}
+
+#[tokio::test]
+async fn a_token_asked_for_during_a_revocation_waits_for_it_and_is_not_refreshed() {
+    let (provider, client, store) = scripted().await;
+    client.auth().set_tokens(expired("at-0", "slow-ok")).await.unwrap();
+    let revoking = tokio::spawn({
+        let client = client.clone();
+        async move { client.auth().revoke().await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    match client.auth().token("oauth2").await {
+        Err(AuthError::NotAuthorized { .. }) => {}
+        other => panic!("unexpected {other:?}"),
+    }
+    revoking.await.unwrap().expect("revoked");
+    assert_eq!(*provider.revoked.lock().unwrap(), ["slow-ok"]);
+    assert!(provider.presented.lock().unwrap().is_empty(), "no refresh with a revoked refresh token");
+    assert!(store.load(&TokenKey::new("contacts", "oauth2", "default")).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn revoking_configured_tokens_revokes_their_refresh_token_after_the_access_token_expired() {
+    let provider = Arc::new(Scripted::default());
+    let url = serve(Router::new().route("/revoke", post(slow_revoke)).with_state(provider.clone())).await;
+    let client = contacts::Client::builder()
+        .credential(
+            contacts::auth::oauth2("id")
+                .client_secret("s")
+                .revocation_url(format!("{url}/revoke"))
+                .tokens(expired("at-0", "rt-configured")),
+        )
+        .build()
+        .unwrap();
+    client.auth().revoke().await.expect("revoked");
+    assert_eq!(*provider.revoked.lock().unwrap(), ["rt-configured"]);
+}
+
+/// A store whose first `failures` loads fail.
+struct Failing {
+    failures: AtomicUsize,
+    inner: MemoryStore,
+}
+
+impl TokenStore for Failing {
+    fn load<'a>(&'a self, key: &'a TokenKey) -> polvo::auth::StoreFuture<'a, Option<polvo::auth::TokenSet>> {
+        let failed = self.failures.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+        if failed {
+            return Box::pin(async { Err(polvo::auth::StoreError("unreachable".into())) });
+        }
+        self.inner.load(key)
+    }
+    fn save<'a>(&'a self, key: &'a TokenKey, tokens: &'a polvo::auth::TokenSet) -> polvo::auth::StoreFuture<'a, ()> {
+        self.inner.save(key, tokens)
+    }
+    fn remove<'a>(&'a self, key: &'a TokenKey) -> polvo::auth::StoreFuture<'a, ()> {
+        self.inner.remove(key)
+    }
+}
+
+fn login_client(token: &MockServer, store: impl TokenStore) -> contacts::Client {
+    contacts::Client::builder()
+        .token_store(store)
+        .credential(
+            contacts::auth::oauth2("id")
+                .client_secret("s")
+                .authorization_url("https://login.example.com/auth")
+                .token_url(format!("{}/token", token.uri())),
+        )
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_corrupt_token_file_does_not_block_the_login_that_replaces_it() {
+    let token = token_endpoint(json!({"access_token": "at-login", "token_type": "Bearer", "expires_in": 3600})).await;
+    let dir = std::env::temp_dir().join(format!("polvo-corrupt-login-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = FileStore::new(&dir).unwrap();
+    let key = TokenKey::new("contacts", "oauth2", "default");
+    std::fs::write(store.path_of(&key), "{not json").unwrap();
+    let client = login_client(&token, store.clone());
+    let login = client.auth_url(&[]).unwrap();
+    client.fetch_access_token("code", login.state()).await.expect("the login replaces the corrupt file");
+    assert_eq!(secret(&store.load(&key).await.unwrap().expect("stored")), "at-login");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_store_failure_before_the_code_is_spent_keeps_the_login() {
+    let token = token_endpoint(json!({"access_token": "at-login", "token_type": "Bearer", "expires_in": 3600})).await;
+    let client = login_client(&token, Failing { failures: AtomicUsize::new(1), inner: MemoryStore::new() });
+    let login = client.auth_url(&[]).unwrap();
+    match client.fetch_access_token("code", login.state()).await {
+        Err(AuthError::Store(reason)) => assert!(reason.contains("unreachable"), "{reason}"),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(token.received_requests().await.unwrap().is_empty(), "the code was not spent");
+    client.fetch_access_token("code", login.state()).await.expect("the same login finishes once the store answers");
+}
+
+#[tokio::test]
+async fn a_token_type_that_is_not_text_is_an_error() {
+    let api = api().await;
+    for token_type in [json!(5), json!(true), json!({"kind": "Bearer"})] {
+        let token = token_endpoint(json!({"access_token": "t", "token_type": token_type, "expires_in": 60})).await;
+        let client = apps::Client::builder()
+            .base_url(api.uri())
+            .credential(apps::auth::service_account(RSA).exchange_url(format!("{}/token", token.uri())))
+            .build()
+            .unwrap();
+        match client.get_data().send().await {
+            Err(Error::Auth(AuthError::MalformedResponse { reason, .. })) => {
+                assert!(reason.contains("token_type"), "{token_type}: {reason}")
+            }
+            other => panic!("{token_type}: unexpected {other:?}"),
+        }
+    }
+    assert!(api.received_requests().await.unwrap().is_empty());
+}

@@ -404,6 +404,45 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    #[tokio::test]
+    async fn loading_tokens_under_the_earlier_name_never_moves_files() {
+        // A load that moved the old file could put it over tokens a save
+        // wrote meanwhile: only a save replaces files.
+        let dir = fresh_dir("legacy-load");
+        let store = FileStore::new(&dir).unwrap();
+        let key = TokenKey::new("s", "o", "t");
+        std::fs::write(store.legacy_path_of(&key), r#"{"access_token":"from-before"}"#).unwrap();
+        let listing = || {
+            let mut names: Vec<String> =
+                std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+            names.sort();
+            names
+        };
+        let before = listing();
+        let loaded = store.load(&key).await.unwrap().expect("read under the earlier name");
+        assert_eq!(loaded.access_token.expose_secret(), "from-before");
+        assert_eq!(listing(), before, "a load leaves the files as they were");
+        store.save(&key, &TokenSet::new("newer")).await.unwrap();
+        assert!(!store.legacy_path_of(&key).exists() && store.path_of(&key).exists(), "a save moves to the new name");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_store_path_too_long_for_the_file_system_is_an_error_not_no_tokens() {
+        // A directory whose path leaves no room for a token file's name.
+        let mut dir = fresh_dir("long");
+        while dir.as_os_str().len() < 4000 {
+            dir.push("d".repeat(200));
+        }
+        let store = FileStore::new(&dir).expect("the directory itself is usable");
+        let key = TokenKey::new("service", "oauth2", "t".repeat(200));
+        assert!(store.path_of(&key).as_os_str().len() > 4096);
+        let err = store.load(&key).await.expect_err("the file system refuses the path");
+        assert!(err.to_string().contains("cannot read"), "{err}");
+        let _ = std::fs::remove_dir_all(fresh_dir("long"));
+    }
+
     #[cfg(unix)]
     #[test]
     fn an_existing_directory_keeps_its_permissions_and_a_new_one_is_private() {

@@ -232,3 +232,41 @@ fn without_a_tokio_runtime_the_refresh_runs_in_the_callers_future() {
     assert_eq!(got.access_token.expose_secret(), "minted");
     assert_eq!(cache.fresh("t").unwrap().access_token.expose_secret(), "minted");
 }
+
+#[tokio::test]
+async fn a_stored_or_configured_token_within_the_skew_is_refreshed() {
+    // 30 s skew: a token loaded with 5 s left (after a restart, or given in
+    // the configuration) is renewed, not used until 2.5 s before expiry.
+    let cache = TokenCache::new(Duration::from_secs(30));
+    let store = memory();
+    let refreshed = |_| -> RefreshFuture { Box::pin(async { Ok(lasting("refreshed", 3600)) }) };
+    let key = TokenKey::new("svc", "oauth2", "restarted");
+    store.save(&key, &lasting("stored", 5)).await.unwrap();
+    let got = cache.get(&key, &store, refreshed).await.expect("a token");
+    assert_eq!(got.access_token.expose_secret(), "refreshed");
+    cache.seed("configured", lasting("seeded", 5));
+    let key = TokenKey::new("svc", "oauth2", "configured");
+    let got = cache.get(&key, &store, refreshed).await.expect("a token");
+    assert_eq!(got.access_token.expose_secret(), "refreshed");
+}
+
+#[test]
+fn a_refresh_whose_runtime_shut_down_before_it_ran_does_not_block_the_tenant() {
+    let cache = Arc::new(TokenCache::new(Duration::ZERO));
+    let store = memory();
+    let key = TokenKey::new("svc", "oauth2", "t");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        // Polled once: the refresh task is spawned, then the runtime ends
+        // before it ever runs.
+        let started = cache.get(&key, &store, |_| Box::pin(async { Ok(lasting("never", 60)) })).now_or_never();
+        assert!(started.is_none(), "the refresh is under way");
+    });
+    drop(runtime);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    for round in 0..2 {
+        let got = runtime.block_on(cache.get(&key, &store, |_| Box::pin(async { Ok(lasting("later", 60)) })));
+        assert_eq!(got.expect("a token").access_token.expose_secret(), "later", "round {round}");
+        cache.expire("t", &lasting("later", 60));
+    }
+}
