@@ -25,7 +25,7 @@ async fn concurrent_calls_share_one_refresh() {
     let cache = Arc::new(TokenCache::new(Duration::ZERO));
     let store = memory();
     let key = TokenKey::new("svc", "oauth2", "default");
-    cache.put("default", expired("old"));
+    cache.put("default", expired("old"), Arrival::Fetched);
     let calls = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..200 {
@@ -59,7 +59,7 @@ async fn a_dead_refresh_token_is_tried_once() {
     let cache = Arc::new(TokenCache::new(Duration::ZERO));
     let store = memory();
     let key = TokenKey::new("svc", "oauth2", "default");
-    cache.put("default", expired("old"));
+    cache.put("default", expired("old"), Arrival::Fetched);
     let calls = Arc::new(AtomicUsize::new(0));
     let dead = || AuthError::ReauthorizationRequired {
         scheme: "oauth2".into(),
@@ -89,7 +89,7 @@ async fn a_dead_refresh_token_is_tried_once() {
     assert_eq!(again.unwrap_err(), dead());
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     // New tokens (a new login) clear the failure.
-    cache.put("default", lasting("after-login", 60));
+    cache.put("default", lasting("after-login", 60), Arrival::Fetched);
     assert_eq!(cache.fresh("default").unwrap().access_token.expose_secret(), "after-login");
 }
 
@@ -108,13 +108,8 @@ async fn a_refresh_finishes_and_is_saved_after_its_caller_gives_up() {
     });
     assert!(tokio::time::timeout(Duration::from_millis(50), waiting).await.is_err(), "the caller gave up");
     finished_rx.await.expect("the refresh ran on without its caller");
-    // Saving follows at once; give the task a moment to finish it.
-    for _ in 0..100 {
-        if store.load(&key).await.unwrap().is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    // Saving follows at once, still inside the refresh's task.
+    cache.settled("t").await;
     assert_eq!(store.load(&key).await.unwrap().expect("saved").access_token.expose_secret(), "rotated");
     assert_eq!(cache.fresh("t").expect("cached").access_token.expose_secret(), "rotated");
 }
@@ -190,15 +185,18 @@ fn the_skew_never_exceeds_half_a_tokens_life() {
         t
     };
     let skew = Duration::from_secs(30);
-    assert_eq!(renew_at(&lives(3600), skew, now), Some(now + Duration::from_secs(3570)));
-    assert_eq!(renew_at(&lives(20), skew, now), Some(now + Duration::from_secs(10)));
-    assert_eq!(renew_at(&lives(60), skew, now), Some(now + Duration::from_secs(30)));
-    assert_eq!(renew_at(&TokenSet::new("no expiry"), skew, now), None);
+    assert_eq!(renew_at(&lives(3600), skew, now, Arrival::Fetched), Some(now + Duration::from_secs(3570)));
+    assert_eq!(renew_at(&lives(20), skew, now, Arrival::Fetched), Some(now + Duration::from_secs(10)));
+    assert_eq!(renew_at(&lives(60), skew, now, Arrival::Fetched), Some(now + Duration::from_secs(30)));
+    assert_eq!(renew_at(&TokenSet::new("no expiry"), skew, now, Arrival::Fetched), None);
+    // Tokens of unknown age (stored, configured) are renewed the full skew early.
+    assert_eq!(renew_at(&lives(20), skew, now, Arrival::Loaded), Some(now - Duration::from_secs(10)));
+    assert_eq!(renew_at(&lives(3600), skew, now, Arrival::Loaded), Some(now + Duration::from_secs(3570)));
     // Expired on arrival, far in the past, or a skew past what the clock holds: no panic.
     let mut past = TokenSet::new("t");
     past.expires_at = SystemTime::UNIX_EPOCH.checked_sub(Duration::from_secs(1 << 40));
-    assert_eq!(renew_at(&past, skew, now), past.expires_at);
-    assert!(renew_at(&lives(20), Duration::MAX, now).is_some());
+    assert_eq!(renew_at(&past, skew, now, Arrival::Fetched), past.expires_at);
+    assert!(renew_at(&lives(20), Duration::MAX, now, Arrival::Fetched).is_some());
 }
 
 #[test]
@@ -206,9 +204,9 @@ fn idle_slots_are_evicted_and_slots_in_use_or_seeded_are_kept() {
     let cache = TokenCache::with_capacity(Duration::ZERO, 8);
     cache.seed("configured", lasting("seeded", 60));
     let held = cache.slot("busy");
-    cache.put("regular", lasting("r", 60));
+    cache.put("regular", lasting("r", 60), Arrival::Fetched);
     for i in 0..100 {
-        cache.put(&format!("tenant-{i}"), lasting("t", 60));
+        cache.put(&format!("tenant-{i}"), lasting("t", 60), Arrival::Fetched);
         assert!(cache.len() <= 8, "{} slots", cache.len());
         // A tenant whose cached token keeps being used counts as recently used.
         assert!(cache.fresh("regular").is_some(), "after {i}");
