@@ -190,6 +190,12 @@ fn the_skew_never_exceeds_half_a_tokens_life() {
     assert_eq!(renew_at(&lives(60), skew, now, Arrival::Fetched), Some(now + Duration::from_secs(30)));
     assert_eq!(renew_at(&TokenSet::new("no expiry"), skew, now, Arrival::Fetched), None);
     // Tokens of unknown age (stored, configured) are renewed the full skew early.
+    for seconds in [5, 60, 3600] {
+        assert_eq!(
+            fresh_on_arrival(&lives(seconds), skew, SystemTime::now(), Arrival::Loaded),
+            lives(seconds).is_fresh(skew)
+        );
+    }
     assert_eq!(renew_at(&lives(20), skew, now, Arrival::Loaded), Some(now - Duration::from_secs(10)));
     assert_eq!(renew_at(&lives(3600), skew, now, Arrival::Loaded), Some(now + Duration::from_secs(3570)));
     // Expired on arrival, far in the past, or a skew past what the clock holds: no panic.
@@ -267,4 +273,44 @@ fn a_refresh_whose_runtime_shut_down_before_it_ran_does_not_block_the_tenant() {
         assert_eq!(got.expect("a token").access_token.expose_secret(), "later", "round {round}");
         cache.expire("t", &lasting("later", 60));
     }
+}
+
+#[test]
+fn a_refresh_spawned_on_a_runtime_that_already_shut_down_is_an_error_not_a_deadlock() {
+    let cache = TokenCache::new(Duration::ZERO);
+    let store = memory();
+    let key = TokenKey::new("svc", "oauth2", "t");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let handle = runtime.handle().clone();
+    drop(runtime);
+    {
+        let _inside = handle.enter();
+        let call = cache.get(&key, &store, |_| Box::pin(async { Ok(lasting("never", 60)) }));
+        match call.now_or_never().expect("nothing to wait for") {
+            Err(AuthError::RefreshInterrupted { reason, .. }) => assert_eq!(reason, "its runtime shut down"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let got = runtime.block_on(cache.get(&key, &store, |_| Box::pin(async { Ok(lasting("later", 60)) })));
+    assert_eq!(got.expect("the tenant is not stuck").access_token.expose_secret(), "later");
+}
+
+#[test]
+fn without_a_tokio_runtime_an_abandoned_refresh_does_not_keep_its_slot_alive() {
+    let cache = TokenCache::with_capacity(Duration::ZERO, 4);
+    let store = memory();
+    let key = TokenKey::new("svc", "jwt", "abandoned");
+    let abandoned = cache.get(&key, &store, |_| Box::pin(futures_util::future::pending())).now_or_never();
+    assert!(abandoned.is_none(), "still under way when its caller went away");
+    let slot = cache.existing_slot("abandoned").expect("kept for the next caller");
+    assert!(lock(&slot.state).flight.is_some());
+    assert_eq!(Arc::strong_count(&slot), 2, "held by the cache and this test only, not by its own refresh");
+    let weak = Arc::downgrade(&slot);
+    drop(slot);
+    for i in 0..8 {
+        cache.put(&format!("tenant-{i}"), lasting("t", 60), Arrival::Fetched);
+    }
+    assert!(cache.existing_slot("abandoned").is_none(), "evicted once idle");
+    assert!(weak.upgrade().is_none(), "and freed with its refresh");
 }
