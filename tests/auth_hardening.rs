@@ -1,7 +1,9 @@
 //! The auth layer against providers that misbehave or are slow, on local
 //! servers that inject the fault: refresh tokens rotated while the caller
-//! gives up, huge token replies, token types other than Bearer, expiry
-//! times far in the past, and tenants that would change a URL's path.
+//! gives up, logins and revocations racing a refresh, huge token replies,
+//! token types other than Bearer, expiry times far in the past, tenants
+//! that would change a URL's path, and token stores that fail or hold a
+//! corrupt file when a login finishes.
 
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
@@ -188,58 +190,82 @@ fn too_large(e: &AuthError) -> bool {
     matches!(e, AuthError::MalformedResponse { reason, .. } if reason.contains("64 KiB"))
 }
 
-#[tokio::test]
-async fn huge_token_device_and_exchange_replies_are_refused_without_being_read() {
+/// Runs `call` against a server that sends a 128 MiB reply, chunked or
+/// with a `Content-Length`, and checks that it is refused as too large
+/// with less than 32 MiB of it sent.
+async fn refused_unread<F, Fut>(what: &str, chunked: bool, call: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = Result<(), AuthError>>,
+{
     const TOTAL: usize = 128 * 1024 * 1024;
     const READ_AT_MOST: usize = 32 * 1024 * 1024;
-    let api = api().await;
-    for chunked in [true, false] {
-        // The token endpoint.
-        let (url, sender) = huge_reply(TOTAL, chunked).await;
-        let client = machines::Client::builder()
-            .base_url(api.uri())
-            .credential(machines::auth::service("id").client_secret("s").token_url(format!("{url}/token")))
-            .build()
-            .unwrap();
-        match client.list_jobs().send().await {
-            Err(Error::Auth(e)) => assert!(too_large(&e), "chunked: {chunked}: {e:?}"),
-            other => panic!("unexpected {other:?}"),
-        }
-        let sent = sender.await.unwrap();
-        assert!(sent < READ_AT_MOST, "token reply, chunked: {chunked}: {sent} bytes went out");
+    let (url, sender) = huge_reply(TOTAL, chunked).await;
+    let e = call(url).await.expect_err("refused");
+    assert!(too_large(&e), "{what}, chunked: {chunked}: {e:?}");
+    let sent = sender.await.unwrap();
+    assert!(sent < READ_AT_MOST, "{what}, chunked: {chunked}: {sent} bytes went out");
+}
 
-        // The device authorization endpoint.
-        let (url, sender) = huge_reply(TOTAL, chunked).await;
-        let client = contacts::Client::builder()
-            .credential(
-                contacts::auth::oauth2("public")
-                    .client_auth(polvo::auth::ClientAuth::None)
-                    .token_url(format!("{url}/token"))
-                    .device_authorization_url(format!("{url}/device")),
-            )
-            .build()
-            .unwrap();
-        let e = client.auth().device_login(&[]).await.unwrap_err();
-        assert!(too_large(&e), "chunked: {chunked}: {e:?}");
-        let sent = sender.await.unwrap();
-        assert!(sent < READ_AT_MOST, "device reply, chunked: {chunked}: {sent} bytes went out");
-
-        // An installation-token exchange.
-        let (url, sender) = huge_reply(TOTAL, chunked).await;
-        let client = apps::Client::builder()
-            .base_url(api.uri())
-            .credential(
-                apps::auth::installation(RSA).claim("iss", 1).exchange_url(format!("{url}/installations/{{tenant}}")),
-            )
-            .build()
-            .unwrap();
-        match client.for_tenant("1").get_repo("o", "r").send().await {
-            Err(Error::Auth(e)) => assert!(too_large(&e), "chunked: {chunked}: {e:?}"),
-            other => panic!("unexpected {other:?}"),
-        }
-        let sent = sender.await.unwrap();
-        assert!(sent < READ_AT_MOST, "exchange reply, chunked: {chunked}: {sent} bytes went out");
+/// An [`Error`] of an API call as the [`AuthError`] it must be.
+fn auth_error<E: std::fmt::Debug>(e: Error<E>) -> AuthError {
+    match e {
+        Error::Auth(e) => e,
+        other => panic!("not an auth error: {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn huge_token_device_and_exchange_replies_are_refused_without_being_read() {
+    let server = api().await;
+    let uri = server.uri();
+    let api = &uri;
+    for chunked in [true, false] {
+        refused_unread("token reply", chunked, |url| async move {
+            let client = machines::Client::builder()
+                .base_url(api)
+                .credential(machines::auth::service("id").client_secret("s").token_url(format!("{url}/token")))
+                .build()
+                .unwrap();
+            client.list_jobs().send().await.map(drop).map_err(auth_error)
+        })
+        .await;
+        refused_unread("device reply", chunked, |url| async move {
+            let client = contacts::Client::builder()
+                .credential(
+                    contacts::auth::oauth2("public")
+                        .client_auth(polvo::auth::ClientAuth::None)
+                        .token_url(format!("{url}/token"))
+                        .device_authorization_url(format!("{url}/device")),
+                )
+                .build()
+                .unwrap();
+            client.auth().device_login(&[]).await.map(drop)
+        })
+        .await;
+        refused_unread("exchange reply", chunked, |url| async move {
+            let client = apps::Client::builder()
+                .base_url(api)
+                .credential(
+                    apps::auth::installation(RSA)
+                        .claim("iss", 1)
+                        .exchange_url(format!("{url}/installations/{{tenant}}")),
+                )
+                .build()
+                .unwrap();
+            client.for_tenant("1").get_repo("o", "r").send().await.map(drop).map_err(auth_error)
+        })
+        .await;
+    }
+}
+
+/// A client whose signed JWTs are exchanged at `token` (RFC 7523).
+fn jwt_bearer_client(api: &MockServer, token: &MockServer) -> apps::Client {
+    apps::Client::builder()
+        .base_url(api.uri())
+        .credential(apps::auth::service_account(RSA).exchange_url(format!("{}/token", token.uri())))
+        .build()
+        .unwrap()
 }
 
 async fn token_endpoint(reply: Value) -> MockServer {
@@ -279,22 +305,12 @@ async fn only_bearer_tokens_are_used_and_other_types_are_named() {
 
     // The JWT-bearer grant's replies are checked the same way.
     let token = token_endpoint(json!({"access_token": "t", "token_type": "N_A"})).await;
-    let client = apps::Client::builder()
-        .base_url(api.uri())
-        .credential(apps::auth::service_account(RSA).exchange_url(format!("{}/token", token.uri())))
-        .build()
-        .unwrap();
-    match client.get_data().send().await {
+    match jwt_bearer_client(&api, &token).get_data().send().await {
         Err(Error::Auth(AuthError::UnsupportedTokenType { token_type, .. })) => assert_eq!(token_type, "N_A"),
         other => panic!("unexpected {other:?}"),
     }
     let token = token_endpoint(json!({"access_token": "t", "token_type": "Bearer", "expires_in": -5})).await;
-    let client = apps::Client::builder()
-        .base_url(api.uri())
-        .credential(apps::auth::service_account(RSA).exchange_url(format!("{}/token", token.uri())))
-        .build()
-        .unwrap();
-    match client.get_data().send().await {
+    match jwt_bearer_client(&api, &token).get_data().send().await {
         Err(Error::Auth(AuthError::MalformedResponse { reason, .. })) => assert!(reason.contains("expires_in")),
         other => panic!("unexpected {other:?}"),
     }
@@ -576,12 +592,7 @@ async fn a_token_type_that_is_not_text_is_an_error() {
     let api = api().await;
     for token_type in [json!(5), json!(true), json!({"kind": "Bearer"})] {
         let token = token_endpoint(json!({"access_token": "t", "token_type": token_type, "expires_in": 60})).await;
-        let client = apps::Client::builder()
-            .base_url(api.uri())
-            .credential(apps::auth::service_account(RSA).exchange_url(format!("{}/token", token.uri())))
-            .build()
-            .unwrap();
-        match client.get_data().send().await {
+        match jwt_bearer_client(&api, &token).get_data().send().await {
             Err(Error::Auth(AuthError::MalformedResponse { reason, .. })) => {
                 assert!(reason.contains("token_type"), "{token_type}: {reason}")
             }
