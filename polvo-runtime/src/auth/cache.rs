@@ -10,6 +10,11 @@
 //! way, so a dead refresh token causes one token request, not one per
 //! waiting call.
 //!
+//! Storing a login's tokens and revoking them run as exclusive operations
+//! ([`TokenCache::exclusive`]): they wait for the refresh under way, and no
+//! refresh starts while they run, so none can overwrite, resurrect or mark
+//! dead what they stored or removed.
+//!
 //! Slots of tenants that have not been used for a while are evicted once
 //! there are more than the cache's capacity; their tokens are still in the
 //! store, so an evicted tenant's next call reloads them without a token
