@@ -1,7 +1,9 @@
 //! The auth layer against providers that misbehave or are slow, on local
 //! servers that inject the fault: refresh tokens rotated while the caller
-//! gives up, huge token replies, token types other than Bearer, expiry
-//! times far in the past, and tenants that would change a URL's path.
+//! gives up, logins and revocations racing a refresh, huge token replies,
+//! token types other than Bearer, expiry times far in the past, tenants
+//! that would change a URL's path, and token stores that fail or hold a
+//! corrupt file when a login finishes.
 
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
@@ -188,58 +190,82 @@ fn too_large(e: &AuthError) -> bool {
     matches!(e, AuthError::MalformedResponse { reason, .. } if reason.contains("64 KiB"))
 }
 
-#[tokio::test]
-async fn huge_token_device_and_exchange_replies_are_refused_without_being_read() {
+/// Runs `call` against a server that sends a 128 MiB reply, chunked or
+/// with a `Content-Length`, and checks that it is refused as too large
+/// with less than 32 MiB of it sent.
+async fn refused_unread<F, Fut>(what: &str, chunked: bool, call: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = Result<(), AuthError>>,
+{
     const TOTAL: usize = 128 * 1024 * 1024;
     const READ_AT_MOST: usize = 32 * 1024 * 1024;
-    let api = api().await;
-    for chunked in [true, false] {
-        // The token endpoint.
-        let (url, sender) = huge_reply(TOTAL, chunked).await;
-        let client = machines::Client::builder()
-            .base_url(api.uri())
-            .credential(machines::auth::service("id").client_secret("s").token_url(format!("{url}/token")))
-            .build()
-            .unwrap();
-        match client.list_jobs().send().await {
-            Err(Error::Auth(e)) => assert!(too_large(&e), "chunked: {chunked}: {e:?}"),
-            other => panic!("unexpected {other:?}"),
-        }
-        let sent = sender.await.unwrap();
-        assert!(sent < READ_AT_MOST, "token reply, chunked: {chunked}: {sent} bytes went out");
+    let (url, sender) = huge_reply(TOTAL, chunked).await;
+    let e = call(url).await.expect_err("refused");
+    assert!(too_large(&e), "{what}, chunked: {chunked}: {e:?}");
+    let sent = sender.await.unwrap();
+    assert!(sent < READ_AT_MOST, "{what}, chunked: {chunked}: {sent} bytes went out");
+}
 
-        // The device authorization endpoint.
-        let (url, sender) = huge_reply(TOTAL, chunked).await;
-        let client = contacts::Client::builder()
-            .credential(
-                contacts::auth::oauth2("public")
-                    .client_auth(polvo::auth::ClientAuth::None)
-                    .token_url(format!("{url}/token"))
-                    .device_authorization_url(format!("{url}/device")),
-            )
-            .build()
-            .unwrap();
-        let e = client.auth().device_login(&[]).await.unwrap_err();
-        assert!(too_large(&e), "chunked: {chunked}: {e:?}");
-        let sent = sender.await.unwrap();
-        assert!(sent < READ_AT_MOST, "device reply, chunked: {chunked}: {sent} bytes went out");
-
-        // An installation-token exchange.
-        let (url, sender) = huge_reply(TOTAL, chunked).await;
-        let client = apps::Client::builder()
-            .base_url(api.uri())
-            .credential(
-                apps::auth::installation(RSA).claim("iss", 1).exchange_url(format!("{url}/installations/{{tenant}}")),
-            )
-            .build()
-            .unwrap();
-        match client.for_tenant("1").get_repo("o", "r").send().await {
-            Err(Error::Auth(e)) => assert!(too_large(&e), "chunked: {chunked}: {e:?}"),
-            other => panic!("unexpected {other:?}"),
-        }
-        let sent = sender.await.unwrap();
-        assert!(sent < READ_AT_MOST, "exchange reply, chunked: {chunked}: {sent} bytes went out");
+/// An [`Error`] of an API call as the [`AuthError`] it must be.
+fn auth_error<E: std::fmt::Debug>(e: Error<E>) -> AuthError {
+    match e {
+        Error::Auth(e) => e,
+        other => panic!("not an auth error: {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn huge_token_device_and_exchange_replies_are_refused_without_being_read() {
+    let server = api().await;
+    let uri = server.uri();
+    let api = &uri;
+    for chunked in [true, false] {
+        refused_unread("token reply", chunked, |url| async move {
+            let client = machines::Client::builder()
+                .base_url(api)
+                .credential(machines::auth::service("id").client_secret("s").token_url(format!("{url}/token")))
+                .build()
+                .unwrap();
+            client.list_jobs().send().await.map(drop).map_err(auth_error)
+        })
+        .await;
+        refused_unread("device reply", chunked, |url| async move {
+            let client = contacts::Client::builder()
+                .credential(
+                    contacts::auth::oauth2("public")
+                        .client_auth(polvo::auth::ClientAuth::None)
+                        .token_url(format!("{url}/token"))
+                        .device_authorization_url(format!("{url}/device")),
+                )
+                .build()
+                .unwrap();
+            client.auth().device_login(&[]).await.map(drop)
+        })
+        .await;
+        refused_unread("exchange reply", chunked, |url| async move {
+            let client = apps::Client::builder()
+                .base_url(api)
+                .credential(
+                    apps::auth::installation(RSA)
+                        .claim("iss", 1)
+                        .exchange_url(format!("{url}/installations/{{tenant}}")),
+                )
+                .build()
+                .unwrap();
+            client.for_tenant("1").get_repo("o", "r").send().await.map(drop).map_err(auth_error)
+        })
+        .await;
+    }
+}
+
+/// A client whose signed JWTs are exchanged at `token` (RFC 7523).
+fn jwt_bearer_client(api: &MockServer, token: &MockServer) -> apps::Client {
+    apps::Client::builder()
+        .base_url(api.uri())
+        .credential(apps::auth::service_account(RSA).exchange_url(format!("{}/token", token.uri())))
+        .build()
+        .unwrap()
 }
 
 async fn token_endpoint(reply: Value) -> MockServer {
@@ -279,22 +305,12 @@ async fn only_bearer_tokens_are_used_and_other_types_are_named() {
 
     // The JWT-bearer grant's replies are checked the same way.
     let token = token_endpoint(json!({"access_token": "t", "token_type": "N_A"})).await;
-    let client = apps::Client::builder()
-        .base_url(api.uri())
-        .credential(apps::auth::service_account(RSA).exchange_url(format!("{}/token", token.uri())))
-        .build()
-        .unwrap();
-    match client.get_data().send().await {
+    match jwt_bearer_client(&api, &token).get_data().send().await {
         Err(Error::Auth(AuthError::UnsupportedTokenType { token_type, .. })) => assert_eq!(token_type, "N_A"),
         other => panic!("unexpected {other:?}"),
     }
     let token = token_endpoint(json!({"access_token": "t", "token_type": "Bearer", "expires_in": -5})).await;
-    let client = apps::Client::builder()
-        .base_url(api.uri())
-        .credential(apps::auth::service_account(RSA).exchange_url(format!("{}/token", token.uri())))
-        .build()
-        .unwrap();
-    match client.get_data().send().await {
+    match jwt_bearer_client(&api, &token).get_data().send().await {
         Err(Error::Auth(AuthError::MalformedResponse { reason, .. })) => assert!(reason.contains("expires_in")),
         other => panic!("unexpected {other:?}"),
     }
@@ -370,4 +386,218 @@ async fn empty_and_dot_tenants_are_refused_before_anything_is_sent() {
     let contacts = contacts.unwrap();
     assert!(matches!(contacts.for_tenant("..").auth_url(&[]), Err(AuthError::InvalidTenant { .. })));
     assert!(matches!(contacts.for_tenant("").auth().token("oauth2").await, Err(AuthError::InvalidTenant { .. })));
+}
+
+/// Tokens that expire `seconds` from now, with a refresh token.
+fn tokens(access: &str, refresh: &str, seconds: u64) -> polvo::auth::TokenSet {
+    let mut t = polvo::auth::TokenSet::new(access);
+    t.refresh_token = Some(refresh.to_owned().into());
+    t.expires_at = Some(std::time::SystemTime::now() + Duration::from_secs(seconds));
+    t
+}
+
+fn expired(access: &str, refresh: &str) -> polvo::auth::TokenSet {
+    let mut t = tokens(access, refresh, 0);
+    t.expires_at = Some(std::time::UNIX_EPOCH);
+    t
+}
+
+/// A provider whose answers depend on the refresh token presented, each
+/// after 1 s: `slow-dead` is `invalid_grant`, `slow-ok` gives
+/// `at-refreshed`, `live` gives `at-live` at once. Revocations take 1 s.
+#[derive(Default)]
+struct Scripted {
+    presented: Mutex<Vec<String>>,
+    revoked: Mutex<Vec<String>>,
+}
+
+async fn scripted_token(
+    State(p): State<Arc<Scripted>>,
+    Form(form): Form<HashMap<String, String>>,
+) -> (StatusCode, Json<Value>) {
+    let presented = form.get("refresh_token").cloned().unwrap_or_default();
+    p.presented.lock().unwrap().push(presented.clone());
+    let ok = |access: &str| json!({"access_token": access, "token_type": "Bearer", "expires_in": 3600});
+    match presented.as_str() {
+        "live" => (StatusCode::OK, Json(ok("at-live"))),
+        "slow-ok" => {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            (StatusCode::OK, Json(ok("at-refreshed")))
+        }
+        _ => {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant"})))
+        }
+    }
+}
+
+async fn slow_revoke(State(p): State<Arc<Scripted>>, Form(form): Form<HashMap<String, String>>) -> StatusCode {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    p.revoked.lock().unwrap().push(form.get("token").cloned().unwrap_or_default());
+    StatusCode::OK
+}
+
+async fn scripted() -> (Arc<Scripted>, contacts::Client, Arc<MemoryStore>) {
+    let provider = Arc::new(Scripted::default());
+    let routes = Router::new().route("/token", post(scripted_token)).route("/revoke", post(slow_revoke));
+    let url = serve(routes.with_state(provider.clone())).await;
+    let store = Arc::new(MemoryStore::new());
+    let client = contacts::Client::builder()
+        .shared_token_store(store.clone())
+        .credential(
+            contacts::auth::oauth2("id")
+                .client_secret("s")
+                .token_url(format!("{url}/token"))
+                .revocation_url(format!("{url}/revoke")),
+        )
+        .build()
+        .unwrap();
+    (provider, client, store)
+}
+
+#[tokio::test]
+async fn tokens_stored_during_a_refresh_are_neither_overwritten_nor_marked_dead() {
+    let (provider, client, store) = scripted().await;
+    // A refresh that fails with `invalid_grant` while a login stores new tokens.
+    let dead = client.for_tenant("a");
+    dead.auth().set_tokens(expired("at-0", "slow-dead")).await.unwrap();
+    let refreshing = tokio::spawn({
+        let client = client.clone();
+        async move { client.for_tenant("a").auth().token("oauth2").await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    dead.auth().set_tokens(tokens("at-login", "live", 1)).await.expect("stored");
+    let _ = refreshing.await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let renewed = dead.auth().token("oauth2").await.expect("the new refresh token is used");
+    assert_eq!(secret(&renewed), "at-live");
+
+    // A refresh that succeeds while a login stores new tokens.
+    let tenant = client.for_tenant("b");
+    tenant.auth().set_tokens(expired("at-0", "slow-ok")).await.unwrap();
+    let refreshing = tokio::spawn({
+        let client = client.clone();
+        async move { client.for_tenant("b").auth().token("oauth2").await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    tenant.auth().set_tokens(tokens("at-login", "rt-login", 3600)).await.expect("stored");
+    let _ = refreshing.await.unwrap();
+    assert_eq!(secret(&tenant.auth().token("oauth2").await.unwrap()), "at-login", "the login's tokens are kept");
+    let stored = store.load(&TokenKey::new("contacts", "oauth2", "b")).await.unwrap().expect("stored");
+    assert_eq!(secret(&stored), "at-login");
+    assert_eq!(*provider.presented.lock().unwrap(), ["slow-dead", "live", "slow-ok"]);
+}
+
+#[tokio::test]
+async fn a_token_asked_for_during_a_revocation_waits_for_it_and_is_not_refreshed() {
+    let (provider, client, store) = scripted().await;
+    client.auth().set_tokens(expired("at-0", "slow-ok")).await.unwrap();
+    let revoking = tokio::spawn({
+        let client = client.clone();
+        async move { client.auth().revoke().await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    match client.auth().token("oauth2").await {
+        Err(AuthError::NotAuthorized { .. }) => {}
+        other => panic!("unexpected {other:?}"),
+    }
+    revoking.await.unwrap().expect("revoked");
+    assert_eq!(*provider.revoked.lock().unwrap(), ["slow-ok"]);
+    assert!(provider.presented.lock().unwrap().is_empty(), "no refresh with a revoked refresh token");
+    assert!(store.load(&TokenKey::new("contacts", "oauth2", "default")).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn revoking_configured_tokens_revokes_their_refresh_token_after_the_access_token_expired() {
+    let provider = Arc::new(Scripted::default());
+    let url = serve(Router::new().route("/revoke", post(slow_revoke)).with_state(provider.clone())).await;
+    let client = contacts::Client::builder()
+        .credential(
+            contacts::auth::oauth2("id")
+                .client_secret("s")
+                .revocation_url(format!("{url}/revoke"))
+                .tokens(expired("at-0", "rt-configured")),
+        )
+        .build()
+        .unwrap();
+    client.auth().revoke().await.expect("revoked");
+    assert_eq!(*provider.revoked.lock().unwrap(), ["rt-configured"]);
+}
+
+/// A store whose first `failures` loads fail.
+struct Failing {
+    failures: AtomicUsize,
+    inner: MemoryStore,
+}
+
+impl TokenStore for Failing {
+    fn load<'a>(&'a self, key: &'a TokenKey) -> polvo::auth::StoreFuture<'a, Option<polvo::auth::TokenSet>> {
+        let failed = self.failures.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+        if failed {
+            return Box::pin(async { Err(polvo::auth::StoreError("unreachable".into())) });
+        }
+        self.inner.load(key)
+    }
+    fn save<'a>(&'a self, key: &'a TokenKey, tokens: &'a polvo::auth::TokenSet) -> polvo::auth::StoreFuture<'a, ()> {
+        self.inner.save(key, tokens)
+    }
+    fn remove<'a>(&'a self, key: &'a TokenKey) -> polvo::auth::StoreFuture<'a, ()> {
+        self.inner.remove(key)
+    }
+}
+
+fn login_client(token: &MockServer, store: impl TokenStore) -> contacts::Client {
+    contacts::Client::builder()
+        .token_store(store)
+        .credential(
+            contacts::auth::oauth2("id")
+                .client_secret("s")
+                .authorization_url("https://login.example.com/auth")
+                .token_url(format!("{}/token", token.uri())),
+        )
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_corrupt_token_file_does_not_block_the_login_that_replaces_it() {
+    let token = token_endpoint(json!({"access_token": "at-login", "token_type": "Bearer", "expires_in": 3600})).await;
+    let dir = std::env::temp_dir().join(format!("polvo-corrupt-login-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = FileStore::new(&dir).unwrap();
+    let key = TokenKey::new("contacts", "oauth2", "default");
+    std::fs::write(store.path_of(&key), "{not json").unwrap();
+    let client = login_client(&token, store.clone());
+    let login = client.auth_url(&[]).unwrap();
+    client.fetch_access_token("code", login.state()).await.expect("the login replaces the corrupt file");
+    assert_eq!(secret(&store.load(&key).await.unwrap().expect("stored")), "at-login");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_store_failure_before_the_code_is_spent_keeps_the_login() {
+    let token = token_endpoint(json!({"access_token": "at-login", "token_type": "Bearer", "expires_in": 3600})).await;
+    let client = login_client(&token, Failing { failures: AtomicUsize::new(1), inner: MemoryStore::new() });
+    let login = client.auth_url(&[]).unwrap();
+    match client.fetch_access_token("code", login.state()).await {
+        Err(AuthError::Store(reason)) => assert!(reason.contains("unreachable"), "{reason}"),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(token.received_requests().await.unwrap().is_empty(), "the code was not spent");
+    client.fetch_access_token("code", login.state()).await.expect("the same login finishes once the store answers");
+}
+
+#[tokio::test]
+async fn a_token_type_that_is_not_text_is_an_error() {
+    let api = api().await;
+    for token_type in [json!(5), json!(true), json!({"kind": "Bearer"})] {
+        let token = token_endpoint(json!({"access_token": "t", "token_type": token_type, "expires_in": 60})).await;
+        match jwt_bearer_client(&api, &token).get_data().send().await {
+            Err(Error::Auth(AuthError::MalformedResponse { reason, .. })) => {
+                assert!(reason.contains("token_type"), "{token_type}: {reason}")
+            }
+            other => panic!("{token_type}: unexpected {other:?}"),
+        }
+    }
+    assert!(api.received_requests().await.unwrap().is_empty());
 }

@@ -10,6 +10,11 @@
 //! way, so a dead refresh token causes one token request, not one per
 //! waiting call.
 //!
+//! Storing a login's tokens and revoking them run as exclusive operations
+//! ([`TokenCache::exclusive`]): they wait for the refresh under way, and no
+//! refresh starts while they run, so none can overwrite, resurrect or mark
+//! dead what they stored or removed.
+//!
 //! Slots of tenants that have not been used for a while are evicted once
 //! there are more than the cache's capacity; their tokens are still in the
 //! store, so an evicted tenant's next call reloads them without a token
@@ -21,7 +26,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, SystemTime};
 
 use super::error::AuthError;
@@ -32,15 +37,42 @@ use super::token::{TokenKey, TokenSet};
 /// needs, so it can run in a task of its own.
 pub type RefreshFuture = Pin<Box<dyn Future<Output = Result<TokenSet, AuthError>> + Send + 'static>>;
 
-/// A refresh under way, awaited by every caller that wants its outcome.
-type Flight = Shared<RefreshFuture>;
+/// How a flight ends, for the calls that waited for it.
+#[derive(Clone)]
+enum Outcome {
+    /// A refresh's result: used as it is by every call that waited.
+    Tokens(Result<TokenSet, AuthError>),
+    /// A refresh task that was dropped unfinished (its runtime shut down):
+    /// calls that did not start it try again.
+    Interrupted(AuthError),
+    /// An exclusive operation (a login being stored, a revocation) ended:
+    /// calls decide again what to do.
+    Again,
+}
+
+/// Something under way in a slot, awaited by every call that needs its end.
+type Flight = Shared<Pin<Box<dyn Future<Output = Outcome> + Send>>>;
 
 /// How many tenants' slots a cache keeps before it evicts idle ones.
 pub const DEFAULT_CAPACITY: usize = 10_000;
 
+/// Where tokens put in the cache come from, which decides how close to
+/// their expiry they are renewed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrival {
+    /// Just obtained from the provider: their whole life lies ahead, so the
+    /// skew is cut to half of it (a token that lives less than the skew is
+    /// still used for a while).
+    Fetched,
+    /// Loaded from a store or given by the user: how long they have lived
+    /// is unknown, so they are renewed the full skew before expiry.
+    Loaded,
+}
+
 /// Cached tokens of one scheme, by tenant.
 pub struct TokenCache {
-    /// How long before expiry a token is renewed (at most half its life).
+    /// How long before expiry a token is renewed (for a token just fetched,
+    /// at most half its life).
     skew: Duration,
     /// How many slots are kept before idle ones are evicted.
     capacity: usize,
@@ -69,7 +101,7 @@ struct SlotState {
     current: Option<Cached>,
     /// The failure of a refresh token found dead: only new tokens clear it.
     dead: Option<AuthError>,
-    /// The refresh under way, with its number.
+    /// The refresh or exclusive operation under way, with its number.
     flight: Option<(u64, Flight)>,
     /// Holds tokens given in the configuration, which live nowhere else:
     /// never evicted.
@@ -98,27 +130,26 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn store_error(e: super::store::StoreError) -> AuthError {
-    AuthError::Store(e.to_string())
-}
-
 /// When tokens that arrive `now` should be renewed: `skew` before they
-/// expire, but never earlier than half their remaining life, so a token
-/// that lives less than the skew is still used for a while.
-fn renew_at(tokens: &TokenSet, skew: Duration, now: SystemTime) -> Option<SystemTime> {
+/// expire; for tokens just fetched, never earlier than half their life.
+fn renew_at(tokens: &TokenSet, skew: Duration, now: SystemTime, arrival: Arrival) -> Option<SystemTime> {
     let expires_at = tokens.expires_at?;
-    let left = expires_at.duration_since(now).unwrap_or(Duration::ZERO);
-    Some(expires_at.checked_sub(skew.min(left / 2)).unwrap_or(expires_at))
+    let skew = match arrival {
+        Arrival::Fetched => skew.min(expires_at.duration_since(now).unwrap_or(Duration::ZERO) / 2),
+        Arrival::Loaded => skew,
+    };
+    // A skew reaching past what the clock holds leaves no such token fresh.
+    Some(expires_at.checked_sub(skew).unwrap_or(SystemTime::UNIX_EPOCH).min(expires_at))
 }
 
 /// Whether tokens that arrive `now` are fresh enough to use.
-fn fresh_on_arrival(tokens: &TokenSet, skew: Duration, now: SystemTime) -> bool {
-    renew_at(tokens, skew, now).is_none_or(|at| now < at)
+fn fresh_on_arrival(tokens: &TokenSet, skew: Duration, now: SystemTime, arrival: Arrival) -> bool {
+    renew_at(tokens, skew, now, arrival).is_none_or(|at| now < at)
 }
 
 impl Cached {
-    fn new(tokens: TokenSet, skew: Duration) -> Self {
-        let renew_at = renew_at(&tokens, skew, SystemTime::now());
+    fn new(tokens: TokenSet, skew: Duration, arrival: Arrival) -> Self {
+        let renew_at = renew_at(&tokens, skew, SystemTime::now(), arrival);
         Cached { tokens, renew_at }
     }
 
@@ -138,9 +169,9 @@ impl Slot {
     }
 
     /// Puts new tokens in the slot and clears a dead refresh token.
-    fn put(&self, tokens: TokenSet, skew: Duration) {
+    fn put(&self, tokens: TokenSet, skew: Duration, arrival: Arrival) {
         let mut state = lock(&self.state);
-        state.current = Some(Cached::new(tokens, skew));
+        state.current = Some(Cached::new(tokens, skew, arrival));
         state.dead = None;
     }
 
@@ -152,7 +183,7 @@ impl Slot {
             state.dead = Some(error.clone());
         }
         if state.current.is_none() {
-            state.current = previous.map(|p| Cached::new(p, skew));
+            state.current = previous.map(|p| Cached::new(p, skew, Arrival::Loaded));
         }
     }
 
@@ -163,19 +194,45 @@ impl Slot {
     }
 }
 
-/// Clears a slot's flight when its task ends, however it ends (finished,
-/// panicked, or dropped with its runtime), so no caller waits for it after.
+/// Clears flight `id` of a slot, if it is still the slot's flight.
+fn clear_flight(slot: &Weak<Slot>, id: u64) {
+    if let Some(slot) = slot.upgrade() {
+        let mut state = lock(&slot.state);
+        if state.flight.as_ref().is_some_and(|(current, _)| *current == id) {
+            state.flight = None;
+        }
+    }
+}
+
+/// Clears a slot's flight when its refresh ends, however it ends (finished,
+/// panicked, or dropped), so no caller waits for it after. Created inside
+/// the refresh, never before it is spawned: a future dropped by `spawn`
+/// itself (a runtime shutting down) must not lock the slot, whose lock the
+/// caller holds then. A refresh dropped before it ever ran is cleared by
+/// the call that awaits its task (see [`start_flight`]).
 struct FlightGuard {
-    slot: Arc<Slot>,
+    slot: Weak<Slot>,
     id: u64,
 }
 
 impl Drop for FlightGuard {
     fn drop(&mut self) {
-        let mut state = lock(&self.slot.state);
-        if state.flight.as_ref().is_some_and(|(id, _)| *id == self.id) {
-            state.flight = None;
-        }
+        clear_flight(&self.slot, self.id);
+    }
+}
+
+/// Holds a slot for an exclusive operation: while it lives, calls wait
+/// instead of refreshing. Dropping it (however the operation ends) clears
+/// the slot's flight, then wakes the calls that waited.
+struct Gate {
+    slot: Weak<Slot>,
+    id: u64,
+    _release: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Drop for Gate {
+    fn drop(&mut self) {
+        clear_flight(&self.slot, self.id);
     }
 }
 
@@ -229,15 +286,14 @@ impl TokenCache {
         self.existing_slot(tenant)?.fresh()
     }
 
-    /// The cached token of `tenant` if it has not expired yet (however
-    /// close to expiry it is).
-    pub fn unexpired(&self, tenant: &str) -> Option<TokenSet> {
-        let tokens = self.existing_slot(tenant)?.current()?;
-        tokens.expires_at.is_none_or(|at| SystemTime::now() < at).then_some(tokens)
+    /// The cached tokens of `tenant`, however stale.
+    pub fn current(&self, tenant: &str) -> Option<TokenSet> {
+        self.existing_slot(tenant)?.current()
     }
 
-    /// Waits until no refresh of `tenant`'s tokens is under way (whatever
-    /// its outcome).
+    /// Waits until nothing is under way for `tenant`'s tokens (a refresh or
+    /// an exclusive operation, whatever its outcome).
+    #[cfg(test)]
     pub async fn settled(&self, tenant: &str) {
         let Some(slot) = self.existing_slot(tenant) else { return };
         let flight = lock(&slot.state).flight.as_ref().map(|(_, flight)| flight.clone());
@@ -246,16 +302,42 @@ impl TokenCache {
         }
     }
 
+    /// Runs `operation` on `tenant`'s tokens with no refresh alongside: it
+    /// waits for the refresh under way, and calls for a token made while
+    /// it runs wait for it to end (then look again). The operation must
+    /// not ask this cache for a token of the same tenant.
+    pub async fn exclusive<T>(&self, tenant: &str, operation: impl Future<Output = T>) -> T {
+        let slot = self.slot(tenant);
+        let _gate = loop {
+            let busy = {
+                let mut state = lock(&slot.state);
+                match &state.flight {
+                    Some((_, flight)) => flight.clone(),
+                    None => {
+                        let id = FLIGHTS.fetch_add(1, Ordering::Relaxed);
+                        let (release, released) = tokio::sync::oneshot::channel::<()>();
+                        let flight: Pin<Box<dyn Future<Output = Outcome> + Send>> =
+                            Box::pin(released.map(|_| Outcome::Again));
+                        state.flight = Some((id, flight.shared()));
+                        break Gate { slot: Arc::downgrade(&slot), id, _release: release };
+                    }
+                }
+            };
+            let _ = busy.await;
+        };
+        operation.await
+    }
+
     /// Puts tokens in the cache (and clears a dead refresh token).
-    pub fn put(&self, tenant: &str, tokens: TokenSet) {
-        self.slot(tenant).put(tokens, self.skew);
+    pub fn put(&self, tenant: &str, tokens: TokenSet, arrival: Arrival) {
+        self.slot(tenant).put(tokens, self.skew, arrival);
     }
 
     /// Puts tokens given in the configuration in the cache, for good: they
     /// live nowhere else, so their slot is never evicted.
     pub fn seed(&self, tenant: &str, tokens: TokenSet) {
         let slot = self.slot(tenant);
-        slot.put(tokens, self.skew);
+        slot.put(tokens, self.skew, Arrival::Loaded);
         lock(&slot.state).pinned = true;
     }
 
@@ -291,36 +373,57 @@ impl TokenCache {
         F: FnOnce(Option<TokenSet>) -> RefreshFuture + Send + 'static,
     {
         let slot = self.slot(&key.tenant);
-        match self.next_step(&slot, key, store, refresh) {
-            Step::Fresh(tokens) => Ok(tokens),
-            Step::Dead(dead) => self.revive(&slot, key, store, dead).await,
-            // The outcome is used as it is, even a token that is already
-            // within the skew: it is the newest there is.
-            Step::Wait(flight) => flight.await,
+        let mut refresh = Some(refresh);
+        loop {
+            let flight = match self.next_step(&slot, key, store, &mut refresh) {
+                Ok(Step::Fresh(tokens)) => return Ok(tokens),
+                Ok(Step::Dead(dead)) => return self.revive(&slot, key, store, dead).await,
+                Ok(Step::Wait(flight)) => flight,
+                Err(e) => return Err(e),
+            };
+            match flight.await {
+                // Used as it is, even a token that is already within the
+                // skew: it is the newest there is.
+                Outcome::Tokens(result) => return result,
+                // Someone else's refresh never ran: this call starts its own.
+                Outcome::Interrupted(_) if refresh.is_some() => {}
+                Outcome::Interrupted(error) => return Err(error),
+                Outcome::Again => {}
+            }
         }
     }
 
     /// What a call for a token does next, decided under the slot's lock:
-    /// use the cached token, report a dead refresh token, or wait for the
-    /// refresh under way (starting it if there is none).
-    fn next_step<F>(&self, slot: &Arc<Slot>, key: &TokenKey, store: &Arc<dyn TokenStore>, refresh: F) -> Step
+    /// use the cached token, report a dead refresh token, or wait for what
+    /// is under way (starting a refresh if nothing is, and `refresh` has not
+    /// been used yet).
+    fn next_step<F>(
+        &self,
+        slot: &Arc<Slot>,
+        key: &TokenKey,
+        store: &Arc<dyn TokenStore>,
+        refresh: &mut Option<F>,
+    ) -> Result<Step, AuthError>
     where
         F: FnOnce(Option<TokenSet>) -> RefreshFuture + Send + 'static,
     {
         let mut state = lock(&slot.state);
         if let Some(current) = state.current.as_ref().filter(|c| c.is_fresh(SystemTime::now())) {
-            return Step::Fresh(current.tokens.clone());
+            return Ok(Step::Fresh(current.tokens.clone()));
         }
         if let Some(dead) = &state.dead {
-            return Step::Dead(dead.clone());
+            return Ok(Step::Dead(dead.clone()));
         }
         if let Some((_, flight)) = &state.flight {
-            return Step::Wait(flight.clone());
+            return Ok(Step::Wait(flight.clone()));
         }
+        // Only after this call's own refresh ended without tokens, which
+        // `get` returns rather than asking again.
+        let refresh = refresh.take().ok_or_else(|| interrupted(key, "its runtime shut down"))?;
         let id = FLIGHTS.fetch_add(1, Ordering::Relaxed);
-        let flight = start_flight(slot.clone(), id, key.clone(), store.clone(), self.skew, refresh);
+        let flight = start_flight(slot, id, key.clone(), store.clone(), self.skew, refresh);
         state.flight = Some((id, flight.clone()));
-        Step::Wait(flight)
+        Ok(Step::Wait(flight))
     }
 
     /// With a dead refresh token, only a new login helps, which another
@@ -332,13 +435,13 @@ impl TokenCache {
         store: &Arc<dyn TokenStore>,
         dead: AuthError,
     ) -> Result<TokenSet, AuthError> {
-        let stored = store.load(key).await.map_err(store_error)?;
+        let stored = store.load(key).await?;
         let current = slot.current();
         let renewed = |t: &TokenSet| current.as_ref().is_none_or(|c| !c.same_access_token(t));
         match stored.filter(renewed) {
             Some(tokens) => {
-                let fresh = fresh_on_arrival(&tokens, self.skew, SystemTime::now());
-                slot.put(tokens.clone(), self.skew);
+                let fresh = fresh_on_arrival(&tokens, self.skew, SystemTime::now(), Arrival::Loaded);
+                slot.put(tokens.clone(), self.skew, Arrival::Loaded);
                 if fresh { Ok(tokens) } else { Err(dead) }
             }
             None => Err(dead),
@@ -364,12 +467,21 @@ impl Slots {
     }
 }
 
+fn interrupted(key: &TokenKey, reason: &str) -> AuthError {
+    AuthError::RefreshInterrupted { scheme: key.scheme.clone(), tenant: key.tenant.clone(), reason: reason.to_owned() }
+}
+
 /// Starts a refresh in a task of its own and returns its shared outcome.
+/// The task holds the slot, so it is not evicted while the refresh runs;
+/// the refresh itself only refers to it, so nothing keeps a slot alive
+/// through its own flight.
+///
 /// Without a tokio runtime (another executor) the refresh runs inside the
 /// callers' futures instead; it is still kept in the slot, so if its caller
-/// goes away the next caller carries on with it rather than starting over.
+/// goes away the next caller carries on with it rather than starting over
+/// (unless the idle slot was evicted meanwhile).
 fn start_flight<F>(
-    slot: Arc<Slot>,
+    slot: &Arc<Slot>,
     id: u64,
     key: TokenKey,
     store: Arc<dyn TokenStore>,
@@ -379,30 +491,45 @@ fn start_flight<F>(
 where
     F: FnOnce(Option<TokenSet>) -> RefreshFuture + Send + 'static,
 {
-    let (scheme, tenant) = (key.scheme.clone(), key.tenant.clone());
-    let task = async move {
-        let _guard = FlightGuard { slot: slot.clone(), id };
-        run_flight(&slot, &key, store.as_ref(), skew, refresh).await
+    let weak = Arc::downgrade(slot);
+    let refreshing = {
+        let (weak, key) = (weak.clone(), key.clone());
+        async move {
+            let _guard = FlightGuard { slot: weak.clone(), id };
+            run_flight(&weak, &key, store.as_ref(), skew, refresh).await
+        }
     };
-    let outcome: RefreshFuture = match tokio::runtime::Handle::try_current() {
+    let outcome: Pin<Box<dyn Future<Output = Outcome> + Send>> = match tokio::runtime::Handle::try_current() {
         Ok(runtime) => {
-            let handle = runtime.spawn(task);
+            let holder = slot.clone();
+            let handle = runtime.spawn(async move {
+                let _holds = holder;
+                refreshing.await
+            });
             Box::pin(async move {
-                handle.await.unwrap_or_else(|e| {
-                    let reason = if e.is_panic() { "it panicked" } else { "its runtime shut down" };
-                    Err(AuthError::RefreshInterrupted { scheme, tenant, reason: reason.to_owned() })
-                })
+                match handle.await {
+                    Ok(result) => Outcome::Tokens(result),
+                    // A panic ends the refresh for every caller (trying again
+                    // would panic again); a task dropped by its runtime,
+                    // perhaps before it ever ran, is cleared here.
+                    Err(e) if e.is_panic() => Outcome::Tokens(Err(interrupted(&key, "it panicked"))),
+                    Err(_) => {
+                        clear_flight(&weak, id);
+                        Outcome::Interrupted(interrupted(&key, "its runtime shut down"))
+                    }
+                }
             })
         }
-        Err(_) => Box::pin(task),
+        Err(_) => Box::pin(refreshing.map(Outcome::Tokens)),
     };
     outcome.shared()
 }
 
 /// One refresh, under the store's lock: use what another process stored
-/// meanwhile, or obtain new tokens, then keep and save them.
+/// meanwhile, or obtain new tokens, then keep and save them. The slot may
+/// be gone (evicted while no caller waited): the tokens are still saved.
 async fn run_flight<F>(
-    slot: &Slot,
+    slot: &Weak<Slot>,
     key: &TokenKey,
     store: &dyn TokenStore,
     skew: Duration,
@@ -411,15 +538,17 @@ async fn run_flight<F>(
 where
     F: FnOnce(Option<TokenSet>) -> RefreshFuture,
 {
-    let _store_lock = store.lock(key).await.map_err(store_error)?;
-    let stored = store.load(key).await.map_err(store_error)?;
-    let current = slot.current();
+    let _store_lock = store.lock(key).await?;
+    let stored = store.load(key).await?;
+    let current = slot.upgrade().and_then(|s| s.current());
     // A fresh stored token was refreshed by another process, unless it is
     // the very token this process found stale (after a 401, say).
     let stale = |t: &TokenSet| current.as_ref().is_some_and(|c| c.same_access_token(t));
     let now = SystemTime::now();
-    if let Some(tokens) = stored.as_ref().filter(|t| !stale(t) && fresh_on_arrival(t, skew, now)) {
-        slot.put(tokens.clone(), skew);
+    if let Some(tokens) = stored.as_ref().filter(|t| !stale(t) && fresh_on_arrival(t, skew, now, Arrival::Loaded)) {
+        if let Some(slot) = slot.upgrade() {
+            slot.put(tokens.clone(), skew, Arrival::Loaded);
+        }
         return Ok(tokens.clone());
     }
     let previous = match stored {
@@ -434,12 +563,16 @@ where
             }
             // Kept in memory first: if saving fails, this process can still
             // use them (and the error says that the store failed).
-            slot.put(tokens.clone(), skew);
-            store.save(key, &tokens).await.map_err(store_error)?;
+            if let Some(slot) = slot.upgrade() {
+                slot.put(tokens.clone(), skew, Arrival::Fetched);
+            }
+            store.save(key, &tokens).await?;
             Ok(tokens)
         }
         Err(error) => {
-            slot.fail(&error, previous, skew);
+            if let Some(slot) = slot.upgrade() {
+                slot.fail(&error, previous, skew);
+            }
             Err(error)
         }
     }

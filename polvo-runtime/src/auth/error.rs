@@ -166,3 +166,9 @@ pub(crate) fn or_list(names: &[impl fmt::Display]) -> String {
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     }
 }
+
+impl From<super::store::StoreError> for AuthError {
+    fn from(e: super::store::StoreError) -> Self {
+        AuthError::Store(e.to_string())
+    }
+}

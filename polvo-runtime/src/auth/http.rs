@@ -6,6 +6,8 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use super::error::AuthError;
+
 /// The most a token, device-authorization or exchange reply may hold.
 /// Real replies are a few kilobytes; a bigger one is refused before it is
 /// read whole.
@@ -34,7 +36,9 @@ pub enum TokenHttpErrorKind {
 }
 
 impl TokenHttpError {
-    fn from_reqwest(e: reqwest::Error) -> Self {
+    /// A failed request; the URL is left out, as some token requests carry
+    /// secrets in it.
+    pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
         let kind = if e.is_timeout() {
             "timed out"
         } else if e.is_connect() {
@@ -42,19 +46,30 @@ impl TokenHttpError {
         } else {
             "request failed"
         };
-        // The URL is left out: some token requests carry secrets in it.
         TokenHttpError { message: format!("{kind}: {}", e.without_url()), kind: TokenHttpErrorKind::Transport }
+    }
+
+    /// The [`AuthError`] this failure of a `scheme` token request is.
+    pub(crate) fn into_auth_error(self, scheme: &str) -> AuthError {
+        let scheme = scheme.to_owned();
+        match self.kind {
+            TokenHttpErrorKind::Status => AuthError::TokenEndpoint { scheme, error: self.message, description: None },
+            TokenHttpErrorKind::TooLarge => AuthError::MalformedResponse { scheme, reason: self.message },
+            TokenHttpErrorKind::Transport => AuthError::Transport { scheme, reason: self.message },
+        }
     }
 }
 
-impl ReadError {
-    /// The message of this failure, without a URL (it may carry secrets).
-    pub fn reason(self) -> String {
-        match self {
-            ReadError::TooLarge => ReadError::TooLarge.to_string(),
-            ReadError::Transport(e) => e.without_url().to_string(),
-        }
-    }
+/// Why a reply's body could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// It is larger than the limit.
+    #[error("its body is larger than the {} KiB a token reply may have", MAX_REPLY_BYTES / 1024)]
+    TooLarge,
+    /// The connection failed while reading it. The error holds no URL (it
+    /// may carry secrets).
+    #[error("the connection failed while the reply was read")]
+    Transport(#[source] reqwest::Error),
 }
 
 impl From<ReadError> for TokenHttpError {
@@ -66,17 +81,6 @@ impl From<ReadError> for TokenHttpError {
     }
 }
 
-/// Why a reply's body could not be read.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// It is larger than the limit.
-    #[error("its body is larger than the {} KiB a token reply may have", MAX_REPLY_BYTES / 1024)]
-    TooLarge,
-    /// The connection failed while reading it.
-    #[error("the connection failed while the reply was read")]
-    Transport(reqwest::Error),
-}
-
 /// Reads the body of a token reply, refusing one larger than
 /// [`MAX_REPLY_BYTES`]: a declared `Content-Length` is checked first, then
 /// the bytes are counted as they arrive, so a huge reply is never held.
@@ -85,7 +89,7 @@ pub async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, Re
         return Err(ReadError::TooLarge);
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
+    while let Some(chunk) = response.chunk().await.map_err(|e| ReadError::Transport(e.without_url()))? {
         if body.len() + chunk.len() > MAX_REPLY_BYTES {
             return Err(ReadError::TooLarge);
         }

@@ -14,9 +14,9 @@ use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::cache::TokenCache;
+use super::cache::{Arrival, TokenCache};
 use super::error::AuthError;
-use super::http::{TokenHttp, TokenHttpError, TokenHttpErrorKind, is_secure_url};
+use super::http::{TokenHttp, TokenHttpError, is_secure_url};
 use super::jwt::{SigningKey, client_assertion};
 use super::pending::PendingLogins;
 use super::reply::TokenReply;
@@ -26,7 +26,7 @@ use super::token::{TokenKey, TokenSet};
 
 /// The `oauth2` client polvo uses, before its endpoints are set: its own
 /// token reply type, so that `token_type` is checked and may be absent.
-type NewClient = oauth2::Client<
+type UnconfiguredClient = oauth2::Client<
     BasicErrorResponse,
     TokenReply,
     BasicTokenIntrospectionResponse,
@@ -190,7 +190,7 @@ impl OAuth2Provider {
             scheme: self.scheme.clone(),
             reason: format!("invalid {what}: {e}"),
         };
-        let mut client = NewClient::new(ClientId::new(self.client_id.clone()))
+        let mut client = UnconfiguredClient::new(ClientId::new(self.client_id.clone()))
             .set_auth_uri_option(
                 self.authorization_url
                     .clone()
@@ -259,17 +259,7 @@ impl OAuth2Provider {
                 }
                 AuthError::TokenEndpoint { scheme: self.scheme.clone(), error: code, description }
             }
-            RequestTokenError::Request(e) => match e.kind {
-                TokenHttpErrorKind::Status => {
-                    AuthError::TokenEndpoint { scheme: self.scheme.clone(), error: e.message, description: None }
-                }
-                TokenHttpErrorKind::TooLarge => {
-                    AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: e.message }
-                }
-                TokenHttpErrorKind::Transport => {
-                    AuthError::Transport { scheme: self.scheme.clone(), reason: e.message }
-                }
-            },
+            RequestTokenError::Request(e) => e.into_auth_error(&self.scheme),
             RequestTokenError::Parse(e, _) => {
                 // serde's own message can quote the value it could not read,
                 // which may be a token: say where and what kind of problem only.
@@ -376,10 +366,12 @@ impl OAuth2Provider {
         state: &str,
     ) -> Result<TokenSet, AuthError> {
         let key = self.key(tenant)?;
+        // The code can be redeemed once: make sure the store could save its
+        // tokens before spending it, and before using up the login's state
+        // (a store failure leaves the login to be finished again). Should
+        // saving still fail, the tokens stay cached.
+        store.check(&key).await?;
         let verifier = self.pending.take(state, tenant, Instant::now())?;
-        // The code can be redeemed once: make sure the store answers before
-        // spending it. (Should saving still fail, the tokens stay cached.)
-        store.load(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
         let client = self.client()?;
         let caller = TokenHttp(http.clone());
         let mut request = client
@@ -391,20 +383,35 @@ impl OAuth2Provider {
         }
         let response = request.request_async(&caller).await.map_err(|e| self.token_error(e, tenant, false))?;
         let tokens = response.into_tokens(&self.scheme)?;
-        self.save_under(store, &key, &tokens).await?;
+        self.save_under(store, &key, &tokens, Arrival::Fetched).await?;
         Ok(tokens)
     }
 
     /// Stores tokens for a tenant (a login finished elsewhere, or restored).
+    /// Their age is unknown, so they are renewed the full skew before expiry.
     pub(crate) async fn save(&self, store: &dyn TokenStore, tenant: &str, tokens: &TokenSet) -> Result<(), AuthError> {
-        self.save_under(store, &self.key(tenant)?, tokens).await
+        self.save_under(store, &self.key(tenant)?, tokens, Arrival::Loaded).await
     }
 
     /// Keeps tokens in the cache, then saves them: if the store fails, this
     /// process can still use them (and the error says the store failed).
-    async fn save_under(&self, store: &dyn TokenStore, key: &TokenKey, tokens: &TokenSet) -> Result<(), AuthError> {
-        self.cache.put(&key.tenant, tokens.clone());
-        store.save(key, tokens).await.map_err(|e| AuthError::Store(e.to_string()))
+    /// A refresh under way finishes first, and none starts meanwhile, so
+    /// it can neither overwrite these tokens nor mark them dead.
+    async fn save_under(
+        &self,
+        store: &dyn TokenStore,
+        key: &TokenKey,
+        tokens: &TokenSet,
+        arrival: Arrival,
+    ) -> Result<(), AuthError> {
+        self.cache
+            .exclusive(&key.tenant, async {
+                self.cache.put(&key.tenant, tokens.clone(), arrival);
+                let _store_lock = store.lock(key).await?;
+                store.save(key, tokens).await?;
+                Ok(())
+            })
+            .await
     }
 
     /// Starts a device login.
@@ -449,12 +456,15 @@ impl OAuth2Provider {
             .await
             .map_err(|e| self.token_error(e, &login.tenant, false))?;
         let tokens = response.into_tokens(&self.scheme)?;
-        self.save(store, &login.tenant, &tokens).await?;
+        self.save_under(store, &self.key(&login.tenant)?, &tokens, Arrival::Fetched).await?;
         Ok(tokens)
     }
 
     /// Revokes a tenant's tokens at the provider (refresh token first, as it
-    /// also ends the access tokens it issued) and forgets them.
+    /// also ends the access tokens it issued) and forgets them. A refresh
+    /// under way finishes first (its rotated refresh token is the one
+    /// revoked), and calls for a token made meanwhile wait for the
+    /// revocation instead of refreshing.
     pub(crate) async fn revoke(
         &self,
         http: &reqwest::Client,
@@ -462,17 +472,25 @@ impl OAuth2Provider {
         tenant: &str,
     ) -> Result<(), AuthError> {
         let key = self.key(tenant)?;
-        // A refresh under way would rotate the refresh token after this one
-        // was revoked: let it finish, and revoke what it got.
-        self.cache.settled(tenant).await;
-        let _store_lock = store.lock(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
-        let stored = store.load(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
-        if let Some(tokens) = stored.or_else(|| self.cache.unexpired(tenant)) {
-            self.send_revocation(http, &tokens).await?;
-        }
-        store.remove(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
-        self.cache.forget(tenant);
-        Ok(())
+        self.cache
+            .exclusive(tenant, async {
+                let _store_lock = store.lock(&key).await?;
+                let stored = store.load(&key).await?;
+                // Cached tokens that are stored nowhere (given in the
+                // configuration) still hold a live refresh token after their
+                // access token expired.
+                let cached = || {
+                    let live = |t: &TokenSet| t.expires_at.is_none_or(|at| std::time::SystemTime::now() < at);
+                    self.cache.current(tenant).filter(|t| t.refresh_token.is_some() || live(t))
+                };
+                if let Some(tokens) = stored.or_else(cached) {
+                    self.send_revocation(http, &tokens).await?;
+                }
+                store.remove(&key).await?;
+                self.cache.forget(tenant);
+                Ok(())
+            })
+            .await
     }
 
     /// Asks the provider to revoke `tokens` (RFC 7009).

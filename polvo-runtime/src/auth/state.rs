@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::cache::TokenCache;
 use super::credential::{Credential, CredentialValue, JwtSettings, OAuth2Settings, expose};
 use super::error::{AuthError, or_list};
-use super::http::ReadError;
+use super::http::TokenHttpError;
 use super::jwt::{SigningKey, as_token_set, mint, resolve_claims};
 use super::oauth::{DeviceLogin, Endpoints, OAuth2Provider, PendingLogin};
 use super::spec::{ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, SchemeKind, SchemeSpec, Security};
@@ -341,7 +341,7 @@ impl AuthState {
 /// clamped to what the clock can hold, without arithmetic that can
 /// overflow: far past times become the epoch (long expired), far future
 /// ones the latest time the clock holds.
-fn system_time(seconds: i64) -> SystemTime {
+fn from_unix_seconds(seconds: i64) -> SystemTime {
     let magnitude = Duration::from_secs(seconds.unsigned_abs());
     let moment = if seconds >= 0 { UNIX_EPOCH.checked_add(magnitude) } else { UNIX_EPOCH.checked_sub(magnitude) };
     moment.unwrap_or(if seconds >= 0 { far_future() } else { UNIX_EPOCH })
@@ -530,16 +530,10 @@ impl JwtProvider {
 
     /// Sends a token request and reads its answer as text.
     async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<(http::StatusCode, String), AuthError> {
-        let transport = |e: reqwest::Error| AuthError::Transport {
-            scheme: self.scheme.clone(),
-            reason: e.without_url().to_string(),
-        };
-        let response = request.send().await.map_err(transport)?;
+        let failed = |e: TokenHttpError| e.into_auth_error(&self.scheme);
+        let response = request.send().await.map_err(|e| failed(TokenHttpError::from_reqwest(e)))?;
         let status = response.status();
-        let body = super::http::read_limited(response).await.map_err(|e| match e {
-            ReadError::TooLarge => AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: e.to_string() },
-            other => AuthError::Transport { scheme: self.scheme.clone(), reason: other.reason() },
-        })?;
+        let body = super::http::read_limited(response).await.map_err(|e| failed(e.into()))?;
         Ok((status, String::from_utf8_lossy(&body).into_owned()))
     }
 
@@ -584,7 +578,12 @@ impl JwtProvider {
         let malformed =
             |reason: &str| AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: reason.into() };
         let access = json.get("access_token").and_then(Value::as_str).ok_or_else(|| malformed("no `access_token`"))?;
-        super::reply::check_token_type(&self.scheme, json.get("token_type").and_then(Value::as_str))?;
+        let token_type = match json.get("token_type") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(t)) => Some(t.as_str()),
+            Some(_) => return Err(malformed("`token_type` is not a string")),
+        };
+        super::reply::check_token_type(&self.scheme, token_type)?;
         let expires_at = match json.get("expires_in") {
             None | Some(Value::Null) => None,
             // A lifetime past what the clock can hold is no known expiry.
@@ -632,12 +631,12 @@ impl JwtProvider {
         let expires_at = match json.get("expires_at").and_then(Value::as_str) {
             None => None,
             Some(text) => {
-                Some(chrono::DateTime::parse_from_rfc3339(text).map(|t| system_time(t.timestamp())).map_err(|_| {
-                    AuthError::MalformedResponse {
+                Some(chrono::DateTime::parse_from_rfc3339(text).map(|t| from_unix_seconds(t.timestamp())).map_err(
+                    |_| AuthError::MalformedResponse {
                         scheme: self.scheme.clone(),
                         reason: "`expires_at` is not an RFC 3339 time".into(),
-                    }
-                })?)
+                    },
+                )?)
             }
         };
         Ok(TokenSet {

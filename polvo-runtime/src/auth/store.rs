@@ -50,6 +50,15 @@ pub trait TokenStore: Send + Sync + 'static {
     /// Forgets the tokens under `key`.
     fn remove<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, ()>;
 
+    /// Checks that tokens for `key` could be saved now: asked before a login
+    /// spends its one-time code, so a store that cannot keep the tokens is
+    /// reported while the login can still be repeated. The default asks
+    /// [`TokenStore::load`] (a store that answers can usually save); stores
+    /// with a direct test of writing override it.
+    fn check<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, ()> {
+        Box::pin(async move { self.load(key).await.map(drop) })
+    }
+
     /// Takes the refresh lock of `key` across every process sharing the
     /// store. Refreshes within one process are already single-flight, so
     /// stores used by one process need not override this.
@@ -107,17 +116,18 @@ impl TokenStore for MemoryStore {
 ///
 /// A file is named after its key: a readable part (the service, scheme and
 /// tenant with characters other than ASCII letters, digits, `-` and `_`
-/// replaced by `_`, cut to [`READABLE_NAME_BYTES`]) and the SHA-256 of the
+/// replaced by `_`, cut to 100 bytes) and the SHA-256 of the
 /// whole key, so names stay short whatever the tenant and distinct keys
 /// never share a file. Files written under the earlier naming (before 0.2)
-/// are still read, and moved to the new name.
+/// are still read when no file has the new name; the next save writes the
+/// new name and removes the old file.
 #[derive(Debug, Clone)]
 pub struct FileStore {
     dir: PathBuf,
 }
 
 /// The most bytes of a file name taken from the key's text.
-pub const READABLE_NAME_BYTES: usize = 100;
+pub(crate) const READABLE_NAME_BYTES: usize = 100;
 
 impl FileStore {
     /// A store in `dir`. A directory that does not exist is created,
@@ -149,7 +159,7 @@ impl FileStore {
     /// The file holding `key`'s tokens.
     pub fn path_of(&self, key: &TokenKey) -> PathBuf {
         use sha2::Digest;
-        let mut readable = format!("{}.{}.{}", sanitized(&key.service), sanitized(&key.scheme), sanitized(&key.tenant));
+        let mut readable = readable_name(key);
         // Sanitized text is ASCII, so any byte length is a character boundary.
         readable.truncate(READABLE_NAME_BYTES);
         // Each part is length-prefixed, so no two keys hash the same text.
@@ -169,22 +179,19 @@ impl FileStore {
         for b in key.to_string().bytes() {
             hash = (hash ^ u64::from(b)).wrapping_mul(0x100000001b3);
         }
-        let name = format!(
-            "{}.{}.{}.{hash:016x}.json",
-            sanitized(&key.service),
-            sanitized(&key.scheme),
-            sanitized(&key.tenant)
-        );
-        self.dir.join(name)
+        self.dir.join(format!("{}.{hash:016x}.json", readable_name(key)))
     }
 
-    fn write(path: &Path, text: &str) -> Result<(), StoreError> {
-        use std::io::Write;
-        // Unique per process and per write, so overlapping saves of one key
-        // never share a temporary file.
-        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let tmp = path.with_extension(format!("tmp.{}.{n}", std::process::id()));
+    /// A temporary file beside `path`, unique per process and per use, so
+    /// overlapping writes of one key never share one.
+    fn temporary(path: &Path) -> PathBuf {
+        static USES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = USES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        path.with_extension(format!("tmp.{}.{n}", std::process::id()))
+    }
+
+    /// Creates `tmp` for writing, readable only by its owner.
+    fn create(tmp: &Path) -> std::io::Result<std::fs::File> {
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -192,8 +199,13 @@ impl FileStore {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let result = options
-            .open(&tmp)
+        options.open(tmp)
+    }
+
+    fn write(path: &Path, text: &str) -> Result<(), StoreError> {
+        use std::io::Write;
+        let tmp = FileStore::temporary(path);
+        let result = FileStore::create(&tmp)
             .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
             .and_then(|()| std::fs::rename(&tmp, path));
         if result.is_err() {
@@ -206,16 +218,25 @@ impl FileStore {
 impl TokenStore for FileStore {
     fn load<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, Option<TokenSet>> {
         let (path, legacy) = (self.path_of(key), self.legacy_path_of(key));
-        Box::pin(blocking(move || match read_tokens(&path)? {
+        // Files are never moved here: a move could put the old file over
+        // tokens a save wrote meanwhile. The next save removes the old one.
+        Box::pin(blocking(move || match read_tokens(&path, false)? {
             Some(tokens) => Ok(Some(tokens)),
-            None => {
-                let tokens = read_tokens(&legacy).ok().flatten();
-                if tokens.is_some() {
-                    // Moved to its new name; if that fails, it is read again next time.
-                    let _ = std::fs::rename(&legacy, &path);
-                }
-                Ok(tokens)
-            }
+            None => Ok(read_tokens(&legacy, true).ok().flatten()),
+        }))
+    }
+
+    /// Creates and removes a temporary file beside the key's file: the
+    /// directory is writable and the name fits the file system. A token
+    /// file that cannot be read (a corrupt one) does not matter here: the
+    /// save replaces it.
+    fn check<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, ()> {
+        let path = self.path_of(key);
+        Box::pin(blocking(move || {
+            let tmp = FileStore::temporary(&path);
+            let created = FileStore::create(&tmp);
+            let _ = std::fs::remove_file(&tmp);
+            created.map(drop).map_err(|e| StoreError(format!("cannot write {}: {e}", path.display())))
         }))
     }
 
@@ -250,16 +271,23 @@ impl TokenStore for FileStore {
     }
 }
 
-/// The tokens in `path`; `None` if there is no such file (or, for a name
-/// the file system refuses as too long, there cannot be one).
-fn read_tokens(path: &Path) -> Result<Option<TokenSet>, StoreError> {
+/// The tokens in `path`; `None` if there is no such file, or, with
+/// `long_name_is_absent` (the unbounded earlier names), if the file system
+/// refuses the name as too long, so there cannot be one.
+fn read_tokens(path: &Path, long_name_is_absent: bool) -> Result<Option<TokenSet>, StoreError> {
     match std::fs::read_to_string(path) {
         Ok(text) => serde_json::from_str::<StoredTokens>(&text).map(|s| Some(TokenSet::from(s))).map_err(|e| {
             StoreError(format!("{} is not a token file: {}", path.display(), super::error::json_problem(&e)))
         }),
-        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidFilename) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if long_name_is_absent && e.kind() == std::io::ErrorKind::InvalidFilename => Ok(None),
         Err(e) => Err(StoreError(format!("cannot read {}: {e}", path.display()))),
     }
+}
+
+/// The readable part of `key`'s file names: its parts, sanitized, joined by dots.
+fn readable_name(key: &TokenKey) -> String {
+    format!("{}.{}.{}", sanitized(&key.service), sanitized(&key.scheme), sanitized(&key.tenant))
 }
 
 /// A key part as file-name text: ASCII letters, digits, `-` and `_` kept,
@@ -385,7 +413,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn tokens_stored_under_the_earlier_naming_are_read_moved_and_removed() {
+    async fn tokens_stored_under_the_earlier_naming_are_read_and_replaced_on_save() {
         let dir = fresh_dir("legacy");
         let store = FileStore::new(&dir).unwrap();
         let key = TokenKey::new("s", "o", "portal/1");
@@ -394,14 +422,53 @@ mod tests {
         std::fs::write(&legacy, r#"{"access_token":"from-before","refresh_token":"r"}"#).unwrap();
         let loaded = store.load(&key).await.unwrap().expect("read under the earlier name");
         assert_eq!(loaded.access_token.expose_secret(), "from-before");
-        assert!(!legacy.exists() && store.path_of(&key).exists(), "moved to the new name");
-        std::fs::write(&legacy, r#"{"access_token":"stale"}"#).unwrap();
         store.save(&key, &TokenSet::new("newer")).await.unwrap();
         assert!(!legacy.exists(), "a stale copy under the earlier name is removed on save");
         assert_eq!(store.load(&key).await.unwrap().unwrap().access_token.expose_secret(), "newer");
         store.remove(&key).await.unwrap();
         assert!(store.load(&key).await.unwrap().is_none());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn loading_tokens_under_the_earlier_name_never_moves_files() {
+        // A load that moved the old file could put it over tokens a save
+        // wrote meanwhile: only a save replaces files.
+        let dir = fresh_dir("legacy-load");
+        let store = FileStore::new(&dir).unwrap();
+        let key = TokenKey::new("s", "o", "t");
+        std::fs::write(store.legacy_path_of(&key), r#"{"access_token":"from-before"}"#).unwrap();
+        let listing = || {
+            let mut names: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let before = listing();
+        let loaded = store.load(&key).await.unwrap().expect("read under the earlier name");
+        assert_eq!(loaded.access_token.expose_secret(), "from-before");
+        assert_eq!(listing(), before, "a load leaves the files as they were");
+        store.save(&key, &TokenSet::new("newer")).await.unwrap();
+        assert!(!store.legacy_path_of(&key).exists() && store.path_of(&key).exists(), "a save moves to the new name");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_store_path_too_long_for_the_file_system_is_an_error_not_no_tokens() {
+        // A directory whose path leaves no room for a token file's name.
+        let mut dir = fresh_dir("long");
+        while dir.as_os_str().len() < 4000 {
+            dir.push("d".repeat(200));
+        }
+        let store = FileStore::new(&dir).expect("the directory itself is usable");
+        let key = TokenKey::new("service", "oauth2", "t".repeat(200));
+        assert!(store.path_of(&key).as_os_str().len() > 4096);
+        let err = store.load(&key).await.expect_err("the file system refuses the path");
+        assert!(err.to_string().contains("cannot read"), "{err}");
+        let _ = std::fs::remove_dir_all(fresh_dir("long"));
     }
 
     #[cfg(unix)]

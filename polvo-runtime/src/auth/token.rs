@@ -30,7 +30,10 @@ impl TokenSet {
         }
     }
 
-    /// Whether the access token is still good for at least `skew`.
+    /// Whether the access token is still good for at least `skew`: the
+    /// rule the token cache applies to tokens of unknown age (loaded from a
+    /// store or given by the user). Tokens it has just obtained are renewed
+    /// at most half their life early instead.
     pub fn is_fresh(&self, skew: Duration) -> bool {
         match self.expires_at {
             None => true,

@@ -25,7 +25,7 @@ async fn concurrent_calls_share_one_refresh() {
     let cache = Arc::new(TokenCache::new(Duration::ZERO));
     let store = memory();
     let key = TokenKey::new("svc", "oauth2", "default");
-    cache.put("default", expired("old"));
+    cache.put("default", expired("old"), Arrival::Fetched);
     let calls = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..200 {
@@ -59,7 +59,7 @@ async fn a_dead_refresh_token_is_tried_once() {
     let cache = Arc::new(TokenCache::new(Duration::ZERO));
     let store = memory();
     let key = TokenKey::new("svc", "oauth2", "default");
-    cache.put("default", expired("old"));
+    cache.put("default", expired("old"), Arrival::Fetched);
     let calls = Arc::new(AtomicUsize::new(0));
     let dead = || AuthError::ReauthorizationRequired {
         scheme: "oauth2".into(),
@@ -89,7 +89,7 @@ async fn a_dead_refresh_token_is_tried_once() {
     assert_eq!(again.unwrap_err(), dead());
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     // New tokens (a new login) clear the failure.
-    cache.put("default", lasting("after-login", 60));
+    cache.put("default", lasting("after-login", 60), Arrival::Fetched);
     assert_eq!(cache.fresh("default").unwrap().access_token.expose_secret(), "after-login");
 }
 
@@ -108,13 +108,8 @@ async fn a_refresh_finishes_and_is_saved_after_its_caller_gives_up() {
     });
     assert!(tokio::time::timeout(Duration::from_millis(50), waiting).await.is_err(), "the caller gave up");
     finished_rx.await.expect("the refresh ran on without its caller");
-    // Saving follows at once; give the task a moment to finish it.
-    for _ in 0..100 {
-        if store.load(&key).await.unwrap().is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    // Saving follows at once, still inside the refresh's task.
+    cache.settled("t").await;
     assert_eq!(store.load(&key).await.unwrap().expect("saved").access_token.expose_secret(), "rotated");
     assert_eq!(cache.fresh("t").expect("cached").access_token.expose_secret(), "rotated");
 }
@@ -190,15 +185,24 @@ fn the_skew_never_exceeds_half_a_tokens_life() {
         t
     };
     let skew = Duration::from_secs(30);
-    assert_eq!(renew_at(&lives(3600), skew, now), Some(now + Duration::from_secs(3570)));
-    assert_eq!(renew_at(&lives(20), skew, now), Some(now + Duration::from_secs(10)));
-    assert_eq!(renew_at(&lives(60), skew, now), Some(now + Duration::from_secs(30)));
-    assert_eq!(renew_at(&TokenSet::new("no expiry"), skew, now), None);
+    assert_eq!(renew_at(&lives(3600), skew, now, Arrival::Fetched), Some(now + Duration::from_secs(3570)));
+    assert_eq!(renew_at(&lives(20), skew, now, Arrival::Fetched), Some(now + Duration::from_secs(10)));
+    assert_eq!(renew_at(&lives(60), skew, now, Arrival::Fetched), Some(now + Duration::from_secs(30)));
+    assert_eq!(renew_at(&TokenSet::new("no expiry"), skew, now, Arrival::Fetched), None);
+    // Tokens of unknown age (stored, configured) are renewed the full skew early.
+    for seconds in [5, 60, 3600] {
+        assert_eq!(
+            fresh_on_arrival(&lives(seconds), skew, SystemTime::now(), Arrival::Loaded),
+            lives(seconds).is_fresh(skew)
+        );
+    }
+    assert_eq!(renew_at(&lives(20), skew, now, Arrival::Loaded), Some(now - Duration::from_secs(10)));
+    assert_eq!(renew_at(&lives(3600), skew, now, Arrival::Loaded), Some(now + Duration::from_secs(3570)));
     // Expired on arrival, far in the past, or a skew past what the clock holds: no panic.
     let mut past = TokenSet::new("t");
     past.expires_at = SystemTime::UNIX_EPOCH.checked_sub(Duration::from_secs(1 << 40));
-    assert_eq!(renew_at(&past, skew, now), past.expires_at);
-    assert!(renew_at(&lives(20), Duration::MAX, now).is_some());
+    assert_eq!(renew_at(&past, skew, now, Arrival::Fetched), past.expires_at);
+    assert!(renew_at(&lives(20), Duration::MAX, now, Arrival::Fetched).is_some());
 }
 
 #[test]
@@ -206,9 +210,9 @@ fn idle_slots_are_evicted_and_slots_in_use_or_seeded_are_kept() {
     let cache = TokenCache::with_capacity(Duration::ZERO, 8);
     cache.seed("configured", lasting("seeded", 60));
     let held = cache.slot("busy");
-    cache.put("regular", lasting("r", 60));
+    cache.put("regular", lasting("r", 60), Arrival::Fetched);
     for i in 0..100 {
-        cache.put(&format!("tenant-{i}"), lasting("t", 60));
+        cache.put(&format!("tenant-{i}"), lasting("t", 60), Arrival::Fetched);
         assert!(cache.len() <= 8, "{} slots", cache.len());
         // A tenant whose cached token keeps being used counts as recently used.
         assert!(cache.fresh("regular").is_some(), "after {i}");
@@ -231,4 +235,82 @@ fn without_a_tokio_runtime_the_refresh_runs_in_the_callers_future() {
         .expect("a token");
     assert_eq!(got.access_token.expose_secret(), "minted");
     assert_eq!(cache.fresh("t").unwrap().access_token.expose_secret(), "minted");
+}
+
+#[tokio::test]
+async fn a_stored_or_configured_token_within_the_skew_is_refreshed() {
+    // 30 s skew: a token loaded with 5 s left (after a restart, or given in
+    // the configuration) is renewed, not used until 2.5 s before expiry.
+    let cache = TokenCache::new(Duration::from_secs(30));
+    let store = memory();
+    let refreshed = |_| -> RefreshFuture { Box::pin(async { Ok(lasting("refreshed", 3600)) }) };
+    let key = TokenKey::new("svc", "oauth2", "restarted");
+    store.save(&key, &lasting("stored", 5)).await.unwrap();
+    let got = cache.get(&key, &store, refreshed).await.expect("a token");
+    assert_eq!(got.access_token.expose_secret(), "refreshed");
+    cache.seed("configured", lasting("seeded", 5));
+    let key = TokenKey::new("svc", "oauth2", "configured");
+    let got = cache.get(&key, &store, refreshed).await.expect("a token");
+    assert_eq!(got.access_token.expose_secret(), "refreshed");
+}
+
+#[test]
+fn a_refresh_whose_runtime_shut_down_before_it_ran_does_not_block_the_tenant() {
+    let cache = Arc::new(TokenCache::new(Duration::ZERO));
+    let store = memory();
+    let key = TokenKey::new("svc", "oauth2", "t");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        // Polled once: the refresh task is spawned, then the runtime ends
+        // before it ever runs.
+        let started = cache.get(&key, &store, |_| Box::pin(async { Ok(lasting("never", 60)) })).now_or_never();
+        assert!(started.is_none(), "the refresh is under way");
+    });
+    drop(runtime);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    for round in 0..2 {
+        let got = runtime.block_on(cache.get(&key, &store, |_| Box::pin(async { Ok(lasting("later", 60)) })));
+        assert_eq!(got.expect("a token").access_token.expose_secret(), "later", "round {round}");
+        cache.expire("t", &lasting("later", 60));
+    }
+}
+
+#[test]
+fn a_refresh_spawned_on_a_runtime_that_already_shut_down_is_an_error_not_a_deadlock() {
+    let cache = TokenCache::new(Duration::ZERO);
+    let store = memory();
+    let key = TokenKey::new("svc", "oauth2", "t");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let handle = runtime.handle().clone();
+    drop(runtime);
+    {
+        let _inside = handle.enter();
+        let call = cache.get(&key, &store, |_| Box::pin(async { Ok(lasting("never", 60)) }));
+        match call.now_or_never().expect("nothing to wait for") {
+            Err(AuthError::RefreshInterrupted { reason, .. }) => assert_eq!(reason, "its runtime shut down"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let got = runtime.block_on(cache.get(&key, &store, |_| Box::pin(async { Ok(lasting("later", 60)) })));
+    assert_eq!(got.expect("the tenant is not stuck").access_token.expose_secret(), "later");
+}
+
+#[test]
+fn without_a_tokio_runtime_an_abandoned_refresh_does_not_keep_its_slot_alive() {
+    let cache = TokenCache::with_capacity(Duration::ZERO, 4);
+    let store = memory();
+    let key = TokenKey::new("svc", "jwt", "abandoned");
+    let abandoned = cache.get(&key, &store, |_| Box::pin(futures_util::future::pending())).now_or_never();
+    assert!(abandoned.is_none(), "still under way when its caller went away");
+    let slot = cache.existing_slot("abandoned").expect("kept for the next caller");
+    assert!(lock(&slot.state).flight.is_some());
+    assert_eq!(Arc::strong_count(&slot), 2, "held by the cache and this test only, not by its own refresh");
+    let weak = Arc::downgrade(&slot);
+    drop(slot);
+    for i in 0..8 {
+        cache.put(&format!("tenant-{i}"), lasting("t", 60), Arrival::Fetched);
+    }
+    assert!(cache.existing_slot("abandoned").is_none(), "evicted once idle");
+    assert!(weak.upgrade().is_none(), "and freed with its refresh");
 }
