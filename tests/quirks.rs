@@ -258,7 +258,12 @@ async fn schemas_named_like_serde_and_std_items_keep_their_names() {
             "object_visitor": {"seen": true},
             "result": {"ok": true},
             "formatter": "pretty",
-            "none": {}
+            "none": {},
+            "a": {"d": {"count": 1, "k": "v"}, "next": {"d": {}}},
+            "d": {"count": 2},
+            "s": {"d": {"count": 3}},
+            "e": [[]],
+            "v": "two"
         }})))
         .mount(&server)
         .await;
@@ -276,6 +281,13 @@ async fn schemas_named_like_serde_and_std_items_keep_their_names() {
     assert_eq!(echo.map_access, Some(types::MapAccess::Read));
     assert_eq!(echo.object_visitor.and_then(|o| o.seen), Some(true));
     assert_eq!(echo.formatter, Some(types::Formatter::Pretty));
+    let a = echo.a.expect("a");
+    assert_eq!((a.d.count, a.d.additional_properties.get("k").map(String::as_str)), (Some(1), Some("v")));
+    assert_eq!(a.next.map(|next| next.d.count), Some(None));
+    assert_eq!(echo.d.and_then(|d| d.count), Some(2));
+    assert!(matches!(echo.s, Some(types::S::A(a)) if a.d.count == Some(3)), "`S` decodes as its first variant");
+    assert_eq!(echo.e.map(|e| e.0.len()), Some(1));
+    assert_eq!(echo.v, Some(types::V::Two));
     let sent: serde_json::Value = serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
     assert_eq!(
         sent,

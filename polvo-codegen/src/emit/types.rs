@@ -51,9 +51,13 @@ impl Imports {
 }
 
 /// Names the serde impls bring into scope: the serde helpers their block
-/// imports and the deserializer's local visitor. A schema named like one of
-/// them is written `self::Name` inside its impls.
+/// imports, the deserializer's local visitor and the generic parameters of
+/// the methods (`serialize<S>`, `deserialize<D>`, `visit_map<A>`). A schema
+/// named like one of them is written `self::Name` inside its impls.
 const IMPL_SCOPE_NAMES: &[&str] = &[
+    "S",
+    "D",
+    "A",
     "Serialize",
     "Serializer",
     "Deserialize",
