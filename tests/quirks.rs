@@ -356,7 +356,7 @@ async fn a_plain_http_token_url_is_refused_unless_the_credential_overrides_it() 
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "refusing to send credentials to `http://auth.example.com/oauth/token`: token endpoints must use https (plain http only on loopback)"
+        "refusing to send `plain` credentials to `http://auth.example.com/oauth/token`: endpoints that receive credentials must use https (plain http only on loopback); give another URL with the credential's `.token_url(..)`"
     );
     // Without that scheme's credential the client builds: the rest of the API works.
     token_urls::Client::builder().base_url(server.uri()).build().expect("no credential, no refusal");
@@ -370,6 +370,83 @@ async fn a_plain_http_token_url_is_refused_unless_the_credential_overrides_it() 
     client.get_me().send().await.expect("the overridden endpoint's token is used");
 }
 
+#[tokio::test]
+async fn a_path_relative_token_url_keeps_the_last_segment_of_a_base_url_ending_in_a_slash() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "nested", "token_type": "Bearer", "expires_in": 3600})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/me"))
+        .and(header("authorization", "Bearer nested"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": "me"})))
+        .mount(&server)
+        .await;
+    // RFC 3986: `oauth/token` against `…/api/` is `…/api/oauth/token`.
+    let client = token_urls::Client::builder()
+        .base_url(format!("{}/api/", server.uri()))
+        .credential(token_urls::auth::path_relative("id").client_secret("secret"))
+        .build()
+        .unwrap();
+    client.get_me().send().await.expect("the token comes from under the base path");
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[0].url.path(), "/api/oauth/token");
+}
+
+#[test]
+fn a_token_url_that_does_not_parse_is_refused_as_invalid_not_as_plain_http() {
+    let err = token_urls::Client::builder()
+        .credential(token_urls::auth::bad_port("id").client_secret("secret"))
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, polvo::BuildError::Auth(polvo::auth::AuthError::Config { .. })), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "the `badPort` scheme is not fully configured: `https://auth.example.com:99999/token` (the `token_url`) is not a valid URL: invalid port number"
+    );
+}
+
+#[tokio::test]
+async fn plain_http_device_and_revocation_urls_block_only_their_own_operations() {
+    use polvo::auth::AuthError;
+    let server = token_server("device-unused").await;
+    // The spec's device endpoint is plain http; client credentials never use it.
+    let client = token_urls::Client::builder()
+        .base_url(format!("{}/api", server.uri()))
+        .credential(token_urls::auth::http_device("id").client_secret("secret"))
+        .build()
+        .expect("the device endpoint is not checked until a device login starts");
+    client.get_me().send().await.expect("client credentials work");
+    match client.auth().device_login(&[]).await {
+        Err(AuthError::InsecureUrl { scheme, setting, url }) => {
+            assert_eq!((scheme.as_str(), setting, url.as_str()), ("httpDevice", "device_authorization_url", "http://auth.example.com/device"));
+        }
+        other => panic!("expected the device endpoint refused, got {other:?}"),
+    }
+    // A plain-http revocation endpoint: refused when revoking, not before.
+    let client = token_urls::Client::builder()
+        .base_url(format!("{}/api", server.uri()))
+        .credential(
+            token_urls::auth::relative("id").client_secret("secret").revocation_url("http://auth.example.com/revoke"),
+        )
+        .build()
+        .expect("the revocation endpoint is not checked until a revocation");
+    client.get_me().send().await.expect("client credentials work");
+    match client.auth().revoke().await {
+        Err(AuthError::InsecureUrl { setting: "revocation_url", url, .. }) => {
+            assert_eq!(url, "http://auth.example.com/revoke");
+        }
+        other => panic!("expected the revocation endpoint refused, got {other:?}"),
+    }
+    let sent: Vec<String> = server.received_requests().await.unwrap().iter().map(|r| r.url.path().to_owned()).collect();
+    assert_eq!(sent, ["/oauth/token", "/api/me", "/oauth/token", "/api/me"], "nothing went to the http endpoints");
+}
+
 #[test]
 fn a_plain_http_token_url_is_noted_where_the_spec_has_it() {
     let output = polvo_codegen::Generator::new("token_urls")
@@ -380,7 +457,9 @@ fn a_plain_http_token_url_is_noted_where_the_spec_has_it() {
     assert_eq!(
         notes,
         [
-            "token-urls.yaml#/components/securitySchemes/plain/flows/clientCredentials/tokenUrl: `http://auth.example.com/oauth/token` is not https: a client with an OAuth 2.0 credential for `plain` refuses to build unless the credential's `.token_url(..)` gives an https URL (or, for a relative URL, the client's base URL is https)"
+            "token-urls.yaml#/components/securitySchemes/plain/flows/clientCredentials/tokenUrl: `http://auth.example.com/oauth/token` is not https: a client with an OAuth 2.0 credential for `plain` refuses to build unless the credential's `.token_url(..)` gives an https URL",
+            "token-urls.yaml#/components/securitySchemes/badPort/flows/clientCredentials/tokenUrl: `https://auth.example.com:99999/token` is not a valid URL: invalid port number: a client with an OAuth 2.0 credential for `badPort` refuses to build unless the credential's `.token_url(..)` gives a valid https URL",
+            "token-urls.yaml#/components/securitySchemes/httpDevice/flows/deviceAuthorization/deviceAuthorizationUrl: `http://auth.example.com/device` is not https: device logins with an OAuth 2.0 credential for `httpDevice` are refused unless the credential's `.device_authorization_url(..)` gives an https URL",
         ]
     );
     assert!(

@@ -361,9 +361,10 @@ impl<S: Service> ClientBuilder<S> {
         };
         let parsed = parse_base_url(&url)?;
         let base_url = url.trim_end_matches('/').to_owned();
-        // Endpoints the spec gives relative to its server follow the base URL.
+        // Endpoints the spec gives relative to its server follow the base URL
+        // as written (a trailing `/` keeps the last path segment).
         let mut credentials = self.credentials;
-        crate::auth::resolve_relative_endpoints(&mut credentials, S::SCHEMES, &base_url).map_err(BuildError::Auth)?;
+        crate::auth::resolve_relative_endpoints(&mut credentials, S::SCHEMES, &parsed).map_err(BuildError::Auth)?;
         let insecure_origin = (!self.allow_insecure_http && !crate::auth::is_secure_url(&url))
             .then(|| crate::redirect::origin_text(&parsed));
         let default_headers = header_map(&self.headers)?;

@@ -429,36 +429,47 @@ impl UrlContext<'_> {
     }
 
     /// Checks an endpoint that receives credentials. Plain http (off
-    /// loopback) written in the section is an error: the user asked for it.
-    /// Written in the spec, or reached through a relative URL and an http
-    /// server, it is a note: the client is generated, and refuses to send
-    /// credentials there unless the user gives another URL.
+    /// loopback) or a URL that does not parse, written in the section, is an
+    /// error: the user wrote it. Written in the spec, or reached through a
+    /// relative URL and an http server, it is a note: the client is
+    /// generated, and refuses to send credentials there unless the user
+    /// gives another URL.
     fn check(&self, scheme: &str, key: &str, written: &WrittenUrl) -> Result<Option<UrlNote>, ConfigError> {
-        let endpoint = classify(&written.url, self.server);
-        let Some(insecure) = endpoint.insecure else { return Ok(None) };
         let raw = &written.url;
+        let (endpoint, problem) = match classify(raw, self.server) {
+            Ok(endpoint) => match &endpoint.insecure {
+                None => return Ok(None),
+                Some(_) => (Some(endpoint), "would receive credentials over plain http; endpoints that receive credentials must use https (plain http only on loopback)".to_owned()),
+            },
+            Err(e) => (None, format!("is not a valid URL: {e}")),
+        };
+        let relative = endpoint.as_ref().is_some_and(|e| e.relative);
         let place = match &written.place {
-            UrlPlace::Section(tokens) if !endpoint.relative => {
-                return Err((
-                    tokens.clone(),
-                    format!(
-                        "`{raw}` would receive credentials over plain http; token endpoints must use https (plain http only on loopback)"
-                    ),
-                ));
-            }
+            UrlPlace::Section(tokens) if !relative => return Err((tokens.clone(), format!("`{raw}` {problem}"))),
             UrlPlace::Section(tokens) => UrlPlace::Section(tokens.clone()),
             UrlPlace::Spec(at) => UrlPlace::Spec(at.clone()),
         };
-        let target = if endpoint.relative {
-            format!("`{raw}` resolves to `{insecure}` with the default server, which")
-        } else {
-            format!("`{raw}`")
+        let refusal = refusal(scheme, key);
+        let message = match endpoint.and_then(|e| e.insecure) {
+            Some(insecure) if relative => format!(
+                "`{raw}` resolves to `{insecure}` with the default server, which is not https: {refusal} gives an https URL, or the client's base URL is https"
+            ),
+            Some(_) => format!("`{raw}` is not https: {refusal} gives an https URL"),
+            None => format!("`{raw}` {problem}: {refusal} gives a valid https URL"),
         };
-        let message = format!(
-            "{target} is not https: a client with an OAuth 2.0 credential for `{scheme}` refuses to build unless the credential's `.{key}(..)` gives an https URL (or, for a relative URL, the client's base URL is https)"
-        );
         Ok(Some(UrlNote { place, message }))
     }
+}
+
+/// What the runtime refuses when the endpoint `key` of `scheme` is unusable,
+/// and how the user gets past it.
+fn refusal(scheme: &str, key: &str) -> String {
+    let what = match key {
+        "revocation_url" => format!("`revoke()` with an OAuth 2.0 credential for `{scheme}` is refused"),
+        "device_authorization_url" => format!("device logins with an OAuth 2.0 credential for `{scheme}` are refused"),
+        _ => format!("a client with an OAuth 2.0 credential for `{scheme}` refuses to build"),
+    };
+    format!("{what} unless the credential's `.{key}(..)`")
 }
 
 /// The URL the section gives for `key`, else the first of the spec's `(flow, key)`s.
@@ -559,7 +570,7 @@ fn oauth_kind(
 /// Checks a JWT exchange URL of the section: absolute (the runtime does not
 /// resolve it) and https, or http on loopback.
 fn check_exchange_url(url: &str) -> Result<(), String> {
-    let endpoint = classify(url, None);
+    let endpoint = classify(url, None).map_err(|e| format!("`{url}` is not a valid URL: {e}"))?;
     if endpoint.relative {
         return Err(format!("`{url}` is a relative URL; write the exchange URL in full"));
     }
@@ -576,6 +587,7 @@ fn jwt_kind(
     var: &dyn Fn(&str, bool, &str) -> String,
 ) -> Result<SchemeKind, ConfigError> {
     let at = |key: &str| vec!["schemes".to_owned(), name.to_owned(), key.to_owned()];
+    let exchange_at = |key: &str| ["schemes", name, "exchange", key].map(str::to_owned).to_vec();
     let algorithm = config.algorithm.clone().unwrap_or_else(|| "RS256".to_owned());
     if !ALGORITHMS.contains(&algorithm.as_str()) {
         return Err((
@@ -606,14 +618,14 @@ fn jwt_kind(
                 let Some(url) = &exchange.token_url else {
                     return Err((at("exchange"), "the `jwt_bearer` exchange needs a `token_url`".into()));
                 };
-                check_exchange_url(url).map_err(|message| (at("exchange"), message))?;
+                check_exchange_url(url).map_err(|message| (exchange_at("token_url"), message))?;
                 JwtUsage::JwtBearerGrant { token_url: url.clone(), scopes: exchange.scopes.clone() }
             }
             ExchangeGrant::InstallationToken => {
                 let Some(url) = &exchange.url else {
                     return Err((at("exchange"), "the `installation_token` exchange needs a `url`".into()));
                 };
-                check_exchange_url(url).map_err(|message| (at("exchange"), message))?;
+                check_exchange_url(url).map_err(|message| (exchange_at("url"), message))?;
                 JwtUsage::BearerPost { url: url.clone() }
             }
         },
@@ -734,7 +746,7 @@ mod tests {
         assert_eq!(
             diags,
             [
-                "s.yaml#/x-polvo/schemes/oauth/token_url: `http://evil.com\\@localhost/token` would receive credentials over plain http; token endpoints must use https (plain http only on loopback)"
+                "s.yaml#/x-polvo/schemes/oauth/token_url: `http://evil.com\\@localhost/token` would receive credentials over plain http; endpoints that receive credentials must use https (plain http only on loopback)"
             ]
         );
         let section = serde_json::json!({"schemes": {"oauth": {"token_url": "/oauth/token"}}});
@@ -745,11 +757,35 @@ mod tests {
     }
 
     #[test]
+    fn urls_that_do_not_parse_are_reported_as_invalid_not_as_plain_http() {
+        let (model, diags) = with_token_url("https://auth.example.com:99999/token", None, None);
+        assert_eq!(token_url_of(&model), Some("https://auth.example.com:99999/token"), "still generated");
+        assert_eq!(
+            diags,
+            [
+                "s.yaml#/components/securitySchemes/oauth/flows/authorizationCode/tokenUrl: `https://auth.example.com:99999/token` is not a valid URL: invalid port number: a client with an OAuth 2.0 credential for `oauth` refuses to build unless the credential's `.token_url(..)` gives a valid https URL"
+            ]
+        );
+        let section = serde_json::json!({"schemes": {"oauth": {"token_url": "http://[::1"}}});
+        let (model, diags) = with_token_url("https://auth.example.com/token", None, Some(section));
+        assert!(model.schemes.is_empty());
+        assert_eq!(diags, ["s.yaml#/x-polvo/schemes/oauth/token_url: `http://[::1` is not a valid URL: invalid IPv6 address"]);
+        // A relative URL that cannot be resolved against the default server.
+        let (_, diags) = with_token_url("//exa mple.com/token", Some("https://api.example.com"), None);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].contains("`//exa mple.com/token` is not a valid URL: "), "{diags:?}");
+    }
+
+    #[test]
     fn jwt_exchange_urls_must_be_absolute_and_secure() {
         assert!(check_exchange_url("https://oauth2.example.com/token").is_ok());
         assert!(check_exchange_url("http://127.0.0.1:8080/app/installations/{tenant}/access_tokens").is_ok());
         assert!(check_exchange_url("/token").unwrap_err().contains("relative"));
         assert!(check_exchange_url("http://localhost@evil.com/token").unwrap_err().contains("plain http"));
+        assert_eq!(
+            check_exchange_url("https://auth.example.com:99999/token").unwrap_err(),
+            "`https://auth.example.com:99999/token` is not a valid URL: invalid port number"
+        );
     }
 
     #[test]

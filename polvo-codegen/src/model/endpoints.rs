@@ -15,33 +15,39 @@ use url::Url;
 /// What an endpoint URL is, as the client would use it with the spec's
 /// default server.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Endpoint {
+pub(crate) struct Endpoint {
     /// A relative reference, resolved when the client is built.
-    pub relative: bool,
+    pub(crate) relative: bool,
     /// The URL credentials would go to without https (http off loopback, or
     /// another scheme), which the runtime refuses; `None` when the URL is
     /// secure or, being relative, cannot be known before the base URL is.
-    pub insecure: Option<String>,
+    pub(crate) insecure: Option<String>,
 }
 
 /// Reads `raw`, an endpoint URL of the spec or the section, resolving a
 /// relative one against `server` (the spec's default server URL) when that
-/// is absolute.
-pub fn classify(raw: &str, server: Option<&str>) -> Endpoint {
+/// is absolute. A URL that does not parse (or a relative one that cannot be
+/// resolved against an absolute server) is the parser's error.
+pub(crate) fn classify(raw: &str, server: Option<&str>) -> Result<Endpoint, url::ParseError> {
     match Url::parse(raw) {
-        Ok(url) => Endpoint { relative: false, insecure: insecure(&url) },
+        Ok(url) => Ok(Endpoint { relative: false, insecure: insecure(&url) }),
         Err(url::ParseError::RelativeUrlWithoutBase) => {
-            let resolved = server.and_then(|s| Url::parse(s).ok()).and_then(|base| base.join(raw).ok());
-            Endpoint { relative: true, insecure: resolved.as_ref().and_then(insecure) }
+            let resolved = match server.and_then(|s| Url::parse(s).ok()) {
+                Some(base) => Some(base.join(raw)?),
+                // A relative or absent server: resolved when the client is built.
+                None => None,
+            };
+            Ok(Endpoint { relative: true, insecure: resolved.as_ref().and_then(insecure) })
         }
-        // Not a URL at all: the runtime cannot send credentials there either.
-        Err(_) => Endpoint { relative: false, insecure: Some(raw.to_owned()) },
+        Err(e) => Err(e),
     }
 }
 
 /// `None` for https anywhere and http to `localhost` or a loopback address
 /// (the host as the `url` crate reads it, so `http://evil.com\@localhost/`
-/// is `evil.com`); otherwise the URL.
+/// is `evil.com`); otherwise the URL. The same rule as the runtime's
+/// `polvo_runtime::auth::is_secure_url` (polvo-runtime/src/auth/http.rs);
+/// the tests below use the same cases.
 fn insecure(url: &Url) -> Option<String> {
     let secure = match url.scheme() {
         "https" => url.host().is_some(),
@@ -61,7 +67,7 @@ mod tests {
     use super::*;
 
     fn insecure(raw: &str, server: Option<&str>) -> Option<String> {
-        classify(raw, server).insecure
+        classify(raw, server).unwrap().insecure
     }
 
     #[test]
@@ -94,13 +100,36 @@ mod tests {
     #[test]
     fn relative_urls_resolve_against_the_server() {
         let relative = classify("/oauth/token", Some("https://api.example.com/v2"));
-        assert_eq!(relative, Endpoint { relative: true, insecure: None });
+        assert_eq!(relative, Ok(Endpoint { relative: true, insecure: None }));
         assert_eq!(
             insecure("/oauth/token", Some("http://mastodon.example/")).as_deref(),
             Some("http://mastodon.example/oauth/token")
         );
         // A relative or absent server: resolved only when the client is built.
-        assert_eq!(classify("/oauth/token", Some("/api")), Endpoint { relative: true, insecure: None });
-        assert_eq!(classify("token", None), Endpoint { relative: true, insecure: None });
+        assert_eq!(classify("/oauth/token", Some("/api")), Ok(Endpoint { relative: true, insecure: None }));
+        assert_eq!(classify("token", None), Ok(Endpoint { relative: true, insecure: None }));
+        // RFC 3986: a trailing `/` keeps the server's last segment.
+        assert_eq!(
+            insecure("oauth/token", Some("http://api.example.com/v1/")).as_deref(),
+            Some("http://api.example.com/v1/oauth/token")
+        );
+        assert_eq!(insecure("//auth.example.com/token", Some("https://api.example.com")), None);
+        assert_eq!(
+            insecure("//auth.example.com/token", Some("http://api.example.com")).as_deref(),
+            Some("http://auth.example.com/token")
+        );
+    }
+
+    #[test]
+    fn urls_that_do_not_parse_are_errors_not_plain_http() {
+        for (raw, reason) in [
+            ("https://auth.example.com:99999/token", "invalid port number"),
+            ("https://exa mple.com/t", "invalid international domain name"),
+            ("http://[::1", "invalid IPv6 address"),
+        ] {
+            assert_eq!(classify(raw, None).map_err(|e| e.to_string()), Err(reason.to_owned()), "{raw}");
+        }
+        // A relative URL that cannot be resolved against the server.
+        assert!(classify("//exa mple.com/t", Some("https://api.example.com")).is_err());
     }
 }

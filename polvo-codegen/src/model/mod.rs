@@ -6,7 +6,7 @@
 
 pub mod auth;
 pub mod auth_config;
-pub mod endpoints;
+mod endpoints;
 mod operations;
 mod recursion;
 mod renames;

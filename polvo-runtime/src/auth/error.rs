@@ -43,9 +43,17 @@ pub enum AuthError {
         /// What is missing.
         reason: String,
     },
-    /// A token endpoint URL is plain http and not on the loopback interface.
-    #[error("refusing to send credentials to `{url}`: token endpoints must use https (plain http only on loopback)")]
+    /// An endpoint that would receive credentials (token, revocation,
+    /// device authorization or JWT exchange) is not https, or is plain http
+    /// off the loopback interface.
+    #[error(
+        "refusing to send `{scheme}` credentials to `{url}`: endpoints that receive credentials must use https (plain http only on loopback); give another URL with the credential's `.{setting}(..)`"
+    )]
     InsecureUrl {
+        /// The scheme.
+        scheme: String,
+        /// The credential setting that gives this URL (`token_url`, `revocation_url`, ...).
+        setting: &'static str,
         /// The URL.
         url: String,
     },

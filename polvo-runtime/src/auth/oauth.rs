@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use super::cache::{Arrival, TokenCache};
 use super::error::AuthError;
-use super::http::{TokenHttp, TokenHttpError, is_secure_url};
+use super::endpoints::check_endpoint;
+use super::http::{TokenHttp, TokenHttpError};
 use super::jwt::{SigningKey, client_assertion};
 use super::pending::PendingLogins;
 use super::reply::TokenReply;
@@ -129,7 +130,9 @@ impl DeviceLogin {
 }
 
 impl OAuth2Provider {
-    /// A provider; checks that every endpoint URL may receive credentials.
+    /// A provider; checks the token endpoint, which every grant uses. The
+    /// revocation and device authorization endpoints are checked when they
+    /// are used, so one the credential never uses cannot block it.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         service: &str,
@@ -146,11 +149,7 @@ impl OAuth2Provider {
     ) -> Result<Self, AuthError> {
         let config = |reason: &str| AuthError::Config { scheme: scheme.to_owned(), reason: reason.to_owned() };
         let token_url = urls.token.ok_or_else(|| config("no token URL"))?;
-        for url in [Some(&token_url), urls.revocation.as_ref(), urls.device.as_ref()].into_iter().flatten() {
-            if !is_secure_url(url) {
-                return Err(AuthError::InsecureUrl { url: url.clone() });
-            }
-        }
+        check_endpoint(scheme, "token_url", &token_url)?;
         if client_auth == ClientAuth::PrivateKeyJwt && client_key.is_none() {
             return Err(config("`private_key_jwt` needs the client's private key"));
         }
@@ -185,29 +184,39 @@ impl OAuth2Provider {
         Ok(TokenKey::new(self.service.clone(), self.scheme.clone(), tenant))
     }
 
-    fn client(&self) -> Result<OAuthClient, AuthError> {
-        let bad = |what: &str, e: url::ParseError| AuthError::Config {
+    /// An invalid endpoint URL as a configuration error.
+    fn bad_url(&self, what: &str, e: url::ParseError) -> AuthError {
+        AuthError::Config { scheme: self.scheme.clone(), reason: format!("invalid {what}: {e}") }
+    }
+
+    /// The client for logins in a browser: with the authorization endpoint.
+    fn login_client(&self) -> Result<OAuthClient, AuthError> {
+        let url = self.authorization_url.clone().map(AuthUrl::new).transpose();
+        Ok(self.client()?.set_auth_uri_option(url.map_err(|e| self.bad_url("authorization URL", e))?))
+    }
+
+    /// The client for device logins: with the device authorization
+    /// endpoint, checked now as it receives the client's credentials.
+    fn device_client(&self) -> Result<OAuthClient, AuthError> {
+        let url = self.device_authorization_url.as_deref().ok_or_else(|| AuthError::Config {
             scheme: self.scheme.clone(),
-            reason: format!("invalid {what}: {e}"),
-        };
+            reason: "no device authorization URL".into(),
+        })?;
+        check_endpoint(&self.scheme, "device_authorization_url", url)?;
+        let url = DeviceAuthorizationUrl::new(url.to_owned()).map_err(|e| self.bad_url("device authorization URL", e))?;
+        Ok(self.client()?.set_device_authorization_url_option(Some(url)))
+    }
+
+    /// The client for token requests: only the endpoints every grant uses,
+    /// so an unusable endpoint of another flow does not get in the way.
+    fn client(&self) -> Result<OAuthClient, AuthError> {
+        let token_url = TokenUrl::new(self.token_url.clone()).map_err(|e| self.bad_url("token URL", e))?;
         let mut client = UnconfiguredClient::new(ClientId::new(self.client_id.clone()))
-            .set_auth_uri_option(
-                self.authorization_url
-                    .clone()
-                    .map(AuthUrl::new)
-                    .transpose()
-                    .map_err(|e| bad("authorization URL", e))?,
-            )
-            .set_token_uri_option(Some(TokenUrl::new(self.token_url.clone()).map_err(|e| bad("token URL", e))?))
-            .set_device_authorization_url_option(
-                self.device_authorization_url
-                    .clone()
-                    .map(DeviceAuthorizationUrl::new)
-                    .transpose()
-                    .map_err(|e| bad("device authorization URL", e))?,
-            );
+            .set_auth_uri_option(None)
+            .set_token_uri_option(Some(token_url))
+            .set_device_authorization_url_option(None);
         if let Some(uri) = &self.redirect_uri {
-            client = client.set_redirect_uri(RedirectUrl::new(uri.clone()).map_err(|e| bad("redirect URI", e))?);
+            client = client.set_redirect_uri(RedirectUrl::new(uri.clone()).map_err(|e| self.bad_url("redirect URI", e))?);
         }
         match self.client_auth {
             ClientAuth::ClientSecretBasic => {}
@@ -337,7 +346,7 @@ impl OAuth2Provider {
     /// Starts an authorization code login with PKCE (S256) and a random `state`.
     pub(crate) fn authorize(&self, scopes: &[&str], tenant: &str) -> Result<PendingLogin, AuthError> {
         super::tenant::check(tenant)?;
-        let client = self.client()?;
+        let client = self.login_client()?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let scopes: Vec<Scope> = if scopes.is_empty() {
             self.scopes.iter().cloned().map(Scope::new).collect()
@@ -422,7 +431,7 @@ impl OAuth2Provider {
         tenant: &str,
     ) -> Result<DeviceLogin, AuthError> {
         super::tenant::check(tenant)?;
-        let client = self.client()?;
+        let client = self.device_client()?;
         let caller = TokenHttp(http.clone());
         let scopes: Vec<Scope> = if scopes.is_empty() {
             self.scopes.iter().cloned().map(Scope::new).collect()
@@ -447,7 +456,7 @@ impl OAuth2Provider {
         store: &dyn TokenStore,
         login: &DeviceLogin,
     ) -> Result<TokenSet, AuthError> {
-        let client = self.client()?;
+        let client = self.device_client()?;
         let caller = TokenHttp(http.clone());
         let response = client
             .exchange_device_access_token(&login.details)
@@ -498,6 +507,7 @@ impl OAuth2Provider {
         let Some(url) = &self.revocation_url else {
             return Err(AuthError::Config { scheme: self.scheme.clone(), reason: "no revocation URL".into() });
         };
+        check_endpoint(&self.scheme, "revocation_url", url)?;
         // RFC 7009, sent directly: the `oauth2` crate refuses plain-http
         // revocation URLs even on loopback.
         let (token, hint) = match &tokens.refresh_token {

@@ -455,16 +455,13 @@ fn jwt_provider(
     for (name, value) in s.claims {
         claims.insert(name, value);
     }
-    if let Some(url) = s.exchange_url.as_deref()
-        && !super::http::is_secure_url(url)
-    {
-        return Err(AuthError::InsecureUrl { url: url.to_owned() });
+    if let Some(url) = s.exchange_url.as_deref() {
+        super::endpoints::check_endpoint(scheme, "exchange_url", url)?;
     }
     if let (JwtUse::JwtBearerGrant { token_url: url, .. } | JwtUse::BearerPost { url }, None) =
         (spec.usage, &s.exchange_url)
-        && !super::http::is_secure_url(url)
     {
-        return Err(AuthError::InsecureUrl { url: url.to_owned() });
+        super::endpoints::check_endpoint(scheme, "exchange_url", url)?;
     }
     Ok(JwtProvider {
         scheme: scheme.to_owned(),
