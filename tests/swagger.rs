@@ -85,6 +85,10 @@ fn definitions_are_renamed_like_component_schemas() {
     let rex: &kennel::types::Animal = &animals[0];
     assert_eq!(rex.friend.as_ref().map(|f| f.name.as_str()), Some("Tom"));
     let _: kennel::ListPets = kennel::Client::new().unwrap().list_pets();
+    // Definitions reached only through the top-level `parameters` and `responses`.
+    let _: kennel::AddPet = kennel::Client::new().unwrap().add_pet(kennel::types::NewAnimal { name: "Rex".into() });
+    let trouble: kennel::types::Trouble = serde_json::from_value(json!({"message": "no"})).unwrap();
+    assert_eq!(trouble.message.as_deref(), Some("no"));
 }
 
 #[test]
