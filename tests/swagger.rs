@@ -107,6 +107,18 @@ fn rename_errors_of_a_swagger_spec_name_definitions() {
     );
 }
 
+#[test]
+fn rename_errors_of_a_service_mixing_swagger_and_openapi_files_name_both_places() {
+    let errors = polvo_codegen::Generator::new("mixed")
+        .spec("tests/specs/broken/swagger-bad-rename.yaml", "swagger-bad-rename.yaml")
+        .spec("tests/specs/multi/companies.yaml", "companies.yaml")
+        .generate()
+        .expect_err("the renames are wrong");
+    let missing: Vec<String> =
+        errors.errors().map(|e| e.message.clone()).filter(|m| m.contains("Missing")).collect();
+    assert_eq!(missing, ["there is no schema `Missing` in `definitions` or `components.schemas` to rename"]);
+}
+
 polvo::service!("tests/specs/swagger/insecure-token.yaml", name = "insecure_token");
 
 #[test]

@@ -165,8 +165,8 @@ pub struct SpecSchemes<'a> {
     /// Its root.
     pub root: &'a Value,
     /// Where the file keeps its schemes (`/components/securitySchemes`, or
-    /// `/securityDefinitions` in Swagger 2.0), for diagnostics.
-    pub pointer: &'a str,
+    /// `/securityDefinitions` in Swagger 2.0, whose URLs sit on the scheme).
+    pub layout: super::service::SpecLayout,
     /// The URL of the spec's default server, which relative endpoint URLs
     /// are checked against.
     pub server: Option<&'a str>,
@@ -179,7 +179,8 @@ pub fn build_auth(
     env_prefix: &str,
     diags: &mut Diagnostics,
 ) -> AuthModel {
-    let (spec_file, root, schemes_pointer, server) = (spec.file, spec.root, spec.pointer, spec.server);
+    let (spec_file, root, server, swagger) = (spec.file, spec.root, spec.server, spec.layout.swagger);
+    let schemes_pointer = spec.layout.schemes_pointer();
     let spec_schemes = root.pointer("/components/securitySchemes").and_then(Value::as_object);
     let empty = PolvoSection::default();
     let (section, place) = match section {
@@ -269,7 +270,7 @@ pub fn build_auth(
     for (name, kind, spec, config) in schemes {
         let urls = UrlContext {
             scheme_pointer: format!("{schemes_pointer}/{}", pointer::escape(&name)),
-            swagger: schemes_pointer == "/securityDefinitions",
+            swagger,
             server,
         };
         let spec_str = |key: &str| spec.and_then(|s| s.get(key)).and_then(Value::as_str).map(str::to_owned);
@@ -702,7 +703,8 @@ mod tests {
         let mut diags = Diagnostics::new();
         let section =
             section.map(|v| super::super::auth_config::parse_section(&v, "s.yaml", "/x-polvo", &mut diags).unwrap());
-        let spec = SpecSchemes { file: "s.yaml", root: &root, pointer: "/components/securitySchemes", server };
+        let layout = super::super::service::SpecLayout { swagger: false };
+        let spec = SpecSchemes { file: "s.yaml", root: &root, layout, server };
         let place = SectionPlace { file: "s.yaml", pointer: "/x-polvo" };
         let model = build_auth(&spec, section.as_ref().map(|s| (s, place)), "S", &mut diags);
         (model, diags.iter().map(|d| format!("{}: {}", d.place(), d.message)).collect())

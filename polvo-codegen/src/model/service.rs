@@ -147,11 +147,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
                 file: docs.name(doc),
                 root: &docs.doc(doc).root,
                 // A Swagger 2.0 file keeps its `swagger` key when read as 3.0.
-                pointer: if crate::load::swagger::is_swagger(&docs.doc(doc).root) {
-                    "/securityDefinitions"
-                } else {
-                    "/components/securitySchemes"
-                },
+                layout: SpecLayout::of(&docs.doc(doc).root),
                 server: servers.first().map(|s| s.url.as_str()),
             },
             section.as_ref().map(|s| (&s.section, super::auth::SectionPlace { file: &s.file, pointer: &s.pointer })),
@@ -217,11 +213,8 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
                 root.pointer(schemas_pointer(root)).and_then(|s| s.get(key)).is_some()
             });
             if !exists {
-                let place = match roots.first() {
-                    Some(&doc) if crate::load::swagger::is_swagger(&docs.doc(doc).root) => "definitions",
-                    _ => "components.schemas",
-                };
-                rename_error(&mut diags, "types", key, format!("there is no schema `{key}` in `{place}` to rename"));
+                let place = schema_places(docs, &roots);
+                rename_error(&mut diags, "types", key, format!("there is no schema `{key}` in {place} to rename"));
             }
         }
     }
@@ -523,10 +516,56 @@ fn same_schema(a: &Value, b: &Value) -> bool {
         })
 }
 
-/// Where a document keeps its named schemas: `components.schemas`, or
-/// `definitions` in a Swagger 2.0 file (read in place, see [`crate::load::swagger`]).
+/// Where a document keeps its named schemas and security schemes: under
+/// `components` in OpenAPI 3, at the top level in a Swagger 2.0 file (read
+/// in place, see [`crate::load::swagger`]). Worked out once per file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpecLayout {
+    /// Whether the file is Swagger 2.0.
+    pub swagger: bool,
+}
+
+impl SpecLayout {
+    /// The layout of the file whose root is `root`.
+    pub(crate) fn of(root: &Value) -> Self {
+        SpecLayout { swagger: crate::load::swagger::is_swagger(root) }
+    }
+
+    /// The pointer of the named schemas.
+    pub(crate) fn schemas_pointer(self) -> &'static str {
+        if self.swagger { "/definitions" } else { "/components/schemas" }
+    }
+
+    /// The named schemas' place as users write it, for messages.
+    pub(crate) fn schemas_name(self) -> &'static str {
+        if self.swagger { "definitions" } else { "components.schemas" }
+    }
+
+    /// The pointer of the security schemes, for diagnostics.
+    pub(crate) fn schemes_pointer(self) -> &'static str {
+        if self.swagger { "/securityDefinitions" } else { "/components/securitySchemes" }
+    }
+}
+
+/// Where the service's files keep their named schemas, for messages:
+/// `` `definitions` ``, `` `components.schemas` ``, or both when the files mix.
+fn schema_places(docs: &DocumentSet, roots: &[DocId]) -> String {
+    let mut places: Vec<&str> = Vec::new();
+    for &doc in roots {
+        let name = SpecLayout::of(&docs.doc(doc).root).schemas_name();
+        if !places.contains(&name) {
+            places.push(name);
+        }
+    }
+    if places.is_empty() {
+        places.push(SpecLayout { swagger: false }.schemas_name());
+    }
+    places.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(" or ")
+}
+
+/// Where the document whose root is `root` keeps its named schemas.
 pub(super) fn schemas_pointer(root: &Value) -> &'static str {
-    if crate::load::swagger::is_swagger(root) { "/definitions" } else { "/components/schemas" }
+    SpecLayout::of(root).schemas_pointer()
 }
 
 fn collect_local_schema_refs(value: &Value, out: &mut Vec<String>) {
