@@ -187,29 +187,7 @@ pub fn build_auth(
         Some((s, p)) => (s, Some(p)),
         None => (&empty, None),
     };
-    // Where a problem of the section's `tokens` is: there, or without a
-    // section, in the spec's own scheme.
-    let section_place = |tokens: &[&str]| match &place {
-        Some(p) => {
-            let mut at = p.pointer.to_owned();
-            for t in tokens {
-                at.push('/');
-                at.push_str(&pointer::escape(t));
-            }
-            (p.file.to_owned(), at)
-        }
-        None => {
-            let at = match tokens {
-                ["schemes", name, ..] => format!("{schemes_pointer}/{}", pointer::escape(name)),
-                _ => String::new(),
-            };
-            (spec_file.to_owned(), at)
-        }
-    };
-    let section_error = |diags: &mut Diagnostics, tokens: &[&str], message: String| {
-        let (file, at) = section_place(tokens);
-        diags.error(&file, &at, message)
-    };
+    let places = Places { section: place, spec_file, schemes_pointer };
 
     // Names in order: the spec's schemes, then new ones from the section.
     let mut names: Vec<String> = spec_schemes.map(|m| m.keys().cloned().collect()).unwrap_or_default();
@@ -240,7 +218,7 @@ pub fn build_auth(
                             format!("security scheme type `{t}` {scheme} is not supported; operations that need it get no credentials unless the `x-polvo` section gives the scheme a `type`"),
                         );
                     }
-                    None => section_error(
+                    None => places.error(
                         diags,
                         &["schemes", name],
                         format!("scheme `{name}` is not in the spec, so it needs a `type`"),
@@ -285,7 +263,7 @@ pub fn build_auth(
                 };
                 let key_name = config.name.clone().or_else(|| spec_str("name"));
                 let (Some(location), Some(key_name)) = (location, key_name) else {
-                    section_error(diags, &["schemes", &name], format!("API key scheme `{name}` needs `in` and `name`"));
+                    places.error(diags, &["schemes", &name], format!("API key scheme `{name}` needs `in` and `name`"));
                     continue;
                 };
                 SchemeKind::ApiKey {
@@ -304,20 +282,12 @@ pub fn build_auth(
             }
             SchemeType::Oauth2 => match oauth_kind(&name, spec, &config, oauth_count > 1, &var, &urls) {
                 Ok((k, notes)) => {
-                    for note in notes {
-                        let (file, at) = match note.place {
-                            UrlPlace::Spec(at) => (spec_file.to_owned(), at),
-                            UrlPlace::Section(tokens) => {
-                                section_place(&tokens.iter().map(String::as_str).collect::<Vec<_>>())
-                            }
-                        };
-                        diags.warning(&file, &at, note.message);
-                    }
+                    places.notes(diags, notes);
                     k
                 }
                 Err((tokens, message)) => {
                     let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
-                    section_error(diags, &tokens, message);
+                    places.error(diags, &tokens, message);
                     continue;
                 }
             },
@@ -325,7 +295,7 @@ pub fn build_auth(
                 Ok(k) => k,
                 Err((tokens, message)) => {
                     let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
-                    section_error(diags, &tokens, message);
+                    places.error(diags, &tokens, message);
                     continue;
                 }
             },
@@ -343,7 +313,7 @@ pub fn build_auth(
             if known.contains(&other.as_str()) {
                 accepted_for.push((name.clone(), other.clone()));
             } else {
-                section_error(
+                places.error(
                     diags,
                     &["schemes", name, "accepted_for", &i.to_string()],
                     format!("`{other}` is not a scheme of this service"),
@@ -356,7 +326,7 @@ pub fn build_auth(
             for (i, requirement) in security.iter().enumerate() {
                 for (j, scheme) in requirement.iter().enumerate() {
                     if !known.contains(&scheme.as_str()) {
-                        section_error(
+                        places.error(
                             diags,
                             &["security", &i.to_string(), &j.to_string()],
                             format!("`{scheme}` is not a scheme of this service"),
@@ -369,6 +339,57 @@ pub fn build_auth(
         None => root.get("security").map(parse_security),
     };
     AuthModel { schemes: out, default_security, accepted_for }
+}
+
+/// Where the diagnostics of the schemes go.
+struct Places<'a> {
+    /// The section, when the service has one.
+    section: Option<SectionPlace<'a>>,
+    /// The spec file.
+    spec_file: &'a str,
+    /// Where the spec keeps its schemes.
+    schemes_pointer: &'static str,
+}
+
+impl Places<'_> {
+    /// Where a problem of the section's `tokens` is: there, or without a
+    /// section, in the spec's own scheme.
+    fn section(&self, tokens: &[&str]) -> (String, String) {
+        match &self.section {
+            Some(p) => {
+                let mut at = p.pointer.to_owned();
+                for t in tokens {
+                    at.push('/');
+                    at.push_str(&pointer::escape(t));
+                }
+                (p.file.to_owned(), at)
+            }
+            None => {
+                let at = match tokens {
+                    ["schemes", name, ..] => format!("{}/{}", self.schemes_pointer, pointer::escape(name)),
+                    _ => String::new(),
+                };
+                (self.spec_file.to_owned(), at)
+            }
+        }
+    }
+
+    /// An error at the section's `tokens`.
+    fn error(&self, diags: &mut Diagnostics, tokens: &[&str], message: String) {
+        let (file, at) = self.section(tokens);
+        diags.error(&file, &at, message);
+    }
+
+    /// The notes about endpoint URLs, as warnings where each URL is written.
+    fn notes(&self, diags: &mut Diagnostics, notes: Vec<UrlNote>) {
+        for note in notes {
+            let (file, at) = match note.place {
+                UrlPlace::Spec(at) => (self.spec_file.to_owned(), at),
+                UrlPlace::Section(tokens) => self.section(&tokens.iter().map(String::as_str).collect::<Vec<_>>()),
+            };
+            diags.warning(&file, &at, note.message);
+        }
+    }
 }
 
 /// The kind a `components.securitySchemes` entry describes, if polvo supports it.
