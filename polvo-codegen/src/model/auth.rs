@@ -304,8 +304,20 @@ pub fn build_auth(
         out.push(Scheme { name: name.clone(), fn_name, description, kind: model });
     }
 
-    // accepted_for and security must name real schemes (a scheme with an
-    // error of its own still counts, so one mistake is reported once).
+    let (accepted_for, default_security) = references(section, &names, root, &places, diags);
+    AuthModel { schemes: out, default_security, accepted_for }
+}
+
+/// The section's `accepted_for` pairs and the default security (the
+/// section's, else the spec's), checked to name real schemes (a scheme with
+/// an error of its own still counts, so one mistake is reported once).
+fn references(
+    section: &PolvoSection,
+    names: &[String],
+    root: &Value,
+    places: &Places<'_>,
+    diags: &mut Diagnostics,
+) -> (Vec<(String, String)>, Option<Vec<Vec<String>>>) {
     let known: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut accepted_for = Vec::new();
     for (name, config) in &section.schemes {
@@ -338,7 +350,7 @@ pub fn build_auth(
         }
         None => root.get("security").map(parse_security),
     };
-    AuthModel { schemes: out, default_security, accepted_for }
+    (accepted_for, default_security)
 }
 
 /// Where the diagnostics of the schemes go.
