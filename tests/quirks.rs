@@ -454,7 +454,10 @@ async fn plain_http_device_and_revocation_urls_block_only_their_own_operations()
     client.get_me().send().await.expect("client credentials work");
     match client.auth().device_login(&[]).await {
         Err(AuthError::InsecureUrl { scheme, setting, url }) => {
-            assert_eq!((scheme.as_str(), setting, url.as_str()), ("httpDevice", "device_authorization_url", "http://auth.example.com/device"));
+            assert_eq!(
+                (scheme.as_str(), setting, url.as_str()),
+                ("httpDevice", "device_authorization_url", "http://auth.example.com/device")
+            );
         }
         other => panic!("expected the device endpoint refused, got {other:?}"),
     }

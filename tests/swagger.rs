@@ -114,8 +114,7 @@ fn rename_errors_of_a_service_mixing_swagger_and_openapi_files_name_both_places(
         .spec("tests/specs/multi/companies.yaml", "companies.yaml")
         .generate()
         .expect_err("the renames are wrong");
-    let missing: Vec<String> =
-        errors.errors().map(|e| e.message.clone()).filter(|m| m.contains("Missing")).collect();
+    let missing: Vec<String> = errors.errors().map(|e| e.message.clone()).filter(|m| m.contains("Missing")).collect();
     assert_eq!(missing, ["there is no schema `Missing` in `definitions` or `components.schemas` to rename"]);
 }
 

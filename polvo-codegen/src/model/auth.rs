@@ -246,11 +246,8 @@ pub fn build_auth(
 
     let mut out = Vec::new();
     for (name, kind, spec, config) in schemes {
-        let urls = UrlContext {
-            scheme_pointer: format!("{schemes_pointer}/{}", pointer::escape(&name)),
-            swagger,
-            server,
-        };
+        let urls =
+            UrlContext { scheme_pointer: format!("{schemes_pointer}/{}", pointer::escape(&name)), swagger, server };
         let spec_str = |key: &str| spec.and_then(|s| s.get(key)).and_then(Value::as_str).map(str::to_owned);
         let description = config.description.clone().or_else(|| spec_str("description"));
         let model = match kind {
@@ -804,7 +801,10 @@ mod tests {
         let section = serde_json::json!({"schemes": {"oauth": {"token_url": "http://[::1"}}});
         let (model, diags) = with_token_url("https://auth.example.com/token", None, Some(section));
         assert!(model.schemes.is_empty());
-        assert_eq!(diags, ["s.yaml#/x-polvo/schemes/oauth/token_url: `http://[::1` is not a valid URL: invalid IPv6 address"]);
+        assert_eq!(
+            diags,
+            ["s.yaml#/x-polvo/schemes/oauth/token_url: `http://[::1` is not a valid URL: invalid IPv6 address"]
+        );
         // A relative URL that cannot be resolved against the default server.
         let (_, diags) = with_token_url("//exa mple.com/token", Some("https://api.example.com"), None);
         assert_eq!(diags.len(), 1, "{diags:?}");

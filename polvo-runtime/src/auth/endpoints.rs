@@ -138,8 +138,9 @@ mod tests {
             ("https://api.example.com/v1/", r"\oauth\token", "https://api.example.com/oauth/token"),
         ];
         for (base_url, relative, expected) in cases {
-            let mut credentials: Vec<Credential<()>> =
-                vec![OAuth2Credential::new("oauth", "id").token_url(relative).device_authorization_url(relative).into()];
+            let mut credentials: Vec<Credential<()>> = vec![
+                OAuth2Credential::new("oauth", "id").token_url(relative).device_authorization_url(relative).into(),
+            ];
             resolve_relative_endpoints(&mut credentials, SCHEMES, &base(base_url)).unwrap();
             let resolved = settings(&credentials[0]);
             assert_eq!(resolved.token_url.as_deref(), Some(expected), "{relative} against {base_url}");

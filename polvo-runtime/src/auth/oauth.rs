@@ -15,8 +15,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::cache::{Arrival, TokenCache};
-use super::error::AuthError;
 use super::endpoints::check_endpoint;
+use super::error::AuthError;
 use super::http::{TokenHttp, TokenHttpError};
 use super::jwt::{SigningKey, client_assertion};
 use super::pending::PendingLogins;
@@ -203,7 +203,8 @@ impl OAuth2Provider {
             reason: "no device authorization URL".into(),
         })?;
         check_endpoint(&self.scheme, "device_authorization_url", url)?;
-        let url = DeviceAuthorizationUrl::new(url.to_owned()).map_err(|e| self.bad_url("device authorization URL", e))?;
+        let url =
+            DeviceAuthorizationUrl::new(url.to_owned()).map_err(|e| self.bad_url("device authorization URL", e))?;
         Ok(self.client()?.set_device_authorization_url_option(Some(url)))
     }
 
@@ -216,7 +217,8 @@ impl OAuth2Provider {
             .set_token_uri_option(Some(token_url))
             .set_device_authorization_url_option(None);
         if let Some(uri) = &self.redirect_uri {
-            client = client.set_redirect_uri(RedirectUrl::new(uri.clone()).map_err(|e| self.bad_url("redirect URI", e))?);
+            client =
+                client.set_redirect_uri(RedirectUrl::new(uri.clone()).map_err(|e| self.bad_url("redirect URI", e))?);
         }
         match self.client_auth {
             ClientAuth::ClientSecretBasic => {}
