@@ -301,21 +301,21 @@ pub fn build_auth(
         out.push(Scheme { name: name.clone(), fn_name, description, kind: model });
     }
 
-    let (accepted_for, default_security) = references(section, &names, root, &places, diags);
+    // Both must name real schemes (a scheme with an error of its own still
+    // counts, so one mistake is reported once).
+    let known: Vec<&str> = names.iter().map(String::as_str).collect();
+    let accepted_for = accepted_for(section, &known, &places, diags);
+    let default_security = default_security(section, &known, root, &places, diags);
     AuthModel { schemes: out, default_security, accepted_for }
 }
 
-/// The section's `accepted_for` pairs and the default security (the
-/// section's, else the spec's), checked to name real schemes (a scheme with
-/// an error of its own still counts, so one mistake is reported once).
-fn references(
+/// The section's `accepted_for` pairs that name `known` schemes; the others are errors.
+fn accepted_for(
     section: &PolvoSection,
-    names: &[String],
-    root: &Value,
+    known: &[&str],
     places: &Places<'_>,
     diags: &mut Diagnostics,
-) -> (Vec<(String, String)>, Option<Vec<Vec<String>>>) {
-    let known: Vec<&str> = names.iter().map(String::as_str).collect();
+) -> Vec<(String, String)> {
     let mut accepted_for = Vec::new();
     for (name, config) in &section.schemes {
         for (i, other) in config.accepted_for.iter().enumerate() {
@@ -330,7 +330,19 @@ fn references(
             }
         }
     }
-    let default_security = match &section.security {
+    accepted_for
+}
+
+/// The default security: the section's (each scheme checked to be one of
+/// `known`), else the spec's.
+fn default_security(
+    section: &PolvoSection,
+    known: &[&str],
+    root: &Value,
+    places: &Places<'_>,
+    diags: &mut Diagnostics,
+) -> Option<Vec<Vec<String>>> {
+    match &section.security {
         Some(security) => {
             for (i, requirement) in security.iter().enumerate() {
                 for (j, scheme) in requirement.iter().enumerate() {
@@ -346,8 +358,7 @@ fn references(
             Some(security.clone())
         }
         None => root.get("security").map(parse_security),
-    };
-    (accepted_for, default_security)
+    }
 }
 
 /// Where the diagnostics of the schemes go.

@@ -151,6 +151,8 @@ pub fn send(
 }
 
 /// Whether `url` may receive credentials: https anywhere, http only on loopback.
+/// The generator applies the same rule at compile time
+/// (`polvo-codegen/src/model/endpoints.rs`); both test the same cases.
 pub fn is_secure_url(url: &str) -> bool {
     match url::Url::parse(url) {
         Ok(u) if u.scheme() == "https" => true,
@@ -176,5 +178,12 @@ mod tests {
         assert!(!super::is_secure_url("http://10.0.0.1/token"));
         assert!(!super::is_secure_url("ftp://x/token"));
         assert!(!super::is_secure_url("not a url"));
+        assert!(super::is_secure_url("HTTP://LOCALHOST/token"), "schemes and hosts are case-insensitive");
+        // The host is the one the URL parser reads.
+        assert!(!super::is_secure_url(r"http://evil.com\@localhost/token"));
+        assert!(!super::is_secure_url("http://localhost@evil.com/token"));
+        assert!(!super::is_secure_url("http://localhost:80@evil.com/token"));
+        assert!(!super::is_secure_url("http://127.0.0.1.evil.com/token"));
+        assert!(super::is_secure_url("http://user@localhost:8080/token"));
     }
 }
