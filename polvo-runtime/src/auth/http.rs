@@ -84,18 +84,15 @@ impl From<ReadError> for TokenHttpError {
 /// Reads the body of a token reply, refusing one larger than
 /// [`MAX_REPLY_BYTES`]: a declared `Content-Length` is checked first, then
 /// the bytes are counted as they arrive, so a huge reply is never held.
-pub async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, ReadError> {
-    if response.content_length().is_some_and(|n| n > MAX_REPLY_BYTES as u64) {
-        return Err(ReadError::TooLarge);
+///
+/// The bytes are counted after decompression, and reqwest reports no
+/// `Content-Length` for a body it decompresses.
+pub async fn read_limited(response: reqwest::Response) -> Result<Vec<u8>, ReadError> {
+    match crate::limit::read_body(response, MAX_REPLY_BYTES as u64).await {
+        Ok(body) => Ok(body.into()),
+        Err(crate::limit::ReadError::TooLarge) => Err(ReadError::TooLarge),
+        Err(crate::limit::ReadError::Transport(e)) => Err(ReadError::Transport(e)),
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| ReadError::Transport(e.without_url()))? {
-        if body.len() + chunk.len() > MAX_REPLY_BYTES {
-            return Err(ReadError::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// Builds the client for token requests.
@@ -152,9 +149,14 @@ pub fn send(
 
 /// Whether `url` may receive credentials: https anywhere, http only on loopback.
 pub fn is_secure_url(url: &str) -> bool {
-    match url::Url::parse(url) {
-        Ok(u) if u.scheme() == "https" => true,
-        Ok(u) if u.scheme() == "http" => match u.host() {
+    url::Url::parse(url).is_ok_and(|u| is_secure(&u))
+}
+
+/// [`is_secure_url`] for a parsed URL.
+pub fn is_secure(url: &url::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
             Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
             Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
             Some(url::Host::Domain(d)) => d == "localhost",

@@ -74,7 +74,10 @@ pub fn encode_path<T: Serialize + ?Sized>(value: &T) -> String {
 /// resolves against the segments before it, so the request would reach
 /// another path). Generated code builds paths with it.
 pub fn path_segment<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<String, RequestError> {
-    let text = simple(&to_value(value, &format!("path parameter `{name}`"))?);
+    // The description of the parameter is only written out on failure.
+    let value = serde_json::to_value(value)
+        .map_err(|source| RequestError::Serialize { what: format!("path parameter `{name}`"), source })?;
+    let text = simple(&value);
     let refused = match text.as_str() {
         "" => Some("empty"),
         "." => Some("`.`"),
@@ -82,7 +85,7 @@ pub fn path_segment<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<Stri
         _ => None,
     };
     match refused {
-        Some(value) => Err(RequestError::PathParameter { name: name.to_owned(), value }),
+        Some(problem) => Err(RequestError::PathParameter { name: name.to_owned(), problem }),
         None => Ok(utf8_percent_encode(&text, PATH_SEGMENT).to_string()),
     }
 }
@@ -290,7 +293,7 @@ mod tests {
         for (value, shown) in [(json!(""), "empty"), (json!("."), "`.`"), (json!(".."), "`..`"), (json!([]), "empty")] {
             let error = path_segment("itemId", &value).unwrap_err();
             assert!(
-                matches!(&error, RequestError::PathParameter { name, value } if name == "itemId" && *value == shown),
+                matches!(&error, RequestError::PathParameter { name, problem } if name == "itemId" && *problem == shown),
                 "{error:?}"
             );
         }
