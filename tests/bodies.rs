@@ -214,3 +214,39 @@ async fn a_compressed_token_reply_is_capped_after_decompression() {
     }
     assert_eq!(answer.seen.lock().unwrap().len(), 1, "only the token request was sent");
 }
+
+#[tokio::test]
+async fn a_followed_redirect_leaves_its_connection_reusable() {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    // The redirect has a body of 48 KiB, more than arrives with its head:
+    // polvo reads it, so the next hop goes over the same connection.
+    let peers: Arc<Mutex<Vec<SocketAddr>>> = Arc::default();
+    let seen = peers.clone();
+    let app = axum::Router::new().fallback(move |ConnectInfo(peer): ConnectInfo<SocketAddr>, uri: axum::http::Uri| {
+        let seen = seen.clone();
+        async move {
+            seen.lock().unwrap().push(peer);
+            let mut response = if uri.path() == "/public" {
+                let mut moved = axum::response::Response::new(Body::from(vec![b'.'; 48 * 1024]));
+                *moved.status_mut() = StatusCode::FOUND;
+                moved.headers_mut().insert(header::LOCATION, HeaderValue::from_static("/public/v2"));
+                moved
+            } else {
+                axum::response::Response::new(Body::from(r#"{"id": "9"}"#))
+            };
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await
+    });
+    let client = transport::Client::builder().base_url(base_url).build().unwrap();
+    assert_eq!(client.get_public().send().await.expect("followed").id, "9");
+    let peers = peers.lock().unwrap().clone();
+    assert_eq!(peers.len(), 2);
+    assert_eq!(peers[0], peers[1], "both hops used one connection");
+}
