@@ -37,7 +37,6 @@ pub(crate) async fn read_body(mut response: reqwest::Response, limit: u64) -> Re
     if announced.is_some_and(|length| length > limit) {
         return Err(ReadError::TooLarge);
     }
-    let capacity = |total: u64| usize::try_from(announced.unwrap_or(0).clamp(total, MAX_PREALLOCATION)).unwrap_or(0);
     // The first chunk is kept as it is; a copy starts with the second.
     let (mut first, mut body): (Option<Bytes>, Option<BytesMut>) = (None, None);
     let mut total = 0u64;
@@ -50,7 +49,7 @@ pub(crate) async fn read_body(mut response: reqwest::Response, limit: u64) -> Re
             (Some(body), _) => body.extend_from_slice(&chunk),
             (None, None) => first = Some(chunk),
             (None, Some(earlier)) => {
-                let mut joined = BytesMut::with_capacity(capacity(total));
+                let mut joined = BytesMut::with_capacity(capacity(announced, total));
                 joined.extend_from_slice(&earlier);
                 joined.extend_from_slice(&chunk);
                 body = Some(joined);
@@ -61,6 +60,14 @@ pub(crate) async fn read_body(mut response: reqwest::Response, limit: u64) -> Re
         (Some(body), _) => body.freeze(),
         (None, first) => first.unwrap_or_default(),
     })
+}
+
+/// The room to reserve for a body of which `received` bytes arrived: what
+/// `Content-Length` announces, up to [`MAX_PREALLOCATION`], and at least
+/// what arrived.
+fn capacity(announced: Option<u64>, received: u64) -> usize {
+    let capacity = announced.unwrap_or(0).min(MAX_PREALLOCATION).max(received);
+    usize::try_from(capacity).unwrap_or(usize::MAX)
 }
 
 /// The most of a redirect's body that is read so that its connection can
@@ -89,6 +96,17 @@ pub(crate) fn describe(limit: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_reservation_is_bounded_but_holds_what_arrived() {
+        const MIB: u64 = 1024 * 1024;
+        assert_eq!(super::capacity(None, 10), 10);
+        assert_eq!(super::capacity(Some(5000), 10), 5000);
+        assert_eq!(super::capacity(Some(64 * MIB), 10), MIB as usize);
+        // Two chunks of more than the preallocation cap together.
+        assert_eq!(super::capacity(Some(64 * MIB), 3 * MIB), 3 * MIB as usize);
+        assert_eq!(super::capacity(None, 3 * MIB), 3 * MIB as usize);
+    }
+
     #[test]
     fn limits_read_as_people_write_them() {
         assert_eq!(super::describe(super::DEFAULT_MAX_RESPONSE_SIZE), "64 MiB");

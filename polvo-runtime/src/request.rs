@@ -263,8 +263,9 @@ impl Request {
         // Before any credential is applied, so no token is fetched (or
         // rotated) for a request that cannot be sent.
         self.refuse_plain_http(None)?;
-        let deadline = self.core.timeout().map(|timeout| Instant::now() + timeout);
         let (credentials, applied) = self.credentials().await?;
+        // From the first request on: token requests have their own timeout.
+        let deadline = self.core.timeout().map(|timeout| Instant::now() + timeout);
         let first = Hop::first(credentials.first_url(self.url())?, self.method.clone());
         let ended = self.exchange(first, 0, &credentials, deadline).await?;
         let Some(last) = ended.resend else { return Ok(ended.response) };
