@@ -284,7 +284,9 @@ impl<S: Service> ClientBuilder<S> {
     }
 
     /// Sends requests to `url` instead of the spec's server. Paths are
-    /// appended to it, so include any prefix (`https://host/api/v3`).
+    /// appended to it, so include any prefix (`https://host/api/v3`). A
+    /// user name or password in it is refused at `build` (give them as a
+    /// basic credential), as are a query and a fragment.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -313,7 +315,8 @@ impl<S: Service> ClientBuilder<S> {
 
     /// A header sent with every request to the API's origin (never with a
     /// redirect to another origin). Its value is marked sensitive, so it can
-    /// carry a secret.
+    /// carry a secret; for the same reason it counts as a credential for
+    /// the plain-http rule (see [`allow_insecure_http`](Self::allow_insecure_http)).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
@@ -331,11 +334,12 @@ impl<S: Service> ClientBuilder<S> {
     /// Lets credentials go over plain http to a host that is not loopback.
     ///
     /// By default a request that would carry credentials (an API key, basic,
-    /// bearer, OAuth 2.0 or JWT) to an `http://` base URL off `localhost`,
-    /// `127.0.0.0/8` and `[::1]` fails with
-    /// [`RequestError::InsecureUrl`](crate::RequestError::InsecureUrl) before
-    /// anything is sent, because anyone on the path can read them. Requests
-    /// without credentials go over http either way. Use this only on a
+    /// bearer, OAuth 2.0 or JWT) or [`header`](Self::header) values to an
+    /// `http://` base URL off `localhost`, `127.0.0.0/8` and `[::1]` fails
+    /// with [`RequestError::InsecureUrl`](crate::RequestError::InsecureUrl)
+    /// before anything is sent (and before any token is fetched), because
+    /// anyone on the path can read them. Requests without either go over
+    /// http either way. Use this only on a
     /// network you trust, such as a private test environment.
     pub fn allow_insecure_http(mut self) -> Self {
         self.allow_insecure_http = true;

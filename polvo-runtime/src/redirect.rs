@@ -5,17 +5,20 @@
 //!
 //! - To the **same origin** (scheme, host and port of the base URL), up to
 //!   [`MAX_REDIRECTS`] hops: the request is sent again with its credentials,
-//!   headers and cookies; `303`, and `301`/`302` after a `POST`, become a
-//!   `GET` without a body; `307` and `308` keep the method and the body.
+//!   headers and cookies; `303` turns any method but `HEAD` into a `GET`
+//!   without a body, `301`/`302` do so for a `POST` only; otherwise the
+//!   method and the body are kept.
 //! - To **another origin**, only a `GET` or `HEAD` (after those rewrites) is
 //!   followed, and it is sent bare: no credential of any scheme, no default or
 //!   parameter header, no cookie, no body. Every later hop stays bare, even
-//!   one that leads back. A redirect that would resend a body elsewhere is
-//!   not followed.
+//!   one that leads back. A redirect that would resend a body elsewhere, or
+//!   whose URL holds the value of a query credential, is not followed.
 //! - **Never** from https to http, and never to another scheme.
 //!
-//! A redirect that is not followed is the response: its status, its
-//! headers (`Location` among them) and its body reach the caller.
+//! A user name and password in a `Location` are dropped. A redirect that is
+//! not followed is the response: its status, its headers (`Location` among
+//! them) and its body reach the caller; why it was not followed is logged
+//! at `debug` level.
 
 use std::fmt;
 
