@@ -43,6 +43,17 @@ impl Answer {
 
     /// Starts a server; returns a client of it with `limit`, if any.
     async fn serve(&self, limit: Option<u64>) -> transport::Client {
+        let builder = transport::Client::builder().base_url(self.start().await);
+        match limit {
+            Some(limit) => builder.max_response_size(limit),
+            None => builder,
+        }
+        .build()
+        .unwrap()
+    }
+
+    /// Starts a server; returns its base URL.
+    async fn start(&self) -> String {
         let answer = self.clone();
         let app = axum::Router::new().fallback(move |headers: HeaderMap| {
             let answer = answer.clone();
@@ -64,13 +75,7 @@ impl Answer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await });
-        let builder = transport::Client::builder().base_url(base_url);
-        match limit {
-            Some(limit) => builder.max_response_size(limit),
-            None => builder,
-        }
-        .build()
-        .unwrap()
+        base_url
     }
 }
 
@@ -112,10 +117,12 @@ fn padded_item(size: usize) -> Vec<u8> {
 
 fn assert_too_large<T: std::fmt::Debug>(result: Result<T, Error<polvo::NoErrorBody>>, limit: u64, what: &str) {
     let error = result.expect_err(what);
-    let Error::ResponseTooLarge { status, limit: reported, .. } = &error else {
+    let Error::ResponseTooLarge { status, limit: reported, headers } = &error else {
         panic!("{what}: unexpected {error:?}")
     };
     assert_eq!((*status, *reported), (StatusCode::OK, limit), "{what}");
+    assert_eq!(headers.get(header::CONTENT_TYPE).map(HeaderValue::as_bytes), Some(&b"application/json"[..]), "{what}");
+    assert_eq!(error.headers(), Some(headers), "{what}");
     let message = error.to_string();
     assert!(message.contains("larger than the limit of") && message.contains("max_response_size"), "{message}");
 }
@@ -186,4 +193,60 @@ async fn the_default_limit_refuses_a_body_announced_larger_than_64_mib() {
     answer.content_length = Some(1025 * 64 * 1024);
     let client = answer.serve(None).await;
     assert_too_large(client.get_public().send().await, polvo::DEFAULT_MAX_RESPONSE_SIZE, "default");
+}
+
+#[tokio::test]
+async fn a_compressed_token_reply_is_capped_after_decompression() {
+    // A token reply of 1 MiB (valid JSON) that travels as a few KiB of gzip:
+    // the 64 KiB cap of token replies counts the decompressed bytes.
+    let mut token = br#"{"access_token": "t", "token_type": "Bearer", "expires_in": 3600}"#.to_vec();
+    token.resize(1024 * 1024, b' ');
+    let mut answer = Answer::bytes(compress("gzip", &token));
+    answer.encoding = Some("gzip");
+    let client = transport::Client::builder()
+        .base_url(answer.start().await)
+        .credential(transport::auth::machine("client-1").client_secret("client-secret"))
+        .build()
+        .unwrap();
+    match client.with_oauth().send().await {
+        Err(Error::Auth(error)) => assert!(error.to_string().contains("64 KiB"), "{error}"),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(answer.seen.lock().unwrap().len(), 1, "only the token request was sent");
+}
+
+#[tokio::test]
+async fn a_followed_redirect_leaves_its_connection_reusable() {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    // The redirect has a body of 48 KiB, more than arrives with its head:
+    // polvo reads it, so the next hop goes over the same connection.
+    let peers: Arc<Mutex<Vec<SocketAddr>>> = Arc::default();
+    let seen = peers.clone();
+    let app = axum::Router::new().fallback(move |ConnectInfo(peer): ConnectInfo<SocketAddr>, uri: axum::http::Uri| {
+        let seen = seen.clone();
+        async move {
+            seen.lock().unwrap().push(peer);
+            let mut response = if uri.path() == "/public" {
+                let mut moved = axum::response::Response::new(Body::from(vec![b'.'; 48 * 1024]));
+                *moved.status_mut() = StatusCode::FOUND;
+                moved.headers_mut().insert(header::LOCATION, HeaderValue::from_static("/public/v2"));
+                moved
+            } else {
+                axum::response::Response::new(Body::from(r#"{"id": "9"}"#))
+            };
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await
+    });
+    let client = transport::Client::builder().base_url(base_url).build().unwrap();
+    assert_eq!(client.get_public().send().await.expect("followed").id, "9");
+    let peers = peers.lock().unwrap().clone();
+    assert_eq!(peers.len(), 2);
+    assert_eq!(peers[0], peers[1], "both hops used one connection");
 }

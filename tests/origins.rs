@@ -175,7 +175,7 @@ async fn same_origin_redirects_keep_their_credentials() {
         .respond_with(ResponseTemplate::new(303).insert_header("location", "/items/9"))
         .mount(&api)
         .await;
-    // A 307 keeps the method and the body.
+    // A 307 after a GET keeps the method (a body it would keep: see the next test).
     Mock::given(method("GET"))
         .and(path("/items/9"))
         .respond_with(ResponseTemplate::new(307).insert_header("location", "/v2/items/9"))
@@ -343,20 +343,42 @@ async fn credentials_are_refused_over_plain_http_off_loopback() {
         other => panic!("unexpected {other:?}"),
     }
     let client = transport::Client::builder()
-        .base_url("http://user:password@example.invalid:8080/v1")
+        .base_url("http://example.invalid:8080/v1")
         .credential(transport::auth::query_key("query-SECRET"))
         .build()
         .unwrap();
     match client.search().send().await {
-        Err(Error::Request(RequestError::InsecureUrl { url })) => {
-            assert_eq!(url, "http://example.invalid:8080", "the origin only, without the user's password")
-        }
+        Err(Error::Request(RequestError::InsecureUrl { origin })) => assert_eq!(origin, "http://example.invalid:8080"),
         other => panic!("unexpected {other:?}"),
     }
 }
 
 #[tokio::test]
-async fn a_name_that_resolves_to_loopback_is_not_loopback() {
+async fn a_base_url_with_a_user_name_or_password_is_refused() {
+    // reqwest would turn the user name and password into `Authorization:
+    // Basic` on every request, over plain http too, and polvo's rules would
+    // not see it.
+    let server = MockServer::start().await;
+    for base_url in [
+        "http://user:pw-SECRET@example.invalid:8080/v1".to_owned(),
+        format!("http://user:pw-SECRET@127.0.0.1:{}", server.address().port()),
+        format!("http://only-a-user@127.0.0.1:{}", server.address().port()),
+    ] {
+        let error = transport::Client::builder().base_url(&base_url).build().expect_err(&base_url);
+        let message = error.to_string();
+        assert!(matches!(error, polvo::BuildError::InvalidBaseUrl { .. }), "{error:?}");
+        assert!(message.contains(".credential("), "{message}");
+        assert!(!message.contains("pw-SECRET"), "{message}");
+        assert!(!format!("{error:?}").contains("pw-SECRET"), "{error:?}");
+    }
+    let error = transport::Client::builder().base_url("http://user:pw-SECRET@[bad/").build().expect_err("no URL");
+    assert!(!format!("{error} {error:?}").contains("pw-SECRET"), "{error:?}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+/// A server on 127.0.0.1 that answers every request with an item, and a
+/// plain-http base URL off loopback (`api.transport.test`) that reaches it.
+async fn off_loopback_server() -> (MockServer, String, impl Fn() -> polvo::reqwest::ClientBuilder) {
     let server = MockServer::start().await;
     Mock::given(wiremock::matchers::any())
         .respond_with(ResponseTemplate::new(200).set_body_json(item_json()))
@@ -364,7 +386,221 @@ async fn a_name_that_resolves_to_loopback_is_not_loopback() {
         .await;
     let address = *server.address();
     let base_url = format!("http://api.transport.test:{}", address.port());
-    let resolving = || polvo::reqwest::Client::builder().resolve("api.transport.test", address);
+    (server, base_url, move || polvo::reqwest::Client::builder().resolve("api.transport.test", address))
+}
+
+#[tokio::test]
+async fn default_headers_count_as_credentials_over_plain_http() {
+    let (server, base_url, resolving) = off_loopback_server().await;
+    let client = transport::Client::builder()
+        .base_url(&base_url)
+        .http_client(resolving())
+        .header("X-Default", "default-SECRET")
+        .build()
+        .unwrap();
+    let error = client.get_public().send().await.expect_err("`.header()` values may be secrets");
+    assert!(matches!(error, Error::Request(RequestError::InsecureUrl { .. })), "{error:?}");
+    assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
+}
+
+/// A token endpoint at `/oauth/token` of `server` that hands out `token-1`,
+/// `token-2`, … and counts its requests.
+async fn token_endpoint(server: &MockServer) -> Arc<std::sync::atomic::AtomicUsize> {
+    let issued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = issued.clone();
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(move |_: &Request| {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": format!("token-{n}"), "token_type": "Bearer", "expires_in": 3600
+            }))
+        })
+        .mount(server)
+        .await;
+    issued
+}
+
+fn oauth_client(api: &MockServer) -> transport::Client {
+    transport::Client::builder()
+        .base_url(api.uri())
+        .credential(transport::auth::machine("client-1").client_secret("client-SECRET"))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_401_after_a_redirect_renews_the_token_and_resends_only_the_last_hop() {
+    let api = MockServer::start().await;
+    let issued = token_endpoint(&api).await;
+    Mock::given(method("POST"))
+        .and(path("/with-oauth"))
+        .respond_with(ResponseTemplate::new(303).insert_header("location", "/with-oauth/done"))
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/with-oauth/done"))
+        .respond_with(ResponseTemplate::new(401))
+        .up_to_n_times(1)
+        .mount(&api)
+        .await;
+    Mock::given(method("GET")).and(path("/with-oauth/done")).respond_with(ResponseTemplate::new(200)).mount(&api).await;
+
+    oauth_client(&api).post_with_oauth(item()).send().await.expect("done after renewing the token");
+    assert_eq!(issued.load(std::sync::atomic::Ordering::SeqCst), 2, "the 401 renewed the token");
+    let sent: Vec<(String, String, Option<String>)> = api
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() != "/oauth/token")
+        .map(|r| (r.method.to_string(), r.url.path().to_owned(), header(r, "authorization").map(str::to_owned)))
+        .collect();
+    let bearer = |n: u32| Some(format!("Bearer token-{n}"));
+    assert_eq!(
+        sent,
+        [
+            ("POST".to_owned(), "/with-oauth".to_owned(), bearer(1)),
+            ("GET".to_owned(), "/with-oauth/done".to_owned(), bearer(1)),
+            ("GET".to_owned(), "/with-oauth/done".to_owned(), bearer(2)),
+        ],
+        "the POST is not sent twice"
+    );
+}
+
+#[tokio::test]
+async fn a_401_from_another_origin_renews_nothing() {
+    let (api, other) = (MockServer::start().await, MockServer::start().await);
+    let issued = token_endpoint(&api).await;
+    Mock::given(path("/with-oauth"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", format!("{}/elsewhere", other.uri())))
+        .mount(&api)
+        .await;
+    Mock::given(wiremock::matchers::any()).respond_with(ResponseTemplate::new(401)).mount(&other).await;
+
+    let error = oauth_client(&api).with_oauth().send().await.expect_err("the other origin's 401");
+    assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
+    assert_eq!(issued.load(std::sync::atomic::Ordering::SeqCst), 1, "another origin cannot expire the API's token");
+    assert_eq!(other.received_requests().await.unwrap().len(), 1);
+    assert_bare(&other).await;
+}
+
+#[tokio::test]
+async fn oauth_and_jwt_bearer_tokens_never_follow_a_redirect_to_another_origin() {
+    let (api, other) = (MockServer::start().await, MockServer::start().await);
+    token_endpoint(&api).await;
+    for route in ["/with-oauth", "/with-jwt"] {
+        Mock::given(path(route))
+            .respond_with(ResponseTemplate::new(302).insert_header("location", format!("{}/elsewhere", other.uri())))
+            .mount(&api)
+            .await;
+    }
+    Mock::given(wiremock::matchers::any()).respond_with(ResponseTemplate::new(200)).mount(&other).await;
+    let client = transport::Client::builder()
+        .base_url(api.uri())
+        .credential(transport::auth::machine("client-1").client_secret("client-SECRET"))
+        .credential(transport::auth::signed(b"jwt-key-SECRET".to_vec()))
+        .build()
+        .unwrap();
+    client.with_oauth().send().await.expect("followed bare");
+    client.with_jwt().send().await.expect("followed bare");
+    let sent = api.received_requests().await.unwrap();
+    let bearers: Vec<&str> =
+        sent.iter().filter(|r| r.url.path() != "/oauth/token").filter_map(|r| header(r, "authorization")).collect();
+    assert_eq!(bearers.len(), 2, "the API got both tokens: {bearers:?}");
+    assert_eq!(other.received_requests().await.unwrap().len(), 2);
+    assert_bare(&other).await;
+}
+
+#[tokio::test]
+async fn the_timeout_covers_the_whole_redirect_chain() {
+    let api = MockServer::start().await;
+    // Each hop takes 500 ms; the chain of 11 would take 5.5 s.
+    Mock::given(wiremock::matchers::any())
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("location", "/public")
+                .set_delay(std::time::Duration::from_millis(500)),
+        )
+        .mount(&api)
+        .await;
+    let client = transport::Client::builder()
+        .base_url(api.uri())
+        .timeout(std::time::Duration::from_millis(1500))
+        .build()
+        .unwrap();
+    match client.get_public().send().await {
+        Err(Error::Transport(e)) => assert!(e.is_timeout(), "{e:?}"),
+        other => panic!("the call must time out as a whole: {other:?}"),
+    }
+    let hops = api.received_requests().await.unwrap().len();
+    assert!(hops < 11, "the chain was cut short, after {hops} requests");
+}
+
+#[tokio::test]
+async fn a_query_key_in_a_location_to_another_origin_stops_the_redirect() {
+    let (api, other) = (MockServer::start().await, MockServer::start().await);
+    // `https://example.com/x?hapikey=K` → `https://www.example.com/x?hapikey=K`.
+    for (route, location) in [
+        ("/search", format!("{}/found?api_key=query-SECRET", other.uri())),
+        ("/api/contents/", format!("{}/query-SECRET/found", other.uri())),
+    ] {
+        Mock::given(path(route))
+            .respond_with(ResponseTemplate::new(302).insert_header("location", location))
+            .mount(&api)
+            .await;
+    }
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(item_json()))
+        .mount(&other)
+        .await;
+    let client = client(&api);
+    let error = client.search().send().await.expect_err("the 302 comes back");
+    assert_eq!(error.status(), Some(StatusCode::FOUND));
+    let error = client.list_contents().send().await.expect_err("the 302 comes back");
+    assert_eq!(error.status(), Some(StatusCode::FOUND));
+    assert!(other.received_requests().await.unwrap().is_empty(), "the key never reaches the other origin");
+}
+
+#[tokio::test]
+async fn plain_http_is_refused_before_a_token_is_fetched() {
+    let (server, base_url, resolving) = off_loopback_server().await;
+    let token_url = format!("http://127.0.0.1:{}/oauth/token", server.address().port());
+    let client = transport::Client::builder()
+        .base_url(&base_url)
+        .http_client(resolving())
+        .credential(transport::auth::machine("client-1").client_secret("client-SECRET").token_url(token_url))
+        .build()
+        .unwrap();
+    let error = client.with_oauth().send().await.expect_err("refused");
+    assert!(matches!(error, Error::Request(RequestError::InsecureUrl { .. })), "{error:?}");
+    assert!(server.received_requests().await.unwrap().is_empty(), "no token was requested");
+}
+
+#[tokio::test]
+async fn a_head_redirected_by_a_303_stays_a_head() {
+    let api = MockServer::start().await;
+    Mock::given(method("HEAD"))
+        .and(path("/public"))
+        .respond_with(ResponseTemplate::new(303).insert_header("location", "/public/v2"))
+        .mount(&api)
+        .await;
+    Mock::given(method("HEAD")).and(path("/public/v2")).respond_with(ResponseTemplate::new(200)).mount(&api).await;
+    let client = transport::Client::builder().base_url(api.uri()).build().unwrap();
+    client.head_public().send().await.expect("followed");
+    let sent: Vec<(String, String)> = api
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.method.to_string(), r.url.path().to_owned()))
+        .collect();
+    assert_eq!(sent, [("HEAD".to_owned(), "/public".to_owned()), ("HEAD".to_owned(), "/public/v2".to_owned())]);
+}
+
+#[tokio::test]
+async fn a_name_that_resolves_to_loopback_is_not_loopback() {
+    let (server, base_url, resolving) = off_loopback_server().await;
     let client = transport::Client::builder()
         .base_url(&base_url)
         .http_client(resolving())
@@ -406,4 +642,13 @@ async fn loopback_hosts_take_credentials_over_plain_http() {
         client.get_item("9").send().await.expect("loopback is allowed");
     }
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    // `[::1]` is loopback too: nothing listens there, so the call fails to
+    // connect rather than being refused.
+    let client = transport::Client::builder()
+        .base_url("http://[::1]:9")
+        .credential(transport::auth::header_key("key-SECRET"))
+        .build()
+        .unwrap();
+    let error = client.get_item("9").send().await.expect_err("nothing listens");
+    assert!(matches!(error, Error::Transport(_)), "{error:?}");
 }

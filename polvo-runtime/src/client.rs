@@ -43,6 +43,9 @@ struct Inner {
     /// Headers set with the builder's `.header()`, sent to the API's origin only.
     default_headers: HeaderMap,
     max_response_size: u64,
+    /// The time a whole call may take, every redirect and the resend after
+    /// a 401 included; `None` when the HTTP client is the user's own.
+    timeout: Option<Duration>,
     auth: AuthState,
 }
 
@@ -98,6 +101,11 @@ impl ClientCore {
     /// The largest response body a call reads.
     pub(crate) fn max_response_size(&self) -> u64 {
         self.inner.max_response_size
+    }
+
+    /// The time a whole call may take.
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.inner.timeout
     }
 
     /// The tenant requests are made for.
@@ -276,14 +284,18 @@ impl<S: Service> ClientBuilder<S> {
     }
 
     /// Sends requests to `url` instead of the spec's server. Paths are
-    /// appended to it, so include any prefix (`https://host/api/v3`).
+    /// appended to it, so include any prefix (`https://host/api/v3`). A
+    /// user name or password in it is refused at `build` (give them as a
+    /// basic credential), as are a query and a fragment.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
-    /// The timeout of a whole request, from connecting to reading the body
-    /// (default 60 s). `None` waits forever.
+    /// The timeout of a whole call, from connecting to reading the body,
+    /// every redirect and the resend after a 401 included (default 60 s).
+    /// Token requests have their own [`token_timeout`](Self::token_timeout).
+    /// `None` waits forever.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = timeout.into();
         self
@@ -303,7 +315,8 @@ impl<S: Service> ClientBuilder<S> {
 
     /// A header sent with every request to the API's origin (never with a
     /// redirect to another origin). Its value is marked sensitive, so it can
-    /// carry a secret.
+    /// carry a secret; for the same reason it counts as a credential for
+    /// the plain-http rule (see [`allow_insecure_http`](Self::allow_insecure_http)).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
@@ -321,11 +334,12 @@ impl<S: Service> ClientBuilder<S> {
     /// Lets credentials go over plain http to a host that is not loopback.
     ///
     /// By default a request that would carry credentials (an API key, basic,
-    /// bearer, OAuth 2.0 or JWT) to an `http://` base URL off `localhost`,
-    /// `127.0.0.0/8` and `[::1]` fails with
-    /// [`RequestError::InsecureUrl`](crate::RequestError::InsecureUrl) before
-    /// anything is sent, because anyone on the path can read them. Requests
-    /// without credentials go over http either way. Use this only on a
+    /// bearer, OAuth 2.0 or JWT) or [`header`](Self::header) values to an
+    /// `http://` base URL off `localhost`, `127.0.0.0/8` and `[::1]` fails
+    /// with [`RequestError::InsecureUrl`](crate::RequestError::InsecureUrl)
+    /// before anything is sent (and before any token is fetched), because
+    /// anyone on the path can read them. Requests without either go over
+    /// http either way. Use this only on a
     /// network you trust, such as a private test environment.
     pub fn allow_insecure_http(mut self) -> Self {
         self.allow_insecure_http = true;
@@ -336,7 +350,13 @@ impl<S: Service> ClientBuilder<S> {
     /// proxy, TLS (root certificates, client certificates), DNS, timeout,
     /// user agent and connection-pool settings apply; this builder's
     /// `timeout`, `connect_timeout` and `user_agent` do not. Headers set
-    /// with [`header`](Self::header) still apply.
+    /// with [`header`](Self::header) still apply. reqwest applies its
+    /// `timeout` to each request, so with redirects a call can take up to
+    /// that long per hop.
+    ///
+    /// It takes a builder rather than a built `reqwest::Client` because
+    /// polvo must change its redirect and `Referer` settings; each polvo
+    /// client therefore has a connection pool of its own.
     ///
     /// polvo turns off reqwest's own redirect handling and `Referer` header
     /// on it, whatever the builder says, because polvo follows redirects
@@ -361,23 +381,19 @@ impl<S: Service> ClientBuilder<S> {
         };
         let parsed = parse_base_url(&url)?;
         let base_url = url.trim_end_matches('/').to_owned();
+        // The reqwest builder's own timeout applies per request when it is the user's.
+        let timeout = if self.http.is_some() { None } else { self.timeout };
         // Endpoints the spec gives relative to its server follow the base URL
         // as written (a trailing `/` keeps the last path segment).
         let mut credentials = self.credentials;
         crate::auth::resolve_relative_endpoints(&mut credentials, S::SCHEMES, &parsed).map_err(BuildError::Auth)?;
-        let insecure_origin = (!self.allow_insecure_http && !crate::auth::is_secure_url(&url))
+        let insecure_origin = (!self.allow_insecure_http && !crate::auth::is_secure(&parsed))
             .then(|| crate::redirect::origin_text(&parsed));
         let default_headers = header_map(&self.headers)?;
         let builder = match self.http {
             Some(builder) => builder,
-            None => {
-                let builder =
-                    reqwest::Client::builder().user_agent(self.user_agent).connect_timeout(self.connect_timeout);
-                match self.timeout {
-                    Some(timeout) => builder.timeout(timeout),
-                    None => builder,
-                }
-            }
+            // The call's timeout is set on each request (see `Request::send`).
+            None => reqwest::Client::builder().user_agent(self.user_agent).connect_timeout(self.connect_timeout),
         };
         // polvo follows redirects itself (see `redirect`), and sends no `Referer`.
         let http =
@@ -397,15 +413,17 @@ impl<S: Service> ClientBuilder<S> {
             insecure_origin,
             default_headers,
             max_response_size: self.max_response_size,
+            timeout,
             auth,
         };
         Ok(S::from_core(ClientCore { inner: Arc::new(inner), tenant: Arc::from(DEFAULT_TENANT) }))
     }
 }
 
-/// Parses a base URL: http or https, without a query or fragment.
+/// Parses a base URL: http or https, without a query, fragment, user name
+/// or password. Errors show the URL without its user name and password.
 fn parse_base_url(url: &str) -> Result<url::Url, BuildError> {
-    let invalid = |reason: String| BuildError::InvalidBaseUrl { url: url.to_owned(), reason };
+    let invalid = |reason: String| BuildError::InvalidBaseUrl { url: without_userinfo(url), reason };
     let parsed = url::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https".into()));
@@ -413,7 +431,28 @@ fn parse_base_url(url: &str) -> Result<url::Url, BuildError> {
     if parsed.query().is_some() || parsed.fragment().is_some() {
         return Err(invalid("a base URL cannot have a query or fragment".into()));
     }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        // reqwest would send them as `Authorization: Basic` with every
+        // request, over plain http too, past polvo's rules for credentials.
+        return Err(invalid(
+            "a base URL cannot carry a user name or password: give them as the credential of the API's basic \
+             scheme, `.credential(<module>::auth::<scheme>(user, password))`"
+                .into(),
+        ));
+    }
     Ok(parsed)
+}
+
+/// `url` with anything between `scheme://` and an `@` before the host's
+/// end replaced by `***`, so an error never repeats a password, even for a
+/// URL that does not parse.
+fn without_userinfo(url: &str) -> String {
+    let Some(start) = url.find("://").map(|i| i + 3) else { return url.to_owned() };
+    let authority_end = url[start..].find(['/', '?', '#']).map_or(url.len(), |i| start + i);
+    match url[start..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]),
+        None => url.to_owned(),
+    }
 }
 
 /// The builder's default headers, each value marked sensitive.

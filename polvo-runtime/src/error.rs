@@ -199,22 +199,22 @@ pub enum RequestError {
     Url(String),
     /// A path parameter's value is empty, `.` or `..`: URL parsing would
     /// drop or resolve that segment, and the request would reach another path.
-    #[error("path parameter `{name}` is {value}: the request would go to another path")]
+    #[error("path parameter `{name}` is {problem}: the request would go to another path")]
     PathParameter {
         /// The parameter's name in the spec.
         name: String,
-        /// What the value is, for the message: `empty`, `` `.` `` or `` `..` ``.
-        value: &'static str,
+        /// What is wrong with the value, for the message: `empty`, `` `.` `` or `` `..` ``.
+        problem: &'static str,
     },
     /// The request would carry credentials over plain http to a host that is
     /// not loopback, and the client was not built with
     /// [`ClientBuilder::allow_insecure_http`](crate::ClientBuilder::allow_insecure_http).
     #[error(
-        "refusing to send credentials to `{url}` over plain http (allowed only on loopback): use an https base URL, or opt in with `ClientBuilder::allow_insecure_http()`"
+        "refusing to send credentials to `{origin}` over plain http (allowed only on loopback): use an https base URL, or opt in with `ClientBuilder::allow_insecure_http()`"
     )]
     InsecureUrl {
         /// The origin the request was for (scheme, host and port only).
-        url: String,
+        origin: String,
     },
 }
 
@@ -225,10 +225,11 @@ pub enum BuildError {
     /// The spec names no absolute server and the builder was given no base URL.
     #[error("no base URL: the spec names no absolute server, so set one with `.base_url(...)`")]
     NoBaseUrl,
-    /// The base URL does not parse or is not http(s).
+    /// The base URL does not parse, is not http(s), or carries a query, a
+    /// fragment, a user name or a password.
     #[error("invalid base URL `{url}`: {reason}")]
     InvalidBaseUrl {
-        /// The URL given.
+        /// The URL given, with any user name and password replaced by `***`.
         url: String,
         /// What is wrong with it.
         reason: String,

@@ -49,7 +49,7 @@ pub use uuid::Uuid;
 pub mod __private {
     pub use crate::client::{ClientCore, Service};
     pub use crate::encode::multipart::Multipart;
-    pub use crate::encode::{encode_path, path_segment};
+    pub use crate::encode::{encode_path, path_part, path_segment};
     pub use crate::enums::{
         Key, decode_variant, deserialize_string_enum, discriminator, no_variant_matched, required, unknown_tag,
     };

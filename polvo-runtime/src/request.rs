@@ -4,7 +4,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Serialize;
 
-use crate::auth::{AuthError, Security, Target};
+use crate::auth::{Applied, AuthError, Security, Target};
 use crate::binary::Binary;
 use crate::client::ClientCore;
 use crate::encode::{self, QueryStyle, multipart::Multipart};
@@ -12,6 +12,7 @@ use crate::error::{Error, RequestError};
 use crate::limit::{self, ReadError};
 use crate::redirect::{self, Chain, Hop, Next};
 use crate::response::RawResponse;
+use std::time::Instant;
 use url::Url;
 
 /// A request being built. Problems met while adding values are kept and
@@ -242,109 +243,148 @@ impl Request {
         let mut url = String::with_capacity(self.core.base_url().len() + self.path.len() + 16);
         url.push_str(self.core.base_url());
         url.push_str(&self.path);
-        if !self.query.is_empty() {
-            url.push(if self.path.contains('?') { '&' } else { '?' });
-            url.push_str(&encode::urlencoded(&self.query));
-        }
+        append_query(&mut url, &self.query);
         url
     }
 
     /// Sends the request and reads the whole response. Credentials go on
     /// first; after a 401 from the API, renewable tokens are renewed and the
-    /// request is sent once more (every body polvo sends is held in memory,
-    /// so any request can be replayed). Redirects to the API's origin are
-    /// followed with the credentials; to another origin, only a `GET` or
-    /// `HEAD` is followed, without credentials, headers, cookies or body;
-    /// https never leads to http.
+    /// last request of the chain is sent once more (every body polvo sends
+    /// is held in memory, so any request can be replayed; a request that a
+    /// redirect already answered is not repeated). Redirects to the API's
+    /// origin are followed with the credentials; to another origin, only a
+    /// `GET` or `HEAD` is followed, without credentials, headers, cookies or
+    /// body; https never leads to http. The client's timeout covers the
+    /// whole call: every hop and the resend.
     pub async fn send(mut self) -> Result<RawResponse, SendError> {
         if let Some(e) = self.error.take() {
             return Err(SendError::Request(e));
         }
-        let url = self.url();
-        let mut retried = false;
-        loop {
-            let mut credentials = Credentials::default();
-            let applied = match self.security {
-                Some(security) => {
-                    let mut target = credentials.target();
-                    self.core
-                        .auth_state()
-                        .apply(security, self.core.tenant(), &mut target)
-                        .await
-                        .map_err(SendError::Auth)?
-                }
-                None => Vec::new(),
-            };
-            self.refuse_plain_http(&credentials)?;
-            let first = credentials.first_url(&url)?;
-            let (response, from_api) = self.exchange(first, &credentials).await?;
-            if response.status() == http::StatusCode::UNAUTHORIZED
-                && from_api
-                && !retried
-                && self.core.auth_state().expire(&applied, self.core.tenant())
-            {
-                tracing::debug!("401 with a renewable token: renewing it and sending once more");
-                retried = true;
-                continue;
-            }
-            return Ok(response);
+        // Before any credential is applied, so no token is fetched (or
+        // rotated) for a request that cannot be sent.
+        self.refuse_plain_http(None)?;
+        let (credentials, applied) = self.credentials().await?;
+        // From the first request on: token requests have their own timeout.
+        let deadline = self.core.timeout().map(|timeout| Instant::now() + timeout);
+        let first = Hop::first(credentials.first_url(self.url())?, self.method.clone());
+        let ended = self.exchange(first, 0, &credentials, deadline).await?;
+        let Some(last) = ended.resend else { return Ok(ended.response) };
+        if !self.core.auth_state().expire(&applied, self.core.tenant()) {
+            return Ok(ended.response);
         }
+        tracing::debug!("401 with a renewable token: renewing it and sending the last request once more");
+        let (credentials, _) = self.credentials().await?;
+        let again = match ended.followed {
+            0 => Hop::first(credentials.first_url(self.url())?, self.method.clone()),
+            _ => Hop { url: redirect::with_query_credentials(last.url, &credentials.query), ..last },
+        };
+        Ok(self.exchange(again, ended.followed, &credentials, deadline).await?.response)
     }
 
-    /// Refuses credentials for a plain-http base URL off loopback, unless
-    /// the client allows it.
-    fn refuse_plain_http(&self, credentials: &Credentials) -> Result<(), SendError> {
-        match self.core.insecure_origin() {
-            Some(url) if !credentials.is_empty() => {
-                Err(SendError::Request(RequestError::InsecureUrl { url: url.to_owned() }))
-            }
-            _ => Ok(()),
-        }
+    /// Applies the operation's credentials, refusing them for a plain-http
+    /// base URL off loopback.
+    async fn credentials(&self) -> Result<(Credentials, Vec<Applied>), SendError> {
+        let mut credentials = Credentials::default();
+        let Some(security) = self.security else { return Ok((credentials, Vec::new())) };
+        let mut target = credentials.target();
+        let applied =
+            self.core.auth_state().apply(security, self.core.tenant(), &mut target).await.map_err(SendError::Auth)?;
+        self.refuse_plain_http(Some(&credentials))?;
+        Ok((credentials, applied))
     }
 
-    /// Sends the request and follows its redirects. Returns the final
-    /// response, and whether it came from the API's origin by trusted hops.
-    async fn exchange(&self, first: Url, credentials: &Credentials) -> Result<(RawResponse, bool), SendError> {
-        let mut hop = Hop { url: first, method: self.method.clone(), keep_body: true, trusted: true };
-        let mut followed = 0;
+    /// Refuses a request for a plain-http base URL off loopback that would
+    /// carry credentials or the client's default headers (which may be
+    /// secrets), unless the client allows it. Before credentials are
+    /// applied (`None`), an operation that requires them is refused; after
+    /// (`Some`), one whose credentials are optional and were applied.
+    fn refuse_plain_http(&self, credentials: Option<&Credentials>) -> Result<(), SendError> {
+        let Some(origin) = self.core.insecure_origin() else { return Ok(()) };
+        let carries_secrets = match credentials {
+            None => {
+                !self.core.default_headers().is_empty()
+                    || self.security.is_some_and(|alternatives| {
+                        !alternatives.is_empty() && alternatives.iter().all(|requirement| !requirement.is_empty())
+                    })
+            }
+            Some(credentials) => !credentials.is_empty(),
+        };
+        if carries_secrets {
+            return Err(SendError::Request(RequestError::InsecureUrl { origin: origin.to_owned() }));
+        }
+        Ok(())
+    }
+
+    /// Sends `hop` and follows its redirects (`followed` were followed
+    /// already). Returns the final response, and the last request again if
+    /// the API itself answered it with a 401 (it may be resent with a
+    /// renewed token).
+    async fn exchange(
+        &self,
+        mut hop: Hop,
+        mut followed: usize,
+        credentials: &Credentials,
+        deadline: Option<Instant>,
+    ) -> Result<Ended, SendError> {
         loop {
-            let response = self.send_hop(&hop, credentials).await?;
+            let (method, keep_body, trusted) = (hop.method.clone(), hop.keep_body, hop.trusted);
+            let response = self.send_hop(hop, credentials, deadline).await?;
             let chain = Chain {
                 origin: self.core.origin(),
-                current: &hop.url,
-                method: &hop.method,
-                has_body: hop.keep_body && !matches!(self.body, Body::None),
-                trusted: hop.trusted,
+                current: response.url(),
+                method: &method,
+                has_body: keep_body && !matches!(self.body, Body::None),
+                trusted,
                 followed,
+                query_credentials: &credentials.query,
             };
-            match redirect::next(&chain, response.status(), response.headers()) {
-                Next::Done => return Ok((self.read(response).await?, hop.trusted)),
+            let next = match redirect::next(&chain, response.status(), response.headers()) {
+                Next::Done => None,
                 Next::Stop(reason) => {
                     tracing::debug!(status = %response.status(), "not following a redirect: {reason}");
-                    return Ok((self.read(response).await?, hop.trusted));
+                    None
                 }
-                Next::Follow(mut next) => {
-                    tracing::debug!(
-                        status = %response.status(),
-                        to = %redirect::origin_text(&next.url),
-                        with_credentials = next.trusted,
-                        "following a redirect"
-                    );
-                    if next.trusted {
-                        next.url = redirect::with_query_credentials(next.url, &credentials.query);
-                    }
-                    hop = next;
-                    followed += 1;
-                }
+                Next::Follow(next) => Some(next),
+            };
+            let Some(mut next) = next else {
+                let resend = (trusted && response.status() == http::StatusCode::UNAUTHORIZED).then(|| Hop {
+                    url: response.url().clone(),
+                    method,
+                    keep_body,
+                    trusted,
+                });
+                return Ok(Ended { response: self.read(response).await?, resend, followed });
+            };
+            tracing::debug!(
+                status = %response.status(),
+                to = %redirect::origin_text(&next.url),
+                with_credentials = next.trusted,
+                "following a redirect"
+            );
+            limit::drain(response).await;
+            if next.trusted {
+                next.url = redirect::with_query_credentials(next.url, &credentials.query);
             }
+            hop = next;
+            followed += 1;
         }
     }
 
-    /// Sends one request of the chain. A trusted hop carries the request's
-    /// headers, cookies and credentials, and the body if it keeps it; any
-    /// other hop carries only `Accept`.
-    async fn send_hop(&self, hop: &Hop, credentials: &Credentials) -> Result<reqwest::Response, SendError> {
-        let mut builder = self.core.http().request(hop.method.clone(), hop.url.clone());
+    /// Sends one request of the chain, within what is left of the call's
+    /// time. A trusted hop carries the request's headers, cookies and
+    /// credentials, and the body if it keeps it; any other hop carries only
+    /// `Accept`.
+    async fn send_hop(
+        &self,
+        hop: Hop,
+        credentials: &Credentials,
+        deadline: Option<Instant>,
+    ) -> Result<reqwest::Response, SendError> {
+        let mut builder = self.core.http().request(hop.method, hop.url);
+        if let Some(deadline) = deadline {
+            // Zero once the deadline passed: reqwest then times out at once.
+            builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
+        }
         if hop.trusted {
             builder = builder.headers(self.headers_for_api(credentials)?);
             if hop.keep_body {
@@ -406,6 +446,24 @@ impl Request {
     }
 }
 
+/// How a chain of requests ended.
+struct Ended {
+    /// The final response.
+    response: RawResponse,
+    /// The last request, when the API's origin answered it with a 401.
+    resend: Option<Hop>,
+    /// How many redirects were followed.
+    followed: usize,
+}
+
+/// Appends `pairs`, form-encoded, to the query of `url`.
+fn append_query(url: &mut String, pairs: &[(String, String)]) {
+    if !pairs.is_empty() {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(&encode::urlencoded(pairs));
+    }
+}
+
 /// The credentials of one attempt, kept apart from the request's own
 /// headers, query and cookies: they go to the API's origin only.
 #[derive(Default)]
@@ -425,12 +483,8 @@ impl Credentials {
     }
 
     /// The request's URL with the query credentials appended.
-    fn first_url(&self, url: &str) -> Result<Url, SendError> {
-        let mut url = url.to_owned();
-        if !self.query.is_empty() {
-            url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(&encode::urlencoded(&self.query));
-        }
+    fn first_url(&self, mut url: String) -> Result<Url, SendError> {
+        append_query(&mut url, &self.query);
         // The parser's message never repeats the URL, which may hold a key.
         Url::parse(&url).map_err(|e| SendError::Request(RequestError::Url(e.to_string())))
     }

@@ -46,7 +46,7 @@ pub(crate) fn classify(raw: &str, server: Option<&str>) -> Result<Endpoint, url:
 /// `None` for https anywhere and http to `localhost` or a loopback address
 /// (the host as the `url` crate reads it, so `http://evil.com\@localhost/`
 /// is `evil.com`); otherwise the URL. The same rule as the runtime's
-/// `polvo_runtime::auth::is_secure_url` (polvo-runtime/src/auth/http.rs);
+/// `is_secure` of polvo-runtime (`polvo-runtime/src/auth/http.rs`);
 /// the tests below use the same cases.
 fn insecure(url: &Url) -> Option<String> {
     let secure = match url.scheme() {

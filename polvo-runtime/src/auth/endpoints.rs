@@ -12,7 +12,7 @@ use url::Url;
 
 use super::credential::{Credential, CredentialValue};
 use super::error::AuthError;
-use super::http::is_secure_url;
+use super::http::is_secure;
 use super::spec::{SchemeKind, SchemeSpec};
 
 /// Gives each OAuth 2.0 credential the absolute form of every endpoint of
@@ -55,13 +55,11 @@ pub(crate) fn resolve_relative_endpoints<S>(
 /// https (plain http only on loopback) is [`AuthError::InsecureUrl`].
 /// `setting` is the credential method that gives another URL.
 pub(crate) fn check_endpoint(scheme: &str, setting: &'static str, url: &str) -> Result<(), AuthError> {
-    if let Err(e) = Url::parse(url) {
-        return Err(AuthError::Config {
-            scheme: scheme.to_owned(),
-            reason: format!("`{url}` (the `{setting}`) is not a valid URL: {e}"),
-        });
-    }
-    if !is_secure_url(url) {
+    let parsed = Url::parse(url).map_err(|e| AuthError::Config {
+        scheme: scheme.to_owned(),
+        reason: format!("`{url}` (the `{setting}`) is not a valid URL: {e}"),
+    })?;
+    if !is_secure(&parsed) {
         return Err(AuthError::InsecureUrl { scheme: scheme.to_owned(), setting, url: url.to_owned() });
     }
     Ok(())

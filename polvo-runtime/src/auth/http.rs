@@ -84,18 +84,15 @@ impl From<ReadError> for TokenHttpError {
 /// Reads the body of a token reply, refusing one larger than
 /// [`MAX_REPLY_BYTES`]: a declared `Content-Length` is checked first, then
 /// the bytes are counted as they arrive, so a huge reply is never held.
-pub async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, ReadError> {
-    if response.content_length().is_some_and(|n| n > MAX_REPLY_BYTES as u64) {
-        return Err(ReadError::TooLarge);
+///
+/// The bytes are counted after decompression, and reqwest reports no
+/// `Content-Length` for a body it decompresses.
+pub async fn read_limited(response: reqwest::Response) -> Result<Vec<u8>, ReadError> {
+    match crate::limit::read_body(response, MAX_REPLY_BYTES as u64).await {
+        Ok(body) => Ok(body.into()),
+        Err(crate::limit::ReadError::TooLarge) => Err(ReadError::TooLarge),
+        Err(crate::limit::ReadError::Transport(e)) => Err(ReadError::Transport(e)),
     }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| ReadError::Transport(e.without_url()))? {
-        if body.len() + chunk.len() > MAX_REPLY_BYTES {
-            return Err(ReadError::TooLarge);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
 }
 
 /// Builds the client for token requests.
@@ -153,10 +150,10 @@ pub fn send(
 /// Whether `url` may receive credentials: https anywhere, http only on loopback.
 /// The generator applies the same rule at compile time
 /// (`polvo-codegen/src/model/endpoints.rs`); both test the same cases.
-pub fn is_secure_url(url: &str) -> bool {
-    match url::Url::parse(url) {
-        Ok(u) if u.scheme() == "https" => true,
-        Ok(u) if u.scheme() == "http" => match u.host() {
+pub fn is_secure(url: &url::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
             Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
             Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
             Some(url::Host::Domain(d)) => d == "localhost",
@@ -168,22 +165,26 @@ pub fn is_secure_url(url: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    fn is_secure_url(url: &str) -> bool {
+        url::Url::parse(url).is_ok_and(|u| super::is_secure(&u))
+    }
+
     #[test]
     fn only_https_or_loopback() {
-        assert!(super::is_secure_url("https://login.example.com/token"));
-        assert!(super::is_secure_url("http://127.0.0.1:8080/token"));
-        assert!(super::is_secure_url("http://[::1]/token"));
-        assert!(super::is_secure_url("http://localhost/token"));
-        assert!(!super::is_secure_url("http://login.example.com/token"));
-        assert!(!super::is_secure_url("http://10.0.0.1/token"));
-        assert!(!super::is_secure_url("ftp://x/token"));
-        assert!(!super::is_secure_url("not a url"));
-        assert!(super::is_secure_url("HTTP://LOCALHOST/token"), "schemes and hosts are case-insensitive");
+        assert!(is_secure_url("https://login.example.com/token"));
+        assert!(is_secure_url("http://127.0.0.1:8080/token"));
+        assert!(is_secure_url("http://[::1]/token"));
+        assert!(is_secure_url("http://localhost/token"));
+        assert!(!is_secure_url("http://login.example.com/token"));
+        assert!(!is_secure_url("http://10.0.0.1/token"));
+        assert!(!is_secure_url("ftp://x/token"));
+        assert!(!is_secure_url("not a url"));
+        assert!(is_secure_url("HTTP://LOCALHOST/token"), "schemes and hosts are case-insensitive");
         // The host is the one the URL parser reads.
-        assert!(!super::is_secure_url(r"http://evil.com\@localhost/token"));
-        assert!(!super::is_secure_url("http://localhost@evil.com/token"));
-        assert!(!super::is_secure_url("http://localhost:80@evil.com/token"));
-        assert!(!super::is_secure_url("http://127.0.0.1.evil.com/token"));
-        assert!(super::is_secure_url("http://user@localhost:8080/token"));
+        assert!(!is_secure_url(r"http://evil.com\@localhost/token"));
+        assert!(!is_secure_url("http://localhost@evil.com/token"));
+        assert!(!is_secure_url("http://localhost:80@evil.com/token"));
+        assert!(!is_secure_url("http://127.0.0.1.evil.com/token"));
+        assert!(is_secure_url("http://user@localhost:8080/token"));
     }
 }

@@ -35,8 +35,8 @@ pub use store::{FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, Toke
 pub use token::{StoredTokens, TokenKey, TokenSet};
 
 pub(crate) use endpoints::resolve_relative_endpoints;
-pub(crate) use http::{is_secure_url, token_client};
-pub(crate) use state::Target;
+pub(crate) use http::{is_secure, token_client};
+pub(crate) use state::{Applied, Target};
 
 /// The OAuth 2.0 side of a client, for one tenant: logins, tokens,
 /// revocation. Reached with `client.auth()`.

@@ -72,9 +72,11 @@ pub fn encode_path<T: Serialize + ?Sized>(value: &T) -> String {
 /// The path parameter `name` as one encoded segment, refusing a value that
 /// would not stay one: empty, `.` or `..` (which URL parsing drops or
 /// resolves against the segments before it, so the request would reach
-/// another path). Generated code builds paths with it.
+/// another path). Generated code builds paths with it, for a parameter
+/// that is a whole segment (`/items/{id}`) or shares one only with dots
+/// and other parameters.
 pub fn path_segment<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<String, RequestError> {
-    let text = simple(&to_value(value, &format!("path parameter `{name}`"))?);
+    let text = path_text(name, value)?;
     let refused = match text.as_str() {
         "" => Some("empty"),
         "." => Some("`.`"),
@@ -82,9 +84,24 @@ pub fn path_segment<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<Stri
         _ => None,
     };
     match refused {
-        Some(value) => Err(RequestError::PathParameter { name: name.to_owned(), value }),
+        Some(problem) => Err(RequestError::PathParameter { name: name.to_owned(), problem }),
         None => Ok(utf8_percent_encode(&text, PATH_SEGMENT).to_string()),
     }
+}
+
+/// The path parameter `name`, encoded, for a segment whose literal text
+/// keeps it a segment whatever the value (`/files/{name}.json`): any value,
+/// the empty one included, is allowed.
+pub fn path_part<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<String, RequestError> {
+    Ok(utf8_percent_encode(&path_text(name, value)?, PATH_SEGMENT).to_string())
+}
+
+/// The `simple`-style text of a path parameter.
+fn path_text<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<String, RequestError> {
+    // The description of the parameter is only written out on failure.
+    let value = serde_json::to_value(value)
+        .map_err(|source| RequestError::Serialize { what: format!("path parameter `{name}`"), source })?;
+    Ok(simple(&value))
 }
 
 /// How a query parameter is laid out.
@@ -290,7 +307,7 @@ mod tests {
         for (value, shown) in [(json!(""), "empty"), (json!("."), "`.`"), (json!(".."), "`..`"), (json!([]), "empty")] {
             let error = path_segment("itemId", &value).unwrap_err();
             assert!(
-                matches!(&error, RequestError::PathParameter { name, value } if name == "itemId" && *value == shown),
+                matches!(&error, RequestError::PathParameter { name, problem } if name == "itemId" && *problem == shown),
                 "{error:?}"
             );
         }
