@@ -239,3 +239,26 @@ fn tags_and_operations_select_what_is_generated() {
     let _ = client.add_note("n");
     // `items()` and its types are not generated (see tests/ui/fail/filtered_out.rs).
 }
+
+polvo::service!("tests/specs/quirks/all-of-cycles.yaml", name = "cycles");
+
+/// A schema that reaches itself through `allOf` (the pattern that made
+/// AWS specs overflow the compiler's stack) expands, compiles, and decodes
+/// nesting of any depth.
+#[tokio::test]
+async fn schemas_that_reach_themselves_through_all_of_decode() {
+    let server = MockServer::start().await;
+    let nested = json!({"Key": "a", "Not": {"Key": "b", "Not": {"Key": "c", "Next": {"Filter": {"Key": "d"}}}}});
+    Mock::given(method("GET"))
+        .and(path("/filters/f1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(nested))
+        .mount(&server)
+        .await;
+    let client = cycles::Client::builder().base_url(server.uri()).build().unwrap();
+    let filter = client.get_filter("f1").send().await.unwrap();
+    let not = filter.not.unwrap();
+    let inner = not.not.unwrap();
+    assert_eq!((filter.key.as_deref(), not.key.as_deref(), inner.key.as_deref()), (Some("a"), Some("b"), Some("c")));
+    let back = inner.next.unwrap().filter.unwrap();
+    assert_eq!(back.key.as_deref(), Some("d"));
+}
