@@ -55,6 +55,9 @@ pub struct TypeBuilder<'a> {
     in_progress: HashMap<(DocId, String), Option<TypeId>>,
     /// How many schemas are being converted on the current path.
     depth: usize,
+    /// Whether nesting past [`MAX_SCHEMA_DEPTH`] has been reported (once:
+    /// the first place says enough).
+    too_deep_reported: bool,
     /// Problems found while building.
     pub diags: Diagnostics,
 }
@@ -83,6 +86,7 @@ impl<'a> TypeBuilder<'a> {
             inline_by_shape: HashMap::new(),
             in_progress: HashMap::new(),
             depth: 0,
+            too_deep_reported: false,
             diags: Diagnostics::new(),
         }
     }
@@ -262,6 +266,9 @@ impl<'a> TypeBuilder<'a> {
     /// inline type is created when one is needed.
     fn shape(&mut self, view: SchemaView<'a, '_>, hint: &str, target: Option<TypeId>) -> TypeRef {
         if self.depth >= MAX_SCHEMA_DEPTH {
+            if std::mem::replace(&mut self.too_deep_reported, true) {
+                return TypeRef::Json;
+            }
             let file = self.docs.name(view.doc).to_owned();
             self.diags.error(
                 &file,
