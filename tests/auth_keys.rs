@@ -321,14 +321,14 @@ async fn bad_keys_and_insecure_endpoints_fail_when_the_client_is_built() {
         .credential(apps::auth::service_account(RSA).exchange_url("http://tokens.example.com/token"))
         .build()
         .unwrap_err();
-    assert!(matches!(err, BuildError::Auth(AuthError::InsecureUrl { .. })), "{err}");
+    assert!(matches!(err, BuildError::Auth(AuthError::InsecureUrl { setting: "exchange_url", .. })), "{err}");
     let err = contacts::Client::builder()
         .credential(contacts::auth::oauth2("id").client_secret("s").token_url("http://auth.example.com/token"))
         .build()
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "refusing to send credentials to `http://auth.example.com/token`: token endpoints must use https (plain http only on loopback)"
+        "refusing to send `oauth2` credentials to `http://auth.example.com/token`: endpoints that receive credentials must use https (plain http only on loopback); give another URL with the credential's `.token_url(..)`"
     );
 }
 

@@ -517,7 +517,7 @@ async fn tokens_are_renewed_before_they_expire_and_redirects_are_not_followed() 
     client.list_jobs().send().await.unwrap();
     assert_eq!(token.received_requests().await.unwrap().len(), 1, "3 s left is more than the 2 s skew");
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    // 1.5 s left: still valid, but within the skew, so it is renewed first.
+    // 1.5 s left: still valid, but within the skew (at most half the token's life), so it is renewed first.
     client.list_jobs().send().await.unwrap();
     assert_eq!(token.received_requests().await.unwrap().len(), 2, "renewed before expiry");
 
@@ -550,8 +550,8 @@ async fn one_client_serves_many_tenants_with_their_own_tokens() {
         let tenant = client.for_tenant(portal);
         let login = tenant.auth_url(&[]).unwrap();
         let (code, state) = approve(login.url()).await;
-        // The login belongs to the tenant that started it, whichever client finishes it.
-        assert_eq!(client.fetch_access_token(&code, &state).await.unwrap(), portal);
+        // The login belongs to the tenant that started it, which finishes it.
+        assert_eq!(tenant.fetch_access_token(&code, &state).await.unwrap(), portal);
     }
     client.for_tenant("portal-1").contacts().list_contacts().send().await.expect("portal 1");
     client.for_tenant("portal-2").contacts().list_contacts().send().await.expect("portal 2");
@@ -593,5 +593,70 @@ async fn a_login_in_another_process_revives_a_dead_refresh_token() {
     let web = web_client(&oidc, &api).token_store(store.clone()).build().unwrap();
     log_in(&web).await;
     worker.contacts().list_contacts().send().await.expect("the worker picks up the new tokens from the store");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_login_started_by_one_tenant_cannot_be_finished_by_another() {
+    let oidc = provider(60);
+    let api = api().await;
+    let store = std::sync::Arc::new(polvo::auth::MemoryStore::new());
+    let client = web_client(&oidc, &api).shared_token_store(store.clone()).build().unwrap();
+    // The attacker starts a login for their own tenant and has the victim's
+    // browser complete it: the redirect brings the victim's code to the app.
+    let login = client.for_tenant("attacker").auth_url(&[]).unwrap();
+    let (code, state) = approve(login.url()).await;
+    reset(&oidc).await;
+    for finisher in [client.for_tenant("victim"), client.clone()] {
+        assert_eq!(finisher.fetch_access_token(&code, &state).await.unwrap_err(), AuthError::StateMismatch);
+    }
+    assert_eq!(stats(&oidc).await["token_requests"], 0, "the code was never redeemed");
+    for tenant in ["attacker", "victim", "default"] {
+        let key = TokenKey::new("contacts", "oauth2", tenant);
+        assert!(store.load(&key).await.unwrap().is_none(), "nothing stored for {tenant}");
+    }
+    // The refusal leaves the login to the tenant that started it.
+    assert_eq!(client.for_tenant("attacker").fetch_access_token(&code, &state).await.unwrap(), "attacker");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_hundred_callers_of_a_token_shorter_lived_than_the_skew_cause_one_token_request() {
+    // 20 s tokens and the default 30 s skew.
+    let oidc = provider(20);
+    let api = api().await;
+    let client = machines::Client::builder()
+        .base_url(api.uri())
+        .credential(
+            machines::auth::service("polvo-service").client_secret("service-secret").token_url(oidc.url_for("/token")),
+        )
+        .build()
+        .unwrap();
+    let calls: Vec<_> = (0..100).map(|_| tokio::spawn(client.list_jobs().send())).collect();
+    for call in calls {
+        call.await.unwrap().expect("every call succeeds");
+    }
+    client.list_jobs().send().await.expect("a call right after");
+    assert_eq!(stats(&oidc).await["token_requests"], 1, "one token request for 101 calls");
+    let requests = api.received_requests().await.unwrap();
+    assert!(requests.iter().all(|r| bearer_of(r) == bearer_of(&requests[0])), "all with the one token");
+}
+
+#[tokio::test]
+async fn a_tenant_of_three_hundred_characters_logs_in_with_a_file_store() {
+    let oidc = provider(60);
+    let api = api().await;
+    let dir = std::env::temp_dir().join(format!("polvo-long-tenant-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = FileStore::new(&dir).unwrap();
+    let client = web_client(&oidc, &api).token_store(store.clone()).build().unwrap();
+    for tenant in ["t".repeat(300), format!("{}-ü", "t".repeat(299))] {
+        let login = client.for_tenant(&tenant).auth_url(&[]).unwrap();
+        let (code, state) = approve(login.url()).await;
+        client.for_tenant(&tenant).fetch_access_token(&code, &state).await.expect("tokens stored");
+        let stored = store.load(&TokenKey::new("contacts", "oauth2", tenant.as_str())).await.unwrap();
+        assert!(stored.is_some_and(|t| t.refresh_token.is_some()), "saved in a file of its own");
+        client.for_tenant(&tenant).contacts().list_contacts().send().await.expect("an authorized call");
+    }
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }

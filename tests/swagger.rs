@@ -75,3 +75,68 @@ fn versions_written_as_yaml_numbers_are_read() {
     let _: unquoted_swagger::Ping = unquoted_swagger::Client::new().unwrap().ping();
     let _: unquoted_openapi::Ping = unquoted_openapi::Client::new().unwrap().ping();
 }
+
+polvo::service!("tests/specs/swagger/renames.yaml", name = "kennel");
+
+#[test]
+fn definitions_are_renamed_like_component_schemas() {
+    let animals: kennel::types::Animals =
+        serde_json::from_value(json!([{"name": "Rex", "friend": {"name": "Tom"}}])).unwrap();
+    let rex: &kennel::types::Animal = &animals[0];
+    assert_eq!(rex.friend.as_ref().map(|f| f.name.as_str()), Some("Tom"));
+    let _: kennel::ListPets = kennel::Client::new().unwrap().list_pets();
+    // Definitions reached only through the top-level `parameters` and `responses`.
+    let _: kennel::AddPet = kennel::Client::new().unwrap().add_pet(kennel::types::NewAnimal { name: "Rex".into() });
+    let trouble: kennel::types::Trouble = serde_json::from_value(json!({"message": "no"})).unwrap();
+    assert_eq!(trouble.message.as_deref(), Some("no"));
+}
+
+#[test]
+fn rename_errors_of_a_swagger_spec_name_definitions() {
+    let errors = polvo_codegen::Generator::new("kennel")
+        .spec("tests/specs/broken/swagger-bad-rename.yaml", "swagger-bad-rename.yaml")
+        .generate()
+        .expect_err("the renames are wrong");
+    let errors: Vec<String> = errors.errors().map(|e| format!("{}: {}", e.place(), e.message)).collect();
+    assert_eq!(
+        errors,
+        [
+            "swagger-bad-rename.yaml#/x-polvo/rename/types/Missing: there is no schema `Missing` in `definitions` to rename",
+            "swagger-bad-rename.yaml#/x-polvo/rename/types/Pet: `Owner` is the name of the schema `Owner` too; choose a name no other schema has",
+        ]
+    );
+}
+
+#[test]
+fn rename_errors_of_a_service_mixing_swagger_and_openapi_files_name_both_places() {
+    let errors = polvo_codegen::Generator::new("mixed")
+        .spec("tests/specs/broken/swagger-bad-rename.yaml", "swagger-bad-rename.yaml")
+        .spec("tests/specs/multi/companies.yaml", "companies.yaml")
+        .generate()
+        .expect_err("the renames are wrong");
+    let missing: Vec<String> = errors.errors().map(|e| e.message.clone()).filter(|m| m.contains("Missing")).collect();
+    assert_eq!(missing, ["there is no schema `Missing` in `definitions` or `components.schemas` to rename"]);
+}
+
+polvo::service!("tests/specs/swagger/insecure-token.yaml", name = "insecure_token");
+
+#[test]
+fn a_plain_http_token_url_of_a_swagger_spec_is_noted_and_refused_when_used() {
+    let err = insecure_token::Client::builder()
+        .credential(insecure_token::auth::machine("id").client_secret("secret"))
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, polvo::BuildError::Auth(polvo::auth::AuthError::InsecureUrl { .. })), "{err}");
+    insecure_token::Client::builder()
+        .credential(
+            insecure_token::auth::machine("id").client_secret("secret").token_url("https://auth.example.com/token"),
+        )
+        .build()
+        .expect("an https override is accepted");
+    let output = polvo_codegen::Generator::new("insecure_token")
+        .spec("tests/specs/swagger/insecure-token.yaml", "insecure-token.yaml")
+        .generate()
+        .expect("generated");
+    let places: Vec<String> = output.warnings.iter().map(|w| w.place()).collect();
+    assert_eq!(places, ["insecure-token.yaml#/securityDefinitions/machine/tokenUrl"]);
+}

@@ -8,6 +8,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 polvo::service!("tests/specs/operations.yaml");
+polvo::service!("tests/specs/transport.yaml");
 
 use operations::items::{ListItemsError, UpdateItem};
 use operations::types::{
@@ -364,4 +365,51 @@ async fn a_form_body_with_nothing_set_sends_an_empty_body() {
     let body = UpdateItemBody { name: None, metadata: None, expand: None, prices: None };
     client.items().update_item("7", body).send().await.expect("updated");
     assert_eq!(only_request(&server).await.body.len(), 0);
+}
+
+#[tokio::test]
+async fn path_parameters_that_would_change_the_path_are_refused() {
+    let (server, client) = server().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "..a", "name": "n"})))
+        .mount(&server)
+        .await;
+    for (value, shown) in [("", "empty"), (".", "`.`"), ("..", "`..`")] {
+        match client.items().replace_item(value).send().await {
+            Err(polvo::Error::Request(error @ polvo::RequestError::PathParameter { .. })) => assert_eq!(
+                error.to_string(),
+                format!("path parameter `itemId` is {shown}: the request would go to another path")
+            ),
+            other => panic!("{value:?}: unexpected {other:?}"),
+        }
+        // The photo's path goes on after the parameter.
+        let error = client.media().download_photo(value).send().await.expect_err("refused");
+        assert!(matches!(error, polvo::Error::Request(polvo::RequestError::PathParameter { .. })), "{error:?}");
+    }
+    assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
+    client.items().replace_item("..a").send().await.expect("dots inside a value are fine");
+    assert_eq!(only_request(&server).await.url.path(), "/api/items/..a");
+}
+
+#[tokio::test]
+async fn a_parameter_inside_a_segment_with_text_may_be_empty() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    let client = transport::Client::builder().base_url(server.uri()).build().unwrap();
+    // `/files/{name}.json`: the segment keeps its text whatever the value.
+    for name in ["", ".", ".."] {
+        client.get_file(name).send().await.unwrap_or_else(|e| panic!("{name:?}: {e:?}"));
+    }
+    let paths: Vec<String> =
+        server.received_requests().await.unwrap().iter().map(|r| r.url.path().to_owned()).collect();
+    assert_eq!(paths, ["/files/.json", "/files/..json", "/files/...json"]);
+    // `/versions/{major}.{minor}`: the segment has only a dot besides its
+    // parameters (two empty values would make it `.`), so empty, `.` and
+    // `..` stay refused.
+    for (major, minor) in [("", ""), ("", "1"), (".", "1")] {
+        let error = client.get_version(major, minor).send().await.expect_err("refused");
+        assert!(matches!(error, polvo::Error::Request(polvo::RequestError::PathParameter { .. })), "{error:?}");
+    }
+    client.get_version("1", "2").send().await.expect("a version");
+    assert_eq!(server.received_requests().await.unwrap().len(), 4);
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::auth::{Auth, AuthError, AuthState, Credential, MemoryStore, SchemeSpec, TokenStore};
 use crate::error::BuildError;
+use crate::limit::DEFAULT_MAX_RESPONSE_SIZE;
 use crate::request::Request;
 
 /// Implemented by every generated `Client`, so the builder can create it.
@@ -34,6 +35,17 @@ pub struct ClientCore {
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    /// The base URL's origin: the only one credentials are sent to.
+    origin: url::Origin,
+    /// Set when the base URL is plain http off loopback and the builder did
+    /// not allow that: the origin, for the error that refuses credentials.
+    insecure_origin: Option<String>,
+    /// Headers set with the builder's `.header()`, sent to the API's origin only.
+    default_headers: HeaderMap,
+    max_response_size: u64,
+    /// The time a whole call may take, every redirect and the resend after
+    /// a 401 included; `None` when the HTTP client is the user's own.
+    timeout: Option<Duration>,
     auth: AuthState,
 }
 
@@ -67,6 +79,33 @@ impl ClientCore {
     /// The credentials.
     pub fn auth_state(&self) -> &AuthState {
         &self.inner.auth
+    }
+
+    /// The base URL's origin: where credentials, default headers and
+    /// cookies may go.
+    pub(crate) fn origin(&self) -> &url::Origin {
+        &self.inner.origin
+    }
+
+    /// The base URL's origin when it is plain http off loopback and
+    /// credentials must not be sent there.
+    pub(crate) fn insecure_origin(&self) -> Option<&str> {
+        self.inner.insecure_origin.as_deref()
+    }
+
+    /// The headers every request to the API's origin carries.
+    pub(crate) fn default_headers(&self) -> &HeaderMap {
+        &self.inner.default_headers
+    }
+
+    /// The largest response body a call reads.
+    pub(crate) fn max_response_size(&self) -> u64 {
+        self.inner.max_response_size
+    }
+
+    /// The time a whole call may take.
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.inner.timeout
     }
 
     /// The tenant requests are made for.
@@ -123,7 +162,7 @@ impl ClientCore {
 pub struct ClientBuilder<S> {
     default_base_url: Option<&'static str>,
     base_url: Option<String>,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
     timeout: Option<Duration>,
     connect_timeout: Duration,
     user_agent: String,
@@ -132,6 +171,8 @@ pub struct ClientBuilder<S> {
     store: Option<Arc<dyn TokenStore>>,
     refresh_skew: Duration,
     token_timeout: Duration,
+    max_response_size: u64,
+    allow_insecure_http: bool,
     env_error: Option<AuthError>,
     service: PhantomData<fn() -> S>,
 }
@@ -144,6 +185,8 @@ impl<S> fmt::Debug for ClientBuilder<S> {
             .field("user_agent", &self.user_agent)
             .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("credentials", &self.credentials.iter().map(|c| c.scheme()).collect::<Vec<_>>())
+            .field("max_response_size", &self.max_response_size)
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .finish_non_exhaustive()
     }
 }
@@ -166,6 +209,8 @@ impl<S: Service> ClientBuilder<S> {
             store: None,
             refresh_skew: DEFAULT_REFRESH_SKEW,
             token_timeout: Duration::from_secs(30),
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+            allow_insecure_http: false,
             env_error: None,
             service: PhantomData,
         }
@@ -239,14 +284,18 @@ impl<S: Service> ClientBuilder<S> {
     }
 
     /// Sends requests to `url` instead of the spec's server. Paths are
-    /// appended to it, so include any prefix (`https://host/api/v3`).
+    /// appended to it, so include any prefix (`https://host/api/v3`). A
+    /// user name or password in it is refused at `build` (give them as a
+    /// basic credential), as are a query and a fragment.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
-    /// The timeout of a whole request, from connecting to reading the body
-    /// (default 60 s). `None` waits forever.
+    /// The timeout of a whole call, from connecting to reading the body,
+    /// every redirect and the resend after a 401 included (default 60 s).
+    /// Token requests have their own [`token_timeout`](Self::token_timeout).
+    /// `None` waits forever.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = timeout.into();
         self
@@ -264,16 +313,59 @@ impl<S: Service> ClientBuilder<S> {
         self
     }
 
-    /// A header sent with every request.
+    /// A header sent with every request to the API's origin (never with a
+    /// redirect to another origin). Its value is marked sensitive, so it can
+    /// carry a secret; for the same reason it counts as a credential for
+    /// the plain-http rule (see [`allow_insecure_http`](Self::allow_insecure_http)).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
     }
 
-    /// Uses a `reqwest` client of your own (its timeouts, proxy and TLS
-    /// settings then apply; this builder's timeouts and headers do not).
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+    /// The largest response body a call reads, in bytes, counted after
+    /// decompression (default [`DEFAULT_MAX_RESPONSE_SIZE`], 64 MiB). A larger
+    /// body ends the call with [`Error::ResponseTooLarge`](crate::Error::ResponseTooLarge)
+    /// as soon as the limit is passed; `u64::MAX` removes the limit.
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.max_response_size = bytes;
+        self
+    }
+
+    /// Lets credentials go over plain http to a host that is not loopback.
+    ///
+    /// By default a request that would carry credentials (an API key, basic,
+    /// bearer, OAuth 2.0 or JWT) or [`header`](Self::header) values to an
+    /// `http://` base URL off `localhost`, `127.0.0.0/8` and `[::1]` fails
+    /// with [`RequestError::InsecureUrl`](crate::RequestError::InsecureUrl)
+    /// before anything is sent (and before any token is fetched), because
+    /// anyone on the path can read them. Requests without either go over
+    /// http either way. Use this only on a
+    /// network you trust, such as a private test environment.
+    pub fn allow_insecure_http(mut self) -> Self {
+        self.allow_insecure_http = true;
+        self
+    }
+
+    /// Builds the HTTP client from a `reqwest` builder of your own: its
+    /// proxy, TLS (root certificates, client certificates), DNS, timeout,
+    /// user agent and connection-pool settings apply; this builder's
+    /// `timeout`, `connect_timeout` and `user_agent` do not. Headers set
+    /// with [`header`](Self::header) still apply. reqwest applies its
+    /// `timeout` to each request, so with redirects a call can take up to
+    /// that long per hop.
+    ///
+    /// It takes a builder rather than a built `reqwest::Client` because
+    /// polvo must change its redirect and `Referer` settings; each polvo
+    /// client therefore has a connection pool of its own.
+    ///
+    /// polvo turns off reqwest's own redirect handling and `Referer` header
+    /// on it, whatever the builder says, because polvo follows redirects
+    /// itself so that credentials never leave the API's origin. Headers set
+    /// on the reqwest builder (`default_headers`) go with every request the
+    /// client makes, a redirect to another origin included, so put secrets
+    /// in credentials or in [`header`](Self::header) instead.
+    pub fn http_client(mut self, builder: reqwest::ClientBuilder) -> Self {
+        self.http = Some(builder);
         self
     }
 
@@ -287,51 +379,91 @@ impl<S: Service> ClientBuilder<S> {
             (None, Some(url)) => url.to_owned(),
             (None, None) => return Err(BuildError::NoBaseUrl),
         };
-        let parsed = url::Url::parse(&url)
-            .map_err(|e| BuildError::InvalidBaseUrl { url: url.clone(), reason: e.to_string() })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(BuildError::InvalidBaseUrl { url, reason: "the scheme must be http or https".into() });
-        }
-        if parsed.query().is_some() || parsed.fragment().is_some() {
-            return Err(BuildError::InvalidBaseUrl {
-                url,
-                reason: "a base URL cannot have a query or fragment".into(),
-            });
-        }
+        let parsed = parse_base_url(&url)?;
         let base_url = url.trim_end_matches('/').to_owned();
-        let http = match self.http {
-            Some(http) => http,
-            None => {
-                let mut headers = HeaderMap::new();
-                for (name, value) in &self.headers {
-                    let n = HeaderName::from_bytes(name.as_bytes())
-                        .map_err(|_| BuildError::InvalidHeader { name: name.clone() })?;
-                    let mut v =
-                        HeaderValue::from_str(value).map_err(|_| BuildError::InvalidHeader { name: name.clone() })?;
-                    v.set_sensitive(true);
-                    headers.append(n, v);
-                }
-                let mut builder = reqwest::Client::builder()
-                    .user_agent(self.user_agent)
-                    .default_headers(headers)
-                    .connect_timeout(self.connect_timeout);
-                if let Some(timeout) = self.timeout {
-                    builder = builder.timeout(timeout);
-                }
-                builder.build().map_err(BuildError::Http)?
-            }
+        // The reqwest builder's own timeout applies per request when it is the user's.
+        let timeout = if self.http.is_some() { None } else { self.timeout };
+        // Endpoints the spec gives relative to its server follow the base URL
+        // as written (a trailing `/` keeps the last path segment).
+        let mut credentials = self.credentials;
+        crate::auth::resolve_relative_endpoints(&mut credentials, S::SCHEMES, &parsed).map_err(BuildError::Auth)?;
+        let insecure_origin = (!self.allow_insecure_http && !crate::auth::is_secure(&parsed))
+            .then(|| crate::redirect::origin_text(&parsed));
+        let default_headers = header_map(&self.headers)?;
+        let builder = match self.http {
+            Some(builder) => builder,
+            // The call's timeout is set on each request (see `Request::send`).
+            None => reqwest::Client::builder().user_agent(self.user_agent).connect_timeout(self.connect_timeout),
         };
+        // polvo follows redirects itself (see `redirect`), and sends no `Referer`.
+        let http =
+            builder.redirect(reqwest::redirect::Policy::none()).referer(false).build().map_err(BuildError::Http)?;
         let token_http = crate::auth::token_client(self.token_timeout).map_err(BuildError::Http)?;
-        let auth = if S::SCHEMES.is_empty() && self.credentials.is_empty() {
+        let auth = if S::SCHEMES.is_empty() && credentials.is_empty() {
             AuthState::none(S::NAME, token_http)
         } else {
             let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
-            AuthState::new(S::NAME, S::SCHEMES, self.credentials, store, token_http, self.refresh_skew)
+            AuthState::new(S::NAME, S::SCHEMES, credentials, store, token_http, self.refresh_skew)
                 .map_err(BuildError::Auth)?
         };
-        Ok(S::from_core(ClientCore {
-            inner: Arc::new(Inner { http, base_url, auth }),
-            tenant: Arc::from(DEFAULT_TENANT),
-        }))
+        let inner = Inner {
+            http,
+            base_url,
+            origin: parsed.origin(),
+            insecure_origin,
+            default_headers,
+            max_response_size: self.max_response_size,
+            timeout,
+            auth,
+        };
+        Ok(S::from_core(ClientCore { inner: Arc::new(inner), tenant: Arc::from(DEFAULT_TENANT) }))
     }
+}
+
+/// Parses a base URL: http or https, without a query, fragment, user name
+/// or password. Errors show the URL without its user name and password.
+fn parse_base_url(url: &str) -> Result<url::Url, BuildError> {
+    let invalid = |reason: String| BuildError::InvalidBaseUrl { url: without_userinfo(url), reason };
+    let parsed = url::Url::parse(url).map_err(|e| invalid(e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https".into()));
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(invalid("a base URL cannot have a query or fragment".into()));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        // reqwest would send them as `Authorization: Basic` with every
+        // request, over plain http too, past polvo's rules for credentials.
+        return Err(invalid(
+            "a base URL cannot carry a user name or password: give them as the credential of the API's basic \
+             scheme, `.credential(<module>::auth::<scheme>(user, password))`"
+                .into(),
+        ));
+    }
+    Ok(parsed)
+}
+
+/// `url` with anything between `scheme://` and an `@` before the host's
+/// end replaced by `***`, so an error never repeats a password, even for a
+/// URL that does not parse.
+fn without_userinfo(url: &str) -> String {
+    let Some(start) = url.find("://").map(|i| i + 3) else { return url.to_owned() };
+    let authority_end = url[start..].find(['/', '?', '#']).map_or(url.len(), |i| start + i);
+    match url[start..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]),
+        None => url.to_owned(),
+    }
+}
+
+/// The builder's default headers, each value marked sensitive.
+fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, BuildError> {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        let invalid = || BuildError::InvalidHeader { name: name.clone() };
+        let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+        let mut v = HeaderValue::from_str(value).map_err(|_| invalid())?;
+        v.set_sensitive(true);
+        map.append(n, v);
+    }
+    Ok(map)
 }

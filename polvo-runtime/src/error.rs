@@ -55,13 +55,28 @@ pub enum Error<E> {
     /// Credentials could not be applied: none configured for the
     /// operation, a token endpoint refused, a refresh token expired, ….
     Auth(AuthError),
+    /// The response body is larger than the client's limit
+    /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size),
+    /// 64 MiB by default), counted after decompression. Reading stopped
+    /// there: the body is not kept.
+    ResponseTooLarge {
+        /// The status.
+        status: StatusCode,
+        /// The response headers.
+        headers: HeaderMap,
+        /// The limit, in bytes.
+        limit: u64,
+    },
 }
 
 impl<E> Error<E> {
     /// The response status, when there was a response.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api { status, .. } | Error::Status { status, .. } | Error::Decode { status, .. } => Some(*status),
+            Error::Api { status, .. }
+            | Error::Status { status, .. }
+            | Error::Decode { status, .. }
+            | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Transport(e) => e.status(),
             Error::Request(_) | Error::Auth(_) => None,
         }
@@ -70,7 +85,10 @@ impl<E> Error<E> {
     /// The response headers, when there was a response.
     pub fn headers(&self) -> Option<&HeaderMap> {
         match self {
-            Error::Api { headers, .. } | Error::Status { headers, .. } | Error::Decode { headers, .. } => Some(headers),
+            Error::Api { headers, .. }
+            | Error::Status { headers, .. }
+            | Error::Decode { headers, .. }
+            | Error::ResponseTooLarge { headers, .. } => Some(headers),
             _ => None,
         }
     }
@@ -100,7 +118,14 @@ impl<E> Error<E> {
             Error::Request(e) => Error::Request(e),
             Error::Transport(e) => Error::Transport(e),
             Error::Auth(e) => Error::Auth(e),
+            Error::ResponseTooLarge { status, headers, limit } => Error::ResponseTooLarge { status, headers, limit },
         }
+    }
+}
+
+impl<E> From<RequestError> for Error<E> {
+    fn from(e: RequestError) -> Self {
+        Error::Request(e)
     }
 }
 
@@ -127,6 +152,11 @@ impl<E> fmt::Display for Error<E> {
             Error::Request(e) => write!(f, "the request could not be built: {e}"),
             Error::Transport(e) => write!(f, "the request failed: {e}"),
             Error::Auth(e) => write!(f, "authentication failed: {e}"),
+            Error::ResponseTooLarge { status, limit, .. } => write!(
+                f,
+                "the {status} response body is larger than the limit of {} (raise it with `ClientBuilder::max_response_size`)",
+                crate::limit::describe(*limit)
+            ),
         }
     }
 }
@@ -167,6 +197,25 @@ pub enum RequestError {
     /// The URL could not be built.
     #[error("the request URL is invalid: {0}")]
     Url(String),
+    /// A path parameter's value is empty, `.` or `..`: URL parsing would
+    /// drop or resolve that segment, and the request would reach another path.
+    #[error("path parameter `{name}` is {problem}: the request would go to another path")]
+    PathParameter {
+        /// The parameter's name in the spec.
+        name: String,
+        /// What is wrong with the value, for the message: `empty`, `` `.` `` or `` `..` ``.
+        problem: &'static str,
+    },
+    /// The request would carry credentials over plain http to a host that is
+    /// not loopback, and the client was not built with
+    /// [`ClientBuilder::allow_insecure_http`](crate::ClientBuilder::allow_insecure_http).
+    #[error(
+        "refusing to send credentials to `{origin}` over plain http (allowed only on loopback): use an https base URL, or opt in with `ClientBuilder::allow_insecure_http()`"
+    )]
+    InsecureUrl {
+        /// The origin the request was for (scheme, host and port only).
+        origin: String,
+    },
 }
 
 /// Why a client could not be built.
@@ -176,10 +225,11 @@ pub enum BuildError {
     /// The spec names no absolute server and the builder was given no base URL.
     #[error("no base URL: the spec names no absolute server, so set one with `.base_url(...)`")]
     NoBaseUrl,
-    /// The base URL does not parse or is not http(s).
+    /// The base URL does not parse, is not http(s), or carries a query, a
+    /// fragment, a user name or a password.
     #[error("invalid base URL `{url}`: {reason}")]
     InvalidBaseUrl {
-        /// The URL given.
+        /// The URL given, with any user name and password replaced by `***`.
         url: String,
         /// What is wrong with it.
         reason: String,

@@ -17,6 +17,8 @@ mod client;
 mod encode;
 mod enums;
 mod error;
+mod limit;
+mod redirect;
 mod request;
 mod response;
 
@@ -25,6 +27,7 @@ pub use bytes::Bytes;
 pub use client::{ClientBuilder, DEFAULT_TENANT, DEFAULT_TIMEOUT};
 pub use error::{BuildError, Error, NoErrorBody, RequestError};
 pub use http::{HeaderMap, StatusCode};
+pub use limit::DEFAULT_MAX_RESPONSE_SIZE;
 pub use response::Response;
 pub use serde_json::Value;
 pub use {chrono, reqwest, secrecy, serde_json, uuid};
@@ -45,8 +48,8 @@ pub use uuid::Uuid;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::client::{ClientCore, Service};
-    pub use crate::encode::encode_path;
     pub use crate::encode::multipart::Multipart;
+    pub use crate::encode::{encode_path, path_part, path_segment};
     pub use crate::enums::{
         Key, decode_variant, deserialize_string_enum, discriminator, no_variant_matched, required, unknown_tag,
     };

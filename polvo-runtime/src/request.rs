@@ -4,12 +4,16 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Serialize;
 
-use crate::auth::{AuthError, Security, Target};
+use crate::auth::{Applied, AuthError, Security, Target};
 use crate::binary::Binary;
 use crate::client::ClientCore;
 use crate::encode::{self, QueryStyle, multipart::Multipart};
 use crate::error::{Error, RequestError};
+use crate::limit::{self, ReadError};
+use crate::redirect::{self, Chain, Hop, Next};
 use crate::response::RawResponse;
+use std::time::Instant;
+use url::Url;
 
 /// A request being built. Problems met while adding values are kept and
 /// reported by [`Request::send`], so generated code reads as a plain list
@@ -45,6 +49,15 @@ pub enum SendError {
     Transport(reqwest::Error),
     /// Credentials could not be applied.
     Auth(AuthError),
+    /// The response body is larger than the client's limit.
+    TooLarge {
+        /// The status.
+        status: http::StatusCode,
+        /// The response headers.
+        headers: HeaderMap,
+        /// The limit, in bytes.
+        limit: u64,
+    },
 }
 
 impl<E> From<SendError> for Error<E> {
@@ -53,6 +66,7 @@ impl<E> From<SendError> for Error<E> {
             SendError::Request(e) => Error::Request(e),
             SendError::Transport(e) => Error::Transport(e),
             SendError::Auth(e) => Error::Auth(e),
+            SendError::TooLarge { status, headers, limit } => Error::ResponseTooLarge { status, headers, limit },
         }
     }
 }
@@ -229,84 +243,249 @@ impl Request {
         let mut url = String::with_capacity(self.core.base_url().len() + self.path.len() + 16);
         url.push_str(self.core.base_url());
         url.push_str(&self.path);
-        if !self.query.is_empty() {
-            url.push(if self.path.contains('?') { '&' } else { '?' });
-            url.push_str(&encode::urlencoded(&self.query));
-        }
+        append_query(&mut url, &self.query);
         url
     }
 
     /// Sends the request and reads the whole response. Credentials go on
-    /// first; after a 401, renewable tokens are renewed and the request is
-    /// sent once more (every body polvo sends is held in memory, so any request can be replayed).
+    /// first; after a 401 from the API, renewable tokens are renewed and the
+    /// last request of the chain is sent once more (every body polvo sends
+    /// is held in memory, so any request can be replayed; a request that a
+    /// redirect already answered is not repeated). Redirects to the API's
+    /// origin are followed with the credentials; to another origin, only a
+    /// `GET` or `HEAD` is followed, without credentials, headers, cookies or
+    /// body; https never leads to http. The client's timeout covers the
+    /// whole call: every hop and the resend.
     pub async fn send(mut self) -> Result<RawResponse, SendError> {
         if let Some(e) = self.error.take() {
             return Err(SendError::Request(e));
         }
-        let url = self.url();
-        let mut retried = false;
-        loop {
-            let mut headers = self.headers.clone();
-            let mut query = Vec::new();
-            let mut cookies = self.cookies.clone();
-            let applied = match self.security {
-                Some(security) => {
-                    let mut target = Target { headers: &mut headers, query: &mut query, cookies: &mut cookies };
-                    self.core
-                        .auth_state()
-                        .apply(security, self.core.tenant(), &mut target)
-                        .await
-                        .map_err(SendError::Auth)?
-                }
-                None => Vec::new(),
-            };
-            let url = if query.is_empty() {
-                url.clone()
-            } else {
-                let sep = if url.contains('?') { '&' } else { '?' };
-                format!("{url}{sep}{}", encode::urlencoded(&query))
-            };
-            let body = self.body.clone();
-            let response = self.execute(url, headers, &cookies, body).await?;
-            if response.status() == http::StatusCode::UNAUTHORIZED
-                && !retried
-                && self.core.auth_state().expire(&applied, self.core.tenant())
-            {
-                tracing::debug!("401 with a renewable token: renewing it and sending once more");
-                retried = true;
-                continue;
+        // Before any credential is applied, so no token is fetched (or
+        // rotated) for a request that cannot be sent.
+        self.refuse_plain_http(None)?;
+        let (credentials, applied) = self.credentials().await?;
+        // From the first request on: token requests have their own timeout.
+        let deadline = self.core.timeout().map(|timeout| Instant::now() + timeout);
+        let first = Hop::first(credentials.first_url(self.url())?, self.method.clone());
+        let ended = self.exchange(first, 0, &credentials, deadline).await?;
+        let Some(last) = ended.resend else { return Ok(ended.response) };
+        if !self.core.auth_state().expire(&applied, self.core.tenant()) {
+            return Ok(ended.response);
+        }
+        tracing::debug!("401 with a renewable token: renewing it and sending the last request once more");
+        let (credentials, _) = self.credentials().await?;
+        let again = match ended.followed {
+            0 => Hop::first(credentials.first_url(self.url())?, self.method.clone()),
+            _ => Hop { url: redirect::with_query_credentials(last.url, &credentials.query), ..last },
+        };
+        Ok(self.exchange(again, ended.followed, &credentials, deadline).await?.response)
+    }
+
+    /// Applies the operation's credentials, refusing them for a plain-http
+    /// base URL off loopback.
+    async fn credentials(&self) -> Result<(Credentials, Vec<Applied>), SendError> {
+        let mut credentials = Credentials::default();
+        let Some(security) = self.security else { return Ok((credentials, Vec::new())) };
+        let mut target = credentials.target();
+        let applied =
+            self.core.auth_state().apply(security, self.core.tenant(), &mut target).await.map_err(SendError::Auth)?;
+        self.refuse_plain_http(Some(&credentials))?;
+        Ok((credentials, applied))
+    }
+
+    /// Refuses a request for a plain-http base URL off loopback that would
+    /// carry credentials or the client's default headers (which may be
+    /// secrets), unless the client allows it. Before credentials are
+    /// applied (`None`), an operation that requires them is refused; after
+    /// (`Some`), one whose credentials are optional and were applied.
+    fn refuse_plain_http(&self, credentials: Option<&Credentials>) -> Result<(), SendError> {
+        let Some(origin) = self.core.insecure_origin() else { return Ok(()) };
+        let carries_secrets = match credentials {
+            None => {
+                !self.core.default_headers().is_empty()
+                    || self.security.is_some_and(|alternatives| {
+                        !alternatives.is_empty() && alternatives.iter().all(|requirement| !requirement.is_empty())
+                    })
             }
-            return Ok(response);
+            Some(credentials) => !credentials.is_empty(),
+        };
+        if carries_secrets {
+            return Err(SendError::Request(RequestError::InsecureUrl { origin: origin.to_owned() }));
+        }
+        Ok(())
+    }
+
+    /// Sends `hop` and follows its redirects (`followed` were followed
+    /// already). Returns the final response, and the last request again if
+    /// the API itself answered it with a 401 (it may be resent with a
+    /// renewed token).
+    async fn exchange(
+        &self,
+        mut hop: Hop,
+        mut followed: usize,
+        credentials: &Credentials,
+        deadline: Option<Instant>,
+    ) -> Result<Ended, SendError> {
+        loop {
+            let (method, keep_body, trusted) = (hop.method.clone(), hop.keep_body, hop.trusted);
+            let response = self.send_hop(hop, credentials, deadline).await?;
+            let chain = Chain {
+                origin: self.core.origin(),
+                current: response.url(),
+                method: &method,
+                has_body: keep_body && !matches!(self.body, Body::None),
+                trusted,
+                followed,
+                query_credentials: &credentials.query,
+            };
+            let next = match redirect::next(&chain, response.status(), response.headers()) {
+                Next::Done => None,
+                Next::Stop(reason) => {
+                    tracing::debug!(status = %response.status(), "not following a redirect: {reason}");
+                    None
+                }
+                Next::Follow(next) => Some(next),
+            };
+            let Some(mut next) = next else {
+                let resend = (trusted && response.status() == http::StatusCode::UNAUTHORIZED).then(|| Hop {
+                    url: response.url().clone(),
+                    method,
+                    keep_body,
+                    trusted,
+                });
+                return Ok(Ended { response: self.read(response).await?, resend, followed });
+            };
+            tracing::debug!(
+                status = %response.status(),
+                to = %redirect::origin_text(&next.url),
+                with_credentials = next.trusted,
+                "following a redirect"
+            );
+            limit::drain(response).await;
+            if next.trusted {
+                next.url = redirect::with_query_credentials(next.url, &credentials.query);
+            }
+            hop = next;
+            followed += 1;
         }
     }
 
-    async fn execute(
+    /// Sends one request of the chain, within what is left of the call's
+    /// time. A trusted hop carries the request's headers, cookies and
+    /// credentials, and the body if it keeps it; any other hop carries only
+    /// `Accept`.
+    async fn send_hop(
         &self,
-        url: String,
-        headers: HeaderMap,
-        cookies: &[(String, String)],
-        body: Body,
-    ) -> Result<RawResponse, SendError> {
-        let mut builder = self.core.http().request(self.method.clone(), url).headers(headers);
-        if !cookies.is_empty() {
-            let cookie = cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-            match HeaderValue::from_str(&cookie) {
-                Ok(mut v) => {
-                    v.set_sensitive(true);
-                    builder = builder.header(http::header::COOKIE, v)
-                }
-                Err(_) => return Err(SendError::Request(RequestError::InvalidHeader { name: "cookie".into() })),
+        hop: Hop,
+        credentials: &Credentials,
+        deadline: Option<Instant>,
+    ) -> Result<reqwest::Response, SendError> {
+        let mut builder = self.core.http().request(hop.method, hop.url);
+        if let Some(deadline) = deadline {
+            // Zero once the deadline passed: reqwest then times out at once.
+            builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
+        }
+        if hop.trusted {
+            builder = builder.headers(self.headers_for_api(credentials)?);
+            if hop.keep_body {
+                builder = match &self.body {
+                    Body::None => builder,
+                    Body::Bytes(bytes, content_type) => {
+                        builder.header(http::header::CONTENT_TYPE, content_type.clone()).body(bytes.clone())
+                    }
+                    Body::Multipart(form) => builder.multipart(form.to_form().map_err(SendError::Request)?),
+                };
+            }
+        } else if let Some(accept) = self.headers.get(http::header::ACCEPT) {
+            builder = builder.header(http::header::ACCEPT, accept.clone());
+        }
+        builder.send().await.map_err(|e| SendError::Transport(e.without_url()))
+    }
+
+    /// The headers of a request to the API's origin: the request's own, the
+    /// client's default headers it does not set itself, the credentials
+    /// (replacing same-named ones) and the cookies.
+    fn headers_for_api(&self, credentials: &Credentials) -> Result<HeaderMap, SendError> {
+        let mut headers = self.headers.clone();
+        for (name, value) in self.core.default_headers() {
+            if !self.headers.contains_key(name) {
+                headers.append(name.clone(), value.clone());
             }
         }
-        builder = match body {
-            Body::None => builder,
-            Body::Bytes(bytes, content_type) => builder.header(http::header::CONTENT_TYPE, content_type).body(bytes),
-            Body::Multipart(form) => builder.multipart(form.to_form().map_err(SendError::Request)?),
-        };
-        let response = builder.send().await.map_err(|e| SendError::Transport(e.without_url()))?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| SendError::Transport(e.without_url()))?;
-        Ok(RawResponse::new(status, headers, body))
+        for name in credentials.headers.keys() {
+            headers.remove(name);
+        }
+        for (name, value) in &credentials.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        if !self.cookies.is_empty() || !credentials.cookies.is_empty() {
+            let cookie = self
+                .cookies
+                .iter()
+                .chain(&credentials.cookies)
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut value = HeaderValue::from_str(&cookie)
+                .map_err(|_| SendError::Request(RequestError::InvalidHeader { name: "cookie".into() }))?;
+            value.set_sensitive(true);
+            headers.insert(http::header::COOKIE, value);
+        }
+        Ok(headers)
+    }
+
+    /// Reads the final response, within the client's size limit.
+    async fn read(&self, response: reqwest::Response) -> Result<RawResponse, SendError> {
+        let (status, headers) = (response.status(), response.headers().clone());
+        let limit = self.core.max_response_size();
+        match limit::read_body(response, limit).await {
+            Ok(body) => Ok(RawResponse::new(status, headers, body)),
+            Err(ReadError::TooLarge) => Err(SendError::TooLarge { status, headers, limit }),
+            Err(ReadError::Transport(e)) => Err(SendError::Transport(e)),
+        }
+    }
+}
+
+/// How a chain of requests ended.
+struct Ended {
+    /// The final response.
+    response: RawResponse,
+    /// The last request, when the API's origin answered it with a 401.
+    resend: Option<Hop>,
+    /// How many redirects were followed.
+    followed: usize,
+}
+
+/// Appends `pairs`, form-encoded, to the query of `url`.
+fn append_query(url: &mut String, pairs: &[(String, String)]) {
+    if !pairs.is_empty() {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(&encode::urlencoded(pairs));
+    }
+}
+
+/// The credentials of one attempt, kept apart from the request's own
+/// headers, query and cookies: they go to the API's origin only.
+#[derive(Default)]
+struct Credentials {
+    headers: HeaderMap,
+    query: Vec<(String, String)>,
+    cookies: Vec<(String, String)>,
+}
+
+impl Credentials {
+    fn target(&mut self) -> Target<'_> {
+        Target { headers: &mut self.headers, query: &mut self.query, cookies: &mut self.cookies }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.headers.is_empty() && self.query.is_empty() && self.cookies.is_empty()
+    }
+
+    /// The request's URL with the query credentials appended.
+    fn first_url(&self, mut url: String) -> Result<Url, SendError> {
+        append_query(&mut url, &self.query);
+        // The parser's message never repeats the URL, which may hold a key.
+        Url::parse(&url).map_err(|e| SendError::Request(RequestError::Url(e.to_string())))
     }
 }

@@ -25,8 +25,8 @@
 
 pub use polvo_macros::service;
 pub use polvo_runtime::{
-    Binary, BuildError, Bytes, ClientBuilder, Date, DateTime, Error, HeaderMap, JsonObject, NoErrorBody, RequestError,
-    Response, StatusCode, Uuid, Value,
+    Binary, BuildError, Bytes, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, Date, DateTime, Error, HeaderMap, JsonObject,
+    NoErrorBody, RequestError, Response, StatusCode, Uuid, Value,
 };
 pub use polvo_runtime::{auth, chrono, reqwest, secrecy, serde_json, uuid};
 

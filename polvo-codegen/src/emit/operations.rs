@@ -319,17 +319,60 @@ fn multipart_code(ty: &TypeRef, value: &TokenStream, _paths: &Paths<'_>, types: 
 fn path_expr(op: &Operation) -> TokenStream {
     let mut template = String::new();
     let mut args = Vec::new();
-    for part in &op.path_parts {
+    for (index, part) in op.path_parts.iter().enumerate() {
         match part {
             PathPart::Literal(text) => template.push_str(&text.replace('{', "{{").replace('}', "}}")),
             PathPart::Param(i) => {
                 template.push_str("{}");
-                let name = ident(&op.params[*i].rust_name);
-                args.push(quote!(::polvo::__private::encode_path(&self.#name)));
+                let param = &op.params[*i];
+                let (name, wire) = (ident(&param.rust_name), &param.wire_name);
+                // Empty, `.` and `..` are refused where they could make the
+                // segment empty, `.` or `..`: the path would change.
+                args.push(if segment_has_text(&op.path_parts, index) {
+                    quote!(::polvo::__private::path_part(#wire, &self.#name)?)
+                } else {
+                    quote!(::polvo::__private::path_segment(#wire, &self.#name)?)
+                });
             }
         }
     }
     if args.is_empty() { quote!(String::from(#template)) } else { quote!(format!(#template, #(#args),*)) }
+}
+
+/// Whether the path segment holding the part at `index` has literal text
+/// other than dots (`/files/{name}.json`), so that it stays a segment of
+/// its own whatever its parameters' values are.
+fn segment_has_text(parts: &[PathPart], index: usize) -> bool {
+    let has_text = |text: &str| text.chars().any(|c| c != '.');
+    for part in parts[..index].iter().rev() {
+        if let PathPart::Literal(text) = part {
+            let (tail, ends) = match text.rfind('/') {
+                Some(i) => (&text[i + 1..], true),
+                None => (text.as_str(), false),
+            };
+            if has_text(tail) {
+                return true;
+            }
+            if ends {
+                break;
+            }
+        }
+    }
+    for part in &parts[index + 1..] {
+        if let PathPart::Literal(text) = part {
+            let (head, ends) = match text.find(['/', '?']) {
+                Some(i) => (&text[..i], true),
+                None => (text.as_str(), false),
+            };
+            if has_text(head) {
+                return true;
+            }
+            if ends {
+                break;
+            }
+        }
+    }
+    false
 }
 
 /// The `match` arms that decode each documented status. An arm that would
@@ -471,5 +514,37 @@ fn status_text(status: &StatusMatch) -> String {
         StatusMatch::Code(c) => format!("`{c}`"),
         StatusMatch::Class(c) => format!("`{c}XX`"),
         StatusMatch::Default => "Any other status".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PathPart, segment_has_text};
+
+    fn parts(template: &[&str]) -> Vec<PathPart> {
+        template
+            .iter()
+            .enumerate()
+            .map(|(i, text)| if text.is_empty() { PathPart::Param(i) } else { PathPart::Literal((*text).to_owned()) })
+            .collect()
+    }
+
+    #[test]
+    fn a_segment_with_text_keeps_any_parameter_value() {
+        // "" stands for a parameter.
+        let file = parts(&["/files/", "", ".json"]);
+        assert!(segment_has_text(&file, 1));
+        let prefixed = parts(&["/v", "", "/items"]);
+        assert!(segment_has_text(&prefixed, 1));
+        let whole = parts(&["/items/", "", "/photo"]);
+        assert!(!segment_has_text(&whole, 1));
+        let last = parts(&["/items/", ""]);
+        assert!(!segment_has_text(&last, 1));
+        let dots = parts(&["/versions/", "", ".", ""]);
+        assert!(!segment_has_text(&dots, 1) && !segment_has_text(&dots, 3));
+        let query = parts(&["/items/", "", "?x=1"]);
+        assert!(!segment_has_text(&query, 1));
+        let text_in_another_segment = parts(&["/a.json/", "", "/b"]);
+        assert!(!segment_has_text(&text_in_another_segment, 1));
     }
 }

@@ -14,7 +14,7 @@ use super::docs::{code, docs_attrs};
 use super::paths::{Paths, ident};
 use crate::model::{EnumValue, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 
-/// What the serde impls of the module need imported.
+/// What the serde impls of one type need imported.
 #[derive(Default)]
 struct Imports {
     serialize: bool,
@@ -23,63 +23,104 @@ struct Imports {
     serialize_map: bool,
 }
 
-/// The items of the `types` module.
-pub fn types_module(types: &[TypeDef]) -> TokenStream {
-    let paths = Paths::types_module(types);
-    let mut imports = Imports::default();
-    let items: Vec<TokenStream> =
-        types.iter().filter(|def| def.usage.is_used()).map(|def| type_def(def, &paths, &mut imports)).collect();
-    let mut names = Vec::new();
-    if imports.deserialize {
-        names.push(quote!(Deserialize));
-        names.push(quote!(Deserializer));
-    }
-    if imports.serialize {
-        names.push(quote!(Serialize));
-        names.push(quote!(Serializer));
-    }
-    if imports.map_access {
-        names.push(quote!(de::MapAccess));
-        names.push(quote!(de::Visitor));
-    }
-    if imports.serialize_map {
-        names.push(quote!(ser::SerializeMap));
-    }
-    let imports = if names.is_empty() {
-        TokenStream::new()
-    } else {
-        quote! { use ::polvo::__private::serde::{#(#names),*}; }
-    };
-    quote! {
-        #imports
-        #(#items)*
+impl Imports {
+    /// The `use` line of the impls' block (nothing when they need no import).
+    fn use_line(&self) -> TokenStream {
+        let mut names = Vec::new();
+        if self.deserialize {
+            names.push(quote!(Deserialize));
+            names.push(quote!(Deserializer));
+        }
+        if self.serialize {
+            names.push(quote!(Serialize));
+            names.push(quote!(Serializer));
+        }
+        if self.map_access {
+            names.push(quote!(de::MapAccess));
+            names.push(quote!(de::Visitor));
+        }
+        if self.serialize_map {
+            names.push(quote!(ser::SerializeMap));
+        }
+        if names.is_empty() {
+            TokenStream::new()
+        } else {
+            quote! { use ::polvo::__private::serde::{#(#names),*}; }
+        }
     }
 }
 
-fn type_def(def: &TypeDef, paths: &Paths<'_>, imports: &mut Imports) -> TokenStream {
-    match &def.kind {
-        TypeKind::Struct(s) => struct_def(def, s, paths, imports),
-        TypeKind::StringEnum(values) => string_enum(def, values, paths),
-        TypeKind::Union(u) => union_def(def, u, paths, imports),
+/// Names the serde impls bring into scope: the serde helpers their block
+/// imports, the deserializer's local visitor and the generic parameters of
+/// the methods (`serialize<S>`, `deserialize<D>`, `visit_map<A>`). A schema
+/// named like one of them is written `self::Name` inside its impls.
+const IMPL_SCOPE_NAMES: &[&str] = &[
+    "S",
+    "D",
+    "A",
+    "Serialize",
+    "Serializer",
+    "Deserialize",
+    "Deserializer",
+    "MapAccess",
+    "Visitor",
+    "SerializeMap",
+    "ObjectVisitor",
+];
+
+/// How the impls of a type name it: `Name`, or `self::Name` when a name
+/// of the impls' own scope would shadow it.
+fn self_type(def: &TypeDef) -> TokenStream {
+    let name = ident(&def.name);
+    if IMPL_SCOPE_NAMES.contains(&def.name.as_str()) { quote!(self::#name) } else { quote!(#name) }
+}
+
+/// The items of the `types` module.
+pub fn types_module(types: &[TypeDef]) -> TokenStream {
+    let paths = Paths::types_module(types);
+    let items = types.iter().filter(|def| def.usage.is_used()).map(|def| type_def(def, &paths));
+    quote! { #(#items)* }
+}
+
+/// A type and its impls. The serde impls sit in a `const _: () = { .. };`
+/// block with their imports, so no schema name can clash with an import.
+fn type_def(def: &TypeDef, paths: &Paths<'_>) -> TokenStream {
+    let mut imports = Imports::default();
+    let (item, impls) = match &def.kind {
+        TypeKind::Struct(s) => struct_def(def, s, paths, &mut imports),
+        TypeKind::StringEnum(values) => (string_enum(def, values, paths), TokenStream::new()),
+        TypeKind::Union(u) => union_def(def, u, paths, &mut imports),
         TypeKind::Alias(ty) => {
             let docs = docs_attrs(&def.docs, &[]);
             let name = ident(&def.name);
             let ty = paths.ty(ty);
-            quote! { #docs pub type #name = #ty; }
+            (quote! { #docs pub type #name = #ty; }, TokenStream::new())
         }
-        TypeKind::Newtype(ty) => newtype(def, ty, paths, imports),
+        TypeKind::Newtype(ty) => newtype(def, ty, paths, &mut imports),
+    };
+    if impls.is_empty() {
+        return item;
+    }
+    let use_line = imports.use_line();
+    quote! {
+        #item
+        const _: () = {
+            #use_line
+            #impls
+        };
     }
 }
 
-fn newtype(def: &TypeDef, ty: &TypeRef, paths: &Paths<'_>, imports: &mut Imports) -> TokenStream {
+fn newtype(def: &TypeDef, ty: &TypeRef, paths: &Paths<'_>, imports: &mut Imports) -> (TokenStream, TokenStream) {
     let docs = docs_attrs(&def.docs, &[]);
     let name = ident(&def.name);
+    let this = self_type(def);
     let ty = paths.ty(ty);
     let result = paths.result();
     let ser = def.usage.serialize.then(|| {
         imports.serialize = true;
         quote! {
-            impl Serialize for #name {
+            impl Serialize for #this {
                 fn serialize<S: Serializer>(&self, serializer: S) -> #result<S::Ok, S::Error> {
                     self.0.serialize(serializer)
                 }
@@ -89,23 +130,22 @@ fn newtype(def: &TypeDef, ty: &TypeRef, paths: &Paths<'_>, imports: &mut Imports
     let de = def.usage.deserialize.then(|| {
         imports.deserialize = true;
         quote! {
-            impl<'de> Deserialize<'de> for #name {
+            impl<'de> Deserialize<'de> for #this {
                 fn deserialize<D: Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
-                    Deserialize::deserialize(deserializer).map(#name)
+                    Deserialize::deserialize(deserializer).map(#this)
                 }
             }
         }
     });
-    quote! {
+    let item = quote! {
         #docs
         #[derive(Clone, Debug, PartialEq)]
         pub struct #name(pub #ty);
-        #ser
-        #de
-    }
+    };
+    (item, quote! { #ser #de })
 }
 
-fn struct_def(def: &TypeDef, s: &StructDef, paths: &Paths<'_>, imports: &mut Imports) -> TokenStream {
+fn struct_def(def: &TypeDef, s: &StructDef, paths: &Paths<'_>, imports: &mut Imports) -> (TokenStream, TokenStream) {
     let docs = docs_attrs(&def.docs, &[]);
     let name = ident(&def.name);
     let extra_field = s.additional.as_ref().map(|ty| (ident(&unique_field(s, "additional_properties")), ty));
@@ -130,16 +170,15 @@ fn struct_def(def: &TypeDef, s: &StructDef, paths: &Paths<'_>, imports: &mut Imp
     let ser = def.usage.serialize.then(|| serialize_struct(def, s, extra_field.as_ref().map(|f| &f.0), paths, imports));
     let de =
         def.usage.deserialize.then(|| deserialize_struct(def, s, extra_field.as_ref().map(|f| &f.0), paths, imports));
-    quote! {
+    let item = quote! {
         #docs
         #[derive(Clone, Debug, #default PartialEq)]
         pub struct #name {
             #(#fields)*
             #additional
         }
-        #ser
-        #de
-    }
+    };
+    (item, quote! { #ser #de })
 }
 
 /// `Serialize`: a map with one entry per field, leaving out unset optional
@@ -153,7 +192,7 @@ fn serialize_struct(
 ) -> TokenStream {
     imports.serialize = true;
     imports.serialize_map = true;
-    let name = ident(&def.name);
+    let name = self_type(def);
     let result = paths.result();
     let some = paths.some();
     let none = paths.none();
@@ -201,7 +240,7 @@ fn deserialize_struct(
 ) -> TokenStream {
     imports.deserialize = true;
     imports.map_access = true;
-    let name = ident(&def.name);
+    let name = self_type(def);
     let result = paths.result();
     let some = paths.some();
     let none = paths.none();
@@ -374,8 +413,9 @@ fn unknown_variant(values: &[EnumValue]) -> String {
     name
 }
 
-fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Imports) -> TokenStream {
+fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Imports) -> (TokenStream, TokenStream) {
     let name = ident(&def.name);
+    let this = self_type(def);
     let extra = match &u.discriminator {
         Some(property) => format!("Decoded by the {} property.", code(property)),
         None => "Decoded as the first variant that fits.".to_owned(),
@@ -404,7 +444,7 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Impor
             quote!(Self::#variant(value) => value.serialize(serializer),)
         });
         quote! {
-            impl Serialize for #name {
+            impl Serialize for #this {
                 fn serialize<S: Serializer>(&self, serializer: S) -> #result<S::Ok, S::Error> {
                     match self {
                         #(#arms)*
@@ -447,7 +487,7 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Impor
             }
         };
         quote! {
-            impl<'de> Deserialize<'de> for #name {
+            impl<'de> Deserialize<'de> for #this {
                 fn deserialize<D: Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
                     let value = ::polvo::Value::deserialize(deserializer)?;
                     #body
@@ -455,13 +495,12 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Impor
             }
         }
     });
-    quote! {
+    let item = quote! {
         #docs
         #[derive(Clone, Debug, PartialEq)]
         pub enum #name {
             #(#variants)*
         }
-        #ser
-        #de
-    }
+    };
+    (item, quote! { #ser #de })
 }

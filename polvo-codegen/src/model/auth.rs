@@ -7,6 +7,7 @@ use serde_json::Value;
 use super::auth_config::{
     ClaimConfig, ClientAuthConfig, ExchangeGrant, Flow, KeyIn, PolvoSection, SchemeConfig, SchemeType,
 };
+use super::endpoints::classify;
 use crate::diag::Diagnostics;
 use crate::load::pointer;
 use crate::naming::{self, Namespace};
@@ -157,40 +158,36 @@ pub struct SectionPlace<'a> {
     pub pointer: &'a str,
 }
 
+/// The spec whose schemes are read.
+pub struct SpecSchemes<'a> {
+    /// The file, for diagnostics.
+    pub file: &'a str,
+    /// Its root.
+    pub root: &'a Value,
+    /// Where the file keeps its schemes (`/components/securitySchemes`, or
+    /// `/securityDefinitions` in Swagger 2.0, whose URLs sit on the scheme).
+    pub layout: super::service::SpecLayout,
+    /// The URL of the spec's default server, which relative endpoint URLs
+    /// are checked against.
+    pub server: Option<&'a str>,
+}
+
 /// Builds the auth model from the spec's schemes and the section.
-/// `schemes_pointer` is where the file keeps its schemes, for diagnostics.
 pub fn build_auth(
-    spec_file: &str,
-    root: &Value,
-    schemes_pointer: &str,
+    spec: &SpecSchemes<'_>,
     section: Option<(&PolvoSection, SectionPlace<'_>)>,
     env_prefix: &str,
     diags: &mut Diagnostics,
 ) -> AuthModel {
+    let (spec_file, root, server, swagger) = (spec.file, spec.root, spec.server, spec.layout.swagger);
+    let schemes_pointer = spec.layout.schemes_pointer();
     let spec_schemes = root.pointer("/components/securitySchemes").and_then(Value::as_object);
     let empty = PolvoSection::default();
     let (section, place) = match section {
         Some((s, p)) => (s, Some(p)),
         None => (&empty, None),
     };
-    let section_error = |diags: &mut Diagnostics, tokens: &[&str], message: String| match &place {
-        Some(p) => {
-            let mut at = p.pointer.to_owned();
-            for t in tokens {
-                at.push('/');
-                at.push_str(&pointer::escape(t));
-            }
-            diags.error(p.file, &at, message)
-        }
-        // Without a section the problem is in the spec's own scheme.
-        None => {
-            let at = match tokens {
-                ["schemes", name, ..] => format!("{schemes_pointer}/{}", pointer::escape(name)),
-                _ => String::new(),
-            };
-            diags.error(spec_file, &at, message)
-        }
-    };
+    let places = Places { section: place, spec_file, schemes_pointer };
 
     // Names in order: the spec's schemes, then new ones from the section.
     let mut names: Vec<String> = spec_schemes.map(|m| m.keys().cloned().collect()).unwrap_or_default();
@@ -221,7 +218,7 @@ pub fn build_auth(
                             format!("security scheme type `{t}` {scheme} is not supported; operations that need it get no credentials unless the `x-polvo` section gives the scheme a `type`"),
                         );
                     }
-                    None => section_error(
+                    None => places.error(
                         diags,
                         &["schemes", name],
                         format!("scheme `{name}` is not in the spec, so it needs a `type`"),
@@ -249,6 +246,8 @@ pub fn build_auth(
 
     let mut out = Vec::new();
     for (name, kind, spec, config) in schemes {
+        let urls =
+            UrlContext { scheme_pointer: format!("{schemes_pointer}/{}", pointer::escape(&name)), swagger, server };
         let spec_str = |key: &str| spec.and_then(|s| s.get(key)).and_then(Value::as_str).map(str::to_owned);
         let description = config.description.clone().or_else(|| spec_str("description"));
         let model = match kind {
@@ -261,7 +260,7 @@ pub fn build_auth(
                 };
                 let key_name = config.name.clone().or_else(|| spec_str("name"));
                 let (Some(location), Some(key_name)) = (location, key_name) else {
-                    section_error(diags, &["schemes", &name], format!("API key scheme `{name}` needs `in` and `name`"));
+                    places.error(diags, &["schemes", &name], format!("API key scheme `{name}` needs `in` and `name`"));
                     continue;
                 };
                 SchemeKind::ApiKey {
@@ -278,11 +277,14 @@ pub fn build_auth(
             SchemeType::Bearer => {
                 SchemeKind::Bearer { env: config.env.clone().unwrap_or_else(|| var(&name, token_like > 1, "API_KEY")) }
             }
-            SchemeType::Oauth2 => match oauth_kind(&name, spec, &config, oauth_count > 1, &var) {
-                Ok(k) => k,
+            SchemeType::Oauth2 => match oauth_kind(&name, spec, &config, oauth_count > 1, &var, &urls) {
+                Ok((k, notes)) => {
+                    places.notes(diags, notes);
+                    k
+                }
                 Err((tokens, message)) => {
                     let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
-                    section_error(diags, &tokens, message);
+                    places.error(diags, &tokens, message);
                     continue;
                 }
             },
@@ -290,7 +292,7 @@ pub fn build_auth(
                 Ok(k) => k,
                 Err((tokens, message)) => {
                     let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
-                    section_error(diags, &tokens, message);
+                    places.error(diags, &tokens, message);
                     continue;
                 }
             },
@@ -299,16 +301,28 @@ pub fn build_auth(
         out.push(Scheme { name: name.clone(), fn_name, description, kind: model });
     }
 
-    // accepted_for and security must name real schemes (a scheme with an
-    // error of its own still counts, so one mistake is reported once).
+    // Both must name real schemes (a scheme with an error of its own still
+    // counts, so one mistake is reported once).
     let known: Vec<&str> = names.iter().map(String::as_str).collect();
+    let accepted_for = accepted_for(section, &known, &places, diags);
+    let default_security = default_security(section, &known, root, &places, diags);
+    AuthModel { schemes: out, default_security, accepted_for }
+}
+
+/// The section's `accepted_for` pairs that name `known` schemes; the others are errors.
+fn accepted_for(
+    section: &PolvoSection,
+    known: &[&str],
+    places: &Places<'_>,
+    diags: &mut Diagnostics,
+) -> Vec<(String, String)> {
     let mut accepted_for = Vec::new();
     for (name, config) in &section.schemes {
         for (i, other) in config.accepted_for.iter().enumerate() {
             if known.contains(&other.as_str()) {
                 accepted_for.push((name.clone(), other.clone()));
             } else {
-                section_error(
+                places.error(
                     diags,
                     &["schemes", name, "accepted_for", &i.to_string()],
                     format!("`{other}` is not a scheme of this service"),
@@ -316,12 +330,24 @@ pub fn build_auth(
             }
         }
     }
-    let default_security = match &section.security {
+    accepted_for
+}
+
+/// The default security: the section's (each scheme checked to be one of
+/// `known`), else the spec's.
+fn default_security(
+    section: &PolvoSection,
+    known: &[&str],
+    root: &Value,
+    places: &Places<'_>,
+    diags: &mut Diagnostics,
+) -> Option<Vec<Vec<String>>> {
+    match &section.security {
         Some(security) => {
             for (i, requirement) in security.iter().enumerate() {
                 for (j, scheme) in requirement.iter().enumerate() {
                     if !known.contains(&scheme.as_str()) {
-                        section_error(
+                        places.error(
                             diags,
                             &["security", &i.to_string(), &j.to_string()],
                             format!("`{scheme}` is not a scheme of this service"),
@@ -332,8 +358,58 @@ pub fn build_auth(
             Some(security.clone())
         }
         None => root.get("security").map(parse_security),
-    };
-    AuthModel { schemes: out, default_security, accepted_for }
+    }
+}
+
+/// Where the diagnostics of the schemes go.
+struct Places<'a> {
+    /// The section, when the service has one.
+    section: Option<SectionPlace<'a>>,
+    /// The spec file.
+    spec_file: &'a str,
+    /// Where the spec keeps its schemes.
+    schemes_pointer: &'static str,
+}
+
+impl Places<'_> {
+    /// Where a problem of the section's `tokens` is: there, or without a
+    /// section, in the spec's own scheme.
+    fn section(&self, tokens: &[&str]) -> (String, String) {
+        match &self.section {
+            Some(p) => {
+                let mut at = p.pointer.to_owned();
+                for t in tokens {
+                    at.push('/');
+                    at.push_str(&pointer::escape(t));
+                }
+                (p.file.to_owned(), at)
+            }
+            None => {
+                let at = match tokens {
+                    ["schemes", name, ..] => format!("{}/{}", self.schemes_pointer, pointer::escape(name)),
+                    _ => String::new(),
+                };
+                (self.spec_file.to_owned(), at)
+            }
+        }
+    }
+
+    /// An error at the section's `tokens`.
+    fn error(&self, diags: &mut Diagnostics, tokens: &[&str], message: String) {
+        let (file, at) = self.section(tokens);
+        diags.error(&file, &at, message);
+    }
+
+    /// The notes about endpoint URLs, as warnings where each URL is written.
+    fn notes(&self, diags: &mut Diagnostics, notes: Vec<UrlNote>) {
+        for note in notes {
+            let (file, at) = match note.place {
+                UrlPlace::Spec(at) => (self.spec_file.to_owned(), at),
+                UrlPlace::Section(tokens) => self.section(&tokens.iter().map(String::as_str).collect::<Vec<_>>()),
+            };
+            diags.warning(&file, &at, note.message);
+        }
+    }
 }
 
 /// The kind a `components.securitySchemes` entry describes, if polvo supports it.
@@ -352,17 +428,117 @@ fn spec_kind(spec: &Value) -> Option<SchemeType> {
 
 type ConfigError = (Vec<String>, String);
 
+/// What the endpoint checks of one scheme need to know.
+struct UrlContext<'a> {
+    /// The JSON pointer of the scheme in the spec.
+    scheme_pointer: String,
+    /// Whether the spec is Swagger 2.0 (its URLs sit on the scheme, not in `flows`).
+    swagger: bool,
+    /// The spec's default server URL.
+    server: Option<&'a str>,
+}
+
+/// Where an endpoint URL is written.
+enum UrlPlace {
+    /// In the spec, at this pointer.
+    Spec(String),
+    /// In the section, at these tokens.
+    Section(Vec<String>),
+}
+
+/// A note for the module docs about an endpoint URL.
+struct UrlNote {
+    place: UrlPlace,
+    message: String,
+}
+
+/// An endpoint URL and where it is written.
+struct WrittenUrl {
+    url: String,
+    place: UrlPlace,
+}
+
+impl UrlContext<'_> {
+    /// The URL `key` of the spec's `flow`.
+    fn flow_url(&self, spec: Option<&Value>, flow: &str, key: &str) -> Option<WrittenUrl> {
+        let url = spec?.get("flows")?.get(flow)?.get(key)?.as_str()?;
+        let at = if self.swagger {
+            format!("{}/{key}", self.scheme_pointer)
+        } else {
+            format!("{}/flows/{flow}/{key}", self.scheme_pointer)
+        };
+        Some(WrittenUrl { url: url.to_owned(), place: UrlPlace::Spec(at) })
+    }
+
+    /// Checks an endpoint that receives credentials. Plain http (off
+    /// loopback) or a URL that does not parse, written in the section, is an
+    /// error: the user wrote it. Written in the spec, or reached through a
+    /// relative URL and an http server, it is a note: the client is
+    /// generated, and refuses to send credentials there unless the user
+    /// gives another URL.
+    fn check(&self, scheme: &str, key: &str, written: &WrittenUrl) -> Result<Option<UrlNote>, ConfigError> {
+        let raw = &written.url;
+        let (endpoint, problem) = match classify(raw, self.server) {
+            Ok(endpoint) => match &endpoint.insecure {
+                None => return Ok(None),
+                Some(_) => (Some(endpoint), "would receive credentials over plain http; endpoints that receive credentials must use https (plain http only on loopback)".to_owned()),
+            },
+            Err(e) => (None, format!("is not a valid URL: {e}")),
+        };
+        let relative = endpoint.as_ref().is_some_and(|e| e.relative);
+        let place = match &written.place {
+            UrlPlace::Section(tokens) if !relative => return Err((tokens.clone(), format!("`{raw}` {problem}"))),
+            UrlPlace::Section(tokens) => UrlPlace::Section(tokens.clone()),
+            UrlPlace::Spec(at) => UrlPlace::Spec(at.clone()),
+        };
+        let refusal = refusal(scheme, key);
+        let message = match endpoint.and_then(|e| e.insecure) {
+            Some(insecure) if relative => format!(
+                "`{raw}` resolves to `{insecure}` with the default server, which is not https: {refusal} gives an https URL, or the client's base URL is https"
+            ),
+            Some(_) => format!("`{raw}` is not https: {refusal} gives an https URL"),
+            None => format!("`{raw}` {problem}: {refusal} gives a valid https URL"),
+        };
+        Ok(Some(UrlNote { place, message }))
+    }
+}
+
+/// What the runtime refuses when the endpoint `key` of `scheme` is unusable,
+/// and how the user gets past it.
+fn refusal(scheme: &str, key: &str) -> String {
+    let what = match key {
+        "revocation_url" => format!("`revoke()` with an OAuth 2.0 credential for `{scheme}` is refused"),
+        "device_authorization_url" => format!("device logins with an OAuth 2.0 credential for `{scheme}` are refused"),
+        _ => format!("a client with an OAuth 2.0 credential for `{scheme}` refuses to build"),
+    };
+    format!("{what} unless the credential's `.{key}(..)`")
+}
+
+/// The URL the section gives for `key`, else the first of the spec's `(flow, key)`s.
+fn section_or_spec(
+    urls: &UrlContext<'_>,
+    name: &str,
+    spec: Option<&Value>,
+    config: (&str, &Option<String>),
+    spec_keys: &[(&str, &str)],
+) -> Option<WrittenUrl> {
+    let (key, configured) = config;
+    if let Some(url) = configured {
+        let tokens = vec!["schemes".to_owned(), name.to_owned(), key.to_owned()];
+        return Some(WrittenUrl { url: url.clone(), place: UrlPlace::Section(tokens) });
+    }
+    spec_keys.iter().find_map(|(flow, spec_key)| urls.flow_url(spec, flow, spec_key))
+}
+
 fn oauth_kind(
     name: &str,
     spec: Option<&Value>,
     config: &SchemeConfig,
     shared: bool,
     var: &dyn Fn(&str, bool, &str) -> String,
-) -> Result<SchemeKind, ConfigError> {
+    urls: &UrlContext<'_>,
+) -> Result<(SchemeKind, Vec<UrlNote>), ConfigError> {
     let flows_spec = spec.and_then(|s| s.get("flows")).and_then(Value::as_object);
-    let flow_url = |flow: &str, key: &str| {
-        flows_spec.and_then(|f| f.get(flow)).and_then(|f| f.get(key)).and_then(Value::as_str).map(str::to_owned)
-    };
     let mut flows = Vec::new();
     if let Some(flow) = config.flow {
         flows.push(flow);
@@ -376,56 +552,74 @@ fn oauth_kind(
             flows.push(flow);
         }
     }
-    let authorization_url =
-        config.authorization_url.clone().or_else(|| flow_url("authorizationCode", "authorizationUrl"));
-    let token_url = config
-        .token_url
-        .clone()
-        .or_else(|| flow_url("authorizationCode", "tokenUrl"))
-        .or_else(|| flow_url("clientCredentials", "tokenUrl"))
-        .or_else(|| flow_url("deviceAuthorization", "tokenUrl"));
-    let device_authorization_url =
-        config.device_authorization_url.clone().or_else(|| flow_url("deviceAuthorization", "deviceAuthorizationUrl"));
-    let scopes = match &config.scopes {
-        Some(s) => s.clone(),
-        None => Vec::new(),
-    };
-    let at = |key: &str| vec!["schemes".to_owned(), name.to_owned(), key.to_owned()];
+    let authorization_url = section_or_spec(
+        urls,
+        name,
+        spec,
+        ("authorization_url", &config.authorization_url),
+        &[("authorizationCode", "authorizationUrl")],
+    );
+    let token_url = section_or_spec(
+        urls,
+        name,
+        spec,
+        ("token_url", &config.token_url),
+        &[("authorizationCode", "tokenUrl"), ("clientCredentials", "tokenUrl"), ("deviceAuthorization", "tokenUrl")],
+    );
+    let revocation_url = section_or_spec(urls, name, spec, ("revocation_url", &config.revocation_url), &[]);
+    let device_authorization_url = section_or_spec(
+        urls,
+        name,
+        spec,
+        ("device_authorization_url", &config.device_authorization_url),
+        &[("deviceAuthorization", "deviceAuthorizationUrl")],
+    );
+    // The authorization endpoint receives no credential (the browser goes there).
+    let mut notes = Vec::new();
     for (key, url) in [
-        ("authorization_url", &authorization_url),
         ("token_url", &token_url),
-        ("revocation_url", &config.revocation_url),
+        ("revocation_url", &revocation_url),
         ("device_authorization_url", &device_authorization_url),
     ] {
         if let Some(url) = url
-            && key != "authorization_url"
-            && !secure(url)
+            && let Some(note) = urls.check(name, key, url)?
         {
-            return Err((
-                at(key),
-                format!(
-                    "`{url}` would receive credentials over plain http; token endpoints must use https (plain http only on loopback)"
-                ),
-            ));
+            notes.push(note);
         }
     }
     if flows.contains(&Flow::ClientCredentials) && token_url.is_none() {
-        return Err((at("token_url"), format!("scheme `{name}` uses client credentials but has no token URL")));
+        let at = vec!["schemes".to_owned(), name.to_owned(), "token_url".to_owned()];
+        return Err((at, format!("scheme `{name}` uses client credentials but has no token URL")));
     }
-    Ok(SchemeKind::OAuth2 {
+    let text = |written: Option<WrittenUrl>| written.map(|w| w.url);
+    let kind = SchemeKind::OAuth2 {
         flows,
-        authorization_url,
-        token_url,
-        revocation_url: config.revocation_url.clone(),
-        device_authorization_url,
+        authorization_url: text(authorization_url),
+        token_url: text(token_url),
+        revocation_url: text(revocation_url),
+        device_authorization_url: text(device_authorization_url),
         client_auth: config.client_auth.unwrap_or(ClientAuthConfig::ClientSecretBasic),
-        scopes,
+        scopes: config.scopes.clone().unwrap_or_default(),
         redirect_uri: config.redirect_uri.clone(),
         client_id_env: config.client_id_env.clone().unwrap_or_else(|| var(name, shared, "CLIENT_ID")),
         client_secret_env: config.client_secret_env.clone().unwrap_or_else(|| var(name, shared, "CLIENT_SECRET")),
         refresh_token_env: config.refresh_token_env.clone().unwrap_or_else(|| var(name, shared, "REFRESH_TOKEN")),
         private_key_env: config.private_key_env.clone().unwrap_or_else(|| var(name, shared, "PRIVATE_KEY")),
-    })
+    };
+    Ok((kind, notes))
+}
+
+/// Checks a JWT exchange URL of the section: absolute (the runtime does not
+/// resolve it) and https, or http on loopback.
+fn check_exchange_url(url: &str) -> Result<(), String> {
+    let endpoint = classify(url, None).map_err(|e| format!("`{url}` is not a valid URL: {e}"))?;
+    if endpoint.relative {
+        return Err(format!("`{url}` is a relative URL; write the exchange URL in full"));
+    }
+    match endpoint.insecure {
+        Some(_) => Err(format!("`{url}` would receive credentials over plain http")),
+        None => Ok(()),
+    }
 }
 
 fn jwt_kind(
@@ -435,6 +629,7 @@ fn jwt_kind(
     var: &dyn Fn(&str, bool, &str) -> String,
 ) -> Result<SchemeKind, ConfigError> {
     let at = |key: &str| vec!["schemes".to_owned(), name.to_owned(), key.to_owned()];
+    let exchange_at = |key: &str| ["schemes", name, "exchange", key].map(str::to_owned).to_vec();
     let algorithm = config.algorithm.clone().unwrap_or_else(|| "RS256".to_owned());
     if !ALGORITHMS.contains(&algorithm.as_str()) {
         return Err((
@@ -465,18 +660,14 @@ fn jwt_kind(
                 let Some(url) = &exchange.token_url else {
                     return Err((at("exchange"), "the `jwt_bearer` exchange needs a `token_url`".into()));
                 };
-                if !secure(url) {
-                    return Err((at("exchange"), format!("`{url}` would receive credentials over plain http")));
-                }
+                check_exchange_url(url).map_err(|message| (exchange_at("token_url"), message))?;
                 JwtUsage::JwtBearerGrant { token_url: url.clone(), scopes: exchange.scopes.clone() }
             }
             ExchangeGrant::InstallationToken => {
                 let Some(url) = &exchange.url else {
                     return Err((at("exchange"), "the `installation_token` exchange needs a `url`".into()));
                 };
-                if !secure(url) {
-                    return Err((at("exchange"), format!("`{url}` would receive credentials over plain http")));
-                }
+                check_exchange_url(url).map_err(|message| (exchange_at("url"), message))?;
                 JwtUsage::BearerPost { url: url.clone() }
             }
         },
@@ -492,23 +683,6 @@ fn jwt_kind(
         lifetime,
         usage,
     })
-}
-
-/// https, or http on loopback.
-fn secure(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    if lower.starts_with("https://") {
-        return true;
-    }
-    let Some(rest) = lower.strip_prefix("http://") else { return false };
-    let host = rest.split(['/', '?']).next().unwrap_or("");
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    let host = if host.starts_with('[') {
-        host.split(']').next().map(|h| &h[1..]).unwrap_or("")
-    } else {
-        host.split(':').next().unwrap_or("")
-    };
-    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// An OpenAPI `security` value: alternatives of scheme sets.
@@ -560,14 +734,104 @@ pub fn operation_security(own: Option<&Value>, model: &AuthModel) -> Vec<Vec<Str
 mod tests {
     use super::*;
 
+    /// The auth model of a spec whose `oauth` scheme has `tokenUrl`, and
+    /// the diagnostics, as `place: message`.
+    fn with_token_url(token_url: &str, server: Option<&str>, section: Option<Value>) -> (AuthModel, Vec<String>) {
+        let root = serde_json::json!({"components": {"securitySchemes": {"oauth": {
+            "type": "oauth2",
+            "flows": {"authorizationCode": {"authorizationUrl": "/authorize", "tokenUrl": token_url, "scopes": {}}}
+        }}}});
+        let mut diags = Diagnostics::new();
+        let section =
+            section.map(|v| super::super::auth_config::parse_section(&v, "s.yaml", "/x-polvo", &mut diags).unwrap());
+        let layout = super::super::service::SpecLayout { swagger: false };
+        let spec = SpecSchemes { file: "s.yaml", root: &root, layout, server };
+        let place = SectionPlace { file: "s.yaml", pointer: "/x-polvo" };
+        let model = build_auth(&spec, section.as_ref().map(|s| (s, place)), "S", &mut diags);
+        (model, diags.iter().map(|d| format!("{}: {}", d.place(), d.message)).collect())
+    }
+
+    fn token_url_of(model: &AuthModel) -> Option<&str> {
+        match &model.schemes[0].kind {
+            SchemeKind::OAuth2 { token_url, .. } => token_url.as_deref(),
+            _ => None,
+        }
+    }
+
     #[test]
-    fn loopback_and_https_only() {
-        assert!(secure("https://x/token"));
-        assert!(secure("http://127.0.0.1:9/token"));
-        assert!(secure("http://localhost/token"));
-        assert!(secure("http://[::1]:8/t"));
-        assert!(!secure("http://example.com/token"));
-        assert!(!secure("http://127.0.0.1.evil.com/token"));
+    fn relative_token_urls_stay_relative_for_the_runtime() {
+        for server in [Some("https://api.example.com/v1"), Some("/api"), None] {
+            let (model, diags) = with_token_url("/oauth/token", server, None);
+            assert_eq!(token_url_of(&model), Some("/oauth/token"), "{server:?}");
+            assert!(diags.is_empty(), "{server:?}: {diags:?}");
+        }
+    }
+
+    #[test]
+    fn a_relative_token_url_on_an_http_server_is_noted() {
+        let (model, diags) = with_token_url("/oauth/token", Some("http://social.example"), None);
+        assert_eq!(token_url_of(&model), Some("/oauth/token"));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(
+            diags[0].starts_with("s.yaml#/components/securitySchemes/oauth/flows/authorizationCode/tokenUrl: `/oauth/token` resolves to `http://social.example/oauth/token`"),
+            "{diags:?}"
+        );
+    }
+
+    #[test]
+    fn plain_http_is_an_error_only_when_the_section_asks_for_it() {
+        let (model, diags) = with_token_url("http://auth.example.com/token", None, None);
+        assert_eq!(token_url_of(&model), Some("http://auth.example.com/token"), "still generated");
+        assert!(diags[0].contains("is not https"), "a note: {diags:?}");
+        let section = serde_json::json!({"schemes": {"oauth": {"token_url": "http://evil.com\\@localhost/token"}}});
+        let (model, diags) = with_token_url("https://auth.example.com/token", None, Some(section));
+        assert!(model.schemes.is_empty());
+        assert_eq!(
+            diags,
+            [
+                "s.yaml#/x-polvo/schemes/oauth/token_url: `http://evil.com\\@localhost/token` would receive credentials over plain http; endpoints that receive credentials must use https (plain http only on loopback)"
+            ]
+        );
+        let section = serde_json::json!({"schemes": {"oauth": {"token_url": "/oauth/token"}}});
+        let (model, diags) =
+            with_token_url("http://auth.example.com/token", Some("https://api.example.com"), Some(section));
+        assert_eq!(token_url_of(&model), Some("/oauth/token"), "the section's relative URL wins");
+        assert!(diags.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn urls_that_do_not_parse_are_reported_as_invalid_not_as_plain_http() {
+        let (model, diags) = with_token_url("https://auth.example.com:99999/token", None, None);
+        assert_eq!(token_url_of(&model), Some("https://auth.example.com:99999/token"), "still generated");
+        assert_eq!(
+            diags,
+            [
+                "s.yaml#/components/securitySchemes/oauth/flows/authorizationCode/tokenUrl: `https://auth.example.com:99999/token` is not a valid URL: invalid port number: a client with an OAuth 2.0 credential for `oauth` refuses to build unless the credential's `.token_url(..)` gives a valid https URL"
+            ]
+        );
+        let section = serde_json::json!({"schemes": {"oauth": {"token_url": "http://[::1"}}});
+        let (model, diags) = with_token_url("https://auth.example.com/token", None, Some(section));
+        assert!(model.schemes.is_empty());
+        assert_eq!(
+            diags,
+            ["s.yaml#/x-polvo/schemes/oauth/token_url: `http://[::1` is not a valid URL: invalid IPv6 address"]
+        );
+        // A relative URL that cannot be resolved against the default server.
+        let (_, diags) = with_token_url("//exa mple.com/token", Some("https://api.example.com"), None);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].contains("`//exa mple.com/token` is not a valid URL: "), "{diags:?}");
+    }
+
+    #[test]
+    fn jwt_exchange_urls_must_be_absolute_and_secure() {
+        assert!(check_exchange_url("https://oauth2.example.com/token").is_ok());
+        assert!(check_exchange_url("http://127.0.0.1:8080/app/installations/{tenant}/access_tokens").is_ok());
+        assert!(check_exchange_url("/token").unwrap_err().contains("relative"));
+        assert!(check_exchange_url("http://localhost@evil.com/token").unwrap_err().contains("plain http"));
+        assert_eq!(
+            check_exchange_url("https://auth.example.com:99999/token").unwrap_err(),
+            "`https://auth.example.com:99999/token` is not a valid URL: invalid port number"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod auth_config;
+mod endpoints;
 mod operations;
 mod recursion;
 mod renames;

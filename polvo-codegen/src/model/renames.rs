@@ -37,7 +37,8 @@ fn types(names: &Names<'_, '_>, report: &mut dyn FnMut(&str, &str, String)) {
     let renames = &names.renames.types;
     let mut keys: Vec<&String> = Vec::new();
     for &doc in names.roots {
-        if let Some(schemas) = names.docs.doc(doc).root.pointer("/components/schemas").and_then(Value::as_object) {
+        let root = &names.docs.doc(doc).root;
+        if let Some(schemas) = root.pointer(super::service::schemas_pointer(root)).and_then(Value::as_object) {
             for key in schemas.keys() {
                 if !keys.contains(&key) {
                     keys.push(key);

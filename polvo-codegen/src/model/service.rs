@@ -140,15 +140,15 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         .and_then(|s| s.section.env_prefix.clone().or_else(|| s.section.name.as_deref().map(naming::snake)))
         .unwrap_or_else(|| naming::snake(&module_source))
         .to_ascii_uppercase();
+    let servers = roots.first().map(|&doc| servers(docs, doc)).unwrap_or_default();
     let auth = match roots.first() {
         Some(&doc) => super::auth::build_auth(
-            docs.name(doc),
-            &docs.doc(doc).root,
-            // A Swagger 2.0 file keeps its `swagger` key when read as 3.0.
-            if crate::load::swagger::is_swagger(&docs.doc(doc).root) {
-                "/securityDefinitions"
-            } else {
-                "/components/securitySchemes"
+            &super::auth::SpecSchemes {
+                file: docs.name(doc),
+                root: &docs.doc(doc).root,
+                // A Swagger 2.0 file keeps its `swagger` key when read as 3.0.
+                layout: SpecLayout::of(&docs.doc(doc).root),
+                server: servers.first().map(|s| s.url.as_str()),
             },
             section.as_ref().map(|s| (&s.section, super::auth::SectionPlace { file: &s.file, pointer: &s.pointer })),
             &env_prefix,
@@ -179,9 +179,10 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     // (document, schema name, type) of every component registered so far.
     let mut registered: Vec<(DocId, String, TypeId)> = Vec::new();
     for &doc in &roots {
-        if let Some(schemas) = docs.doc(doc).root.pointer("/components/schemas").and_then(Value::as_object) {
+        let schemas_at = schemas_pointer(&docs.doc(doc).root);
+        if let Some(schemas) = docs.doc(doc).root.pointer(schemas_at).and_then(Value::as_object) {
             for key in schemas.keys() {
-                let place = Place { doc, pointer: child_pointer("/components/schemas", &[key]) };
+                let place = Place { doc, pointer: child_pointer(schemas_at, &[key]) };
                 // A schema another file of the service defines the same way is the same type.
                 let earlier: Vec<&(DocId, String, TypeId)> = registered.iter().filter(|(_, k, _)| k == key).collect();
                 if let Some((_, _, id)) =
@@ -207,16 +208,13 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     }
     if renamed_types < renames.types.len() {
         for key in renames.types.keys() {
-            let exists = roots
-                .iter()
-                .any(|&doc| docs.doc(doc).root.pointer("/components/schemas").and_then(|s| s.get(key)).is_some());
+            let exists = roots.iter().any(|&doc| {
+                let root = &docs.doc(doc).root;
+                root.pointer(schemas_pointer(root)).and_then(|s| s.get(key)).is_some()
+            });
             if !exists {
-                rename_error(
-                    &mut diags,
-                    "types",
-                    key,
-                    format!("there is no schema `{key}` in `components.schemas` to rename"),
-                );
+                let place = schema_places(docs, &roots);
+                rename_error(&mut diags, "types", key, format!("there is no schema `{key}` in {place} to rename"));
             }
         }
     }
@@ -318,7 +316,6 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
 
     let info = roots.first().and_then(|&doc| docs.doc(doc).root.get("info"));
     let text = |key: &str| non_empty(info.and_then(|i| i.get(key)).and_then(Value::as_str));
-    let servers = roots.first().map(|&doc| servers(docs, doc)).unwrap_or_default();
     let mut service = Service {
         module,
         title: text("title"),
@@ -478,7 +475,10 @@ fn file_group_name(docs: &DocumentSet, doc: DocId) -> String {
 /// Whether two files define a component schema identically, including every
 /// component it refers to (by the same local names).
 fn same_component(docs: &DocumentSet, a: (DocId, &str), b: (DocId, &str)) -> bool {
-    let schema = |doc: DocId, name: &str| docs.doc(doc).root.pointer("/components/schemas").and_then(|s| s.get(name));
+    let schema = |doc: DocId, name: &str| {
+        let root = &docs.doc(doc).root;
+        root.pointer(schemas_pointer(root)).and_then(|s| s.get(name))
+    };
     let mut queue = vec![a.1.to_owned()];
     let mut seen = std::collections::HashSet::new();
     while let Some(name) = queue.pop() {
@@ -516,11 +516,65 @@ fn same_schema(a: &Value, b: &Value) -> bool {
         })
 }
 
+/// Where a document keeps its named schemas and security schemes: under
+/// `components` in OpenAPI 3, at the top level in a Swagger 2.0 file (read
+/// in place, see [`crate::load::swagger`]). Worked out once per file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpecLayout {
+    /// Whether the file is Swagger 2.0.
+    pub swagger: bool,
+}
+
+impl SpecLayout {
+    /// The layout of the file whose root is `root`.
+    pub(crate) fn of(root: &Value) -> Self {
+        SpecLayout { swagger: crate::load::swagger::is_swagger(root) }
+    }
+
+    /// The pointer of the named schemas.
+    pub(crate) fn schemas_pointer(self) -> &'static str {
+        if self.swagger { "/definitions" } else { "/components/schemas" }
+    }
+
+    /// The named schemas' place as users write it, for messages.
+    pub(crate) fn schemas_name(self) -> &'static str {
+        if self.swagger { "definitions" } else { "components.schemas" }
+    }
+
+    /// The pointer of the security schemes, for diagnostics.
+    pub(crate) fn schemes_pointer(self) -> &'static str {
+        if self.swagger { "/securityDefinitions" } else { "/components/securitySchemes" }
+    }
+}
+
+/// Where the service's files keep their named schemas, for messages:
+/// `` `definitions` ``, `` `components.schemas` ``, or both when the files mix.
+fn schema_places(docs: &DocumentSet, roots: &[DocId]) -> String {
+    let mut places: Vec<&str> = Vec::new();
+    for &doc in roots {
+        let name = SpecLayout::of(&docs.doc(doc).root).schemas_name();
+        if !places.contains(&name) {
+            places.push(name);
+        }
+    }
+    if places.is_empty() {
+        places.push(SpecLayout { swagger: false }.schemas_name());
+    }
+    places.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(" or ")
+}
+
+/// Where the document whose root is `root` keeps its named schemas.
+pub(super) fn schemas_pointer(root: &Value) -> &'static str {
+    SpecLayout::of(root).schemas_pointer()
+}
+
 fn collect_local_schema_refs(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
-            if let Some(name) =
-                map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/").or_else(|| r.strip_prefix("#/definitions/")))
             {
                 out.push(crate::load::pointer::unescape(name));
             }

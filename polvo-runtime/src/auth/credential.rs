@@ -223,24 +223,31 @@ impl<S> OAuth2Credential<S> {
     }
 
     /// Replaces the spec's authorization endpoint (a sandbox or test provider).
+    /// A relative URL is resolved against the client's base URL (RFC 3986).
     pub fn authorization_url(mut self, url: impl Into<String>) -> Self {
         self.settings.authorization_url = Some(url.into());
         self
     }
 
-    /// Replaces the spec's token endpoint.
+    /// Replaces the spec's token endpoint. A relative URL is resolved against
+    /// the client's base URL (RFC 3986); the result must be https (plain http
+    /// only on loopback), checked when the client is built.
     pub fn token_url(mut self, url: impl Into<String>) -> Self {
         self.settings.token_url = Some(url.into());
         self
     }
 
-    /// Replaces the spec's revocation endpoint.
+    /// Replaces the spec's revocation endpoint. A relative URL is resolved
+    /// against the client's base URL; the result must be https (plain http
+    /// only on loopback), checked when `revoke()` uses it.
     pub fn revocation_url(mut self, url: impl Into<String>) -> Self {
         self.settings.revocation_url = Some(url.into());
         self
     }
 
-    /// Replaces the spec's device authorization endpoint.
+    /// Replaces the spec's device authorization endpoint. A relative URL is
+    /// resolved against the client's base URL; the result must be https
+    /// (plain http only on loopback), checked when a device login uses it.
     pub fn device_authorization_url(mut self, url: impl Into<String>) -> Self {
         self.settings.device_authorization_url = Some(url.into());
         self

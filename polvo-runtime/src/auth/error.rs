@@ -43,9 +43,17 @@ pub enum AuthError {
         /// What is missing.
         reason: String,
     },
-    /// A token endpoint URL is plain http and not on the loopback interface.
-    #[error("refusing to send credentials to `{url}`: token endpoints must use https (plain http only on loopback)")]
+    /// An endpoint that would receive credentials (token, revocation,
+    /// device authorization or JWT exchange) is not https, or is plain http
+    /// off the loopback interface.
+    #[error(
+        "refusing to send `{scheme}` credentials to `{url}`: endpoints that receive credentials must use https (plain http only on loopback); give another URL with the credential's `.{setting}(..)`"
+    )]
     InsecureUrl {
+        /// The scheme.
+        scheme: String,
+        /// The credential setting that gives this URL (`token_url`, `revocation_url`, ...).
+        setting: &'static str,
         /// The URL.
         url: String,
     },
@@ -113,6 +121,36 @@ pub enum AuthError {
     /// The token store failed.
     #[error("{0}")]
     Store(String),
+    /// A token refresh stopped before it finished: its task panicked, or
+    /// the runtime it ran on shut down. The next call tries again.
+    #[error("the `{scheme}` token refresh for tenant `{tenant}` did not finish: {reason}")]
+    RefreshInterrupted {
+        /// The scheme.
+        scheme: String,
+        /// The tenant.
+        tenant: String,
+        /// What stopped it.
+        reason: String,
+    },
+    /// A tenant that cannot be used: tenants become parts of token-store
+    /// keys and URL paths, where an empty, `.` or `..` tenant would stand
+    /// for another.
+    #[error("the tenant `{tenant}` cannot be used: {reason}")]
+    InvalidTenant {
+        /// The tenant.
+        tenant: String,
+        /// Why.
+        reason: String,
+    },
+    /// The token endpoint issued a token of a type polvo cannot send (only
+    /// `Bearer` tokens are supported; `mac` and `DPoP` are not).
+    #[error("the `{scheme}` token endpoint issued a `{token_type}` token; only `Bearer` tokens are supported")]
+    UnsupportedTokenType {
+        /// The scheme.
+        scheme: String,
+        /// The `token_type` the endpoint sent.
+        token_type: String,
+    },
 }
 
 /// Lists scheme names as prose: "`a`", "`a` or `b`", "`a`, `b` or `c`".
@@ -134,5 +172,11 @@ pub(crate) fn or_list(names: &[impl fmt::Display]) -> String {
         [] => "nothing".into(),
         [one] => one.clone(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+impl From<super::store::StoreError> for AuthError {
+    fn from(e: super::store::StoreError) -> Self {
+        AuthError::Store(e.to_string())
     }
 }

@@ -11,13 +11,17 @@
 
 mod cache;
 mod credential;
+mod endpoints;
 mod error;
 mod http;
 mod jwt;
 mod oauth;
+mod pending;
+mod reply;
 pub mod spec;
 mod state;
 mod store;
+mod tenant;
 mod token;
 
 pub use credential::{Credential, JwtCredential, OAuth2Credential};
@@ -30,8 +34,9 @@ pub use state::AuthState;
 pub use store::{FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
 pub use token::{StoredTokens, TokenKey, TokenSet};
 
-pub(crate) use http::token_client;
-pub(crate) use state::Target;
+pub(crate) use endpoints::resolve_relative_endpoints;
+pub(crate) use http::{is_secure, token_client};
+pub(crate) use state::{Applied, Target};
 
 /// The OAuth 2.0 side of a client, for one tenant: logins, tokens,
 /// revocation. Reached with `client.auth()`.
@@ -66,10 +71,12 @@ impl<'a> Auth<'a> {
     }
 
     /// Finishes a login with the `code` and `state` the redirect brought:
-    /// checks `state`, exchanges the code and stores the tokens (for the
-    /// tenant that started the login, which is returned).
+    /// checks `state`, exchanges the code and stores the tokens for this
+    /// tenant, which is returned. Only the tenant that started the login can
+    /// finish it: a `state` another tenant started is
+    /// [`AuthError::StateMismatch`], and nothing is sent to the provider.
     pub async fn fetch_access_token(&self, code: &str, state: &str) -> Result<String, AuthError> {
-        self.state.fetch_access_token(self.scheme, code, state).await
+        self.state.fetch_access_token(self.scheme, self.tenant, code, state).await
     }
 
     /// Starts a device login (RFC 8628) for command-line apps.

@@ -2,29 +2,52 @@
 //! and `state`, client credentials, refresh with rotation, device
 //! authorization and revocation, with tokens cached per tenant.
 
-use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenResponse};
+use oauth2::basic::{
+    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+};
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, DeviceAuthorizationUrl, EndpointMaybeSet,
-    EndpointNotSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
-    StandardDeviceAuthorizationResponse, TokenResponse, TokenUrl,
+    EndpointNotSet, PkceCodeChallenge, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    StandardDeviceAuthorizationResponse, StandardRevocableToken, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::cache::TokenCache;
+use super::cache::{Arrival, TokenCache};
+use super::endpoints::check_endpoint;
 use super::error::AuthError;
-use super::http::{TokenHttp, TokenHttpError, is_secure_url};
+use super::http::{TokenHttp, TokenHttpError};
 use super::jwt::{SigningKey, client_assertion};
+use super::pending::PendingLogins;
+use super::reply::TokenReply;
 use super::spec::{ClientAuth, Grant};
 use super::store::TokenStore;
-use super::token::{TokenKey, TokenSet, expires_in};
+use super::token::{TokenKey, TokenSet};
 
-type OAuthClient = BasicClient<EndpointMaybeSet, EndpointMaybeSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet>;
+/// The `oauth2` client polvo uses, before its endpoints are set: its own
+/// token reply type, so that `token_type` is checked and may be absent.
+type UnconfiguredClient = oauth2::Client<
+    BasicErrorResponse,
+    TokenReply,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+>;
 
-/// How long a started login waits for its redirect.
-const LOGIN_TTL: Duration = Duration::from_secs(600);
+/// That client with its endpoints set.
+type OAuthClient = oauth2::Client<
+    BasicErrorResponse,
+    TokenReply,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointMaybeSet,
+    EndpointMaybeSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointMaybeSet,
+>;
 
 /// An OAuth 2.0 scheme with its client registration, ready to get tokens.
 pub struct OAuth2Provider {
@@ -43,13 +66,7 @@ pub struct OAuth2Provider {
     pub(crate) scopes: Vec<String>,
     pub(crate) initial_refresh_token: Option<SecretString>,
     pub(crate) cache: TokenCache,
-    pending: Mutex<HashMap<String, PendingState>>,
-}
-
-struct PendingState {
-    verifier: PkceCodeVerifier,
-    tenant: String,
-    started: Instant,
+    pending: PendingLogins,
 }
 
 /// A login started by `auth_url`: send the user to [`PendingLogin::url`],
@@ -113,7 +130,9 @@ impl DeviceLogin {
 }
 
 impl OAuth2Provider {
-    /// A provider; checks that every endpoint URL may receive credentials.
+    /// A provider; checks the token endpoint, which every grant uses. The
+    /// revocation and device authorization endpoints are checked when they
+    /// are used, so one the credential never uses cannot block it.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         service: &str,
@@ -126,14 +145,11 @@ impl OAuth2Provider {
         urls: Endpoints,
         scopes: Vec<String>,
         initial_refresh_token: Option<SecretString>,
+        skew: Duration,
     ) -> Result<Self, AuthError> {
         let config = |reason: &str| AuthError::Config { scheme: scheme.to_owned(), reason: reason.to_owned() };
         let token_url = urls.token.ok_or_else(|| config("no token URL"))?;
-        for url in [Some(&token_url), urls.revocation.as_ref(), urls.device.as_ref()].into_iter().flatten() {
-            if !is_secure_url(url) {
-                return Err(AuthError::InsecureUrl { url: url.clone() });
-            }
-        }
+        check_endpoint(scheme, "token_url", &token_url)?;
         if client_auth == ClientAuth::PrivateKeyJwt && client_key.is_none() {
             return Err(config("`private_key_jwt` needs the client's private key"));
         }
@@ -157,38 +173,52 @@ impl OAuth2Provider {
             redirect_uri: urls.redirect,
             scopes,
             initial_refresh_token,
-            cache: TokenCache::default(),
-            pending: Mutex::new(HashMap::new()),
+            cache: TokenCache::new(skew),
+            pending: PendingLogins::default(),
         })
     }
 
-    fn key(&self, tenant: &str) -> TokenKey {
-        TokenKey::new(self.service.clone(), self.scheme.clone(), tenant)
+    /// The store key of `tenant`'s tokens; refuses tenants that cannot be used.
+    fn key(&self, tenant: &str) -> Result<TokenKey, AuthError> {
+        super::tenant::check(tenant)?;
+        Ok(TokenKey::new(self.service.clone(), self.scheme.clone(), tenant))
     }
 
-    fn client(&self) -> Result<OAuthClient, AuthError> {
-        let bad = |what: &str, e: url::ParseError| AuthError::Config {
+    /// An invalid endpoint URL as a configuration error.
+    fn bad_url(&self, what: &str, e: url::ParseError) -> AuthError {
+        AuthError::Config { scheme: self.scheme.clone(), reason: format!("invalid {what}: {e}") }
+    }
+
+    /// The client for logins in a browser: with the authorization endpoint.
+    fn login_client(&self) -> Result<OAuthClient, AuthError> {
+        let url = self.authorization_url.clone().map(AuthUrl::new).transpose();
+        Ok(self.client()?.set_auth_uri_option(url.map_err(|e| self.bad_url("authorization URL", e))?))
+    }
+
+    /// The client for device logins: with the device authorization
+    /// endpoint, checked now as it receives the client's credentials.
+    fn device_client(&self) -> Result<OAuthClient, AuthError> {
+        let url = self.device_authorization_url.as_deref().ok_or_else(|| AuthError::Config {
             scheme: self.scheme.clone(),
-            reason: format!("invalid {what}: {e}"),
-        };
-        let mut client = BasicClient::new(ClientId::new(self.client_id.clone()))
-            .set_auth_uri_option(
-                self.authorization_url
-                    .clone()
-                    .map(AuthUrl::new)
-                    .transpose()
-                    .map_err(|e| bad("authorization URL", e))?,
-            )
-            .set_token_uri_option(Some(TokenUrl::new(self.token_url.clone()).map_err(|e| bad("token URL", e))?))
-            .set_device_authorization_url_option(
-                self.device_authorization_url
-                    .clone()
-                    .map(DeviceAuthorizationUrl::new)
-                    .transpose()
-                    .map_err(|e| bad("device authorization URL", e))?,
-            );
+            reason: "no device authorization URL".into(),
+        })?;
+        check_endpoint(&self.scheme, "device_authorization_url", url)?;
+        let url =
+            DeviceAuthorizationUrl::new(url.to_owned()).map_err(|e| self.bad_url("device authorization URL", e))?;
+        Ok(self.client()?.set_device_authorization_url_option(Some(url)))
+    }
+
+    /// The client for token requests: only the endpoints every grant uses,
+    /// so an unusable endpoint of another flow does not get in the way.
+    fn client(&self) -> Result<OAuthClient, AuthError> {
+        let token_url = TokenUrl::new(self.token_url.clone()).map_err(|e| self.bad_url("token URL", e))?;
+        let mut client = UnconfiguredClient::new(ClientId::new(self.client_id.clone()))
+            .set_auth_uri_option(None)
+            .set_token_uri_option(Some(token_url))
+            .set_device_authorization_url_option(None);
         if let Some(uri) = &self.redirect_uri {
-            client = client.set_redirect_uri(RedirectUrl::new(uri.clone()).map_err(|e| bad("redirect URI", e))?);
+            client =
+                client.set_redirect_uri(RedirectUrl::new(uri.clone()).map_err(|e| self.bad_url("redirect URI", e))?);
         }
         match self.client_auth {
             ClientAuth::ClientSecretBasic => {}
@@ -240,12 +270,7 @@ impl OAuth2Provider {
                 }
                 AuthError::TokenEndpoint { scheme: self.scheme.clone(), error: code, description }
             }
-            RequestTokenError::Request(e) => match e.status {
-                Some(_) => {
-                    AuthError::TokenEndpoint { scheme: self.scheme.clone(), error: e.message, description: None }
-                }
-                None => AuthError::Transport { scheme: self.scheme.clone(), reason: e.message },
-            },
+            RequestTokenError::Request(e) => e.into_auth_error(&self.scheme),
             RequestTokenError::Parse(e, _) => {
                 // serde's own message can quote the value it could not read,
                 // which may be a token: say where and what kind of problem only.
@@ -256,29 +281,24 @@ impl OAuth2Provider {
         }
     }
 
-    fn token_set(response: &BasicTokenResponse) -> TokenSet {
-        TokenSet {
-            access_token: SecretString::from(response.access_token().secret().clone()),
-            refresh_token: response.refresh_token().map(|r| SecretString::from(r.secret().clone())),
-            expires_at: response.expires_in().and_then(expires_in),
-            scopes: response.scopes().map(|s| s.iter().map(|s| s.to_string()).collect()).unwrap_or_default(),
-        }
-    }
-
     /// A fresh access token for `tenant`, refreshing (once, for every
-    /// concurrent caller) when the cached one is about to expire.
+    /// concurrent caller, in a task that finishes even if they all stop
+    /// waiting) when the cached one is about to expire.
     pub(crate) async fn token(
-        &self,
+        self: &Arc<Self>,
         http: &reqwest::Client,
-        store: &dyn TokenStore,
+        store: &Arc<dyn TokenStore>,
         tenant: &str,
-        skew: Duration,
     ) -> Result<TokenSet, AuthError> {
-        if let Some(t) = self.cache.fresh(tenant, skew) {
+        if let Some(t) = self.cache.fresh(tenant) {
             return Ok(t);
         }
-        let key = self.key(tenant);
-        self.cache.get(&key, store, skew, |previous| Box::pin(self.obtain(http, tenant, previous))).await
+        let key = self.key(tenant)?;
+        let (provider, http, owned) = (self.clone(), http.clone(), tenant.to_owned());
+        let refresh = move |previous| -> super::cache::RefreshFuture {
+            Box::pin(async move { provider.obtain(&http, &owned, previous).await })
+        };
+        self.cache.get(&key, store, refresh).await
     }
 
     /// Gets new tokens without a user: by refresh token, or by client
@@ -308,7 +328,7 @@ impl OAuth2Provider {
                 request = request.add_extra_param(name, value);
             }
             let response = request.request_async(&caller).await.map_err(|e| self.token_error(e, tenant, true))?;
-            return Ok(Self::token_set(&response));
+            return response.into_tokens(&self.scheme);
         }
         if self.grant == Grant::ClientCredentials {
             tracing::debug!(scheme = %self.scheme, tenant, "requesting a token with client credentials");
@@ -320,14 +340,15 @@ impl OAuth2Provider {
                 request = request.add_extra_param(name, value);
             }
             let response = request.request_async(&caller).await.map_err(|e| self.token_error(e, tenant, false))?;
-            return Ok(Self::token_set(&response));
+            return response.into_tokens(&self.scheme);
         }
         Err(AuthError::NotAuthorized { scheme: self.scheme.clone(), tenant: tenant.to_owned() })
     }
 
     /// Starts an authorization code login with PKCE (S256) and a random `state`.
     pub(crate) fn authorize(&self, scopes: &[&str], tenant: &str) -> Result<PendingLogin, AuthError> {
-        let client = self.client()?;
+        super::tenant::check(tenant)?;
+        let client = self.login_client()?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let scopes: Vec<Scope> = if scopes.is_empty() {
             self.scopes.iter().cloned().map(Scope::new).collect()
@@ -340,49 +361,68 @@ impl OAuth2Provider {
             .add_scopes(scopes)
             .set_pkce_challenge(challenge)
             .url();
-        let mut pending = self.pending.lock().map_err(|_| AuthError::Store("login table poisoned".into()))?;
-        pending.retain(|_, p| p.started.elapsed() < LOGIN_TTL);
-        pending.insert(
-            state.secret().clone(),
-            PendingState { verifier, tenant: tenant.to_owned(), started: Instant::now() },
-        );
+        self.pending.insert(state.secret().clone(), verifier, tenant, Instant::now());
         Ok(PendingLogin { url: url.to_string(), state: state.secret().clone() })
     }
 
-    /// Finishes a login: checks `state`, exchanges the code with the PKCE
-    /// verifier, and stores the tokens. Returns the tenant they belong to.
+    /// Finishes a login `tenant` started: checks `state` (a login another
+    /// tenant started is refused, and nothing is sent), exchanges the code
+    /// with the PKCE verifier, and stores the tokens.
     pub(crate) async fn finish_login(
         &self,
         http: &reqwest::Client,
         store: &dyn TokenStore,
+        tenant: &str,
         code: &str,
         state: &str,
-    ) -> Result<(String, TokenSet), AuthError> {
-        let pending = {
-            let mut table = self.pending.lock().map_err(|_| AuthError::Store("login table poisoned".into()))?;
-            table.remove(state).filter(|p| p.started.elapsed() < LOGIN_TTL)
-        };
-        let Some(pending) = pending else { return Err(AuthError::StateMismatch) };
+    ) -> Result<TokenSet, AuthError> {
+        let key = self.key(tenant)?;
+        // The code can be redeemed once: make sure the store could save its
+        // tokens before spending it, and before using up the login's state
+        // (a store failure leaves the login to be finished again). Should
+        // saving still fail, the tokens stay cached.
+        store.check(&key).await?;
+        let verifier = self.pending.take(state, tenant, Instant::now())?;
         let client = self.client()?;
         let caller = TokenHttp(http.clone());
         let mut request = client
             .exchange_code(AuthorizationCode::new(code.to_owned()))
             .map_err(|e| AuthError::Config { scheme: self.scheme.clone(), reason: e.to_string() })?
-            .set_pkce_verifier(pending.verifier);
+            .set_pkce_verifier(verifier);
         for (name, value) in self.assertion_params()? {
             request = request.add_extra_param(name, value);
         }
-        let response = request.request_async(&caller).await.map_err(|e| self.token_error(e, &pending.tenant, false))?;
-        let tokens = Self::token_set(&response);
-        self.save(store, &pending.tenant, &tokens).await?;
-        Ok((pending.tenant, tokens))
+        let response = request.request_async(&caller).await.map_err(|e| self.token_error(e, tenant, false))?;
+        let tokens = response.into_tokens(&self.scheme)?;
+        self.save_under(store, &key, &tokens, Arrival::Fetched).await?;
+        Ok(tokens)
     }
 
     /// Stores tokens for a tenant (a login finished elsewhere, or restored).
+    /// Their age is unknown, so they are renewed the full skew before expiry.
     pub(crate) async fn save(&self, store: &dyn TokenStore, tenant: &str, tokens: &TokenSet) -> Result<(), AuthError> {
-        store.save(&self.key(tenant), tokens).await.map_err(|e| AuthError::Store(e.to_string()))?;
-        self.cache.put(tenant, tokens.clone());
-        Ok(())
+        self.save_under(store, &self.key(tenant)?, tokens, Arrival::Loaded).await
+    }
+
+    /// Keeps tokens in the cache, then saves them: if the store fails, this
+    /// process can still use them (and the error says the store failed).
+    /// A refresh under way finishes first, and none starts meanwhile, so
+    /// it can neither overwrite these tokens nor mark them dead.
+    async fn save_under(
+        &self,
+        store: &dyn TokenStore,
+        key: &TokenKey,
+        tokens: &TokenSet,
+        arrival: Arrival,
+    ) -> Result<(), AuthError> {
+        self.cache
+            .exclusive(&key.tenant, async {
+                self.cache.put(&key.tenant, tokens.clone(), arrival);
+                let _store_lock = store.lock(key).await?;
+                store.save(key, tokens).await?;
+                Ok(())
+            })
+            .await
     }
 
     /// Starts a device login.
@@ -392,7 +432,8 @@ impl OAuth2Provider {
         scopes: &[&str],
         tenant: &str,
     ) -> Result<DeviceLogin, AuthError> {
-        let client = self.client()?;
+        super::tenant::check(tenant)?;
+        let client = self.device_client()?;
         let caller = TokenHttp(http.clone());
         let scopes: Vec<Scope> = if scopes.is_empty() {
             self.scopes.iter().cloned().map(Scope::new).collect()
@@ -417,7 +458,7 @@ impl OAuth2Provider {
         store: &dyn TokenStore,
         login: &DeviceLogin,
     ) -> Result<TokenSet, AuthError> {
-        let client = self.client()?;
+        let client = self.device_client()?;
         let caller = TokenHttp(http.clone());
         let response = client
             .exchange_device_access_token(&login.details)
@@ -425,79 +466,98 @@ impl OAuth2Provider {
             .request_async(&caller, tokio::time::sleep, None)
             .await
             .map_err(|e| self.token_error(e, &login.tenant, false))?;
-        let tokens = Self::token_set(&response);
-        self.save(store, &login.tenant, &tokens).await?;
+        let tokens = response.into_tokens(&self.scheme)?;
+        self.save_under(store, &self.key(&login.tenant)?, &tokens, Arrival::Fetched).await?;
         Ok(tokens)
     }
 
     /// Revokes a tenant's tokens at the provider (refresh token first, as it
-    /// also ends the access tokens it issued) and forgets them.
+    /// also ends the access tokens it issued) and forgets them. A refresh
+    /// under way finishes first (its rotated refresh token is the one
+    /// revoked), and calls for a token made meanwhile wait for the
+    /// revocation instead of refreshing.
     pub(crate) async fn revoke(
         &self,
         http: &reqwest::Client,
         store: &dyn TokenStore,
         tenant: &str,
     ) -> Result<(), AuthError> {
-        let key = self.key(tenant);
-        let stored = store.load(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
-        let cached = self.cache.fresh(tenant, Duration::ZERO);
-        if let Some(tokens) = stored.or(cached) {
-            let Some(url) = &self.revocation_url else {
-                return Err(AuthError::Config { scheme: self.scheme.clone(), reason: "no revocation URL".into() });
-            };
-            // RFC 7009, sent directly: the `oauth2` crate refuses plain-http
-            // revocation URLs even on loopback.
-            let (token, hint) = match &tokens.refresh_token {
-                Some(r) => (r.expose_secret().to_owned(), "refresh_token"),
-                None => (tokens.access_token.expose_secret().to_owned(), "access_token"),
-            };
-            let mut form = vec![("token", token), ("token_type_hint", hint.to_owned())];
-            let mut request = http.post(url).header(http::header::ACCEPT, "application/json");
-            match self.client_auth {
-                ClientAuth::ClientSecretBasic => {
-                    let secret = self.client_secret.as_ref().map(|s| s.expose_secret().to_owned());
-                    request = request.basic_auth(oauth_encode(&self.client_id), secret.as_deref().map(oauth_encode));
+        let key = self.key(tenant)?;
+        self.cache
+            .exclusive(tenant, async {
+                let _store_lock = store.lock(&key).await?;
+                let stored = store.load(&key).await?;
+                // Cached tokens that are stored nowhere (given in the
+                // configuration) still hold a live refresh token after their
+                // access token expired.
+                let cached = || {
+                    let live = |t: &TokenSet| t.expires_at.is_none_or(|at| std::time::SystemTime::now() < at);
+                    self.cache.current(tenant).filter(|t| t.refresh_token.is_some() || live(t))
+                };
+                if let Some(tokens) = stored.or_else(cached) {
+                    self.send_revocation(http, &tokens).await?;
                 }
-                ClientAuth::ClientSecretPost => {
-                    form.push(("client_id", self.client_id.clone()));
-                    if let Some(secret) = &self.client_secret {
-                        form.push(("client_secret", secret.expose_secret().to_owned()));
-                    }
-                }
-                ClientAuth::PrivateKeyJwt | ClientAuth::None => {
-                    form.push(("client_id", self.client_id.clone()));
-                    for (name, value) in self.assertion_params()? {
-                        form.push((name, value));
-                    }
+                store.remove(&key).await?;
+                self.cache.forget(tenant);
+                Ok(())
+            })
+            .await
+    }
+
+    /// Asks the provider to revoke `tokens` (RFC 7009).
+    async fn send_revocation(&self, http: &reqwest::Client, tokens: &TokenSet) -> Result<(), AuthError> {
+        let Some(url) = &self.revocation_url else {
+            return Err(AuthError::Config { scheme: self.scheme.clone(), reason: "no revocation URL".into() });
+        };
+        check_endpoint(&self.scheme, "revocation_url", url)?;
+        // RFC 7009, sent directly: the `oauth2` crate refuses plain-http
+        // revocation URLs even on loopback.
+        let (token, hint) = match &tokens.refresh_token {
+            Some(r) => (r.expose_secret().to_owned(), "refresh_token"),
+            None => (tokens.access_token.expose_secret().to_owned(), "access_token"),
+        };
+        let mut form = vec![("token", token), ("token_type_hint", hint.to_owned())];
+        let mut request = http.post(url).header(http::header::ACCEPT, "application/json");
+        match self.client_auth {
+            ClientAuth::ClientSecretBasic => {
+                let secret = self.client_secret.as_ref().map(|s| s.expose_secret().to_owned());
+                request = request.basic_auth(oauth_encode(&self.client_id), secret.as_deref().map(oauth_encode));
+            }
+            ClientAuth::ClientSecretPost => {
+                form.push(("client_id", self.client_id.clone()));
+                if let Some(secret) = &self.client_secret {
+                    form.push(("client_secret", secret.expose_secret().to_owned()));
                 }
             }
-            let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-            let response = request
-                .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(body)
-                .send()
-                .await
-                .map_err(|e| AuthError::Transport {
-                    scheme: self.scheme.clone(),
-                    reason: e.without_url().to_string(),
-                })?;
-            let status = response.status();
-            if !status.is_success() {
-                let text = response.text().await.unwrap_or_default();
-                let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-                return Err(AuthError::TokenEndpoint {
-                    scheme: self.scheme.clone(),
-                    error: json
-                        .get("error")
-                        .and_then(|e| e.as_str())
-                        .map(str::to_owned)
-                        .unwrap_or_else(|| status.to_string()),
-                    description: json.get("error_description").and_then(|e| e.as_str()).map(str::to_owned),
-                });
+            ClientAuth::PrivateKeyJwt | ClientAuth::None => {
+                form.push(("client_id", self.client_id.clone()));
+                for (name, value) in self.assertion_params()? {
+                    form.push((name, value));
+                }
             }
         }
-        store.remove(&key).await.map_err(|e| AuthError::Store(e.to_string()))?;
-        self.cache.forget(tenant);
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let response = request
+            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| AuthError::Transport { scheme: self.scheme.clone(), reason: e.without_url().to_string() })?;
+        let status = response.status();
+        if !status.is_success() {
+            // The error body only explains the failure: unreadable or too large, it is left out.
+            let body = super::http::read_limited(response).await.unwrap_or_default();
+            let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            return Err(AuthError::TokenEndpoint {
+                scheme: self.scheme.clone(),
+                error: json
+                    .get("error")
+                    .and_then(|e| e.as_str())
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| status.to_string()),
+                description: json.get("error_description").and_then(|e| e.as_str()).map(str::to_owned),
+            });
+        }
         Ok(())
     }
 }

@@ -37,18 +37,20 @@ pub enum Grant {
     DeviceCode,
 }
 
-/// A scheme's OAuth 2.0 endpoints and settings.
+/// A scheme's OAuth 2.0 endpoints and settings. An endpoint URL may be a
+/// relative reference (`/oauth/token`), as OpenAPI allows: the client
+/// resolves it against its base URL when it is built (RFC 3986).
 #[derive(Clone, Copy, Debug)]
 pub struct OAuth2Spec {
     /// The flows the spec declares, the preferred first.
     pub grants: &'static [Grant],
-    /// The authorization endpoint.
+    /// The authorization endpoint; may be relative to the base URL.
     pub authorization_url: Option<&'static str>,
-    /// The token endpoint.
+    /// The token endpoint; may be relative to the base URL.
     pub token_url: Option<&'static str>,
-    /// The revocation endpoint (RFC 7009).
+    /// The revocation endpoint (RFC 7009); may be relative to the base URL.
     pub revocation_url: Option<&'static str>,
-    /// The device authorization endpoint (RFC 8628).
+    /// The device authorization endpoint (RFC 8628); may be relative to the base URL.
     pub device_authorization_url: Option<&'static str>,
     /// How the client authenticates at the token endpoint.
     pub client_auth: ClientAuth,

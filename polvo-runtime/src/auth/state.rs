@@ -6,11 +6,12 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::cache::TokenCache;
 use super::credential::{Credential, CredentialValue, JwtSettings, OAuth2Settings, expose};
 use super::error::{AuthError, or_list};
+use super::http::TokenHttpError;
 use super::jwt::{SigningKey, as_token_set, mint, resolve_claims};
 use super::oauth::{DeviceLogin, Endpoints, OAuth2Provider, PendingLogin};
 use super::spec::{ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, SchemeKind, SchemeSpec, Security};
@@ -22,8 +23,8 @@ enum Provider {
     ApiKey { location: KeyLocation, name: String, prefix: String, key: SecretString },
     Basic { header: SecretString },
     Bearer { token: SecretString },
-    OAuth2(Box<OAuth2Provider>),
-    Jwt(Box<JwtProvider>),
+    OAuth2(Arc<OAuth2Provider>),
+    Jwt(Arc<JwtProvider>),
 }
 
 /// A scheme that signs JWTs, and maybe exchanges them for access tokens.
@@ -37,6 +38,8 @@ struct JwtProvider {
     usage: JwtUse,
     exchange_url: Option<String>,
     cache: TokenCache,
+    /// Where directly sent JWTs are "stored": nowhere.
+    no_store: Arc<dyn TokenStore>,
 }
 
 /// What was put on a request, so a 401 can expire exactly that token.
@@ -59,7 +62,6 @@ pub struct AuthState {
     providers: HashMap<String, Provider>,
     store: Arc<dyn TokenStore>,
     http: reqwest::Client,
-    skew: Duration,
 }
 
 impl std::fmt::Debug for AuthState {
@@ -107,22 +109,15 @@ impl AuthState {
                     reason: format!("the service has no such scheme (its schemes are {})", or_list(&known)),
                 });
             };
-            let provider = provider(service, spec, credential.value)?;
+            let provider = provider(service, spec, credential.value, skew)?;
             providers.insert(spec.name.to_owned(), provider);
         }
-        Ok(AuthState { service, schemes, providers, store, http, skew })
+        Ok(AuthState { service, schemes, providers, store, http })
     }
 
     /// An empty state (services without schemes).
     pub(crate) fn none(service: &'static str, http: reqwest::Client) -> Self {
-        AuthState {
-            service,
-            schemes: &[],
-            providers: HashMap::new(),
-            store: Arc::new(NoStore),
-            http,
-            skew: crate::client::DEFAULT_REFRESH_SKEW,
-        }
+        AuthState { service, schemes: &[], providers: HashMap::new(), store: Arc::new(NoStore), http }
     }
 
     /// Whether a credential for `scheme` was given.
@@ -226,12 +221,12 @@ impl AuthState {
             Provider::Basic { header: value } => header(target, "authorization", value.expose_secret().to_owned())?,
             Provider::Bearer { token: t } => header(target, "authorization", prefixed("Bearer", t.expose_secret()))?,
             Provider::OAuth2(oauth) => {
-                let t = oauth.token(&self.http, self.store.as_ref(), tenant, self.skew).await?;
+                let t = oauth.token(&self.http, &self.store, tenant).await?;
                 header(target, "authorization", bearer(&t))?;
                 token = Some(t);
             }
             Provider::Jwt(jwt) => {
-                let t = jwt.token(&self.http, self.store.as_ref(), tenant, self.skew).await?;
+                let t = jwt.token(&self.http, &self.store, tenant).await?;
                 match jwt.usage {
                     JwtUse::Direct { header: name, prefix } => {
                         header(target, name, prefixed(prefix, t.access_token.expose_secret()))?
@@ -294,10 +289,16 @@ impl AuthState {
         self.oauth(scheme)?.authorize(scopes, tenant)
     }
 
-    /// Finishes a login.
-    pub async fn fetch_access_token(&self, scheme: Option<&str>, code: &str, state: &str) -> Result<String, AuthError> {
-        let (tenant, _) = self.oauth(scheme)?.finish_login(&self.http, self.store.as_ref(), code, state).await?;
-        Ok(tenant)
+    /// Finishes a login that `tenant` started.
+    pub async fn fetch_access_token(
+        &self,
+        scheme: Option<&str>,
+        tenant: &str,
+        code: &str,
+        state: &str,
+    ) -> Result<String, AuthError> {
+        self.oauth(scheme)?.finish_login(&self.http, self.store.as_ref(), tenant, code, state).await?;
+        Ok(tenant.to_owned())
     }
 
     /// Starts a device login.
@@ -318,8 +319,8 @@ impl AuthState {
     /// A fresh access token for a scheme and tenant.
     pub async fn token(&self, scheme: &str, tenant: &str) -> Result<TokenSet, AuthError> {
         match self.providers.get(scheme) {
-            Some(Provider::OAuth2(o)) => o.token(&self.http, self.store.as_ref(), tenant, self.skew).await,
-            Some(Provider::Jwt(j)) => j.token(&self.http, self.store.as_ref(), tenant, self.skew).await,
+            Some(Provider::OAuth2(o)) => o.token(&self.http, &self.store, tenant).await,
+            Some(Provider::Jwt(j)) => j.token(&self.http, &self.store, tenant).await,
             Some(Provider::Bearer { token }) => Ok(TokenSet::new(token.expose_secret().to_owned())),
             _ => Err(AuthError::NoCredentials { needed: format!("`{scheme}`") }),
         }
@@ -336,8 +337,23 @@ impl AuthState {
     }
 }
 
+/// The moment `seconds` after the Unix epoch (before it, if negative),
+/// clamped to what the clock can hold, without arithmetic that can
+/// overflow: far past times become the epoch (long expired), far future
+/// ones the latest time the clock holds.
+fn from_unix_seconds(seconds: i64) -> SystemTime {
+    let magnitude = Duration::from_secs(seconds.unsigned_abs());
+    let moment = if seconds >= 0 { UNIX_EPOCH.checked_add(magnitude) } else { UNIX_EPOCH.checked_sub(magnitude) };
+    moment.unwrap_or(if seconds >= 0 { far_future() } else { UNIX_EPOCH })
+}
+
+/// A time far in the future that every clock can hold (year 9999).
+fn far_future() -> SystemTime {
+    UNIX_EPOCH.checked_add(Duration::from_secs(253_402_300_799)).unwrap_or(UNIX_EPOCH)
+}
+
 /// Builds the provider of one scheme from its spec and credential.
-fn provider(service: &str, spec: &SchemeSpec, value: CredentialValue) -> Result<Provider, AuthError> {
+fn provider(service: &str, spec: &SchemeSpec, value: CredentialValue, skew: Duration) -> Result<Provider, AuthError> {
     let mismatch = |reason: &str| AuthError::Mismatch { scheme: spec.name.to_owned(), reason: reason.to_owned() };
     Ok(match (&spec.kind, value) {
         (
@@ -352,10 +368,10 @@ fn provider(service: &str, spec: &SchemeSpec, value: CredentialValue) -> Result<
         (SchemeKind::Bearer { .. } | SchemeKind::OAuth2(_), CredentialValue::Bearer(token))
         | (SchemeKind::Bearer { .. }, CredentialValue::ApiKey(token)) => Provider::Bearer { token },
         (SchemeKind::OAuth2(o), CredentialValue::OAuth2(settings)) => {
-            Provider::OAuth2(Box::new(oauth_provider(service, spec.name, o, *settings)?))
+            Provider::OAuth2(Arc::new(oauth_provider(service, spec.name, o, *settings, skew)?))
         }
         (SchemeKind::Jwt(j), CredentialValue::Jwt(settings)) => {
-            Provider::Jwt(Box::new(jwt_provider(service, spec.name, j, *settings)?))
+            Provider::Jwt(Arc::new(jwt_provider(service, spec.name, j, *settings, skew)?))
         }
         (SchemeKind::ApiKey { .. }, _) => return Err(mismatch("it is an API key scheme; give it an API key")),
         (SchemeKind::Basic { .. }, _) => {
@@ -374,6 +390,7 @@ fn oauth_provider(
     scheme: &str,
     spec: &super::spec::OAuth2Spec,
     s: OAuth2Settings,
+    skew: Duration,
 ) -> Result<OAuth2Provider, AuthError> {
     let client_key = match &s.private_key {
         Some(key) => Some(SigningKey::new(
@@ -412,14 +429,21 @@ fn oauth_provider(
         urls,
         scopes,
         s.refresh_token,
+        skew,
     )?;
     if let Some(tokens) = s.tokens {
-        provider.cache.put(crate::client::DEFAULT_TENANT, tokens);
+        provider.cache.seed(crate::client::DEFAULT_TENANT, tokens);
     }
     Ok(provider)
 }
 
-fn jwt_provider(service: &str, scheme: &str, spec: &JwtSpec, s: JwtSettings) -> Result<JwtProvider, AuthError> {
+fn jwt_provider(
+    service: &str,
+    scheme: &str,
+    spec: &JwtSpec,
+    s: JwtSettings,
+    skew: Duration,
+) -> Result<JwtProvider, AuthError> {
     let key_id = s.key_id.or(spec.key_id.map(str::to_owned));
     let key = SigningKey::new(scheme, spec.algorithm, expose(&s.key), key_id)?;
     // Claims from the environment are read once, now, so a missing variable
@@ -431,16 +455,13 @@ fn jwt_provider(service: &str, scheme: &str, spec: &JwtSpec, s: JwtSettings) -> 
     for (name, value) in s.claims {
         claims.insert(name, value);
     }
-    if let Some(url) = s.exchange_url.as_deref()
-        && !super::http::is_secure_url(url)
-    {
-        return Err(AuthError::InsecureUrl { url: url.to_owned() });
+    if let Some(url) = s.exchange_url.as_deref() {
+        super::endpoints::check_endpoint(scheme, "exchange_url", url)?;
     }
     if let (JwtUse::JwtBearerGrant { token_url: url, .. } | JwtUse::BearerPost { url }, None) =
         (spec.usage, &s.exchange_url)
-        && !super::http::is_secure_url(url)
     {
-        return Err(AuthError::InsecureUrl { url: url.to_owned() });
+        super::endpoints::check_endpoint(scheme, "exchange_url", url)?;
     }
     Ok(JwtProvider {
         scheme: scheme.to_owned(),
@@ -451,7 +472,8 @@ fn jwt_provider(service: &str, scheme: &str, spec: &JwtSpec, s: JwtSettings) -> 
         lifetime: spec.lifetime,
         usage: spec.usage,
         exchange_url: s.exchange_url,
-        cache: TokenCache::default(),
+        cache: TokenCache::new(skew),
+        no_store: Arc::new(NoStore),
     })
 }
 
@@ -463,24 +485,30 @@ impl JwtProvider {
     }
 
     async fn token(
-        &self,
+        self: &Arc<Self>,
         http: &reqwest::Client,
-        store: &dyn TokenStore,
+        store: &Arc<dyn TokenStore>,
         tenant: &str,
-        skew: Duration,
     ) -> Result<TokenSet, AuthError> {
-        if let Some(t) = self.cache.fresh(tenant, skew) {
+        if let Some(t) = self.cache.fresh(tenant) {
             return Ok(t);
         }
+        // Empty, `.` and `..` tenants are refused: in the exchange URL they
+        // would reach another path.
+        super::tenant::check(tenant)?;
         let key = TokenKey::new(self.service.clone(), self.scheme.clone(), tenant);
+        let (this, http) = (self.clone(), http.clone());
         match self.usage {
             // Minted inside the single flight: one signature however many callers wait.
             JwtUse::Direct { .. } => {
-                self.cache.get(&key, &NoStore, skew, |_| Box::pin(async move { self.mint() })).await
+                self.cache.get(&key, &self.no_store, move |_| Box::pin(async move { this.mint() })).await
             }
             JwtUse::JwtBearerGrant { token_url, scopes } => {
                 let url = self.exchange_url.clone().unwrap_or_else(|| token_url.to_owned());
-                self.cache.get(&key, store, skew, |_| Box::pin(self.jwt_bearer_grant(http, url, scopes))).await
+                let exchange = move |_| -> super::cache::RefreshFuture {
+                    Box::pin(async move { this.jwt_bearer_grant(&http, url, scopes).await })
+                };
+                self.cache.get(&key, store, exchange).await
             }
             JwtUse::BearerPost { url } => {
                 // The tenant is one path segment: `../x` cannot reach other paths.
@@ -489,21 +517,21 @@ impl JwtProvider {
                     .as_deref()
                     .unwrap_or(url)
                     .replace("{tenant}", &crate::encode::encode_path(tenant));
-                self.cache.get(&key, store, skew, |_| Box::pin(self.bearer_post(http, url))).await
+                let exchange = move |_| -> super::cache::RefreshFuture {
+                    Box::pin(async move { this.bearer_post(&http, url).await })
+                };
+                self.cache.get(&key, store, exchange).await
             }
         }
     }
 
     /// Sends a token request and reads its answer as text.
     async fn exchange(&self, request: reqwest::RequestBuilder) -> Result<(http::StatusCode, String), AuthError> {
-        let transport = |e: reqwest::Error| AuthError::Transport {
-            scheme: self.scheme.clone(),
-            reason: e.without_url().to_string(),
-        };
-        let response = request.send().await.map_err(transport)?;
+        let failed = |e: TokenHttpError| e.into_auth_error(&self.scheme);
+        let response = request.send().await.map_err(|e| failed(TokenHttpError::from_reqwest(e)))?;
         let status = response.status();
-        let text = response.text().await.map_err(transport)?;
-        Ok((status, text))
+        let body = super::http::read_limited(response).await.map_err(|e| failed(e.into()))?;
+        Ok((status, String::from_utf8_lossy(&body).into_owned()))
     }
 
     /// RFC 7523 §2.1: the JWT is the grant.
@@ -544,12 +572,23 @@ impl JwtProvider {
                 description: json.get("error_description").and_then(Value::as_str).map(str::to_owned),
             });
         }
-        let access = json.get("access_token").and_then(Value::as_str).ok_or_else(|| AuthError::MalformedResponse {
-            scheme: self.scheme.clone(),
-            reason: "no `access_token`".into(),
-        })?;
-        let expires_at =
-            json.get("expires_in").and_then(Value::as_u64).and_then(|s| expires_in(Duration::from_secs(s)));
+        let malformed =
+            |reason: &str| AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: reason.into() };
+        let access = json.get("access_token").and_then(Value::as_str).ok_or_else(|| malformed("no `access_token`"))?;
+        let token_type = match json.get("token_type") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(t)) => Some(t.as_str()),
+            Some(_) => return Err(malformed("`token_type` is not a string")),
+        };
+        super::reply::check_token_type(&self.scheme, token_type)?;
+        let expires_at = match json.get("expires_in") {
+            None | Some(Value::Null) => None,
+            // A lifetime past what the clock can hold is no known expiry.
+            Some(v) => v
+                .as_u64()
+                .map(|s| expires_in(Duration::from_secs(s)))
+                .ok_or_else(|| malformed("`expires_in` is not a whole number of seconds"))?,
+        };
         Ok(TokenSet {
             access_token: SecretString::from(access.to_owned()),
             refresh_token: None,
@@ -586,11 +625,17 @@ impl JwtProvider {
             .get("token")
             .and_then(Value::as_str)
             .ok_or_else(|| AuthError::MalformedResponse { scheme: self.scheme.clone(), reason: "no `token`".into() })?;
-        let expires_at = json
-            .get("expires_at")
-            .and_then(Value::as_str)
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| SystemTime::from(t.with_timezone(&chrono::Utc)));
+        let expires_at = match json.get("expires_at").and_then(Value::as_str) {
+            None => None,
+            Some(text) => {
+                Some(chrono::DateTime::parse_from_rfc3339(text).map(|t| from_unix_seconds(t.timestamp())).map_err(
+                    |_| AuthError::MalformedResponse {
+                        scheme: self.scheme.clone(),
+                        reason: "`expires_at` is not an RFC 3339 time".into(),
+                    },
+                )?)
+            }
+        };
         Ok(TokenSet {
             access_token: SecretString::from(token.to_owned()),
             refresh_token: None,

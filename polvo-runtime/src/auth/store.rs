@@ -50,6 +50,15 @@ pub trait TokenStore: Send + Sync + 'static {
     /// Forgets the tokens under `key`.
     fn remove<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, ()>;
 
+    /// Checks that tokens for `key` could be saved now: asked before a login
+    /// spends its one-time code, so a store that cannot keep the tokens is
+    /// reported while the login can still be repeated. The default asks
+    /// [`TokenStore::load`] (a store that answers can usually save); stores
+    /// with a direct test of writing override it.
+    fn check<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, ()> {
+        Box::pin(async move { self.load(key).await.map(drop) })
+    }
+
     /// Takes the refresh lock of `key` across every process sharing the
     /// store. Refreshes within one process are already single-flight, so
     /// stores used by one process need not override this.
@@ -103,46 +112,86 @@ impl TokenStore for MemoryStore {
 }
 
 /// Tokens kept as JSON files in a directory, one per key, readable only by
-/// their owner (0600; the directory 0700), each replaced atomically.
+/// their owner (0600), each replaced atomically.
+///
+/// A file is named after its key: a readable part (the service, scheme and
+/// tenant with characters other than ASCII letters, digits, `-` and `_`
+/// replaced by `_`, cut to 100 bytes) and the SHA-256 of the
+/// whole key, so names stay short whatever the tenant and distinct keys
+/// never share a file. Files written under the earlier naming (before 0.2)
+/// are still read when no file has the new name; the next save writes the
+/// new name and removes the old file.
 #[derive(Debug, Clone)]
 pub struct FileStore {
     dir: PathBuf,
 }
 
+/// The most bytes of a file name taken from the key's text.
+pub(crate) const READABLE_NAME_BYTES: usize = 100;
+
 impl FileStore {
-    /// A store in `dir`, created (0700) if it does not exist.
+    /// A store in `dir`. A directory that does not exist is created,
+    /// readable only by its owner (0700); an existing one is used as it is,
+    /// its permissions untouched (the token files themselves are 0600).
     pub fn new(dir: impl Into<PathBuf>) -> Result<Self, StoreError> {
         let dir = dir.into();
-        std::fs::create_dir_all(&dir).map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
-                .map_err(|e| StoreError(format!("cannot restrict {}: {e}", dir.display())))?;
+        let cannot = |e: std::io::Error| StoreError(format!("cannot create {}: {e}", dir.display()));
+        if !dir.is_dir() {
+            if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent).map_err(cannot)?;
+            }
+            let mut builder = std::fs::DirBuilder::new();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt;
+                builder.mode(0o700);
+            }
+            match builder.create(&dir) {
+                Ok(()) => {}
+                // Created meanwhile by someone else: theirs, left as it is.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => {}
+                Err(e) => return Err(cannot(e)),
+            }
         }
         Ok(FileStore { dir })
     }
 
     /// The file holding `key`'s tokens.
     pub fn path_of(&self, key: &TokenKey) -> PathBuf {
-        let part = |s: &str| -> String {
-            s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
-        };
-        // A hash keeps keys that differ only in replaced characters apart.
+        use sha2::Digest;
+        let mut readable = readable_name(key);
+        // Sanitized text is ASCII, so any byte length is a character boundary.
+        readable.truncate(READABLE_NAME_BYTES);
+        // Each part is length-prefixed, so no two keys hash the same text.
+        let mut hasher = sha2::Sha256::new();
+        for part in [&key.service, &key.scheme, &key.tenant] {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part.as_bytes());
+        }
+        let digest: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        self.dir.join(format!("{readable}.{digest}.json"))
+    }
+
+    /// The file the earlier naming gave `key` (unbounded, with a 64-bit
+    /// hash), read so that tokens stored before the change are not lost.
+    fn legacy_path_of(&self, key: &TokenKey) -> PathBuf {
         let mut hash: u64 = 0xcbf29ce484222325;
         for b in key.to_string().bytes() {
             hash = (hash ^ u64::from(b)).wrapping_mul(0x100000001b3);
         }
-        self.dir.join(format!("{}.{}.{}.{hash:016x}.json", part(&key.service), part(&key.scheme), part(&key.tenant)))
+        self.dir.join(format!("{}.{hash:016x}.json", readable_name(key)))
     }
 
-    fn write(path: &Path, text: &str) -> Result<(), StoreError> {
-        use std::io::Write;
-        // Unique per process and per write, so overlapping saves of one key
-        // never share a temporary file.
-        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let tmp = path.with_extension(format!("tmp.{}.{n}", std::process::id()));
+    /// A temporary file beside `path`, unique per process and per use, so
+    /// overlapping writes of one key never share one.
+    fn temporary(path: &Path) -> PathBuf {
+        static USES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = USES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        path.with_extension(format!("tmp.{}.{n}", std::process::id()))
+    }
+
+    /// Creates `tmp` for writing, readable only by its owner.
+    fn create(tmp: &Path) -> std::io::Result<std::fs::File> {
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
@@ -150,8 +199,13 @@ impl FileStore {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        let result = options
-            .open(&tmp)
+        options.open(tmp)
+    }
+
+    fn write(path: &Path, text: &str) -> Result<(), StoreError> {
+        use std::io::Write;
+        let tmp = FileStore::temporary(path);
+        let result = FileStore::create(&tmp)
             .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|()| f.sync_all()))
             .and_then(|()| std::fs::rename(&tmp, path));
         if result.is_err() {
@@ -163,33 +217,83 @@ impl FileStore {
 
 impl TokenStore for FileStore {
     fn load<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, Option<TokenSet>> {
+        let (path, legacy) = (self.path_of(key), self.legacy_path_of(key));
+        // Files are never moved here: a move could put the old file over
+        // tokens a save wrote meanwhile. The next save removes the old one.
+        Box::pin(blocking(move || match read_tokens(&path, false)? {
+            Some(tokens) => Ok(Some(tokens)),
+            None => Ok(read_tokens(&legacy, true).ok().flatten()),
+        }))
+    }
+
+    /// Creates and removes a temporary file beside the key's file: the
+    /// directory is writable and the name fits the file system. A token
+    /// file that cannot be read (a corrupt one) does not matter here: the
+    /// save replaces it.
+    fn check<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, ()> {
         let path = self.path_of(key);
-        Box::pin(blocking(move || match std::fs::read_to_string(&path) {
-            Ok(text) => serde_json::from_str::<StoredTokens>(&text).map(|s| Some(TokenSet::from(s))).map_err(|e| {
-                StoreError(format!("{} is not a token file: {}", path.display(), super::error::json_problem(&e)))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(StoreError(format!("cannot read {}: {e}", path.display()))),
+        Box::pin(blocking(move || {
+            let tmp = FileStore::temporary(&path);
+            let created = FileStore::create(&tmp);
+            let _ = std::fs::remove_file(&tmp);
+            created.map(drop).map_err(|e| StoreError(format!("cannot write {}: {e}", path.display())))
         }))
     }
 
     fn save<'a>(&'a self, key: &'a TokenKey, tokens: &'a TokenSet) -> StoreFuture<'a, ()> {
-        let path = self.path_of(key);
+        let (path, legacy) = (self.path_of(key), self.legacy_path_of(key));
         let text = serde_json::to_string(&StoredTokens::from(tokens));
         Box::pin(async move {
             let text = text.map_err(|e| StoreError(format!("cannot encode tokens: {e}")))?;
-            blocking(move || FileStore::write(&path, &text)).await
+            blocking(move || {
+                FileStore::write(&path, &text)?;
+                // An older copy under the earlier name holds stale secrets.
+                let _ = std::fs::remove_file(&legacy);
+                Ok(())
+            })
+            .await
         })
     }
 
     fn remove<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, ()> {
-        let path = self.path_of(key);
-        Box::pin(blocking(move || match std::fs::remove_file(&path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(StoreError(format!("cannot remove {}: {e}", path.display()))),
+        let (path, legacy) = (self.path_of(key), self.legacy_path_of(key));
+        Box::pin(blocking(move || {
+            for file in [&path, &legacy] {
+                match std::fs::remove_file(file) {
+                    Ok(()) => {}
+                    // A legacy name too long for the file system was never written.
+                    Err(e) if file == &legacy || e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => return Err(StoreError(format!("cannot remove {}: {e}", file.display()))),
+                }
+            }
+            Ok(())
         }))
     }
+}
+
+/// The tokens in `path`; `None` if there is no such file, or, with
+/// `long_name_is_absent` (the unbounded earlier names), if the file system
+/// refuses the name as too long, so there cannot be one.
+fn read_tokens(path: &Path, long_name_is_absent: bool) -> Result<Option<TokenSet>, StoreError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str::<StoredTokens>(&text).map(|s| Some(TokenSet::from(s))).map_err(|e| {
+            StoreError(format!("{} is not a token file: {}", path.display(), super::error::json_problem(&e)))
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) if long_name_is_absent && e.kind() == std::io::ErrorKind::InvalidFilename => Ok(None),
+        Err(e) => Err(StoreError(format!("cannot read {}: {e}", path.display()))),
+    }
+}
+
+/// The readable part of `key`'s file names: its parts, sanitized, joined by dots.
+fn readable_name(key: &TokenKey) -> String {
+    format!("{}.{}.{}", sanitized(&key.service), sanitized(&key.scheme), sanitized(&key.tenant))
+}
+
+/// A key part as file-name text: ASCII letters, digits, `-` and `_` kept,
+/// everything else `_`.
+fn sanitized(part: &str) -> String {
+    part.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
 /// Runs file I/O on tokio's blocking threads, off the async workers.
@@ -274,6 +378,113 @@ mod tests {
         std::fs::write(store.path_of(&key), "{not json").unwrap();
         let err = store.load(&key).await.unwrap_err();
         assert!(err.to_string().contains("is not a token file"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn fresh_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("polvo-store-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[tokio::test]
+    async fn long_and_non_ascii_tenants_get_short_distinct_file_names() {
+        let dir = fresh_dir("names");
+        let store = FileStore::new(&dir).unwrap();
+        let long = "x".repeat(300);
+        let tenants =
+            [long.clone(), format!("{long}a"), format!("{long}b"), "müller-日本".to_owned(), "m_ller-__".into()];
+        for (i, tenant) in tenants.iter().enumerate() {
+            let key = TokenKey::new("hubspot", "oauth2", tenant.as_str());
+            let name = store.path_of(&key).file_name().unwrap().to_string_lossy().into_owned();
+            assert!(name.len() <= READABLE_NAME_BYTES + 70, "{} bytes: {name}", name.len());
+            store.save(&key, &TokenSet::new(format!("access-{i}"))).await.expect("saved");
+        }
+        for (i, tenant) in tenants.iter().enumerate() {
+            let key = TokenKey::new("hubspot", "oauth2", tenant.as_str());
+            let loaded = store.load(&key).await.unwrap().expect("stored");
+            assert_eq!(loaded.access_token.expose_secret(), format!("access-{i}"), "{tenant}");
+        }
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), tenants.len(), "one file per key");
+        // Keys whose parts split differently never share a name.
+        let (a, b) = (TokenKey::new("a", "b_c", "d"), TokenKey::new("a_b", "c", "d"));
+        assert_ne!(store.path_of(&a), store.path_of(&b));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn tokens_stored_under_the_earlier_naming_are_read_and_replaced_on_save() {
+        let dir = fresh_dir("legacy");
+        let store = FileStore::new(&dir).unwrap();
+        let key = TokenKey::new("s", "o", "portal/1");
+        let legacy = store.legacy_path_of(&key);
+        assert_eq!(legacy.file_name().unwrap().to_string_lossy(), "s.o.portal_1.87e2bfed94b30847.json");
+        std::fs::write(&legacy, r#"{"access_token":"from-before","refresh_token":"r"}"#).unwrap();
+        let loaded = store.load(&key).await.unwrap().expect("read under the earlier name");
+        assert_eq!(loaded.access_token.expose_secret(), "from-before");
+        store.save(&key, &TokenSet::new("newer")).await.unwrap();
+        assert!(!legacy.exists(), "a stale copy under the earlier name is removed on save");
+        assert_eq!(store.load(&key).await.unwrap().unwrap().access_token.expose_secret(), "newer");
+        store.remove(&key).await.unwrap();
+        assert!(store.load(&key).await.unwrap().is_none());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn loading_tokens_under_the_earlier_name_never_moves_files() {
+        // A load that moved the old file could put it over tokens a save
+        // wrote meanwhile: only a save replaces files.
+        let dir = fresh_dir("legacy-load");
+        let store = FileStore::new(&dir).unwrap();
+        let key = TokenKey::new("s", "o", "t");
+        std::fs::write(store.legacy_path_of(&key), r#"{"access_token":"from-before"}"#).unwrap();
+        let listing = || {
+            let mut names: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let before = listing();
+        let loaded = store.load(&key).await.unwrap().expect("read under the earlier name");
+        assert_eq!(loaded.access_token.expose_secret(), "from-before");
+        assert_eq!(listing(), before, "a load leaves the files as they were");
+        store.save(&key, &TokenSet::new("newer")).await.unwrap();
+        assert!(!store.legacy_path_of(&key).exists() && store.path_of(&key).exists(), "a save moves to the new name");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_store_path_too_long_for_the_file_system_is_an_error_not_no_tokens() {
+        // A directory whose path leaves no room for a token file's name.
+        let mut dir = fresh_dir("long");
+        while dir.as_os_str().len() < 4000 {
+            dir.push("d".repeat(200));
+        }
+        let store = FileStore::new(&dir).expect("the directory itself is usable");
+        let key = TokenKey::new("service", "oauth2", "t".repeat(200));
+        assert!(store.path_of(&key).as_os_str().len() > 4096);
+        let err = store.load(&key).await.expect_err("the file system refuses the path");
+        assert!(err.to_string().contains("cannot read"), "{err}");
+        let _ = std::fs::remove_dir_all(fresh_dir("long"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_directory_keeps_its_permissions_and_a_new_one_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = fresh_dir("perms");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        FileStore::new(&dir).unwrap();
+        assert_eq!(mode(&dir), 0o755, "a directory the store did not create is left alone");
+        let created = dir.join("a").join("tokens");
+        FileStore::new(&created).unwrap();
+        assert_eq!(mode(&created), 0o700);
+        FileStore::new(&created).expect("opening it again is fine");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -30,7 +30,10 @@ impl TokenSet {
         }
     }
 
-    /// Whether the access token is still good for at least `skew`.
+    /// Whether the access token is still good for at least `skew`: the
+    /// rule the token cache applies to tokens of unknown age (loaded from a
+    /// store or given by the user). Tokens it has just obtained are renewed
+    /// at most half their life early instead.
     pub fn is_fresh(&self, skew: Duration) -> bool {
         match self.expires_at {
             None => true,
@@ -73,7 +76,8 @@ impl From<&TokenSet> for StoredTokens {
         StoredTokens {
             access_token: t.access_token.expose_secret().to_owned(),
             refresh_token: t.refresh_token.as_ref().map(|r| r.expose_secret().to_owned()),
-            expires_at_unix: t.expires_at.and_then(|at| at.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_secs()),
+            // A time before 1970 is stored as 0, expired: not as no expiry.
+            expires_at_unix: t.expires_at.map(|at| at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())),
             scopes: t.scopes.clone(),
         }
     }

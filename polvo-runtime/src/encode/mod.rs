@@ -69,6 +69,41 @@ pub fn encode_path<T: Serialize + ?Sized>(value: &T) -> String {
     utf8_percent_encode(&text, PATH_SEGMENT).to_string()
 }
 
+/// The path parameter `name` as one encoded segment, refusing a value that
+/// would not stay one: empty, `.` or `..` (which URL parsing drops or
+/// resolves against the segments before it, so the request would reach
+/// another path). Generated code builds paths with it, for a parameter
+/// that is a whole segment (`/items/{id}`) or shares one only with dots
+/// and other parameters.
+pub fn path_segment<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<String, RequestError> {
+    let text = path_text(name, value)?;
+    let refused = match text.as_str() {
+        "" => Some("empty"),
+        "." => Some("`.`"),
+        ".." => Some("`..`"),
+        _ => None,
+    };
+    match refused {
+        Some(problem) => Err(RequestError::PathParameter { name: name.to_owned(), problem }),
+        None => Ok(utf8_percent_encode(&text, PATH_SEGMENT).to_string()),
+    }
+}
+
+/// The path parameter `name`, encoded, for a segment whose literal text
+/// keeps it a segment whatever the value (`/files/{name}.json`): any value,
+/// the empty one included, is allowed.
+pub fn path_part<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<String, RequestError> {
+    Ok(utf8_percent_encode(&path_text(name, value)?, PATH_SEGMENT).to_string())
+}
+
+/// The `simple`-style text of a path parameter.
+fn path_text<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<String, RequestError> {
+    // The description of the parameter is only written out on failure.
+    let value = serde_json::to_value(value)
+        .map_err(|source| RequestError::Serialize { what: format!("path parameter `{name}`"), source })?;
+    Ok(simple(&value))
+}
+
 /// How a query parameter is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum QueryStyle {
@@ -260,5 +295,26 @@ mod tests {
         assert_eq!(encode_path(&42), "42");
         assert_eq!(encode_path(&vec![1, 2]), "1,2");
         assert_eq!(encode_path("ünï"), "%C3%BCn%C3%AF");
+    }
+
+    #[test]
+    fn path_segments_that_would_change_the_path_are_refused() {
+        assert_eq!(path_segment("id", "a b/c").unwrap(), "a%20b%2Fc");
+        assert_eq!(path_segment("id", "...").unwrap(), "...");
+        assert_eq!(path_segment("id", ".a").unwrap(), ".a");
+        assert_eq!(path_segment("id", "%2e%2e").unwrap(), "%252e%252e", "escapes cannot spell a dot segment");
+        assert_eq!(path_segment("id", "..\\").unwrap(), "..%5C");
+        for (value, shown) in [(json!(""), "empty"), (json!("."), "`.`"), (json!(".."), "`..`"), (json!([]), "empty")] {
+            let error = path_segment("itemId", &value).unwrap_err();
+            assert!(
+                matches!(&error, RequestError::PathParameter { name, problem } if name == "itemId" && *problem == shown),
+                "{error:?}"
+            );
+        }
+        assert_eq!(
+            path_segment("itemId", "..").unwrap_err().to_string(),
+            "path parameter `itemId` is `..`: the request would go to another path"
+        );
+        assert_eq!(path_segment("list", &vec![".", "."]).unwrap(), ".,.");
     }
 }

@@ -1,3 +1,0 @@
-polvo::service!("tests/specs/broken/swagger-insecure-token.yaml");
-
-fn main() {}
