@@ -448,13 +448,22 @@ impl<'a> TypeBuilder<'a> {
     }
 
     fn all_of(&mut self, view: SchemaView<'a, '_>, parts: &'a [Value], hint: &str, target: Option<TypeId>) -> TypeRef {
-        if parts.len() == 1 && view.properties().is_none() {
-            let pointer = child_pointer(view.pointer, &["allOf", "0"]);
-            let part = SchemaView { value: &parts[0], doc: view.doc, pointer: &pointer };
-            return match part.reference() {
-                Some(reference) => strip_option(self.ref_type(part, reference, hint)),
-                None => self.shape(part, hint, target),
-            };
+        if view.properties().is_none() && view.get("required").is_none() {
+            // `allOf: [{$ref: T}, {description: ..}]` (AWS specs wrap most
+            // properties so) is T itself: the annotation parts constrain nothing.
+            let mut substantive = parts.iter().enumerate().filter(|(_, part)| !is_annotation_only(part));
+            if let (Some((i, only)), None) = (substantive.next(), substantive.next()) {
+                let pointer = child_pointer(view.pointer, &["allOf", &i.to_string()]);
+                let part = SchemaView { value: only, doc: view.doc, pointer: &pointer };
+                let ty = match part.reference() {
+                    Some(reference) => strip_option(self.ref_type(part, reference, hint)),
+                    None => self.shape(part, hint, target),
+                };
+                let nullable = parts
+                    .iter()
+                    .any(|part| is_annotation_only(part) && part.get("nullable") == Some(&Value::Bool(true)));
+                return if nullable { option(ty) } else { ty };
+            }
         }
         // Collect every object schema reachable through nested `allOf`s and `$ref`s.
         let mut objects: Vec<(SchemaView<'a, 'static>, String)> = Vec::new();
@@ -891,10 +900,24 @@ fn same_target(docs: &DocumentSet, a: (&Value, DocId), b: (&Value, DocId)) -> bo
 /// `title` and `description` of a schema.
 pub fn docs_of(view: &SchemaView<'_, '_>) -> Docs {
     let mut docs = Docs { title: view.title(), description: view.description(), notes: Vec::new() };
+    // A property written `allOf: [{$ref: T}, {description: ..}]` documents itself in the second part.
+    for part in view.list("allOf").into_iter().flatten().filter(|part| is_annotation_only(part)) {
+        let part = SchemaView { value: part, doc: view.doc, pointer: view.pointer };
+        docs.title = docs.title.or_else(|| part.title());
+        docs.description = docs.description.or_else(|| part.description());
+    }
     if view.deprecated() {
         docs.notes.push("Deprecated.".into());
     }
     docs
+}
+
+/// Whether an `allOf` part only annotates (documentation keywords,
+/// `nullable`, `deprecated`) and so adds no constraint to the others.
+fn is_annotation_only(part: &Value) -> bool {
+    part.as_object().is_some_and(|object| {
+        object.keys().all(|key| DOC_KEYWORDS.contains(&key.as_str()) || key == "nullable" || key == "deprecated")
+    })
 }
 
 /// The Rust type for `type: string` with a format.
