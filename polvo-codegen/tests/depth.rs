@@ -58,12 +58,17 @@ fn schemas_that_reach_each_other_through_all_ofs_expand() {
 /// `S0.p` merges `S1`, whose `p` merges `S2`, and so on: `n` levels of
 /// inline schemas, each a different one.
 fn merge_chain(n: usize) -> String {
+    merge_chain_ending_in(n, r#"{"type":"string"}"#)
+}
+
+/// [`merge_chain`] whose last property has the schema `last`.
+fn merge_chain_ending_in(n: usize, last: &str) -> String {
     let schemas: Vec<String> = (0..n)
         .map(|i| {
             let p = if i + 1 < n {
                 format!(r##"{{"allOf":[{{"$ref":"#/components/schemas/S{}"}},{{"properties":{{"x":{{"type":"string"}}}}}}]}}"##, i + 1)
             } else {
-                r#"{"type":"string"}"#.to_owned()
+                last.to_owned()
             };
             format!(r#""S{i}":{{"type":"object","properties":{{"p":{p}}}}}"#)
         })
@@ -119,7 +124,7 @@ const DEEP: usize = 2_000;
 fn json_nested_deeper_than_the_parser_reads_is_a_spec_error() {
     let json = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let message = expect_refused("deep.json", &json);
-    assert!(message.contains("nest more than 128 levels deep"), "{message}");
+    assert!(message.contains("nest more than 127 levels deep"), "{message}");
     assert!(message.starts_with("deep.json:1:"), "the error has a position: {message}");
 }
 
@@ -157,6 +162,30 @@ fn the_deepest_text_the_parsers_read_fits_in_the_stack() {
     assert!(matches!(expand(&path, "deep-swagger.json"), Expansion::Expanded(_) | Expansion::Refused(_)));
     let yaml = format!("openapi: 3.0.0\ninfo: {{title: t, version: '1'}}\npaths: {{}}\nx-deep: {value}\n");
     expect_expanded("deep-extension.yaml", &yaml);
+}
+
+/// The worst case for the type builder's walks over values: an inline
+/// object schema (whose shape key serializes its whole subtree) at the end
+/// of a merge chain just inside [`polvo_codegen::model::MAX_SCHEMA_DEPTH`],
+/// carrying a `default` nested as deeply as the JSON parser reads.
+#[test]
+fn a_value_nested_to_the_parser_limit_at_the_end_of_a_merge_chain_expands() {
+    // The property schema sits 6 levels into the document (root,
+    // `components`, `schemas`, the schema, `properties`, the property).
+    let depth = polvo_codegen::load::parse::MAX_JSON_NESTING - 6;
+    let value = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+    let last = format!(r#"{{"type":"object","properties":{{"q":{{"type":"string"}}}},"default":{value}}}"#);
+    let spec = merge_chain_ending_in(polvo_codegen::model::MAX_SCHEMA_DEPTH - 2, &last);
+    assert!(
+        polvo_codegen::load::parse::parse("x.json", &spec, polvo_codegen::load::parse::Format::Json).is_ok(),
+        "the spec is exactly as deep as the parser reads"
+    );
+    let deeper = spec.replacen(&value, &format!("[{value}]"), 1);
+    assert!(
+        polvo_codegen::load::parse::parse("x.json", &deeper, polvo_codegen::load::parse::Format::Json).is_err(),
+        "one level more is refused, so the test uses the maximum"
+    );
+    expect_expanded("deep-default.json", &spec);
 }
 
 /// The seven specs of the APIs.guru directory whose expansion overflowed
