@@ -9,7 +9,7 @@
 //! Inline schemas are converted recursively, which is bounded: the parser
 //! refuses text nested deeper than 128 levels, an `allOf` that merges a
 //! schema already being converted on the current path reuses it (see
-//! [`TypeBuilder::type_of`]), and nesting past [`MAX_SCHEMA_DEPTH`] is a
+//! [`TypeBuilder::shared_shape`]), and nesting past [`MAX_SCHEMA_DEPTH`] is a
 //! spec error rather than a stack overflow inside the compiler.
 
 use indexmap::IndexMap;
@@ -127,6 +127,18 @@ impl<'a> TypeBuilder<'a> {
         id
     }
 
+    /// Reports an error at `pointer` in document `doc`.
+    fn error_at(&mut self, doc: DocId, pointer: &str, message: impl Into<String>) {
+        let docs = self.docs;
+        self.diags.error(docs.name(doc), pointer, message);
+    }
+
+    /// Reports a warning at `pointer` in document `doc`.
+    fn warning_at(&mut self, doc: DocId, pointer: &str, message: impl Into<String>) {
+        let docs = self.docs;
+        self.diags.warning(docs.name(doc), pointer, message);
+    }
+
     /// Defines every registered type that is not defined yet, including the
     /// ones registered while doing so.
     pub fn define_pending(&mut self) {
@@ -188,8 +200,7 @@ impl<'a> TypeBuilder<'a> {
     fn ref_type(&mut self, view: SchemaView<'a, '_>, reference: &str, hint: &str) -> TypeRef {
         match self.docs.resolve(view.doc, reference) {
             Err(message) => {
-                let file = self.docs.name(view.doc).to_owned();
-                self.diags.error(&file, &child_pointer(view.pointer, &["$ref"]), message);
+                self.error_at(view.doc, &child_pointer(view.pointer, &["$ref"]), message);
                 TypeRef::Json
             }
             Ok(place) => {
@@ -234,8 +245,7 @@ impl<'a> TypeBuilder<'a> {
         let ty = match view.reference() {
             Some(reference) => match self.docs.resolve(view.doc, reference) {
                 Ok(target) if self.by_place.get(&target) == Some(&id) => {
-                    let file = self.docs.name(view.doc).to_owned();
-                    self.diags.error(&file, &place.pointer, "the schema is a `$ref` to itself");
+                    self.error_at(view.doc, &place.pointer, "the schema is a `$ref` to itself");
                     TypeRef::Json
                 }
                 _ => strip_option(self.ref_type(view, reference, &name)),
@@ -269,9 +279,8 @@ impl<'a> TypeBuilder<'a> {
             if std::mem::replace(&mut self.too_deep_reported, true) {
                 return TypeRef::Json;
             }
-            let file = self.docs.name(view.doc).to_owned();
-            self.diags.error(
-                &file,
+            self.error_at(
+                view.doc,
                 view.pointer,
                 format!(
                     "schemas nest more than {MAX_SCHEMA_DEPTH} levels deep here (counting the schemas `allOf` merges); polvo stops there rather than exhaust the compiler's stack"
@@ -330,9 +339,8 @@ impl<'a> TypeBuilder<'a> {
             "number" => TypeRef::Primitive(number_type(view.format())),
             "boolean" => TypeRef::Primitive(Primitive::Bool),
             other => {
-                let file = self.docs.name(view.doc).to_owned();
-                self.diags.warning(
-                    &file,
+                self.warning_at(
+                    view.doc,
                     &child_pointer(view.pointer, &["type"]),
                     format!("unknown type `{other}`; kept as a JSON value"),
                 );
@@ -452,7 +460,12 @@ impl<'a> TypeBuilder<'a> {
             // `allOf: [{$ref: T}, {description: ..}]` (AWS specs wrap most
             // properties so) is T itself: the annotation parts constrain nothing.
             let mut substantive = parts.iter().enumerate().filter(|(_, part)| !is_annotation_only(part));
-            if let (Some((i, only)), None) = (substantive.next(), substantive.next()) {
+            let single = match (substantive.next(), substantive.next()) {
+                (Some(only), None) => Some(only),
+                (None, _) if parts.len() == 1 => Some((0, &parts[0])),
+                _ => None,
+            };
+            if let Some((i, only)) = single {
                 let pointer = child_pointer(view.pointer, &["allOf", &i.to_string()]);
                 let part = SchemaView { value: only, doc: view.doc, pointer: &pointer };
                 let ty = match part.reference() {
@@ -490,8 +503,7 @@ impl<'a> TypeBuilder<'a> {
                         }
                     }
                     Err(message) => {
-                        let file = self.docs.name(doc).to_owned();
-                        self.diags.error(&file, &child_pointer(&pointer, &["$ref"]), message);
+                        self.error_at(doc, &child_pointer(&pointer, &["$ref"]), message);
                     }
                 }
                 continue;
@@ -681,9 +693,8 @@ impl<'a> TypeBuilder<'a> {
         if variants.iter().all(|v| !v.tags.is_empty()) {
             Some(property.to_owned())
         } else {
-            let file = self.docs.name(view.doc).to_owned();
-            self.diags.warning(
-                &file,
+            self.warning_at(
+                view.doc,
                 &child_pointer(view.pointer, &["discriminator"]),
                 "the discriminator cannot tell every variant apart (inline variants have no tag); variants are tried in order instead",
             );
@@ -757,8 +768,7 @@ impl<'a> TypeBuilder<'a> {
         match target {
             Some(id) => self.types[id].docs.notes.push(note),
             None => {
-                let file = self.docs.name(view.doc).to_owned();
-                self.diags.warning(&file, view.pointer, note);
+                self.warning_at(view.doc, view.pointer, note);
             }
         }
     }
