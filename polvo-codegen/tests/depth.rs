@@ -4,6 +4,8 @@
 
 mod support;
 
+use std::path::Path;
+use std::time::Duration;
 use support::{Expansion, expand, scratch_spec};
 
 /// An OpenAPI 3.0 document with these component schemas (a JSON object's
@@ -200,4 +202,17 @@ fn the_directory_specs_that_overflowed_the_stack_expand() {
             other => panic!("amazonaws.com/{file} should expand, got {other:?}"),
         }
     }
+}
+
+/// An expansion that does not finish in time is reported as such (the
+/// directory and mutation tests then fail naming the spec) rather than
+/// stalling the test run.
+#[test]
+fn an_expansion_that_takes_too_long_is_reported() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/petstore.yaml");
+    match support::expand_within(&spec, "petstore.yaml", Duration::ZERO) {
+        Expansion::TimedOut(limit) => assert_eq!(limit, Duration::ZERO),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(matches!(expand(&spec, "petstore.yaml"), Expansion::Expanded(_)));
 }

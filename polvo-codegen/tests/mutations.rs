@@ -4,17 +4,19 @@
 //! enclosing schema, around several schemas, through `allOf`), references
 //! to references and references to nothing. Spec errors are expected.
 //!
-//! The cases come from a fixed seed, so a run is repeatable;
-//! `PROPTEST_CASES=5000` runs more of them. The seed specs are this
-//! repository's test specs, plus the vendor specs and the APIs.guru sample
-//! in `../shared` when it is present (the smaller ones, to keep the run
-//! short).
+//! The cases come from a fixed seed and seed specs that are all in this
+//! repository (`tests/specs`, `specs`; the smaller ones, to keep the run
+//! short), so every machine runs the same cases; `PROPTEST_CASES=5000` runs
+//! more of them. Each case is named on stderr before it expands, so an
+//! abort (a stack overflow ends the process) shows the case that caused it.
 
 mod support;
 
+use polvo_codegen::load::pointer::{escape, unescape};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use serde_json::{Value, json};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use support::Expansion;
 
@@ -166,10 +168,6 @@ fn nodes(root: &Value, schemas: bool) -> Vec<String> {
     out
 }
 
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
 /// The node a mutation names, if the spec has any.
 fn pick(root: &Value, node: usize, schemas: bool) -> Option<String> {
     let mut all = nodes(root, schemas);
@@ -182,10 +180,6 @@ fn pick(root: &Value, node: usize, schemas: bool) -> Option<String> {
 /// Splits a pointer into its parent's pointer and its last token (escaped).
 fn split(pointer: &str) -> (&str, &str) {
     pointer.rsplit_once('/').unwrap_or(("", pointer))
-}
-
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// Applies one mutation. Nested text is too deep for a `Value`, so the node
@@ -303,8 +297,7 @@ fn seeds() -> Vec<(String, Value)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut files = Vec::new();
     seed_files(&root.join("tests/specs"), &mut files);
-    seed_files(&root.join("../shared/specs"), &mut files);
-    seed_files(&root.join("../shared/corpus/apis-guru"), &mut files);
+    seed_files(&root.join("specs"), &mut files);
     files
         .into_iter()
         .filter_map(|path| {
@@ -314,7 +307,8 @@ fn seeds() -> Vec<(String, Value)> {
             } else {
                 serde_yaml::from_str(&text).ok()?
             };
-            Some((path.display().to_string(), value))
+            let name = path.strip_prefix(&root).unwrap_or(&path).display().to_string();
+            Some((name, value))
         })
         .collect()
 }
@@ -339,12 +333,18 @@ fn mutated_real_specs_never_panic() {
         }
         let (text, extension) = render(&spec, &markers, yaml);
         let path = support::scratch_spec(&format!("mutated-{case}.{extension}"), &text);
+        // Straight to stderr, past the test harness's capture, which an abort would lose.
+        let _ = writeln!(std::io::stderr(), "case {case}: {name} as {extension}, {mutations:?}");
         let outcome = support::expand(&path, &format!("mutated.{extension}"));
         let _ = std::fs::remove_file(&path);
         match outcome {
             Expansion::Panicked(message) => {
                 Err(TestCaseError::fail(format!("{name} with {mutations:?} made the generator panic: {message}")))
             }
+            Expansion::TimedOut(limit) => Err(TestCaseError::fail(format!(
+                "{name} with {mutations:?} did not finish expanding within {} s",
+                limit.as_secs()
+            ))),
             Expansion::Expanded(_) => Ok(()),
             Expansion::Refused(_) => {
                 refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
