@@ -7,7 +7,7 @@
 //! long reference chains cost nothing special.
 //!
 //! Inline schemas are converted recursively, which is bounded: the parser
-//! refuses text nested deeper than 128 levels, an `allOf` that merges a
+//! refuses text nested deeper than 127 (JSON) or 128 (YAML) levels, an `allOf` that merges a
 //! schema already being converted on the current path reuses it (see
 //! [`TypeBuilder::shared_shape`]), and nesting past [`MAX_SCHEMA_DEPTH`] is a
 //! spec error rather than a stack overflow inside the compiler.
