@@ -242,6 +242,60 @@ fn tags_and_operations_select_what_is_generated() {
     // `items()` and its types are not generated (see tests/ui/fail/filtered_out.rs).
 }
 
+polvo::service!("tests/specs/quirks/all-of-cycles.yaml", name = "cycles");
+
+/// A schema that reaches itself through `allOf` (the pattern that made
+/// AWS specs overflow the compiler's stack) expands, compiles, and decodes
+/// nesting of any depth.
+#[tokio::test]
+async fn schemas_that_reach_themselves_through_all_of_decode() {
+    let server = MockServer::start().await;
+    let nested = json!({"Key": "a", "Arn": "arn:a", "Previous": null,
+        "Not": {"Key": "b", "Arn": "arn:b", "Previous": "arn:a",
+            "Not": {"Key": "c", "Arn": "arn:c", "Previous": "arn:b",
+                "Next": {"Filter": {"Key": "d", "Arn": "arn:d", "Previous": null}}}}});
+    Mock::given(method("GET"))
+        .and(path("/filters/f1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(nested))
+        .mount(&server)
+        .await;
+    let client = cycles::Client::builder().base_url(server.uri()).build().unwrap();
+    let filter = client.get_filter("f1").send().await.unwrap();
+    let not = filter.not.unwrap();
+    let inner = not.not.unwrap();
+    assert_eq!((filter.key.as_deref(), not.key.as_deref(), inner.key.as_deref()), (Some("a"), Some("b"), Some("c")));
+    let back = inner.next.unwrap().filter.unwrap();
+    assert_eq!(back.key.as_deref(), Some("d"));
+}
+
+/// `allOf: [{$ref: T}, {description}]` is T itself: the property's type is
+/// the referenced one (checked at compile time by the `let`s), whatever its
+/// kind, and the description documents the property.
+#[tokio::test]
+async fn all_of_wrappers_are_the_type_they_reference() {
+    use cycles::types;
+    let server = MockServer::start().await;
+    let body = json!({"Arn": "arn:x", "Previous": "arn:w", "Tags": ["a", "b"], "State": "ACTIVE",
+        "Not": {"Arn": "arn:y", "Previous": null}});
+    Mock::given(method("GET"))
+        .and(path("/filters/f2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body))
+        .mount(&server)
+        .await;
+    let client = cycles::Client::builder().base_url(server.uri()).build().unwrap();
+    let filter: types::Filter = client.get_filter("f2").send().await.unwrap();
+    let arn: types::Arn = filter.arn.clone();
+    let previous: Option<types::Arn> = filter.previous.clone();
+    let tags: Option<types::Tags> = filter.tags.clone();
+    let state: Option<types::State> = filter.state;
+    let not: Option<Box<types::Filter>> = filter.not.clone();
+    assert_eq!(arn, "arn:x");
+    assert_eq!(previous.as_deref(), Some("arn:w"));
+    assert_eq!(tags, Some(vec!["a".to_owned(), "b".to_owned()]));
+    assert_eq!(state, Some(types::State::Active));
+    assert_eq!(not.map(|n| (n.arn, n.previous)), Some(("arn:y".to_owned(), None)));
+}
+
 polvo::service!("tests/specs/quirks/std-names.yaml", name = "std_names");
 
 #[tokio::test]

