@@ -578,6 +578,22 @@ async fn plain_http_is_refused_before_a_token_is_fetched() {
 }
 
 #[tokio::test]
+async fn plain_http_is_refused_before_a_token_is_fetched_for_optional_credentials() {
+    let (server, base_url, resolving) = off_loopback_server().await;
+    let token_url = format!("http://127.0.0.1:{}/oauth/token", server.address().port());
+    let client = transport::Client::builder()
+        .base_url(&base_url)
+        .http_client(resolving())
+        .credential(transport::auth::machine("client-1").client_secret("client-SECRET").token_url(token_url))
+        .build()
+        .unwrap();
+    // The operation answers without credentials too, but this client has some.
+    let error = client.maybe_oauth().send().await.expect_err("refused");
+    assert!(matches!(error, Error::Request(RequestError::InsecureUrl { .. })), "{error:?}");
+    assert!(server.received_requests().await.unwrap().is_empty(), "no token was requested");
+}
+
+#[tokio::test]
 async fn a_head_redirected_by_a_303_stays_a_head() {
     let api = MockServer::start().await;
     Mock::given(method("HEAD"))

@@ -47,7 +47,8 @@ pub(crate) struct Hop {
     pub(crate) url: Url,
     /// Its method, after the rewrites of `301`, `302` and `303`.
     pub(crate) method: Method,
-    /// Whether the body is sent again (`307` and `308` only).
+    /// Whether the body is sent again: after a `307` or `308`, and after a
+    /// `301` or `302` of anything but a `POST`.
     pub(crate) keep_body: bool,
     /// Whether it may carry credentials, headers and cookies: it stays on the
     /// API's origin and no earlier hop left it.

@@ -262,7 +262,7 @@ impl Request {
         }
         // Before any credential is applied, so no token is fetched (or
         // rotated) for a request that cannot be sent.
-        self.refuse_plain_http(None)?;
+        self.refuse_plain_http()?;
         let (credentials, applied) = self.credentials().await?;
         // From the first request on: token requests have their own timeout.
         let deadline = self.core.timeout().map(|timeout| Instant::now() + timeout);
@@ -281,34 +281,29 @@ impl Request {
         Ok(self.exchange(again, ended.followed, &credentials, deadline).await?.response)
     }
 
-    /// Applies the operation's credentials, refusing them for a plain-http
-    /// base URL off loopback.
+    /// Applies the operation's credentials.
     async fn credentials(&self) -> Result<(Credentials, Vec<Applied>), SendError> {
         let mut credentials = Credentials::default();
         let Some(security) = self.security else { return Ok((credentials, Vec::new())) };
         let mut target = credentials.target();
         let applied =
             self.core.auth_state().apply(security, self.core.tenant(), &mut target).await.map_err(SendError::Auth)?;
-        self.refuse_plain_http(Some(&credentials))?;
         Ok((credentials, applied))
     }
 
     /// Refuses a request for a plain-http base URL off loopback that would
     /// carry credentials or the client's default headers (which may be
-    /// secrets), unless the client allows it. Before credentials are
-    /// applied (`None`), an operation that requires them is refused; after
-    /// (`Some`), one whose credentials are optional and were applied.
-    fn refuse_plain_http(&self, credentials: Option<&Credentials>) -> Result<(), SendError> {
+    /// secrets), unless the client allows it. Decided before anything is
+    /// applied: an operation that requires credentials, or that would get
+    /// the ones the client has (optional ones included), is refused.
+    fn refuse_plain_http(&self) -> Result<(), SendError> {
         let Some(origin) = self.core.insecure_origin() else { return Ok(()) };
-        let carries_secrets = match credentials {
-            None => {
-                !self.core.default_headers().is_empty()
-                    || self.security.is_some_and(|alternatives| {
-                        !alternatives.is_empty() && alternatives.iter().all(|requirement| !requirement.is_empty())
-                    })
-            }
-            Some(credentials) => !credentials.is_empty(),
-        };
+        let carries_secrets = !self.core.default_headers().is_empty()
+            || self.security.is_some_and(|alternatives| {
+                let required =
+                    !alternatives.is_empty() && alternatives.iter().all(|requirement| !requirement.is_empty());
+                required || self.core.auth_state().would_apply(alternatives)
+            });
         if carries_secrets {
             return Err(SendError::Request(RequestError::InsecureUrl { origin: origin.to_owned() }));
         }
@@ -476,10 +471,6 @@ struct Credentials {
 impl Credentials {
     fn target(&mut self) -> Target<'_> {
         Target { headers: &mut self.headers, query: &mut self.query, cookies: &mut self.cookies }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.headers.is_empty() && self.query.is_empty() && self.cookies.is_empty()
     }
 
     /// The request's URL with the query credentials appended.

@@ -127,6 +127,18 @@ impl AuthState {
 
     /// Puts the credentials of the first satisfiable alternative of
     /// `security` on a request.
+    /// The alternatives of `security` that credentials would be applied
+    /// for: those that need credentials and whose every scheme has one.
+    fn candidates(&self, security: Security) -> impl Iterator<Item = &&'static [&'static str]> {
+        security.iter().filter(|req| !req.is_empty() && req.iter().all(|s| self.providers.contains_key(*s)))
+    }
+
+    /// Whether [`AuthState::apply`] would put credentials on a request for
+    /// `security` (and so possibly fetch a token), decided without doing it.
+    pub(crate) fn would_apply(&self, security: Security) -> bool {
+        self.candidates(security).next().is_some()
+    }
+
     pub(crate) async fn apply(
         &self,
         security: Security,
@@ -138,10 +150,7 @@ impl AuthState {
         }
         // Alternatives whose every scheme has a credential, in the spec's
         // order; then "no credentials" if the operation allows it.
-        let candidates: Vec<&&[&str]> = security
-            .iter()
-            .filter(|req| !req.is_empty() && req.iter().all(|s| self.providers.contains_key(*s)))
-            .collect();
+        let candidates: Vec<&&[&str]> = self.candidates(security).collect();
         if candidates.is_empty() {
             if security.iter().any(|req| req.is_empty()) {
                 return Ok(Vec::new());
