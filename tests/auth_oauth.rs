@@ -61,6 +61,13 @@ fn web_client(oidc: &NodeServer, api: &MockServer) -> polvo::ClientBuilder<conta
     )
 }
 
+/// A client-credentials client of the test provider, calling `api`.
+fn machine_client(oidc: &NodeServer, api: &MockServer) -> polvo::ClientBuilder<machines::Client> {
+    machines::Client::builder().base_url(api.uri()).credential(
+        machines::auth::service("polvo-service").client_secret("service-secret").token_url(oidc.url_for("/token")),
+    )
+}
+
 /// Plays the browser: follows the authorization URL to the redirect and
 /// returns the `code` and `state` it carries.
 async fn approve(url: &str) -> (String, String) {
@@ -134,13 +141,7 @@ async fn no_tokens_yet_is_a_clear_error() {
 async fn client_credentials_cache_tokens_and_report_a_wrong_secret() {
     let oidc = provider(60);
     let api = api().await;
-    let client = machines::Client::builder()
-        .base_url(api.uri())
-        .credential(
-            machines::auth::service("polvo-service").client_secret("service-secret").token_url(oidc.url_for("/token")),
-        )
-        .build()
-        .unwrap();
+    let client = machine_client(&oidc, &api).build().unwrap();
     for _ in 0..3 {
         client.list_jobs().send().await.expect("jobs");
     }
@@ -294,14 +295,7 @@ async fn device_authorization_for_command_line_apps() {
 async fn two_hundred_concurrent_calls_on_an_expired_token_cause_one_token_request() {
     let oidc = provider(2);
     let api = api().await;
-    let client = machines::Client::builder()
-        .base_url(api.uri())
-        .refresh_skew(Duration::ZERO)
-        .credential(
-            machines::auth::service("polvo-service").client_secret("service-secret").token_url(oidc.url_for("/token")),
-        )
-        .build()
-        .unwrap();
+    let client = machine_client(&oidc, &api).refresh_skew(Duration::ZERO).build().unwrap();
     client.list_jobs().send().await.expect("a first token");
     tokio::time::sleep(Duration::from_millis(2500)).await;
     reset(&oidc).await;
@@ -353,13 +347,7 @@ async fn a_dead_refresh_token_asks_for_a_new_login_once() {
 async fn a_401_renews_the_token_once() {
     let oidc = provider(60);
     let api = MockServer::start().await;
-    let client = machines::Client::builder()
-        .base_url(api.uri())
-        .credential(
-            machines::auth::service("polvo-service").client_secret("service-secret").token_url(oidc.url_for("/token")),
-        )
-        .build()
-        .unwrap();
+    let client = machine_client(&oidc, &api).build().unwrap();
     let first = client.auth().token("service").await.unwrap();
     Mock::given(header("authorization", format!("Bearer {}", secret(&first)).as_str()))
         .respond_with(ResponseTemplate::new(401))
@@ -624,13 +612,7 @@ async fn a_hundred_callers_of_a_token_shorter_lived_than_the_skew_cause_one_toke
     // 20 s tokens and the default 30 s skew.
     let oidc = provider(20);
     let api = api().await;
-    let client = machines::Client::builder()
-        .base_url(api.uri())
-        .credential(
-            machines::auth::service("polvo-service").client_secret("service-secret").token_url(oidc.url_for("/token")),
-        )
-        .build()
-        .unwrap();
+    let client = machine_client(&oidc, &api).build().unwrap();
     let calls: Vec<_> = (0..100).map(|_| tokio::spawn(client.list_jobs().send())).collect();
     for call in calls {
         call.await.unwrap().expect("every call succeeds");

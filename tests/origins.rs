@@ -562,8 +562,10 @@ async fn a_query_key_in_a_location_to_another_origin_stops_the_redirect() {
     assert!(other.received_requests().await.unwrap().is_empty(), "the key never reaches the other origin");
 }
 
-#[tokio::test]
-async fn plain_http_is_refused_before_a_token_is_fetched() {
+/// A client with an OAuth 2.0 credential whose base URL is plain http off
+/// loopback, and the server that would answer both its API and token
+/// requests.
+async fn off_loopback_oauth_client() -> (MockServer, transport::Client) {
     let (server, base_url, resolving) = off_loopback_server().await;
     let token_url = format!("http://127.0.0.1:{}/oauth/token", server.address().port());
     let client = transport::Client::builder()
@@ -572,25 +574,31 @@ async fn plain_http_is_refused_before_a_token_is_fetched() {
         .credential(transport::auth::machine("client-1").client_secret("client-SECRET").token_url(token_url))
         .build()
         .unwrap();
-    let error = client.with_oauth().send().await.expect_err("refused");
+    (server, client)
+}
+
+/// The call was refused as plain http, and nothing (no token request
+/// either) reached the server.
+async fn assert_refused_before_anything_is_sent<T: std::fmt::Debug, E: std::fmt::Debug>(
+    result: Result<T, Error<E>>,
+    server: &MockServer,
+) {
+    let error = result.expect_err("refused");
     assert!(matches!(error, Error::Request(RequestError::InsecureUrl { .. })), "{error:?}");
     assert!(server.received_requests().await.unwrap().is_empty(), "no token was requested");
 }
 
 #[tokio::test]
+async fn plain_http_is_refused_before_a_token_is_fetched() {
+    let (server, client) = off_loopback_oauth_client().await;
+    assert_refused_before_anything_is_sent(client.with_oauth().send().await, &server).await;
+}
+
+#[tokio::test]
 async fn plain_http_is_refused_before_a_token_is_fetched_for_optional_credentials() {
-    let (server, base_url, resolving) = off_loopback_server().await;
-    let token_url = format!("http://127.0.0.1:{}/oauth/token", server.address().port());
-    let client = transport::Client::builder()
-        .base_url(&base_url)
-        .http_client(resolving())
-        .credential(transport::auth::machine("client-1").client_secret("client-SECRET").token_url(token_url))
-        .build()
-        .unwrap();
+    let (server, client) = off_loopback_oauth_client().await;
     // The operation answers without credentials too, but this client has some.
-    let error = client.maybe_oauth().send().await.expect_err("refused");
-    assert!(matches!(error, Error::Request(RequestError::InsecureUrl { .. })), "{error:?}");
-    assert!(server.received_requests().await.unwrap().is_empty(), "no token was requested");
+    assert_refused_before_anything_is_sent(client.maybe_oauth().send().await, &server).await;
 }
 
 #[tokio::test]

@@ -10,10 +10,12 @@ use super::error::AuthError;
 
 /// Refuses a tenant that is empty, `.` or `..`.
 pub(crate) fn check(tenant: &str) -> Result<(), AuthError> {
+    if crate::encode::collapsing_segment(tenant).is_none() {
+        return Ok(());
+    }
     let reason = match tenant {
         "" => "a tenant must not be empty",
-        "." | ".." => "a tenant must not be `.` or `..`, which URL paths collapse into another path",
-        _ => return Ok(()),
+        _ => "a tenant must not be `.` or `..`, which URL paths collapse into another path",
     };
     Err(AuthError::InvalidTenant { tenant: tenant.to_owned(), reason: reason.to_owned() })
 }

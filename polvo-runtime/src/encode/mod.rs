@@ -77,15 +77,21 @@ pub fn encode_path<T: Serialize + ?Sized>(value: &T) -> String {
 /// and other parameters.
 pub fn path_segment<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<String, RequestError> {
     let text = path_text(name, value)?;
-    let refused = match text.as_str() {
+    match collapsing_segment(&text) {
+        Some(problem) => Err(RequestError::PathParameter { name: name.to_owned(), problem }),
+        None => Ok(utf8_percent_encode(&text, PATH_SEGMENT).to_string()),
+    }
+}
+
+/// What is wrong with `text` as a whole URL path segment, if URL parsing
+/// would not keep it one: empty, `.` or `..` (dropped, or resolved against
+/// the segments before it). Path parameters and tenants are checked by it.
+pub(crate) fn collapsing_segment(text: &str) -> Option<&'static str> {
+    match text {
         "" => Some("empty"),
         "." => Some("`.`"),
         ".." => Some("`..`"),
         _ => None,
-    };
-    match refused {
-        Some(problem) => Err(RequestError::PathParameter { name: name.to_owned(), problem }),
-        None => Ok(utf8_percent_encode(&text, PATH_SEGMENT).to_string()),
     }
 }
 
