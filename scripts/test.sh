@@ -16,5 +16,5 @@ if [ ! -f .ci/node_modules/.package-lock.json ] \
   npm ci --prefix .ci --no-audit --no-fund
 fi
 
-echo "== cargo test --workspace"
-cargo test --workspace
+echo "== cargo test --workspace --no-fail-fast"
+cargo test --workspace --no-fail-fast

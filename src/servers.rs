@@ -24,10 +24,17 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// How long a server may take to say it is ready. Generous: on a 2-core
-/// machine several Node servers start at once while other tests compile,
-/// and a server that never starts still fails its test, only later.
-pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
+/// How long one attempt to start a server may take to say it is ready.
+/// Generous: on a 2-core machine several Node servers start at once while
+/// other tests compile (a start normally takes under a second).
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(45);
+
+/// How many times a server is started before its test fails. A clean-checkout
+/// CI run once saw oidc-provider print its start-up warning and then stay
+/// silent for the whole 120 s it was given, although the same run had
+/// started it sixteen times in under a second each: a start that hangs is
+/// killed and tried again, and one that never starts still fails its test.
+pub const STARTUP_ATTEMPTS: usize = 3;
 
 /// How many of a server's last output lines an error message quotes.
 const OUTPUT_TAIL: usize = 60;
@@ -82,22 +89,30 @@ pub enum ServerError {
         source: std::io::Error,
     },
     /// The server exited before it was ready.
-    #[error("{name} exited ({status}) before it was ready; its last output:\n{output}")]
+    #[error(
+        "{name} exited ({status}) before it was ready (attempt {attempt} of {STARTUP_ATTEMPTS}); its last output:\n{output}"
+    )]
     Exited {
         /// The server's name.
         name: &'static str,
         /// How it exited.
         status: ExitStatus,
+        /// Which attempt this was, counting from 1.
+        attempt: usize,
         /// Its last lines of output, stdout and stderr interleaved.
         output: String,
     },
     /// The server did not become ready in time.
-    #[error("{name} was not ready after {seconds} s; its last output:\n{output}")]
+    #[error(
+        "{name} was not ready after {seconds} s (attempt {attempt} of {STARTUP_ATTEMPTS}); its last output:\n{output}"
+    )]
     Timeout {
         /// The server's name.
         name: &'static str,
         /// The time it was given.
         seconds: u64,
+        /// Which attempt this was, counting from 1.
+        attempt: usize,
         /// Its last lines of output, stdout and stderr interleaved.
         output: String,
     },
@@ -257,7 +272,7 @@ fn wait_until_ready(
                     }
                     output.push_back(text);
                 }
-                return Err(ServerError::Exited { name, status, output: tail(&output) });
+                return Err(ServerError::Exited { name, status, attempt: 0, output: tail(&output) });
             }
             Ok(None) => {}
             Err(source) => {
@@ -269,13 +284,33 @@ fn wait_until_ready(
         if Instant::now() >= deadline {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(ServerError::Timeout { name, seconds: timeout.as_secs(), output: tail(&output) });
+            return Err(ServerError::Timeout { name, seconds: timeout.as_secs(), attempt: 0, output: tail(&output) });
         }
     }
 }
 
+/// Runs `start` up to [`STARTUP_ATTEMPTS`] times while it times out or the
+/// server exits early, telling stderr about each attempt that failed. Other
+/// errors (nothing installed, no process) are returned at once.
+fn with_attempts(mut start: impl FnMut() -> Result<NodeServer, ServerError>) -> Result<NodeServer, ServerError> {
+    for attempt in 1.. {
+        let mut error = match start() {
+            Err(error @ (ServerError::Timeout { .. } | ServerError::Exited { .. })) => error,
+            other => return other,
+        };
+        if let ServerError::Timeout { attempt: number, .. } | ServerError::Exited { attempt: number, .. } = &mut error {
+            *number = attempt;
+        }
+        if attempt >= STARTUP_ATTEMPTS {
+            return Err(error);
+        }
+        eprintln!("{error}\n(starting it again)");
+    }
+    unreachable!("the attempts are counted without end")
+}
+
 /// Starts the OAuth 2.0 / OpenID Connect provider of
-/// `tests/servers/oidc.mjs` on an ephemeral port and waits (up to [`STARTUP_TIMEOUT`])
+/// `tests/servers/oidc.mjs` on an ephemeral port and waits (up to [`STARTUP_TIMEOUT`], [`STARTUP_ATTEMPTS`] times)
 /// for its `LISTENING <url>` line. `extra_env` is added to its environment,
 /// e.g. `[("OIDC_ACCESS_TOKEN_TTL", "2")]`; the clients, test endpoints and
 /// variables are listed in `tests/servers/README.md`.
@@ -286,70 +321,78 @@ pub fn start_oidc(extra_env: &[(&str, &str)]) -> Result<NodeServer, ServerError>
     const NAME: &str = "oidc";
     installed("oidc-provider/package.json")?;
     let script = repo_root().join("tests").join("servers").join("oidc.mjs");
-    let (child, lines) = spawn_node(NAME, &[script.as_os_str(), "--exit-with-stdin".as_ref()], extra_env)?;
-    wait_until_ready(
-        NAME,
-        child,
-        &lines,
-        STARTUP_TIMEOUT,
-        |line| line.strip_prefix("LISTENING ").map(|url| url.trim().to_owned()),
-        |_| true,
-    )
+    with_attempts(|| {
+        let (child, lines) = spawn_node(NAME, &[script.as_os_str(), "--exit-with-stdin".as_ref()], extra_env)?;
+        wait_until_ready(
+            NAME,
+            child,
+            &lines,
+            STARTUP_TIMEOUT,
+            |line| line.strip_prefix("LISTENING ").map(|url| url.trim().to_owned()),
+            |_| true,
+        )
+    })
 }
 
 /// Starts Prism (`prism mock <spec> -h 127.0.0.1 -p <free port>`, with
 /// `extra_args` appended, e.g. `["--dynamic"]` or `["--errors"]`) and waits
-/// (up to [`STARTUP_TIMEOUT`]) until it has said that it is listening and its port
+/// (up to [`STARTUP_TIMEOUT`], [`STARTUP_ATTEMPTS`] times) until it has said that it is listening and its port
 /// accepts connections.
 pub fn start_prism(spec: &Path, extra_args: &[&str]) -> Result<NodeServer, ServerError> {
     const NAME: &str = "prism";
     let prism = installed(".bin/prism")?;
-    let port = free_port()?;
-    let port_text = port.to_string();
-    let mut args: Vec<&std::ffi::OsStr> = vec![
-        prism.as_os_str(),
-        "mock".as_ref(),
-        spec.as_os_str(),
-        "-h".as_ref(),
-        "127.0.0.1".as_ref(),
-        "-p".as_ref(),
-        port_text.as_ref(),
-    ];
-    args.extend(extra_args.iter().map(|arg| std::ffi::OsStr::new(*arg)));
-    let (child, lines) = spawn_node(NAME, &args, &[])?;
-    wait_until_ready(
-        NAME,
-        child,
-        &lines,
-        STARTUP_TIMEOUT,
-        |line| line.contains("Prism is listening on").then(|| format!("http://127.0.0.1:{port}")),
-        |_| accepts_connections(port),
-    )
+    // A fresh port for each attempt: another process may take a free port
+    // between the moment it is found and Prism's bind.
+    with_attempts(|| {
+        let port = free_port()?;
+        let port_text = port.to_string();
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            prism.as_os_str(),
+            "mock".as_ref(),
+            spec.as_os_str(),
+            "-h".as_ref(),
+            "127.0.0.1".as_ref(),
+            "-p".as_ref(),
+            port_text.as_ref(),
+        ];
+        args.extend(extra_args.iter().map(|arg| std::ffi::OsStr::new(*arg)));
+        let (child, lines) = spawn_node(NAME, &args, &[])?;
+        wait_until_ready(
+            NAME,
+            child,
+            &lines,
+            STARTUP_TIMEOUT,
+            |line| line.contains("Prism is listening on").then(|| format!("http://127.0.0.1:{port}")),
+            |_| accepts_connections(port),
+        )
+    })
 }
 
 /// Starts oauth2-mock-server 8 (`oauth2-mock-server -a 127.0.0.1 -p 0`) and
-/// waits (up to [`STARTUP_TIMEOUT`]) for it to say where it listens. Note that the issuer
+/// waits (up to [`STARTUP_TIMEOUT`], [`STARTUP_ATTEMPTS`] times) for it to say where it listens. Note that the issuer
 /// it puts in its discovery document and tokens is
 /// `http://localhost:<port>`, while [`NodeServer::url`] is
 /// `http://127.0.0.1:<port>`.
 pub fn start_oauth2_mock_server() -> Result<NodeServer, ServerError> {
     const NAME: &str = "oauth2-mock-server";
     let bin = installed(".bin/oauth2-mock-server")?;
-    let (child, lines) =
-        spawn_node(NAME, &[bin.as_os_str(), "-a".as_ref(), "127.0.0.1".as_ref(), "-p".as_ref(), "0".as_ref()], &[])?;
-    wait_until_ready(
-        NAME,
-        child,
-        &lines,
-        STARTUP_TIMEOUT,
-        |line| {
-            if !line.contains("server listening on") {
-                return None;
-            }
-            loopback_port_in(line).map(|port| format!("http://127.0.0.1:{port}"))
-        },
-        |url| loopback_port_in(url).is_some_and(accepts_connections),
-    )
+    with_attempts(|| {
+        let args = [bin.as_os_str(), "-a".as_ref(), "127.0.0.1".as_ref(), "-p".as_ref(), "0".as_ref()];
+        let (child, lines) = spawn_node(NAME, &args, &[])?;
+        wait_until_ready(
+            NAME,
+            child,
+            &lines,
+            STARTUP_TIMEOUT,
+            |line| {
+                if !line.contains("server listening on") {
+                    return None;
+                }
+                loopback_port_in(line).map(|port| format!("http://127.0.0.1:{port}"))
+            },
+            |url| loopback_port_in(url).is_some_and(accepts_connections),
+        )
+    })
 }
 
 #[cfg(test)]
@@ -361,6 +404,50 @@ mod tests {
         assert_eq!(loopback_port_in("OAuth 2 server listening on http://127.0.0.1:40123"), Some(40123));
         assert_eq!(loopback_port_in("Prism is listening on http://127.0.0.1:4010/"), Some(4010));
         assert_eq!(loopback_port_in("nothing here"), None);
+    }
+
+    fn timeout() -> ServerError {
+        ServerError::Timeout { name: "test", seconds: 1, attempt: 0, output: String::new() }
+    }
+
+    #[test]
+    fn a_start_that_hangs_is_tried_again_and_the_last_attempt_is_reported() {
+        let mut calls = 0;
+        let error = with_attempts(|| {
+            calls += 1;
+            Err(timeout())
+        })
+        .unwrap_err();
+        assert_eq!(calls, STARTUP_ATTEMPTS);
+        assert!(matches!(error, ServerError::Timeout { attempt, .. } if attempt == STARTUP_ATTEMPTS), "{error}");
+    }
+
+    #[test]
+    fn a_missing_install_is_not_tried_again() {
+        let mut calls = 0;
+        let error = with_attempts(|| {
+            calls += 1;
+            Err(ServerError::NotInstalled { what: "node".to_owned() })
+        })
+        .unwrap_err();
+        assert_eq!(calls, 1);
+        assert!(matches!(error, ServerError::NotInstalled { .. }));
+    }
+
+    #[test]
+    fn a_start_that_succeeds_after_a_hang_is_used() {
+        let mut calls = 0;
+        let server = with_attempts(|| {
+            calls += 1;
+            if calls == 1 {
+                return Err(timeout());
+            }
+            let child =
+                Command::new("true").spawn().map_err(|source| ServerError::Io { context: "true".into(), source })?;
+            Ok(NodeServer { url: "http://127.0.0.1:1".to_owned(), child })
+        })
+        .unwrap();
+        assert_eq!((calls, server.url.as_str()), (2, "http://127.0.0.1:1"));
     }
 
     #[test]
