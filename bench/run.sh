@@ -7,7 +7,7 @@
 # Prints one Markdown table row per spec. Each check is a full, non-incremental
 # check of the crate (dependencies built beforehand), including the macro's own
 # expansion in the unoptimized build cargo gives proc macros by default. A warm
-# expansion is one served by the token cache the macro keeps.
+# expansion is one served by the expansion cache the macro keeps.
 #
 # Environment (optional): TAG (generate only operations with this tag), OPS
 # (comma-separated operationIds to generate), WORK

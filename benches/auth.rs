@@ -51,7 +51,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The auth layer alone: the credentials an operation needs, put on an
     // empty request, with no network in the way.
     use polvo::__private::Service;
-    let layers: [(&str, &polvo::__private::ClientCore, polvo::auth::Security); 5] = [
+    let layers: [(&str, &polvo::__private::ClientCore, polvo::__private::Security); 5] = [
         ("none needed (`security: []`)", bearer.core(), &[]),
         ("bearer token", bearer.core(), &[&["private_apps"]]),
         ("API key in the query", api_key.core(), &[&["developer_hapikey"]]),
@@ -75,7 +75,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         const N: u32 = 200_000;
         let start = Instant::now();
         for _ in 0..N {
-            std::hint::black_box(core.apply_credentials(security).await?);
+            std::hint::black_box(polvo::__private::apply_credentials(core, security).await?);
         }
         println!("| {name} | {:.0} |", start.elapsed().as_nanos() as f64 / f64::from(N));
     }

@@ -6,7 +6,7 @@
 //! Without a flag it only expands, so the process's time and peak memory are
 //! those of the expansion; `--lines` also formats the code to count its lines.
 //! `--tag` keeps only operations with that tag; `--cache` goes through the
-//! token cache in DIR, as the macro does (run it twice to time a warm expansion).
+//! expansion cache in DIR, as the macro does (run it twice to time a warm expansion).
 
 use std::time::Instant;
 
@@ -26,7 +26,7 @@ fn main() {
         .spec(spec, name)
         .tags(value_of("--tag"))
         .operations(value_of("--operation"));
-    let cache = value_of("--cache").first().map(polvo_codegen::cache::TokenCache::new);
+    let cache = value_of("--cache").first().map(polvo_codegen::ExpansionCache::new);
 
     let start = Instant::now();
     let result = match &cache {

@@ -22,7 +22,7 @@ const FORMAT: &str = "polvo-cache 1";
 
 /// Where cached expansions live.
 #[derive(Clone, Debug)]
-pub struct TokenCache {
+pub struct ExpansionCache {
     dir: PathBuf,
 }
 
@@ -55,10 +55,10 @@ fn file_hash(path: &Path) -> Option<u64> {
     std::fs::read(path).ok().map(|bytes| content_hash(&bytes))
 }
 
-impl TokenCache {
+impl ExpansionCache {
     /// A cache in `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        TokenCache { dir: dir.into() }
+        ExpansionCache { dir: dir.into() }
     }
 
     /// The cache of the workspace that `manifest_dir` belongs to:
@@ -74,7 +74,7 @@ impl TokenCache {
             Some(dir) => root.join(dir),
             None => root.join("target"),
         };
-        Some(TokenCache::new(target.join("polvo-cache")))
+        Some(ExpansionCache::new(target.join("polvo-cache")))
     }
 
     /// The generator's output, from the cache when every file it read is
@@ -182,7 +182,7 @@ mod tests {
         let dir = scratch("warm");
         std::fs::write(dir.join("api.yaml"), SPEC).unwrap();
         std::fs::write(dir.join("other.yaml"), OTHER).unwrap();
-        let cache = TokenCache::new(dir.join("cache"));
+        let cache = ExpansionCache::new(dir.join("cache"));
         let generator = Generator::new("api").spec(dir.join("api.yaml"), "api.yaml");
 
         let cold = cache.generate(&generator).unwrap();
@@ -213,7 +213,7 @@ mod tests {
     fn failures_are_not_cached() {
         let dir = scratch("fail");
         std::fs::write(dir.join("api.yaml"), "openapi: 4.0.0\n").unwrap();
-        let cache = TokenCache::new(dir.join("cache"));
+        let cache = ExpansionCache::new(dir.join("cache"));
         let generator = Generator::new("api").spec(dir.join("api.yaml"), "api.yaml");
         assert!(cache.generate(&generator).is_err());
         assert!(!dir.join("cache").exists());

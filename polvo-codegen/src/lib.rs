@@ -1,10 +1,14 @@
 //! Spec loading, service model and Rust emission for polvo.
 //!
-//! The pipeline runs one way: [`load`] reads the spec files (JSON or YAML,
-//! by extension) and every file their `$ref`s reach; [`model`] builds a
-//! [`model::Service`] with every name decided; [`emit`] turns that into
-//! tokens. Problems are collected as [`Diagnostic`]s along the way, so a
-//! surface (the `service!` macro, a CLI, a build script) can show them all.
+//! The pipeline runs one way: `load` reads the spec files (JSON or YAML,
+//! by extension) and every file their `$ref`s reach; `model` builds a
+//! service with every name decided; `emit` turns that into tokens. Problems
+//! are collected as [`Diagnostic`]s along the way, so a surface (the
+//! `service!` macro, a CLI, a build script) can show them all.
+//!
+//! The public surface is [`Generator`] (a run's configuration), its
+//! [`Output`] or [`Diagnostics`], [`CratePath`], and the
+//! [`ExpansionCache`] the macro keeps; the pipeline's stages are private.
 //!
 //! ```no_run
 //! let output = polvo_codegen::Generator::new("petstore")
@@ -14,16 +18,32 @@
 //! println!("{}", output.tokens);
 //! ```
 
-pub mod cache;
-pub mod diag;
-pub mod emit;
-pub mod load;
+mod cache;
+mod crate_path;
+mod diag;
+mod emit;
+mod load;
+// Hidden rather than private only until the fields the model sets and never
+// reads (`Server::description`, `Operation::operation_id` and `place`,
+// `PolvoSection::files`) are gone: private, they are dead code.
+#[doc(hidden)]
 pub mod model;
-pub mod naming;
+mod naming;
 
 use proc_macro2::TokenStream;
 use std::path::PathBuf;
 
+pub use cache::ExpansionCache;
+pub use crate_path::{CratePath, InvalidCratePath};
+pub use load::parse::MAX_JSON_NESTING;
+pub use model::MAX_SCHEMA_DEPTH;
+
+/// Pieces of the pipeline that polvo's own tests reach. Not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::load::parse::{Format, parse};
+    pub use crate::load::pointer::{escape, unescape};
+}
 pub use diag::{Diagnostic, Diagnostics, Location, Severity};
 
 /// Configuration of one generation run, builder style.
@@ -34,6 +54,7 @@ pub struct Generator {
     specs: Vec<(String, PathBuf)>,
     track_files: bool,
     filter: model::OperationFilter,
+    crate_path: CratePath,
 }
 
 /// What a successful run produces.
@@ -43,7 +64,7 @@ pub struct Output {
     pub tokens: TokenStream,
     /// Every file read, for rebuild tracking.
     pub files: Vec<PathBuf>,
-    /// The hash of each of `files` as it was read, for the token cache.
+    /// The hash of each of `files` as it was read, for the expansion cache.
     content_hashes: Vec<Option<u64>>,
     /// Warnings: constructs that were degraded to looser types.
     pub warnings: Vec<Diagnostic>,
@@ -59,6 +80,7 @@ impl Generator {
             specs: Vec::new(),
             track_files: false,
             filter: model::OperationFilter::default(),
+            crate_path: CratePath::default(),
         }
     }
 
@@ -71,6 +93,7 @@ impl Generator {
             specs: Vec::new(),
             track_files: false,
             filter: model::OperationFilter::default(),
+            crate_path: CratePath::default(),
         }
     }
 
@@ -100,6 +123,21 @@ impl Generator {
     pub fn track_files(mut self, track: bool) -> Self {
         self.track_files = track;
         self
+    }
+
+    /// The path generated code reaches polvo through (default `::polvo`),
+    /// for a crate that depends on polvo under another name:
+    /// `my_polvo = { package = "polvo" }` and `.crate_path("my_polvo".parse()?)`,
+    /// as serde's `#[serde(crate = "…")]`.
+    pub fn crate_path(mut self, path: CratePath) -> Self {
+        self.crate_path = path;
+        self
+    }
+
+    /// Whether `name` can name the generated module: it is turned into
+    /// `snake_case`, so it needs letters or digits.
+    pub fn is_valid_module_name(name: &str) -> bool {
+        !naming::snake(name).is_empty()
     }
 
     /// More spec files of the service, listed under `files` in the sidecar
@@ -132,16 +170,21 @@ impl Generator {
     }
 
     /// Everything besides the files that decides the output, as text.
-    pub fn options_fingerprint(&self) -> String {
+    pub(crate) fn options_fingerprint(&self) -> String {
         format!(
-            "module={:?} fallback={:?} track={} tags={:?} operations={:?}",
-            self.module, self.fallback_module, self.track_files, self.filter.tags, self.filter.operations
+            "module={:?} fallback={:?} track={} tags={:?} operations={:?} crate={}",
+            self.module,
+            self.fallback_module,
+            self.track_files,
+            self.filter.tags,
+            self.filter.operations,
+            self.crate_path
         )
     }
 
     /// The `x-polvo` sidecar of the first spec, if there is one:
     /// `<stem>.polvo.yaml`, `.polvo.yml` or `.polvo.json` next to it.
-    pub fn sidecar_path(&self) -> Option<(String, PathBuf)> {
+    pub(crate) fn sidecar_path(&self) -> Option<(String, PathBuf)> {
         let (name, path) = self.specs.first()?;
         let file = path.file_name()?.to_str()?;
         let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
@@ -191,7 +234,7 @@ impl Generator {
                 service.notes.push(note);
             }
         }
-        let tokens = emit::service_module(&service, &tracked);
+        let tokens = emit::service_module(&service, &tracked, &self.crate_path);
         Ok(Output { tokens, files, content_hashes, warnings: diags.warnings().cloned().collect() })
     }
 }

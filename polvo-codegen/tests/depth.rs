@@ -80,7 +80,7 @@ fn merge_chain_ending_in(n: usize, last: &str) -> String {
 
 #[test]
 fn merged_schemas_nest_up_to_the_limit() {
-    expect_expanded("chain.json", &merge_chain(polvo_codegen::model::MAX_SCHEMA_DEPTH - 2));
+    expect_expanded("chain.json", &merge_chain(polvo_codegen::MAX_SCHEMA_DEPTH - 2));
 }
 
 #[test]
@@ -108,7 +108,7 @@ fn nested_items(n: usize) -> String {
 
 #[test]
 fn inline_schemas_nest_up_to_the_limit() {
-    expect_expanded("items.json", &nested_items(polvo_codegen::model::MAX_SCHEMA_DEPTH - 1));
+    expect_expanded("items.json", &nested_items(polvo_codegen::MAX_SCHEMA_DEPTH - 1));
 }
 
 #[test]
@@ -169,23 +169,23 @@ fn the_deepest_text_the_parsers_read_fits_in_the_stack() {
 
 /// The worst case for the type builder's walks over values: an inline
 /// object schema (whose shape key serializes its whole subtree) at the end
-/// of a merge chain just inside [`polvo_codegen::model::MAX_SCHEMA_DEPTH`],
+/// of a merge chain just inside [`polvo_codegen::MAX_SCHEMA_DEPTH`],
 /// carrying a `default` nested as deeply as the JSON parser reads.
 #[test]
 fn a_value_nested_to_the_parser_limit_at_the_end_of_a_merge_chain_expands() {
     // The property schema sits 6 levels into the document (root,
     // `components`, `schemas`, the schema, `properties`, the property).
-    let depth = polvo_codegen::load::parse::MAX_JSON_NESTING - 6;
+    let depth = polvo_codegen::MAX_JSON_NESTING - 6;
     let value = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
     let last = format!(r#"{{"type":"object","properties":{{"q":{{"type":"string"}}}},"default":{value}}}"#);
-    let spec = merge_chain_ending_in(polvo_codegen::model::MAX_SCHEMA_DEPTH - 2, &last);
+    let spec = merge_chain_ending_in(polvo_codegen::MAX_SCHEMA_DEPTH - 2, &last);
     assert!(
-        polvo_codegen::load::parse::parse("x.json", &spec, polvo_codegen::load::parse::Format::Json).is_ok(),
+        polvo_codegen::__private::parse("x.json", &spec, polvo_codegen::__private::Format::Json).is_ok(),
         "the spec is exactly as deep as the parser reads"
     );
     let deeper = spec.replacen(&value, &format!("[{value}]"), 1);
     assert!(
-        polvo_codegen::load::parse::parse("x.json", &deeper, polvo_codegen::load::parse::Format::Json).is_err(),
+        polvo_codegen::__private::parse("x.json", &deeper, polvo_codegen::__private::Format::Json).is_err(),
         "one level more is refused, so the test uses the maximum"
     );
     expect_expanded("deep-default.json", &spec);

@@ -12,7 +12,7 @@
 
 mod support;
 
-use polvo_codegen::load::pointer::{escape, unescape};
+use polvo_codegen::__private::{escape, unescape};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
 use serde_json::{Value, json};

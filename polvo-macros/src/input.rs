@@ -1,7 +1,9 @@
 //! The arguments of `service!` and their expansion.
 
+use polvo_codegen::CratePath;
 use proc_macro2::TokenStream;
 use std::path::{Path, PathBuf};
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token, bracketed};
 
@@ -11,6 +13,8 @@ pub struct ServiceInput {
     name: Option<LitStr>,
     tags: Vec<LitStr>,
     operations: Vec<LitStr>,
+    /// `crate = "my_polvo"`: the path generated code reaches polvo through.
+    crate_path: Option<CratePath>,
 }
 
 /// `["a", "b"]`.
@@ -40,12 +44,14 @@ impl Parse for ServiceInput {
         let mut name = None;
         let mut tags = Vec::new();
         let mut operations = Vec::new();
+        let mut crate_path = None;
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
                 break;
             }
-            let key: Ident = input.parse()?;
+            // `crate` is a keyword, so the key is read as any identifier.
+            let key = Ident::parse_any(input)?;
             input.parse::<Token![=]>()?;
             match key.to_string().as_str() {
                 "name" => {
@@ -57,15 +63,23 @@ impl Parse for ServiceInput {
                 }
                 "tags" => tags.extend(string_list(input)?),
                 "operations" => operations.extend(string_list(input)?),
+                "crate" => {
+                    let value: LitStr = input.parse()?;
+                    if crate_path.is_some() {
+                        return Err(syn::Error::new(key.span(), "`crate` is given twice"));
+                    }
+                    let path = value.value().parse::<CratePath>().map_err(|e| syn::Error::new(value.span(), e))?;
+                    crate_path = Some(path);
+                }
                 other => {
                     return Err(syn::Error::new(
                         key.span(),
-                        format!("unknown option `{other}`; the options are: name, tags, operations"),
+                        format!("unknown option `{other}`; the options are: name, tags, operations, crate"),
                     ));
                 }
             }
         }
-        Ok(ServiceInput { files, name, tags, operations })
+        Ok(ServiceInput { files, name, tags, operations, crate_path })
     }
 }
 
@@ -92,7 +106,7 @@ impl ServiceInput {
         let generator = match &self.name {
             Some(name) => {
                 let value = name.value();
-                if polvo_codegen::naming::snake(&value).is_empty() {
+                if !polvo_codegen::Generator::is_valid_module_name(&value) {
                     return Err(syn::Error::new(name.span(), "`name` must contain letters or digits"));
                 }
                 polvo_codegen::Generator::new(value)
@@ -103,11 +117,12 @@ impl ServiceInput {
         let mut generator = generator
             .track_files(true)
             .tags(self.tags.iter().map(LitStr::value))
-            .operations(self.operations.iter().map(LitStr::value));
+            .operations(self.operations.iter().map(LitStr::value))
+            .crate_path(self.crate_path.clone().unwrap_or_default());
         for (lit, path) in &found {
             generator = generator.spec(path, lit.value());
         }
-        let result = match polvo_codegen::cache::TokenCache::for_crate(&manifest_dir) {
+        let result = match polvo_codegen::ExpansionCache::for_crate(&manifest_dir) {
             Some(cache) => cache.generate(&generator),
             None => generator.generate(),
         };

@@ -11,10 +11,16 @@ use proc_macro::TokenStream;
 /// ```ignore
 /// polvo::service!("petstore.yaml");
 /// polvo::service!("hubspot/contacts.json", name = "hubspot");
+/// // polvo renamed in Cargo.toml: `my_polvo = { package = "polvo", version = "…" }`
+/// my_polvo::service!("petstore.yaml", crate = "my_polvo");
 /// ```
 ///
 /// Paths are looked up in `$CARGO_MANIFEST_DIR/specs/`, then in
 /// `$CARGO_MANIFEST_DIR`. See the `polvo` crate for the generated API.
+///
+/// Options: `name = "…"` (the module), `tags = [..]` and `operations = [..]`
+/// (generate only these), `crate = "…"` (the path generated code reaches
+/// polvo through, `::polvo` by default, for a renamed dependency).
 #[proc_macro]
 pub fn service(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as input::ServiceInput);

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::{Auth, AuthError, AuthState, Credential, MemoryStore, SchemeSpec, TokenStore};
+use crate::auth::{Auth, AuthError, AuthState, Credential, MemoryStore, SchemeSpec, Security, TokenStore};
 use crate::error::BuildError;
 use crate::limit::DEFAULT_MAX_RESPONSE_SIZE;
 use crate::request::Request;
@@ -124,20 +124,6 @@ impl ClientCore {
         Auth::new(&self.inner.auth, &self.tenant)
     }
 
-    /// Applies the credentials an operation's `security` asks for to an
-    /// empty header map, query and cookie list, as sending a request would
-    /// (used to measure the auth layer on its own).
-    #[doc(hidden)]
-    pub async fn apply_credentials(
-        &self,
-        security: crate::auth::Security,
-    ) -> Result<(http::HeaderMap, Vec<(String, String)>, Vec<(String, String)>), AuthError> {
-        let (mut headers, mut query, mut cookies) = (http::HeaderMap::new(), Vec::new(), Vec::new());
-        let mut target = crate::auth::Target { headers: &mut headers, query: &mut query, cookies: &mut cookies };
-        self.inner.auth.apply(security, &self.tenant, &mut target).await?;
-        Ok((headers, query, cookies))
-    }
-
     /// Starts a request to `path` (already encoded) under the base URL.
     pub fn request(&self, method: http::Method, path: String) -> Request {
         Request::new(self.clone(), method, path)
@@ -149,10 +135,12 @@ impl ClientCore {
 ///
 /// ```no_run
 /// # mod petstore { pub struct Client; impl polvo_runtime::__private::Service for Client {
-/// #   const NAME: &'static str = "petstore"; const SCHEMES: &'static [polvo_runtime::auth::SchemeSpec] = &[];
+/// #   const NAME: &'static str = "petstore"; const SCHEMES: &'static [polvo_runtime::__private::SchemeSpec] = &[];
 /// #   fn from_core(_: polvo_runtime::__private::ClientCore) -> Self { Client }
 /// #   fn core(&self) -> &polvo_runtime::__private::ClientCore { unimplemented!() } } }
-/// let client: petstore::Client = polvo_runtime::ClientBuilder::new(None)
+/// # fn builder() -> polvo_runtime::ClientBuilder<petstore::Client> { polvo_runtime::__private::client_builder(None) }
+/// // A generated client's `Client::builder()`.
+/// let client: petstore::Client = builder()
 ///     .base_url("http://127.0.0.1:8080/v3")
 ///     .timeout(std::time::Duration::from_secs(10))
 ///     .build()?;
@@ -196,7 +184,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl<S: Service> ClientBuilder<S> {
     /// A builder whose base URL defaults to the spec's server, if it names one.
-    pub fn new(default_base_url: Option<&'static str>) -> Self {
+    fn new(default_base_url: Option<&'static str>) -> Self {
         ClientBuilder {
             default_base_url,
             base_url: None,
@@ -418,6 +406,25 @@ impl<S: Service> ClientBuilder<S> {
         };
         Ok(S::from_core(ClientCore { inner: Arc::new(inner), tenant: Arc::from(DEFAULT_TENANT) }))
     }
+}
+
+/// The builder behind a generated `Client::builder()`: its base URL
+/// defaults to the spec's server, if it names one.
+pub fn client_builder<S: Service>(default_base_url: Option<&'static str>) -> ClientBuilder<S> {
+    ClientBuilder::new(default_base_url)
+}
+
+/// Applies the credentials an operation's `security` asks for to an empty
+/// header map, query and cookie list, as sending a request would (used to
+/// measure the auth layer on its own).
+pub async fn apply_credentials(
+    core: &ClientCore,
+    security: Security,
+) -> Result<(HeaderMap, Vec<(String, String)>, Vec<(String, String)>), AuthError> {
+    let (mut headers, mut query, mut cookies) = (HeaderMap::new(), Vec::new(), Vec::new());
+    let mut target = crate::auth::Target { headers: &mut headers, query: &mut query, cookies: &mut cookies };
+    core.inner.auth.apply(security, &core.tenant, &mut target).await?;
+    Ok((headers, query, cookies))
 }
 
 /// Parses a base URL: http or https, without a query, fragment, user name

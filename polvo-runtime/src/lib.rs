@@ -47,7 +47,12 @@ pub use uuid::Uuid;
 /// What generated code uses. Not a stable API: it changes with the macro.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::client::{ClientCore, Service};
+    pub use crate::auth::spec::{
+        ClaimValue, ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, OAuth2Spec, Requirement, SchemeKind, SchemeSpec,
+        Security,
+    };
+    pub use crate::auth::state::AuthState;
+    pub use crate::client::{ClientCore, Service, apply_credentials, client_builder};
     pub use crate::encode::multipart::Multipart;
     pub use crate::encode::{encode_path, path_part, path_segment};
     pub use crate::enums::{

@@ -25,8 +25,8 @@
 
 pub use polvo_macros::service;
 pub use polvo_runtime::{
-    Binary, BuildError, Bytes, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, Date, DateTime, Error, HeaderMap, JsonObject,
-    NoErrorBody, RequestError, Response, StatusCode, Uuid, Value,
+    Binary, BuildError, Bytes, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TENANT, DEFAULT_TIMEOUT, Date,
+    DateTime, Error, HeaderMap, JsonObject, NoErrorBody, RequestError, Response, StatusCode, Uuid, Value,
 };
 pub use polvo_runtime::{auth, chrono, reqwest, secrecy, serde_json, uuid};
 
@@ -34,4 +34,15 @@ pub use polvo_runtime::{auth, chrono, reqwest, secrecy, serde_json, uuid};
 #[doc(hidden)]
 pub mod __private {
     pub use polvo_runtime::__private::*;
+}
+
+#[cfg(test)]
+mod tests {
+    /// The facade offers the runtime's defaults under the same names.
+    #[test]
+    fn the_runtime_defaults_are_reexported() {
+        assert_eq!(crate::DEFAULT_TENANT, polvo_runtime::DEFAULT_TENANT);
+        assert_eq!(crate::DEFAULT_TIMEOUT, polvo_runtime::DEFAULT_TIMEOUT);
+        assert_eq!(crate::DEFAULT_MAX_RESPONSE_SIZE, polvo_runtime::DEFAULT_MAX_RESPONSE_SIZE);
+    }
 }

@@ -27,11 +27,18 @@ pub struct ScratchCrate {
 impl ScratchCrate {
     /// Creates (or reuses) `target/polvo-scratch/<name>` with the given `lib.rs`.
     pub fn new(name: &str, lib_rs: &str) -> ScratchCrate {
+        ScratchCrate::with_polvo_as(name, lib_rs, "polvo")
+    }
+
+    /// A scratch crate that depends on polvo under the name `dependency`
+    /// (`my_polvo = { package = "polvo", .. }`).
+    pub fn with_polvo_as(name: &str, lib_rs: &str, dependency: &str) -> ScratchCrate {
         let dir = root().join("target").join("polvo-scratch").join(name);
         std::fs::create_dir_all(dir.join("src")).expect("create scratch crate");
+        let package = if dependency == "polvo" { String::new() } else { "package = \"polvo\", ".to_owned() };
         let manifest = format!(
             "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\npolvo = {{ path = \"{}\" }}\n\n[workspace]\n",
+             [dependencies]\n{dependency} = {{ {package}path = \"{}\" }}\n\n[workspace]\n",
             root().join("polvo").display()
         );
         write_if_changed(&dir.join("Cargo.toml"), &manifest);

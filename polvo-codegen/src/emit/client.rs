@@ -20,8 +20,8 @@ fn uses_types(op: &Operation) -> bool {
 }
 
 /// The `Client` struct and its `impl`.
-pub fn client(service: &Service) -> TokenStream {
-    let paths = Paths::outside(&service.types);
+pub fn client(service: &Service, polvo: &TokenStream) -> TokenStream {
+    let paths = Paths::outside(&service.types, polvo);
     let default_url = service
         .servers
         .first()
@@ -49,7 +49,7 @@ pub fn client(service: &Service) -> TokenStream {
                 },
                 quote! {
                     /// A client for [`Self::DEFAULT_BASE_URL`] with default settings.
-                    pub fn new() -> Result<Self, ::polvo::BuildError> {
+                    pub fn new() -> Result<Self, #polvo::BuildError> {
                         Self::builder().build()
                     }
                 },
@@ -72,15 +72,15 @@ pub fn client(service: &Service) -> TokenStream {
         }
     });
     let starters = service.ungrouped.iter().map(|op| starter(op, Owner::Client, &paths));
-    let auth_methods = super::auth::client_methods(service);
-    let service_impl = super::auth::service_impl(service);
-    let auth_module = super::auth::auth_module(service);
+    let auth_methods = super::auth::client_methods(service, polvo);
+    let service_impl = super::auth::service_impl(service, polvo);
+    let auth_module = super::auth::auth_module(service, polvo);
 
     quote! {
         #docs
         #[derive(Clone, Debug)]
         pub struct Client {
-            core: ::polvo::__private::ClientCore,
+            core: #polvo::__private::ClientCore,
         }
 
         impl Client {
@@ -89,8 +89,8 @@ pub fn client(service: &Service) -> TokenStream {
             #new_fn
 
             /// A builder to set the base URL, timeouts, default headers or the HTTP client.
-            pub fn builder() -> ::polvo::ClientBuilder<Self> {
-                ::polvo::ClientBuilder::new(#default_arg)
+            pub fn builder() -> #polvo::ClientBuilder<Self> {
+                #polvo::__private::client_builder(#default_arg)
             }
 
             /// The base URL requests go to.
@@ -117,8 +117,8 @@ fn group_docs(group: &Group) -> TokenStream {
 }
 
 /// A group's module: its struct, starters and builders.
-pub fn group_module(group: &Group, service: &Service) -> TokenStream {
-    let paths = Paths::outside(&service.types);
+pub fn group_module(group: &Group, service: &Service, polvo: &TokenStream) -> TokenStream {
+    let paths = Paths::outside(&service.types, polvo);
     let module = ident(&group.module);
     let struct_name = ident(&group.struct_name);
     let docs = group_docs(group);
@@ -160,8 +160,8 @@ pub fn group_module(group: &Group, service: &Service) -> TokenStream {
 }
 
 /// Builders of operations without a tag, in the service module itself.
-pub fn ungrouped_builders(service: &Service) -> TokenStream {
-    let paths = Paths::outside(&service.types);
+pub fn ungrouped_builders(service: &Service, polvo: &TokenStream) -> TokenStream {
+    let paths = Paths::outside(&service.types, polvo);
     let builders = service.ungrouped.iter().map(|op| builder(op, &quote!(Client), "Client", &paths, &service.types));
     quote!(#(#builders)*)
 }

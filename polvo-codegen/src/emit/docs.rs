@@ -26,15 +26,16 @@ pub fn doc_attrs(paragraphs: &[Option<&str>]) -> TokenStream {
     lines_to_attrs(&text)
 }
 
-/// Doc attributes for a [`Docs`] plus extra paragraphs.
-pub fn docs_attrs(docs: &Docs, extra: &[Option<&str>]) -> TokenStream {
+/// The paragraphs of a [`Docs`] followed by `extra`, for [`doc_attrs`]: the
+/// title, the description unless it repeats the title, then polvo's notes.
+pub fn paragraphs<'a>(docs: &'a Docs, extra: &[Option<&'a str>]) -> Vec<Option<&'a str>> {
     let mut paragraphs: Vec<Option<&str>> = vec![docs.title.as_deref()];
     if docs.description.as_deref().map(str::trim) != docs.title.as_deref().map(str::trim) {
         paragraphs.push(docs.description.as_deref());
     }
     paragraphs.extend(docs.notes.iter().map(|n| Some(n.as_str())));
     paragraphs.extend_from_slice(extra);
-    doc_attrs(&paragraphs)
+    paragraphs
 }
 
 fn lines_to_attrs(text: &str) -> TokenStream {

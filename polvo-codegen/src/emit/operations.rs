@@ -162,6 +162,7 @@ pub fn builder(
     let arms = response_arms(op);
     let builder_doc = format!(" A request to {}, sent by [`send`](Self::send).", starter_link(starter_path, op));
     let enums = if op.emits_outcomes { outcome_enums(op, paths, starter_path) } else { TokenStream::new() };
+    let polvo = paths.polvo();
 
     quote! {
         #[doc = #builder_doc]
@@ -175,12 +176,12 @@ pub fn builder(
             #(#setters)*
 
             /// Sends the request and decodes the response body.
-            pub async fn send(self) -> Result<#success, ::polvo::Error<#error>> {
-                self.send_response().await.map(::polvo::Response::into_body)
+            pub async fn send(self) -> Result<#success, #polvo::Error<#error>> {
+                self.send_response().await.map(#polvo::Response::into_body)
             }
 
             /// Sends the request and returns the decoded body with the status and headers.
-            pub async fn send_response(self) -> Result<::polvo::Response<#success>, ::polvo::Error<#error>> {
+            pub async fn send_response(self) -> Result<#polvo::Response<#success>, #polvo::Error<#error>> {
                 #request
                 let response = request.send().await?;
                 match response.status().as_u16() {
@@ -205,7 +206,10 @@ fn starter_link(starter_path: &str, op: &Operation) -> String {
 fn outcome_type(outcome: &Outcome, paths: &Paths<'_>, success: bool) -> TokenStream {
     match outcome {
         Outcome::Nothing if success => quote!(()),
-        Outcome::Nothing => quote!(::polvo::NoErrorBody),
+        Outcome::Nothing => {
+            let polvo = paths.polvo();
+            quote!(#polvo::NoErrorBody)
+        }
         Outcome::Single(ty) => paths.ty(ty),
         Outcome::Optional(ty) => {
             let ty = paths.ty(ty);
@@ -221,7 +225,8 @@ fn outcome_type(outcome: &Outcome, paths: &Paths<'_>, success: bool) -> TokenStr
 /// The statements that build `request`.
 fn request_code(op: &Operation, paths: &Paths<'_>, types: &[TypeDef]) -> TokenStream {
     let method = format_ident!("{}", op.http_method);
-    let path = path_expr(op);
+    let polvo = paths.polvo();
+    let path = path_expr(op, polvo);
     let mut statements = Vec::new();
     for p in &op.params {
         let name = ident(&p.rust_name);
@@ -268,13 +273,14 @@ fn request_code(op: &Operation, paths: &Paths<'_>, types: &[TypeDef]) -> TokenSt
     }
     let binding = if statements.is_empty() { quote!(let request) } else { quote!(let mut request) };
     quote! {
-        #binding = self.client.core.request(::polvo::__private::Method::#method, #path);
+        #binding = self.client.core.request(#polvo::__private::Method::#method, #path);
         #(#statements)*
     }
 }
 
 /// The multipart form for a body: one part per property, files for binary ones.
-fn multipart_code(ty: &TypeRef, value: &TokenStream, _paths: &Paths<'_>, types: &[TypeDef]) -> TokenStream {
+fn multipart_code(ty: &TypeRef, value: &TokenStream, paths: &Paths<'_>, types: &[TypeDef]) -> TokenStream {
+    let polvo = paths.polvo();
     let def = match ty {
         TypeRef::Named(id) => match &types[*id].kind {
             TypeKind::Struct(def) => Some(def),
@@ -284,7 +290,7 @@ fn multipart_code(ty: &TypeRef, value: &TokenStream, _paths: &Paths<'_>, types: 
     };
     let Some(def) = def else {
         return quote! {
-            request.multipart(::polvo::__private::Multipart::from_object(&#value));
+            request.multipart(#polvo::__private::Multipart::from_object(&#value));
         };
     };
     let parts = def.fields.iter().map(|f| {
@@ -309,14 +315,15 @@ fn multipart_code(ty: &TypeRef, value: &TokenStream, _paths: &Paths<'_>, types: 
         }
     });
     quote! {
-        let mut form = ::polvo::__private::Multipart::new();
+        let mut form = #polvo::__private::Multipart::new();
         #(#parts)*
         #additional
         request.multipart(form);
     }
 }
 
-fn path_expr(op: &Operation) -> TokenStream {
+/// The request's path: its template with the path parameters encoded.
+fn path_expr(op: &Operation, polvo: &TokenStream) -> TokenStream {
     let mut template = String::new();
     let mut args = Vec::new();
     for (index, part) in op.path_parts.iter().enumerate() {
@@ -329,9 +336,9 @@ fn path_expr(op: &Operation) -> TokenStream {
                 // Empty, `.` and `..` are refused where they could make the
                 // segment empty, `.` or `..`: the path would change.
                 args.push(if segment_has_text(&op.path_parts, index) {
-                    quote!(::polvo::__private::path_part(#wire, &self.#name)?)
+                    quote!(#polvo::__private::path_part(#wire, &self.#name)?)
                 } else {
-                    quote!(::polvo::__private::path_segment(#wire, &self.#name)?)
+                    quote!(#polvo::__private::path_segment(#wire, &self.#name)?)
                 });
             }
         }

@@ -17,6 +17,8 @@ const STD_NAMES: &[&str] =
 #[derive(Clone, Copy)]
 pub struct Paths<'a> {
     types: &'a [TypeDef],
+    /// The path to the polvo crate (`::polvo` unless renamed).
+    polvo: &'a TokenStream,
     /// How named types are reached from this module (`types::` or nothing).
     in_types_module: bool,
     /// Whether standard names must be written in full.
@@ -25,14 +27,19 @@ pub struct Paths<'a> {
 
 impl<'a> Paths<'a> {
     /// Paths for the `types` module.
-    pub fn types_module(types: &'a [TypeDef]) -> Self {
+    pub fn types_module(types: &'a [TypeDef], polvo: &'a TokenStream) -> Self {
         let qualified = types.iter().any(|t| t.usage.is_used() && STD_NAMES.contains(&t.name.as_str()));
-        Paths { types, in_types_module: true, qualified }
+        Paths { types, polvo, in_types_module: true, qualified }
     }
 
     /// Paths for a module that reaches types through `types::`.
-    pub fn outside(types: &'a [TypeDef]) -> Self {
-        Paths { types, in_types_module: false, qualified: false }
+    pub fn outside(types: &'a [TypeDef], polvo: &'a TokenStream) -> Self {
+        Paths { types, polvo, in_types_module: false, qualified: false }
+    }
+
+    /// The path to the polvo crate, which every path to the runtime starts with.
+    pub fn polvo(&self) -> &'a TokenStream {
+        self.polvo
     }
 
     /// `Option`.
@@ -71,7 +78,7 @@ impl<'a> Paths<'a> {
     }
 
     /// `From`.
-    pub fn from_trait(&self) -> TokenStream {
+    pub fn trait_from(&self) -> TokenStream {
         if self.qualified { quote!(::std::convert::From) } else { quote!(From) }
     }
 
@@ -82,6 +89,7 @@ impl<'a> Paths<'a> {
 
     /// The Rust type for a [`TypeRef`].
     pub fn ty(&self, ty: &TypeRef) -> TokenStream {
+        let polvo = self.polvo;
         match ty {
             TypeRef::Named(id) => {
                 let name = self.type_ident(*id);
@@ -104,15 +112,16 @@ impl<'a> Paths<'a> {
                 let (boxed, inner) = (self.boxed(), self.ty(inner));
                 quote!(#boxed<#inner>)
             }
-            TypeRef::Json => quote!(::polvo::Value),
-            TypeRef::JsonObject => quote!(::polvo::JsonObject),
-            TypeRef::Binary => quote!(::polvo::Binary),
-            TypeRef::Bytes => quote!(::polvo::Bytes),
+            TypeRef::Json => quote!(#polvo::Value),
+            TypeRef::JsonObject => quote!(#polvo::JsonObject),
+            TypeRef::Binary => quote!(#polvo::Binary),
+            TypeRef::Bytes => quote!(#polvo::Bytes),
             TypeRef::Unit => quote!(()),
         }
     }
 
     fn primitive(&self, p: Primitive) -> TokenStream {
+        let polvo = self.polvo;
         match p {
             Primitive::String => self.string(),
             Primitive::Bool => quote!(bool),
@@ -122,9 +131,9 @@ impl<'a> Paths<'a> {
             Primitive::U64 => quote!(u64),
             Primitive::F32 => quote!(f32),
             Primitive::F64 => quote!(f64),
-            Primitive::DateTime => quote!(::polvo::DateTime),
-            Primitive::Date => quote!(::polvo::Date),
-            Primitive::Uuid => quote!(::polvo::Uuid),
+            Primitive::DateTime => quote!(#polvo::DateTime),
+            Primitive::Date => quote!(#polvo::Date),
+            Primitive::Uuid => quote!(#polvo::Uuid),
         }
     }
 }

@@ -10,7 +10,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::docs::{code, docs_attrs};
+use super::docs::{code, doc_attrs, paragraphs};
 use super::paths::{Paths, ident};
 use crate::model::{EnumValue, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 
@@ -25,7 +25,7 @@ struct Imports {
 
 impl Imports {
     /// The `use` line of the impls' block (nothing when they need no import).
-    fn use_line(&self) -> TokenStream {
+    fn use_line(&self, polvo: &TokenStream) -> TokenStream {
         let mut names = Vec::new();
         if self.deserialize {
             names.push(quote!(Deserialize));
@@ -45,7 +45,7 @@ impl Imports {
         if names.is_empty() {
             TokenStream::new()
         } else {
-            quote! { use ::polvo::__private::serde::{#(#names),*}; }
+            quote! { use #polvo::__private::serde::{#(#names),*}; }
         }
     }
 }
@@ -76,8 +76,8 @@ fn self_type(def: &TypeDef) -> TokenStream {
 }
 
 /// The items of the `types` module.
-pub fn types_module(types: &[TypeDef]) -> TokenStream {
-    let paths = Paths::types_module(types);
+pub fn types_module(types: &[TypeDef], polvo: &TokenStream) -> TokenStream {
+    let paths = Paths::types_module(types, polvo);
     let items = types.iter().filter(|def| def.usage.is_used()).map(|def| type_def(def, &paths));
     quote! { #(#items)* }
 }
@@ -91,7 +91,7 @@ fn type_def(def: &TypeDef, paths: &Paths<'_>) -> TokenStream {
         TypeKind::StringEnum(values) => (string_enum(def, values, paths), TokenStream::new()),
         TypeKind::Union(u) => union_def(def, u, paths, &mut imports),
         TypeKind::Alias(ty) => {
-            let docs = docs_attrs(&def.docs, &[]);
+            let docs = doc_attrs(&paragraphs(&def.docs, &[]));
             let name = ident(&def.name);
             let ty = paths.ty(ty);
             (quote! { #docs pub type #name = #ty; }, TokenStream::new())
@@ -101,7 +101,7 @@ fn type_def(def: &TypeDef, paths: &Paths<'_>) -> TokenStream {
     if impls.is_empty() {
         return item;
     }
-    let use_line = imports.use_line();
+    let use_line = imports.use_line(paths.polvo());
     quote! {
         #item
         const _: () = {
@@ -112,7 +112,7 @@ fn type_def(def: &TypeDef, paths: &Paths<'_>) -> TokenStream {
 }
 
 fn newtype(def: &TypeDef, ty: &TypeRef, paths: &Paths<'_>, imports: &mut Imports) -> (TokenStream, TokenStream) {
-    let docs = docs_attrs(&def.docs, &[]);
+    let docs = doc_attrs(&paragraphs(&def.docs, &[]));
     let name = ident(&def.name);
     let this = self_type(def);
     let ty = paths.ty(ty);
@@ -146,11 +146,11 @@ fn newtype(def: &TypeDef, ty: &TypeRef, paths: &Paths<'_>, imports: &mut Imports
 }
 
 fn struct_def(def: &TypeDef, s: &StructDef, paths: &Paths<'_>, imports: &mut Imports) -> (TokenStream, TokenStream) {
-    let docs = docs_attrs(&def.docs, &[]);
+    let docs = doc_attrs(&paragraphs(&def.docs, &[]));
     let name = ident(&def.name);
     let extra_field = s.additional.as_ref().map(|ty| (ident(&unique_field(s, "additional_properties")), ty));
     let fields = s.fields.iter().map(|f| {
-        let field_docs = docs_attrs(&f.docs, &[]);
+        let field_docs = doc_attrs(&paragraphs(&f.docs, &[]));
         let field = ident(&f.rust_name);
         let ty = paths.ty(&f.ty);
         quote! {
@@ -242,72 +242,16 @@ fn deserialize_struct(
     imports.map_access = true;
     let name = self_type(def);
     let result = paths.result();
-    let some = paths.some();
     let none = paths.none();
     let expecting = format!("a {} object", def.name);
     let locals = s.fields.iter().map(|f| {
         let field = ident(&f.rust_name);
         quote!(let mut #field = #none;)
     });
-    let arms = s.fields.iter().map(|f| {
-        let field = ident(&f.rust_name);
-        let wire = &f.wire_name;
-        if matches!(f.ty, TypeRef::Option(_)) {
-            quote!(#wire => #field = __map.next_value()?,)
-        } else {
-            quote!(#wire => #field = #some(__map.next_value()?),)
-        }
-    });
-    let inits = s.fields.iter().map(|f| {
-        let field = ident(&f.rust_name);
-        let wire = &f.wire_name;
-        if matches!(f.ty, TypeRef::Option(_)) {
-            quote!(#field,)
-        } else {
-            quote!(#field: ::polvo::__private::required(#field, #wire)?,)
-        }
-    });
-    let (extra_local, unknown_arm, extra_init) = match extra {
-        Some(field) => (
-            quote!(let mut #field = ::std::collections::HashMap::new();),
-            quote! {
-                _ => {
-                    #field.insert(__key.into_string(), __map.next_value()?);
-                }
-            },
-            quote!(#field,),
-        ),
-        None => (
-            TokenStream::new(),
-            quote! {
-                _ => {
-                    __map.next_value::<::polvo::__private::serde::de::IgnoredAny>()?;
-                }
-            },
-            TokenStream::new(),
-        ),
-    };
-    let reading = if s.fields.is_empty() {
-        // Nothing to match on: every key is unknown.
-        let body = match extra {
-            Some(field) => quote!(#field.insert(__key.into_string(), __map.next_value()?);),
-            None => quote!(__map.next_value::<::polvo::__private::serde::de::IgnoredAny>()?;),
-        };
-        quote! {
-            while let #some(__key) = __map.next_key::<::polvo::__private::Key<'de>>()? {
-                #body
-            }
-        }
-    } else {
-        quote! {
-            while let #some(__key) = __map.next_key::<::polvo::__private::Key<'de>>()? {
-                match __key.as_str() {
-                    #(#arms)*
-                    #unknown_arm
-                }
-            }
-        }
-    };
+    let extra_local = extra.map(|field| quote!(let mut #field = ::std::collections::HashMap::new();));
+    let reading = key_loop(s, extra, paths);
+    let inits = field_inits(s, paths);
+    let extra_init = extra.map(|field| quote!(#field,));
     quote! {
         impl<'de> Deserialize<'de> for #name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
@@ -337,6 +281,62 @@ fn deserialize_struct(
     }
 }
 
+/// The loop of a struct's `visit_map`: each property's value goes to its
+/// local, any other key's to the extra-properties map, or is skipped.
+fn key_loop(s: &StructDef, extra: Option<&proc_macro2::Ident>, paths: &Paths<'_>) -> TokenStream {
+    let some = paths.some();
+    let polvo = paths.polvo();
+    let unknown_key = match extra {
+        Some(field) => quote!(#field.insert(__key.into_string(), __map.next_value()?);),
+        None => quote!(__map.next_value::<#polvo::__private::serde::de::IgnoredAny>()?;),
+    };
+    if s.fields.is_empty() {
+        // Nothing to match on: every key is unknown.
+        return quote! {
+            while let #some(__key) = __map.next_key::<#polvo::__private::Key<'de>>()? {
+                #unknown_key
+            }
+        };
+    }
+    let arms = s.fields.iter().map(|f| {
+        let field = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        if matches!(f.ty, TypeRef::Option(_)) {
+            quote!(#wire => #field = __map.next_value()?,)
+        } else {
+            quote!(#wire => #field = #some(__map.next_value()?),)
+        }
+    });
+    quote! {
+        while let #some(__key) = __map.next_key::<#polvo::__private::Key<'de>>()? {
+            match __key.as_str() {
+                #(#arms)*
+                _ => {
+                    #unknown_key
+                }
+            }
+        }
+    }
+}
+
+/// The fields of the struct a `visit_map` returns: optional ones as read,
+/// required ones checked to be present.
+fn field_inits(s: &StructDef, paths: &Paths<'_>) -> Vec<TokenStream> {
+    let polvo = paths.polvo();
+    s.fields
+        .iter()
+        .map(|f| {
+            let field = ident(&f.rust_name);
+            let wire = &f.wire_name;
+            if matches!(f.ty, TypeRef::Option(_)) {
+                quote!(#field,)
+            } else {
+                quote!(#field: #polvo::__private::required(#field, #wire)?,)
+            }
+        })
+        .collect()
+}
+
 /// A field name for the extra-properties map that no property took.
 pub(super) fn unique_field(s: &StructDef, base: &str) -> String {
     let mut name = base.to_owned();
@@ -349,15 +349,15 @@ pub(super) fn unique_field(s: &StructDef, base: &str) -> String {
 }
 
 fn string_enum(def: &TypeDef, values: &[EnumValue], paths: &Paths<'_>) -> TokenStream {
-    let docs = docs_attrs(&def.docs, &[]);
+    let docs = doc_attrs(&paragraphs(&def.docs, &[]));
     let name = ident(&def.name);
     let string = paths.string();
-    let from = paths.from_trait();
+    let from = paths.trait_from();
     let unknown = ident(&unknown_variant(values));
     let variants = values.iter().map(|v| {
         let variant = ident(&v.variant);
         let doc = format!(" {}", code(&v.wire));
-        let extra = docs_attrs(&v.docs, &[]);
+        let extra = doc_attrs(&paragraphs(&v.docs, &[]));
         quote! { #[doc = #doc] #extra #variant, }
     });
     let as_str = values.iter().map(|v| {
@@ -370,6 +370,7 @@ fn string_enum(def: &TypeDef, values: &[EnumValue], paths: &Paths<'_>) -> TokenS
         let wire = &v.wire;
         quote! { #wire => Self::#variant, }
     });
+    let polvo = paths.polvo();
     quote! {
         #docs
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -398,7 +399,7 @@ fn string_enum(def: &TypeDef, values: &[EnumValue], paths: &Paths<'_>) -> TokenS
             }
         }
 
-        ::polvo::__private::impl_string_enum!(#name);
+        #polvo::__private::impl_string_enum!(#name);
     }
 }
 
@@ -420,9 +421,10 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Impor
         Some(property) => format!("Decoded by the {} property.", code(property)),
         None => "Decoded as the first variant that fits.".to_owned(),
     };
-    let docs = docs_attrs(&def.docs, &[Some(&extra)]);
+    let docs = doc_attrs(&paragraphs(&def.docs, &[Some(&extra)]));
     let result = paths.result();
     let some = paths.some();
+    let polvo = paths.polvo();
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let ty = paths.ty(&v.ty);
@@ -432,7 +434,7 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Impor
         } else {
             String::new()
         };
-        let docs = docs_attrs(&v.docs, &[Some(&tags)]);
+        let docs = doc_attrs(&paragraphs(&v.docs, &[Some(&tags)]));
         quote! { #docs #variant(#ty), }
     });
     // Every variant's payload carries what identifies it (the discriminator
@@ -460,13 +462,13 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Impor
                 let arms = u.variants.iter().map(|v| {
                     let variant = ident(&v.name);
                     let tags = v.tags.iter();
-                    quote! { #(#some(#tags))|* => ::polvo::__private::decode_variant(value).map(Self::#variant), }
+                    quote! { #(#some(#tags))|* => #polvo::__private::decode_variant(value).map(Self::#variant), }
                 });
                 let known: Vec<&String> = u.variants.iter().flat_map(|v| v.tags.iter()).collect();
                 quote! {
-                    match ::polvo::__private::discriminator(&value, #property).as_deref() {
+                    match #polvo::__private::discriminator(&value, #property).as_deref() {
                         #(#arms)*
-                        tag => ::polvo::__private::unknown_tag(#property, tag, &[#(#known),*]),
+                        tag => #polvo::__private::unknown_tag(#property, tag, &[#(#known),*]),
                     }
                 }
             }
@@ -482,14 +484,14 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Impor
                 let type_name = &def.name;
                 quote! {
                     #(#attempts)*
-                    ::std::result::Result::Err(::polvo::__private::no_variant_matched(#type_name, &value))
+                    ::std::result::Result::Err(#polvo::__private::no_variant_matched(#type_name, &value))
                 }
             }
         };
         quote! {
             impl<'de> Deserialize<'de> for #this {
                 fn deserialize<D: Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
-                    let value = ::polvo::Value::deserialize(deserializer)?;
+                    let value = #polvo::Value::deserialize(deserializer)?;
                     #body
                 }
             }

@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics, Location, Severity};
 pub use parse::Format;
-pub use pointer::RefTarget;
 
 /// Index of a document in a [`DocumentSet`].
 pub type DocId = usize;
@@ -29,7 +28,7 @@ pub struct Document {
     /// The parsed content.
     pub root: Value,
     /// A hash of the text that was parsed (`None` for documents inserted
-    /// already parsed), so the token cache records exactly what was read.
+    /// already parsed), so the expansion cache records exactly what was read.
     pub content_hash: Option<u64>,
 }
 

@@ -37,11 +37,6 @@ pub const MAX_JSON_NESTING: usize = 127;
 /// own recursion limit, which polvo keeps (it refuses the 129th level).
 pub const MAX_YAML_NESTING: usize = 128;
 
-/// The deepest nesting either parser reads. The deepest of the 2,639 specs
-/// of the APIs.guru directory nests 35 levels. Every later walk over the
-/// parsed value is bounded by this depth.
-pub const MAX_NESTING: usize = if MAX_JSON_NESTING > MAX_YAML_NESTING { MAX_JSON_NESTING } else { MAX_YAML_NESTING };
-
 impl Format {
     /// How deeply the parser of this format lets text nest.
     pub fn max_nesting(self) -> usize {

@@ -96,7 +96,7 @@ impl<S> Credential<S> {
     /// Reads the credential of `spec` from the environment variables it
     /// names. `Ok(None)` when none of them is set; an error naming the
     /// variable when only some are.
-    pub fn from_env(spec: &SchemeSpec) -> Result<Option<Self>, AuthError> {
+    pub(crate) fn from_env(spec: &SchemeSpec) -> Result<Option<Self>, AuthError> {
         let var = |name: &str| if name.is_empty() { None } else { std::env::var(name).ok().filter(|v| !v.is_empty()) };
         let missing = |name: &str| AuthError::MissingEnv { scheme: spec.name.to_owned(), var: name.to_owned() };
         let value = match &spec.kind {

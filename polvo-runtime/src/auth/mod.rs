@@ -18,8 +18,8 @@ mod jwt;
 mod oauth;
 mod pending;
 mod reply;
-pub mod spec;
-mod state;
+pub(crate) mod spec;
+pub(crate) mod state;
 mod store;
 mod tenant;
 mod token;
@@ -27,16 +27,14 @@ mod token;
 pub use credential::{Credential, JwtCredential, OAuth2Credential};
 pub use error::AuthError;
 pub use oauth::{DeviceLogin, PendingLogin};
-pub use spec::{
-    ClaimValue, ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, OAuth2Spec, SchemeKind, SchemeSpec, Security,
-};
-pub use state::AuthState;
+pub use spec::ClientAuth;
 pub use store::{FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
 pub use token::{StoredTokens, TokenKey, TokenSet};
 
 pub(crate) use endpoints::resolve_relative_endpoints;
 pub(crate) use http::{is_secure, token_client};
-pub(crate) use state::{Applied, Target};
+pub(crate) use spec::{SchemeSpec, Security};
+pub(crate) use state::{Applied, AuthState, Target};
 
 /// The OAuth 2.0 side of a client, for one tenant: logins, tokens,
 /// revocation. Reached with `client.auth()`.

@@ -1,0 +1,3 @@
+polvo::service!("tests/specs/models.yaml", crate = "my-polvo");
+
+fn main() {}
