@@ -58,5 +58,5 @@ fn a_crate_that_renamed_polvo_compiles_with_the_crate_option() {
     krate.link_specs(&support::root().join("tests/specs"));
     let (ok, stderr) = krate.check();
     assert!(!ok, "without `crate = \"my_polvo\"` the generated paths cannot resolve");
-    assert!(stderr.contains("polvo"), "the error names the missing crate:\n{stderr}");
+    assert!(stderr.contains("`polvo`"), "the error names the missing crate:\n{stderr}");
 }
