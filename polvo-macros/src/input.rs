@@ -166,3 +166,33 @@ fn stem(file: &str) -> String {
     let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
     name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_owned()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ServiceInput;
+
+    fn parse_error(input: &str) -> String {
+        match syn::parse_str::<ServiceInput>(input) {
+            Ok(_) => panic!("`{input}` parsed"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn the_crate_option_takes_a_path() {
+        let input: ServiceInput = syn::parse_str(r#""petstore.yaml", crate = "::my_polvo""#).expect("parses");
+        assert_eq!(input.crate_path.map(|p| p.to_string()).as_deref(), Some("::my_polvo"));
+        let input: ServiceInput = syn::parse_str(r#""petstore.yaml""#).expect("parses");
+        assert!(input.crate_path.is_none());
+    }
+
+    #[test]
+    fn a_bad_or_repeated_crate_option_is_an_error() {
+        let message = parse_error(r#""petstore.yaml", crate = "my-polvo""#);
+        assert!(message.starts_with(r#"`crate = "my-polvo"` is not a path to the polvo crate"#), "{message}");
+        let message = parse_error(r#""petstore.yaml", crate = "a", crate = "b""#);
+        assert_eq!(message, "`crate` is given twice");
+        let message = parse_error(r#""petstore.yaml", crate = my_polvo"#);
+        assert!(message.contains("expected string literal"), "{message}");
+    }
+}
