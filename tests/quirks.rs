@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::json;
-use wiremock::matchers::{header, method, path};
+use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 polvo::service!("tests/specs/quirks/operation-ids.yaml", name = "ids");
@@ -66,6 +66,31 @@ fn objects_without_a_type_and_numeric_or_boolean_enums() {
         (thing.name.as_deref(), thing.size, thing.flags, thing.level, thing.ratio),
         (Some("n"), Some(3), Some(true), Some(2), Some(1.5))
     );
+}
+
+/// `properties: {}` lists no property, so the object's keys are all
+/// unknown: they are kept as a JSON object both ways, not dropped by a
+/// struct without fields.
+#[tokio::test]
+async fn objects_with_empty_properties_keep_their_keys() {
+    let settings = json!({"theme": "dark", "limits": {"daily": 5}, "beta": true});
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/settings"))
+        .and(body_json(&settings))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&settings))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = untyped::Client::builder().base_url(server.uri()).build().unwrap();
+    let sent: untyped::types::Settings = serde_json::from_value(settings.clone()).unwrap();
+    let stored = client.put_settings(sent).send().await.expect("the body matched with every key");
+    assert_eq!(serde_json::Value::Object(stored), settings);
+
+    let thing: untyped::types::GetThingResponse =
+        serde_json::from_value(json!({"labels": {"team": "core", "tier": 2}})).unwrap();
+    let labels = thing.labels.expect("labels");
+    assert_eq!(serde_json::Value::Object(labels), json!({"team": "core", "tier": 2}));
 }
 
 #[tokio::test]

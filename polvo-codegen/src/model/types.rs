@@ -350,7 +350,9 @@ impl<'a> TypeBuilder<'a> {
     }
 
     fn object(&mut self, view: SchemaView<'a, '_>, hint: &str, target: Option<TypeId>) -> TypeRef {
-        if view.properties().is_none() {
+        // `properties: {}` names no property: like no `properties` at all, it
+        // admits any object, whose keys a struct without fields would drop.
+        if view.properties().is_none_or(serde_json::Map::is_empty) {
             return match view.additional() {
                 Additional::Schema(value) => {
                     let pointer = child_pointer(view.pointer, &["additionalProperties"]);
@@ -651,7 +653,7 @@ impl<'a> TypeBuilder<'a> {
             Some("number") => "Number".into(),
             Some("boolean") => "Boolean".into(),
             Some("array") => "Array".into(),
-            Some("object") if part.properties().is_none() => "Object".into(),
+            Some("object") if part.properties().is_none_or(serde_json::Map::is_empty) => "Object".into(),
             _ => format!("Variant{}", index + 1),
         }
     }
