@@ -10,7 +10,8 @@
 # expansion is one served by the expansion cache the macro keeps.
 #
 # Environment (optional): TAG (generate only operations with this tag), OPS
-# (comma-separated operationIds to generate), WORK
+# (comma-separated operationIds to generate), SERDE (`both`: every type gets
+# both serde impls, as `serde = "both"`), WORK
 # (default /tmp/bench/polvo-run), CARGO_TARGET_DIR (default
 # /tmp/bench/polvo-target). Needs GNU time at /usr/bin/time.
 set -u
@@ -38,6 +39,8 @@ if [ -n "$OPS" ]; then
     tag_option="$tag_option, operations = [${quoted%, }]"
     for op in "${ops[@]}"; do tag_args+=(--operation "$op"); done
 fi
+SERDE=${SERDE:-}
+if [ -n "$SERDE" ]; then tag_args+=(--serde "$SERDE"); tag_option="$tag_option, serde = \"$SERDE\""; fi
 
 echo "| spec | expand s (cold / warm) | expand peak MB | generated lines | check s | check peak MB |"
 echo "|---|---|---|---|---|---|"
@@ -65,5 +68,5 @@ for spec in "$@"; do
     rc=$?
     status=""
     [ $rc -eq 0 ] || status=" (failed: $(grep -m1 '^error' "$log.check.out" | head -c 100))"
-    echo "| $(basename "$spec")${TAG:+ (tag $TAG)}${OPS:+ (${#ops[@]} operations)} | $(secs "$log.expand.time") / $(secs "$log.warm.time") | $(mb "$log.expand.time") | $lines | $(secs "$log.check.time")$status | $(mb "$log.check.time") |"
+    echo "| $(basename "$spec")${TAG:+ (tag $TAG)}${OPS:+ (${#ops[@]} operations)}${SERDE:+ (serde $SERDE)} | $(secs "$log.expand.time") / $(secs "$log.warm.time") | $(mb "$log.expand.time") | $lines | $(secs "$log.check.time")$status | $(mb "$log.check.time") |"
 done

@@ -1,12 +1,13 @@
 //! Expands one spec the way `polvo::service!` does and reports how long it
 //! took and how much code came out. Used by `bench/run.sh`.
 //!
-//! `cargo run --release -p polvo-codegen --example expand -- SPEC [MODULE] [--lines|--print] [--tag T]... [--cache DIR]`
+//! `cargo run --release -p polvo-codegen --example expand -- SPEC [MODULE] [--lines|--print] [--tag T]... [--serde both] [--cache DIR]`
 //!
 //! Without a flag it only expands, so the process's time and peak memory are
 //! those of the expansion; `--lines` also formats the code to count its lines.
 //! `--tag` keeps only operations with that tag; `--cache` goes through the
-//! expansion cache in DIR, as the macro does (run it twice to time a warm expansion).
+//! expansion cache in DIR, as the macro does (run it twice to time a warm expansion);
+//! `--serde both` gives every type both serde impls, as `serde = "both"` does.
 
 use std::time::Instant;
 
@@ -22,10 +23,19 @@ fn main() {
     let name = spec.rsplit('/').next().unwrap_or(spec).to_owned();
     let value_of =
         |flag: &str| -> Vec<String> { args.windows(2).filter(|w| w[0] == flag).map(|w| w[1].clone()).collect() };
-    let generator = polvo_codegen::Generator::new(module)
+    let mut generator = polvo_codegen::Generator::new(module)
         .spec(spec, name)
         .tags(value_of("--tag"))
         .operations(value_of("--operation"));
+    if let Some(value) = value_of("--serde").first() {
+        match value.parse() {
+            Ok(impls) => generator = generator.serde_impls(impls),
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(2);
+            }
+        }
+    }
     let cache = value_of("--cache").first().map(polvo_codegen::ExpansionCache::new);
 
     let start = Instant::now();

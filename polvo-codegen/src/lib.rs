@@ -7,7 +7,7 @@
 //! `service!` macro, a CLI, a build script) can show them all.
 //!
 //! The public surface is [`Generator`] (a run's configuration), its
-//! [`Output`] or [`Diagnostics`], [`CratePath`], and the
+//! [`Output`] or [`Diagnostics`], [`CratePath`], [`SerdeImpls`], and the
 //! [`ExpansionCache`] the macro keeps; the pipeline's stages are private.
 //!
 //! ```no_run
@@ -29,6 +29,7 @@ mod load;
 #[doc(hidden)]
 pub mod model;
 mod naming;
+mod serde_impls;
 
 use proc_macro2::TokenStream;
 use std::path::PathBuf;
@@ -37,6 +38,7 @@ pub use cache::ExpansionCache;
 pub use crate_path::{CratePath, InvalidCratePath};
 pub use load::parse::MAX_JSON_NESTING;
 pub use model::MAX_SCHEMA_DEPTH;
+pub use serde_impls::{InvalidSerdeImpls, SerdeImpls};
 
 /// Pieces of the pipeline that polvo's own tests reach. Not a stable API.
 #[doc(hidden)]
@@ -55,6 +57,8 @@ pub struct Generator {
     track_files: bool,
     filter: model::OperationFilter,
     crate_path: CratePath,
+    /// The serde impls the user asked for; `None` leaves it to the section.
+    serde_impls: Option<SerdeImpls>,
 }
 
 /// What a successful run produces.
@@ -81,6 +85,7 @@ impl Generator {
             track_files: false,
             filter: model::OperationFilter::default(),
             crate_path: CratePath::default(),
+            serde_impls: None,
         }
     }
 
@@ -94,6 +99,7 @@ impl Generator {
             track_files: false,
             filter: model::OperationFilter::default(),
             crate_path: CratePath::default(),
+            serde_impls: None,
         }
     }
 
@@ -131,6 +137,15 @@ impl Generator {
     /// as serde's `#[serde(crate = "…")]`.
     pub fn crate_path(mut self, path: CratePath) -> Self {
         self.crate_path = path;
+        self
+    }
+
+    /// Which serde impls the generated types get: [`SerdeImpls::Both`] gives
+    /// every type `Serialize` and `Deserialize`, for storing or forwarding
+    /// API objects. Wins over `serde` in the spec's `x-polvo` section; without
+    /// either, each type gets only the impls its use needs.
+    pub fn serde_impls(mut self, impls: SerdeImpls) -> Self {
+        self.serde_impls = Some(impls);
         self
     }
 
@@ -172,13 +187,14 @@ impl Generator {
     /// Everything besides the files that decides the output, as text.
     pub(crate) fn options_fingerprint(&self) -> String {
         format!(
-            "module={:?} fallback={:?} track={} tags={:?} operations={:?} crate={}",
+            "module={:?} fallback={:?} track={} tags={:?} operations={:?} crate={} serde={:?}",
             self.module,
             self.fallback_module,
             self.track_files,
             self.filter.tags,
             self.filter.operations,
-            self.crate_path
+            self.crate_path,
+            self.serde_impls
         )
     }
 
@@ -214,6 +230,7 @@ impl Generator {
             fallback_module: self.fallback_module.clone(),
             sidecar,
             filter: self.filter.clone(),
+            serde_impls: self.serde_impls,
         };
         let (mut service, model_diags) = model::build(&docs, &roots, &options);
         diags.extend(model_diags);

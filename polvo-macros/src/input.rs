@@ -1,6 +1,6 @@
 //! The arguments of `service!` and their expansion.
 
-use polvo_codegen::CratePath;
+use polvo_codegen::{CratePath, SerdeImpls};
 use proc_macro2::TokenStream;
 use std::path::{Path, PathBuf};
 use syn::ext::IdentExt;
@@ -15,6 +15,8 @@ pub struct ServiceInput {
     operations: Vec<LitStr>,
     /// `crate = "my_polvo"`: the path generated code reaches polvo through.
     crate_path: Option<CratePath>,
+    /// `serde = "both"`: the serde impls every generated type gets.
+    serde_impls: Option<SerdeImpls>,
 }
 
 /// `["a", "b"]`.
@@ -45,6 +47,7 @@ impl Parse for ServiceInput {
         let mut tags = Vec::new();
         let mut operations = Vec::new();
         let mut crate_path = None;
+        let mut serde_impls = None;
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
@@ -71,15 +74,23 @@ impl Parse for ServiceInput {
                     let path = value.value().parse::<CratePath>().map_err(|e| syn::Error::new(value.span(), e))?;
                     crate_path = Some(path);
                 }
+                "serde" => {
+                    let value: LitStr = input.parse()?;
+                    if serde_impls.is_some() {
+                        return Err(syn::Error::new(key.span(), "`serde` is given twice"));
+                    }
+                    let impls = value.value().parse::<SerdeImpls>().map_err(|e| syn::Error::new(value.span(), e))?;
+                    serde_impls = Some(impls);
+                }
                 other => {
                     return Err(syn::Error::new(
                         key.span(),
-                        format!("unknown option `{other}`; the options are: name, tags, operations, crate"),
+                        format!("unknown option `{other}`; the options are: name, tags, operations, crate, serde"),
                     ));
                 }
             }
         }
-        Ok(ServiceInput { files, name, tags, operations, crate_path })
+        Ok(ServiceInput { files, name, tags, operations, crate_path, serde_impls })
     }
 }
 
@@ -119,6 +130,9 @@ impl ServiceInput {
             .tags(self.tags.iter().map(LitStr::value))
             .operations(self.operations.iter().map(LitStr::value))
             .crate_path(self.crate_path.clone().unwrap_or_default());
+        if let Some(impls) = self.serde_impls {
+            generator = generator.serde_impls(impls);
+        }
         for (lit, path) in &found {
             generator = generator.spec(path, lit.value());
         }
@@ -170,6 +184,7 @@ fn stem(file: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::ServiceInput;
+    use polvo_codegen::SerdeImpls;
 
     fn parse_error(input: &str) -> String {
         match syn::parse_str::<ServiceInput>(input) {
@@ -193,6 +208,26 @@ mod tests {
         let message = parse_error(r#""petstore.yaml", crate = "a", crate = "b""#);
         assert_eq!(message, "`crate` is given twice");
         let message = parse_error(r#""petstore.yaml", crate = my_polvo"#);
+        assert!(message.contains("expected string literal"), "{message}");
+    }
+
+    #[test]
+    fn the_serde_option_chooses_the_impls() {
+        let input: ServiceInput = syn::parse_str(r#""petstore.yaml", serde = "both""#).expect("parses");
+        assert_eq!(input.serde_impls, Some(SerdeImpls::Both));
+        let input: ServiceInput = syn::parse_str(r#""petstore.yaml", serde = "needed""#).expect("parses");
+        assert_eq!(input.serde_impls, Some(SerdeImpls::Needed));
+        let input: ServiceInput = syn::parse_str(r#""petstore.yaml""#).expect("parses");
+        assert_eq!(input.serde_impls, None);
+    }
+
+    #[test]
+    fn a_bad_or_repeated_serde_option_is_an_error() {
+        let message = parse_error(r#""petstore.yaml", serde = "all""#);
+        assert!(message.starts_with(r#"`serde = "all"` is not a choice of serde impls: expected "both""#), "{message}");
+        let message = parse_error(r#""petstore.yaml", serde = "both", serde = "needed""#);
+        assert_eq!(message, "`serde` is given twice");
+        let message = parse_error(r#""petstore.yaml", serde = both"#);
         assert!(message.contains("expected string literal"), "{message}");
     }
 }

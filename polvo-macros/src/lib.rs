@@ -20,7 +20,10 @@ use proc_macro::TokenStream;
 ///
 /// Options: `name = "…"` (the module), `tags = [..]` and `operations = [..]`
 /// (generate only these), `crate = "…"` (the path generated code reaches
-/// polvo through, `::polvo` by default, for a renamed dependency).
+/// polvo through, `::polvo` by default, for a renamed dependency),
+/// `serde = "both"` (every generated type gets `Serialize` and `Deserialize`,
+/// not only the impls its use in requests or responses needs; the default is
+/// `serde = "needed"`).
 #[proc_macro]
 pub fn service(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as input::ServiceInput);

@@ -5,7 +5,8 @@
 //! JSON never uses; for an API the size of GitHub's that unused code is most
 //! of the compile time. The written impls read a JSON object key by key,
 //! keep unknown keys where the schema allows extra properties, and only
-//! exist in the directions a type travels (see [`crate::model::Usage`]).
+//! exist in the directions a type travels (see [`crate::model::Usage`]; with
+//! `serde = "both"` every type travels both ways).
 
 use proc_macro2::TokenStream;
 use quote::quote;

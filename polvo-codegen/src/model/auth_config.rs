@@ -34,6 +34,9 @@ pub struct PolvoSection {
     /// the generator before the model is built).
     #[serde(default)]
     pub files: Vec<String>,
+    /// `serde: both` gives every generated type `Serialize` and
+    /// `Deserialize`; `needed` (the default) only the impls its use needs.
+    pub serde: Option<crate::SerdeImpls>,
 }
 
 /// Renames: by `operationId`, by component schema name, by tag.

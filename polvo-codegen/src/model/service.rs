@@ -11,6 +11,7 @@ use super::schema::{
 };
 use super::types::TypeBuilder;
 use super::{Group, Operation, Server, Service, TypeId};
+use crate::SerdeImpls;
 use crate::diag::Diagnostics;
 use crate::load::{DocId, DocumentSet, Place};
 use crate::naming::{self, Namespace};
@@ -52,6 +53,8 @@ pub struct BuildOptions {
     pub sidecar: Option<DocId>,
     /// Which operations to generate.
     pub filter: OperationFilter,
+    /// The serde impls the user asked for; `None` leaves it to the section.
+    pub serde_impls: Option<SerdeImpls>,
 }
 
 /// A subset of a service's operations: those with one of `tags`, and those
@@ -328,7 +331,9 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         notes: Vec::new(),
         auth,
     };
-    super::usage::mark_usage(&mut service);
+    let serde_impls =
+        options.serde_impls.or_else(|| section.as_ref().and_then(|s| s.section.serde)).unwrap_or_default();
+    super::usage::mark_usage(&mut service, serde_impls);
     (service, diags)
 }
 

@@ -3,13 +3,16 @@
 //! A type only sent needs `Serialize`, a type only received needs
 //! `Deserialize`, and a type no operation reaches (GitHub's webhook
 //! payloads, say) is not needed by a client at all. Deriving just what is
-//! needed is most of what keeps a large API's compile time down.
+//! needed is most of what keeps a large API's compile time down, so it is
+//! the default; [`SerdeImpls::Both`] gives every type that is needed at all
+//! both impls, for users who store or forward API objects.
 
 use super::recursion::mentioned;
 use super::{Operation, Outcome, Service, TypeDef, TypeId, TypeKind};
+use crate::SerdeImpls;
 
 /// Marks every type's [`super::Usage`].
-pub fn mark_usage(service: &mut Service) {
+pub fn mark_usage(service: &mut Service, impls: SerdeImpls) {
     let mut sent = Vec::new();
     let mut received = Vec::new();
     let operations = service.groups.iter().flat_map(|g| g.operations.iter()).chain(service.ungrouped.iter());
@@ -24,6 +27,12 @@ pub fn mark_usage(service: &mut Service) {
     if !has_operations {
         // A spec of schemas alone: every schema is wanted, for reading.
         for def in types.iter_mut() {
+            def.usage.deserialize = true;
+        }
+    }
+    if impls == SerdeImpls::Both {
+        for def in types.iter_mut().filter(|def| def.usage.is_used()) {
+            def.usage.serialize = true;
             def.usage.deserialize = true;
         }
     }

@@ -1,0 +1,3 @@
+polvo::service!("tests/specs/models.yaml", serde = "always");
+
+fn main() {}
