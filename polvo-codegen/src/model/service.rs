@@ -3,7 +3,8 @@
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use super::auth_config::{RenameConfig, SectionSource, parse_section};
+use super::auth::{AuthModel, SectionPlace, SpecSchemes};
+use super::auth_config::{PolvoSection, RenameConfig, SectionSource, parse_section};
 use super::operations::{METHODS, OperationBuilder, RawOperation, method_name_parts};
 use super::recursion::make_finite;
 use super::schema::{
@@ -122,101 +123,22 @@ impl OperationFilter {
 /// problem to the returned diagnostics.
 pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Service, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let roots: Vec<DocId> = roots.iter().copied().filter(|&doc| check_version(docs, doc, &mut diags)).collect();
-    for &doc in &roots {
-        note_webhooks(docs, doc, &mut diags);
-    }
-
+    let roots = checked_roots(docs, roots, &mut diags);
     // The `x-polvo` section: in the spec, or in the sidecar.
     let section = section(docs, &roots, options.sidecar, &mut diags);
-    let module_source = options
-        .module
-        .clone()
-        .or_else(|| section.as_ref().and_then(|s| s.section.name.clone()))
-        .unwrap_or_else(|| options.fallback_module.clone());
-    let module = naming::snake_ident(&module_source, "api");
-    let env_prefix = section
-        .as_ref()
-        .and_then(|s| s.section.env_prefix.clone().or_else(|| s.section.name.as_deref().map(naming::snake)))
-        .unwrap_or_else(|| naming::snake(&module_source))
-        .to_ascii_uppercase();
+    let names = ServiceNames::new(options, section.as_ref().map(|s| &s.section));
     let servers = roots.first().map(|&doc| servers(docs, doc)).unwrap_or_default();
-    let auth = match roots.first() {
-        Some(&doc) => super::auth::build_auth(
-            &super::auth::SpecSchemes {
-                file: docs.name(doc),
-                root: &docs.doc(doc).root,
-                // A Swagger 2.0 file keeps its `swagger` key when read as 3.0.
-                layout: SpecLayout::of(&docs.doc(doc).root),
-                server: servers.first().map(|s| s.url.as_str()),
-            },
-            section.as_ref().map(|s| (&s.section, super::auth::SectionPlace { file: &s.file, pointer: &s.pointer })),
-            &env_prefix,
-            &mut diags,
-        ),
-        None => super::auth::AuthModel::default(),
-    };
+    let auth = auth_model(docs, &roots, section.as_ref(), &servers, &names.env_prefix, &mut diags);
 
     let empty_renames = RenameConfig::default();
     let renames = section.as_ref().map_or(&empty_renames, |s| &s.section.rename);
-    let rename_error = |diags: &mut Diagnostics, kind: &str, key: &str, message: String| {
-        if let Some(s) = &section {
-            diags.error(
-                &s.file,
-                &format!("{}/rename/{kind}/{}", s.pointer, crate::load::pointer::escape(key)),
-                message,
-            );
-        }
-    };
-
-    // With several files, each file is a group, named after its title.
-    let file_groups: Vec<(DocId, String)> =
-        if roots.len() > 1 { roots.iter().map(|&doc| (doc, file_group_name(docs, doc))).collect() } else { Vec::new() };
-    let group_of_doc = |doc: DocId| file_groups.iter().find(|(d, _)| *d == doc).map(|(_, g)| g.clone());
+    let reporter = RenameReporter { section: section.as_ref() };
+    let layout = ServiceLayout::new(docs, &roots);
 
     let mut types = TypeBuilder::new(docs);
-    let mut renamed_types = 0;
-    // (document, schema name, type) of every component registered so far.
-    let mut registered: Vec<(DocId, String, TypeId)> = Vec::new();
-    for &doc in &roots {
-        let schemas_at = schemas_pointer(&docs.doc(doc).root);
-        if let Some(schemas) = docs.doc(doc).root.pointer(schemas_at).and_then(Value::as_object) {
-            for key in schemas.keys() {
-                let place = Place { doc, pointer: child_pointer(schemas_at, &[key]) };
-                // A schema another file of the service defines the same way is the same type.
-                let earlier: Vec<&(DocId, String, TypeId)> = registered.iter().filter(|(_, k, _)| k == key).collect();
-                if let Some((_, _, id)) =
-                    earlier.iter().find(|(other, _, _)| same_component(docs, (*other, key), (doc, key)))
-                {
-                    types.alias_place(place, *id);
-                    continue;
-                }
-                let renamed = renames.types.get(key);
-                if renamed.is_some() {
-                    renamed_types += 1;
-                }
-                let name: String = match (renamed, earlier.is_empty(), group_of_doc(doc)) {
-                    (Some(new), _, _) => new.clone(),
-                    // Same name, different schema: the file's group tells them apart.
-                    (None, false, Some(group)) => format!("{}{}", naming::pascal(&group), naming::pascal(key)),
-                    (None, _, _) => key.clone(),
-                };
-                let id = types.register_component(place, &name);
-                registered.push((doc, key.clone(), id));
-            }
-        }
-    }
+    let renamed_types = register_components(&layout, renames, &mut types);
     if renamed_types < renames.types.len() {
-        for key in renames.types.keys() {
-            let exists = roots.iter().any(|&doc| {
-                let root = &docs.doc(doc).root;
-                root.pointer(schemas_pointer(root)).and_then(|s| s.get(key)).is_some()
-            });
-            if !exists {
-                let place = schema_places(docs, &roots);
-                rename_error(&mut diags, "types", key, format!("there is no schema `{key}` in {place} to rename"));
-            }
-        }
+        check_type_renames(&layout, renames, &reporter, &mut diags);
     }
     types.define_pending();
 
@@ -225,90 +147,13 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         Some(&doc) => options.filter.apply(raw_ops, docs.name(doc), &mut diags),
         None => raw_ops,
     };
+    let grouping = Grouping::new(&layout, &raw_ops);
+    check_operation_renames(&layout, renames, &grouping, &raw_ops, &reporter, &mut diags);
 
-    // Groups by first tag, in the order of the top-level `tags` list, then of first use.
-    let mut tag_order: Vec<String> = Vec::new();
-    let mut tag_docs: IndexMap<String, Option<String>> = IndexMap::new();
-    for &doc in &roots {
-        for tag in docs.doc(doc).root.get("tags").and_then(Value::as_array).into_iter().flatten() {
-            if let Some(name) = tag.get("name").and_then(Value::as_str) {
-                tag_docs
-                    .entry(name.to_owned())
-                    .or_insert_with(|| non_empty(tag.get("description").and_then(Value::as_str)));
-                tag_order.push(name.to_owned());
-            }
-        }
-    }
-    let mut by_tag: IndexMap<String, Vec<usize>> = if file_groups.is_empty() {
-        tag_order.iter().map(|t| (t.clone(), Vec::new())).collect()
-    } else {
-        file_groups.iter().map(|(_, g)| (g.clone(), Vec::new())).collect()
-    };
-    let mut ungrouped_raw = Vec::new();
-    for (i, raw) in raw_ops.iter().enumerate() {
-        match (group_of_doc(raw.doc), raw.first_tag()) {
-            (Some(group), _) => by_tag.entry(group).or_default().push(i),
-            (None, Some(tag)) => by_tag.entry(tag.to_owned()).or_default().push(i),
-            (None, None) => ungrouped_raw.push(i),
-        }
-    }
-    by_tag.retain(|_, ops| !ops.is_empty());
-
-    let mut module_names = Namespace::with_reserved(MODULE_RESERVED_MODULES);
-    let mut root_types = Namespace::with_reserved(MODULE_RESERVED_TYPES);
-    let mut client_methods = Namespace::with_reserved(CLIENT_RESERVED);
-    let mut groups = Vec::new();
-    for tag in renames.groups.keys() {
-        if !by_tag.contains_key(tag) {
-            rename_error(&mut diags, "groups", tag, format!("no operation has the tag `{tag}`"));
-        }
-    }
-    super::renames::report_collisions(
-        &super::renames::Names { docs, roots: &roots, renames, groups: &by_tag, raw_ops: &raw_ops },
-        &mut |kind, key, message| rename_error(&mut diags, kind, key, message),
-    );
-    for name in renames.operations.keys() {
-        if !raw_ops.iter().any(|op| op.operation_id() == Some(name.as_str())) {
-            rename_error(&mut diags, "operations", name, format!("no operation has the operationId `{name}`"));
-        }
-    }
-    for (tag, ops) in &by_tag {
-        let group_name = renames.groups.get(tag).map_or(tag.as_str(), String::as_str);
-        let module_name = module_names.claim(&naming::snake_ident(group_name, "default"));
-        let accessor = client_methods.claim(&module_name);
-        let base = naming::pascal(group_name);
-        let struct_name = naming::escape(format!("{}Api", if base.is_empty() { "Default" } else { &base }));
-        let mut group_types = Namespace::with_reserved(MODULE_RESERVED_TYPES);
-        group_types.claim(&struct_name);
-        let mut group_methods = Namespace::new();
-        let mut operations = Vec::with_capacity(ops.len());
-        let mut builder = OperationBuilder { types: &mut types, auth: &auth };
-        for &i in ops {
-            let (method, name, prefix) =
-                op_names(&raw_ops[i], Some(group_name), renames, &mut group_methods, &mut group_types);
-            operations.push(builder.build(&raw_ops[i], method, name, &prefix));
-        }
-        claim_outcome_names(&mut operations, &mut group_types);
-        let operations = with_alternative_bodies(operations, &mut group_methods, &mut group_types);
-        groups.push(Group {
-            tag: tag.clone(),
-            module: module_name,
-            accessor,
-            struct_name,
-            description: tag_docs.get(tag).cloned().flatten(),
-            operations,
-        });
-    }
-    let mut ungrouped: Vec<Operation> = Vec::new();
-    {
-        let mut builder = OperationBuilder { types: &mut types, auth: &auth };
-        for &i in &ungrouped_raw {
-            let (method, name, prefix) = op_names(&raw_ops[i], None, renames, &mut client_methods, &mut root_types);
-            ungrouped.push(builder.build(&raw_ops[i], method, name, &prefix));
-        }
-    }
-    claim_outcome_names(&mut ungrouped, &mut root_types);
-    let ungrouped = with_alternative_bodies(ungrouped, &mut client_methods, &mut root_types);
+    let mut builder = OperationBuilder { types: &mut types, auth: &auth };
+    let mut scopes = RootScopes::new();
+    let groups = build_groups(&grouping, &raw_ops, renames, &mut builder, &mut scopes);
+    let ungrouped = build_ungrouped(&grouping, &raw_ops, renames, &mut builder, &mut scopes);
 
     let (mut type_defs, type_diags) = types.finish();
     diags.extend(type_diags);
@@ -317,7 +162,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     let info = roots.first().and_then(|&doc| docs.doc(doc).root.get("info"));
     let text = |key: &str| non_empty(info.and_then(|i| i.get(key)).and_then(Value::as_str));
     let mut service = Service {
-        module,
+        module: names.module,
         title: text("title"),
         description: text("description"),
         version: text("version"),
@@ -330,6 +175,305 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     };
     super::usage::mark_usage(&mut service);
     (service, diags)
+}
+
+/// The roots whose OpenAPI version polvo reads; webhooks they describe are noted.
+fn checked_roots(docs: &DocumentSet, roots: &[DocId], diags: &mut Diagnostics) -> Vec<DocId> {
+    let roots: Vec<DocId> = roots.iter().copied().filter(|&doc| check_version(docs, doc, diags)).collect();
+    for &doc in &roots {
+        note_webhooks(docs, doc, diags);
+    }
+    roots
+}
+
+/// The module's name and the prefix of its environment variables.
+struct ServiceNames {
+    /// The module (`snake_case`).
+    module: String,
+    /// The prefix of default environment variable names (upper case).
+    env_prefix: String,
+}
+
+impl ServiceNames {
+    /// The user's name wins, then the section's, then the fallback.
+    fn new(options: &BuildOptions, section: Option<&PolvoSection>) -> Self {
+        let source = options
+            .module
+            .clone()
+            .or_else(|| section.and_then(|s| s.name.clone()))
+            .unwrap_or_else(|| options.fallback_module.clone());
+        let env_prefix = section
+            .and_then(|s| s.env_prefix.clone().or_else(|| s.name.as_deref().map(naming::snake)))
+            .unwrap_or_else(|| naming::snake(&source))
+            .to_ascii_uppercase();
+        ServiceNames { module: naming::snake_ident(&source, "api"), env_prefix }
+    }
+}
+
+/// The security schemes of the first root, with the section's additions.
+fn auth_model(
+    docs: &DocumentSet,
+    roots: &[DocId],
+    section: Option<&SectionSource>,
+    servers: &[Server],
+    env_prefix: &str,
+    diags: &mut Diagnostics,
+) -> AuthModel {
+    let Some(&doc) = roots.first() else { return AuthModel::default() };
+    let spec = SpecSchemes {
+        file: docs.name(doc),
+        root: &docs.doc(doc).root,
+        // A Swagger 2.0 file keeps its `swagger` key when read as 3.0.
+        layout: SpecLayout::of(&docs.doc(doc).root),
+        server: servers.first().map(|s| s.url.as_str()),
+    };
+    let section = section.map(|s| (&s.section, SectionPlace { file: &s.file, pointer: &s.pointer }));
+    super::auth::build_auth(&spec, section, env_prefix, diags)
+}
+
+/// Reports problems of the section's renames where the section has them.
+struct RenameReporter<'s> {
+    /// The section (renames exist only when there is one).
+    section: Option<&'s SectionSource>,
+}
+
+impl RenameReporter<'_> {
+    /// An error at `rename/<kind>/<key>` of the section.
+    fn error(&self, diags: &mut Diagnostics, kind: &str, key: &str, message: String) {
+        if let Some(s) = self.section {
+            diags.error(
+                &s.file,
+                &format!("{}/rename/{kind}/{}", s.pointer, crate::load::pointer::escape(key)),
+                message,
+            );
+        }
+    }
+}
+
+/// The service's root documents and, with several, the group each file is.
+struct ServiceLayout<'d> {
+    /// The documents.
+    docs: &'d DocumentSet,
+    /// The root documents whose version polvo reads.
+    roots: &'d [DocId],
+    /// With several files, each file is a group, named after its title.
+    file_groups: Vec<(DocId, String)>,
+}
+
+impl<'d> ServiceLayout<'d> {
+    fn new(docs: &'d DocumentSet, roots: &'d [DocId]) -> Self {
+        let file_groups = if roots.len() > 1 {
+            roots.iter().map(|&doc| (doc, file_group_name(docs, doc))).collect()
+        } else {
+            Vec::new()
+        };
+        ServiceLayout { docs, roots, file_groups }
+    }
+
+    /// The group of a file in a service of several files.
+    fn group_of_doc(&self, doc: DocId) -> Option<String> {
+        self.file_groups.iter().find(|(d, _)| *d == doc).map(|(_, g)| g.clone())
+    }
+}
+
+/// Registers every component schema of the roots under its final name: its
+/// rename, or its key (with its file's group in front when another file
+/// defines a different schema of that key). A schema another file defines
+/// the same way is the same type. Returns how many schemas were renamed.
+fn register_components(layout: &ServiceLayout<'_>, renames: &RenameConfig, types: &mut TypeBuilder<'_>) -> usize {
+    let mut renamed_types = 0;
+    let docs = layout.docs;
+    // (document, schema name, type) of every component registered so far.
+    let mut registered: Vec<(DocId, String, TypeId)> = Vec::new();
+    for &doc in layout.roots {
+        let schemas_at = schemas_pointer(&docs.doc(doc).root);
+        let Some(schemas) = docs.doc(doc).root.pointer(schemas_at).and_then(Value::as_object) else { continue };
+        for key in schemas.keys() {
+            let place = Place { doc, pointer: child_pointer(schemas_at, &[key]) };
+            let earlier: Vec<&(DocId, String, TypeId)> = registered.iter().filter(|(_, k, _)| k == key).collect();
+            if let Some((_, _, id)) =
+                earlier.iter().find(|(other, _, _)| same_component(docs, (*other, key), (doc, key)))
+            {
+                types.alias_place(place, *id);
+                continue;
+            }
+            let renamed = renames.types.get(key);
+            renamed_types += usize::from(renamed.is_some());
+            let name: String = match (renamed, earlier.is_empty(), layout.group_of_doc(doc)) {
+                (Some(new), _, _) => new.clone(),
+                // Same name, different schema: the file's group tells them apart.
+                (None, false, Some(group)) => format!("{}{}", naming::pascal(&group), naming::pascal(key)),
+                (None, _, _) => key.clone(),
+            };
+            let id = types.register_component(place, &name);
+            registered.push((doc, key.clone(), id));
+        }
+    }
+    renamed_types
+}
+
+/// Reports type renames of schemas no root defines.
+fn check_type_renames(
+    layout: &ServiceLayout<'_>,
+    renames: &RenameConfig,
+    reporter: &RenameReporter<'_>,
+    diags: &mut Diagnostics,
+) {
+    for key in renames.types.keys() {
+        let exists = layout.roots.iter().any(|&doc| {
+            let root = &layout.docs.doc(doc).root;
+            root.pointer(schemas_pointer(root)).and_then(|s| s.get(key)).is_some()
+        });
+        if !exists {
+            let place = schema_places(layout.docs, layout.roots);
+            reporter.error(diags, "types", key, format!("there is no schema `{key}` in {place} to rename"));
+        }
+    }
+}
+
+/// Which operations go into which group, and which sit on the client.
+struct Grouping {
+    /// Operation indexes by group (tag or file), in the order of the
+    /// top-level `tags` list, then of first use; no empty groups.
+    by_tag: IndexMap<String, Vec<usize>>,
+    /// The descriptions of the top-level tags.
+    tag_docs: IndexMap<String, Option<String>>,
+    /// Operations without a tag.
+    ungrouped: Vec<usize>,
+}
+
+impl Grouping {
+    /// Groups operations by file (several files) or first tag.
+    fn new(layout: &ServiceLayout<'_>, raw_ops: &[RawOperation<'_>]) -> Self {
+        let mut tag_order: Vec<String> = Vec::new();
+        let mut tag_docs: IndexMap<String, Option<String>> = IndexMap::new();
+        for &doc in layout.roots {
+            for tag in layout.docs.doc(doc).root.get("tags").and_then(Value::as_array).into_iter().flatten() {
+                if let Some(name) = tag.get("name").and_then(Value::as_str) {
+                    tag_docs
+                        .entry(name.to_owned())
+                        .or_insert_with(|| non_empty(tag.get("description").and_then(Value::as_str)));
+                    tag_order.push(name.to_owned());
+                }
+            }
+        }
+        let mut by_tag: IndexMap<String, Vec<usize>> = if layout.file_groups.is_empty() {
+            tag_order.iter().map(|t| (t.clone(), Vec::new())).collect()
+        } else {
+            layout.file_groups.iter().map(|(_, g)| (g.clone(), Vec::new())).collect()
+        };
+        let mut ungrouped = Vec::new();
+        for (i, raw) in raw_ops.iter().enumerate() {
+            match (layout.group_of_doc(raw.doc), raw.first_tag()) {
+                (Some(group), _) => by_tag.entry(group).or_default().push(i),
+                (None, Some(tag)) => by_tag.entry(tag.to_owned()).or_default().push(i),
+                (None, None) => ungrouped.push(i),
+            }
+        }
+        by_tag.retain(|_, ops| !ops.is_empty());
+        Grouping { by_tag, tag_docs, ungrouped }
+    }
+}
+
+/// Reports group and operation renames that name nothing or collide.
+fn check_operation_renames(
+    layout: &ServiceLayout<'_>,
+    renames: &RenameConfig,
+    grouping: &Grouping,
+    raw_ops: &[RawOperation<'_>],
+    reporter: &RenameReporter<'_>,
+    diags: &mut Diagnostics,
+) {
+    for tag in renames.groups.keys() {
+        if !grouping.by_tag.contains_key(tag) {
+            reporter.error(diags, "groups", tag, format!("no operation has the tag `{tag}`"));
+        }
+    }
+    super::renames::report_collisions(
+        &super::renames::Names { docs: layout.docs, roots: layout.roots, renames, groups: &grouping.by_tag, raw_ops },
+        &mut |kind, key, message| reporter.error(diags, kind, key, message),
+    );
+    for name in renames.operations.keys() {
+        if !raw_ops.iter().any(|op| op.operation_id() == Some(name.as_str())) {
+            reporter.error(diags, "operations", name, format!("no operation has the operationId `{name}`"));
+        }
+    }
+}
+
+/// The scopes of names at the top of the service module.
+struct RootScopes {
+    /// Group modules.
+    modules: Namespace,
+    /// Types of the service module: builders and enums of ungrouped operations.
+    types: Namespace,
+    /// Methods of the client: group accessors and ungrouped operations.
+    client_methods: Namespace,
+}
+
+impl RootScopes {
+    fn new() -> Self {
+        RootScopes {
+            modules: Namespace::with_reserved(MODULE_RESERVED_MODULES),
+            types: Namespace::with_reserved(MODULE_RESERVED_TYPES),
+            client_methods: Namespace::with_reserved(CLIENT_RESERVED),
+        }
+    }
+}
+
+/// Builds each group and its operations.
+fn build_groups<'a>(
+    grouping: &Grouping,
+    raw_ops: &[RawOperation<'a>],
+    renames: &RenameConfig,
+    builder: &mut OperationBuilder<'_, 'a>,
+    scopes: &mut RootScopes,
+) -> Vec<Group> {
+    let mut groups = Vec::new();
+    for (tag, ops) in &grouping.by_tag {
+        let group_name = renames.groups.get(tag).map_or(tag.as_str(), String::as_str);
+        let module_name = scopes.modules.claim(&naming::snake_ident(group_name, "default"));
+        let accessor = scopes.client_methods.claim(&module_name);
+        let base = naming::pascal(group_name);
+        let struct_name = naming::escape(format!("{}Api", if base.is_empty() { "Default" } else { &base }));
+        let mut group_types = Namespace::with_reserved(MODULE_RESERVED_TYPES);
+        group_types.claim(&struct_name);
+        let mut group_methods = Namespace::new();
+        let mut operations = Vec::with_capacity(ops.len());
+        for &i in ops {
+            let (method, name, prefix) =
+                op_names(&raw_ops[i], Some(group_name), renames, &mut group_methods, &mut group_types);
+            operations.push(builder.build(&raw_ops[i], method, name, &prefix));
+        }
+        claim_outcome_names(&mut operations, &mut group_types);
+        let operations = with_alternative_bodies(operations, &mut group_methods, &mut group_types);
+        groups.push(Group {
+            tag: tag.clone(),
+            module: module_name,
+            accessor,
+            struct_name,
+            description: grouping.tag_docs.get(tag).cloned().flatten(),
+            operations,
+        });
+    }
+    groups
+}
+
+/// Builds the operations without a group, which sit on the client.
+fn build_ungrouped<'a>(
+    grouping: &Grouping,
+    raw_ops: &[RawOperation<'a>],
+    renames: &RenameConfig,
+    builder: &mut OperationBuilder<'_, 'a>,
+    scopes: &mut RootScopes,
+) -> Vec<Operation> {
+    let mut ungrouped: Vec<Operation> = Vec::new();
+    for &i in &grouping.ungrouped {
+        let (method, name, prefix) =
+            op_names(&raw_ops[i], None, renames, &mut scopes.client_methods, &mut scopes.types);
+        ungrouped.push(builder.build(&raw_ops[i], method, name, &prefix));
+    }
+    claim_outcome_names(&mut ungrouped, &mut scopes.types);
+    with_alternative_bodies(ungrouped, &mut scopes.client_methods, &mut scopes.types)
 }
 
 /// The `x-polvo` section of the first root, or of the sidecar.
