@@ -4,10 +4,10 @@
 
 use serde_json::Value;
 
-use super::auth_config::{
+use super::endpoints::classify;
+use super::section::{
     ClaimConfig, ClientAuthConfig, ExchangeGrant, Flow, KeyIn, PolvoSection, SchemeConfig, SchemeType,
 };
-use super::endpoints::classify;
 use crate::diag::Diagnostics;
 use crate::load::pointer;
 use crate::naming::{self, Namespace};
@@ -804,7 +804,7 @@ mod tests {
         }}}});
         let mut diags = Diagnostics::new();
         let section =
-            section.map(|v| super::super::auth_config::parse_section(&v, "s.yaml", "/x-polvo", &mut diags).unwrap());
+            section.map(|v| super::super::section::parse_section(&v, "s.yaml", "/x-polvo", &mut diags).unwrap());
         let layout = super::super::service::SpecLayout { swagger: false };
         let spec = SpecSchemes { file: "s.yaml", root: &root, layout, server };
         let place = SectionPlace { file: "s.yaml", pointer: "/x-polvo" };

@@ -5,12 +5,12 @@
 //! been turned into a looser type with a note in its docs.
 
 pub mod auth;
-pub mod auth_config;
 mod endpoints;
 mod operations;
 mod recursion;
 mod renames;
 mod schema;
+pub mod section;
 mod service;
 mod types;
 mod usage;
@@ -105,10 +105,6 @@ pub struct Operation {
     pub notes: Vec<String>,
     /// The security alternatives (`None` when the service has no schemes).
     pub security: Option<Vec<Vec<String>>>,
-    /// Other media types the body can be sent as, each with the suffix of
-    /// the extra method that sends it (the service model turns each into an
-    /// operation of its own).
-    pub alternative_bodies: Vec<(String, RequestBody)>,
     /// Whether this operation defines its success and error enums (the
     /// extra methods of other media types share the original's).
     pub emits_outcomes: bool,

@@ -5,8 +5,8 @@
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use super::auth_config::RenameConfig;
 use super::operations::RawOperation;
+use super::section::RenameConfig;
 use super::service::method_base;
 use crate::load::{DocId, DocumentSet};
 use crate::naming;

@@ -4,12 +4,10 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::auth::{AuthModel, SectionPlace, SpecSchemes};
-use super::auth_config::{PolvoSection, RenameConfig, SectionSource, parse_section};
-use super::operations::{METHODS, OperationBuilder, RawOperation, method_name_parts};
+use super::operations::{BuiltOperation, METHODS, OperationBuilder, RawOperation, method_name_parts};
 use super::recursion::make_finite;
-use super::schema::{
-    DOC_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS, child_pointer, non_empty,
-};
+use super::schema::{child_pointer, non_empty, same_schema};
+use super::section::{PolvoSection, RenameConfig, SectionSource, parse_section};
 use super::types::TypeBuilder;
 use super::{Group, Operation, Server, Service, TypeId};
 use crate::diag::Diagnostics;
@@ -120,43 +118,42 @@ impl OperationFilter {
 }
 
 /// Builds the service model of the root documents `roots`, reporting every
-/// problem to the returned diagnostics.
-pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Service, Diagnostics) {
-    let mut diags = Diagnostics::new();
-    let roots = checked_roots(docs, roots, &mut diags);
+/// problem to `diags`, the generation's one sink. Diagnostics are reported
+/// in the order of the phases below: the service's own checks, then the
+/// types and operations.
+pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags: &mut Diagnostics) -> Service {
+    let roots = checked_roots(docs, roots, diags);
     // The `x-polvo` section: in the spec, or in the sidecar.
-    let section = section(docs, &roots, options.sidecar, &mut diags);
+    let section = section(docs, &roots, options.sidecar, diags);
     let names = ServiceNames::new(options, section.as_ref().map(|s| &s.section));
     let servers = roots.first().map(|&doc| servers(docs, doc)).unwrap_or_default();
-    let auth = auth_model(docs, &roots, section.as_ref(), &servers, &names.env_prefix, &mut diags);
+    let auth = auth_model(docs, &roots, section.as_ref(), &servers, &names.env_prefix, diags);
 
     let empty_renames = RenameConfig::default();
     let renames = section.as_ref().map_or(&empty_renames, |s| &s.section.rename);
     let reporter = RenameReporter { section: section.as_ref() };
     let layout = ServiceLayout::new(docs, &roots);
 
-    let mut types = TypeBuilder::new(docs);
+    let mut types = TypeBuilder::new(docs, diags);
     let renamed_types = register_components(&layout, renames, &mut types);
     if renamed_types < renames.types.len() {
-        check_type_renames(&layout, renames, &reporter, &mut diags);
+        check_type_renames(&layout, renames, &reporter, types.diags());
     }
-    types.define_pending();
-
-    let raw_ops = collect_operations(docs, &roots, &mut diags);
+    let raw_ops = collect_operations(docs, &roots, types.diags());
     let raw_ops = match roots.first() {
-        Some(&doc) => options.filter.apply(raw_ops, docs.name(doc), &mut diags),
+        Some(&doc) => options.filter.apply(raw_ops, docs.name(doc), types.diags()),
         None => raw_ops,
     };
     let grouping = Grouping::new(&layout, &raw_ops);
-    check_operation_renames(&layout, renames, &grouping, &raw_ops, &reporter, &mut diags);
+    check_operation_renames(&layout, renames, &grouping, &raw_ops, &reporter, types.diags());
+    types.define_pending();
 
     let mut builder = OperationBuilder { types: &mut types, auth: &auth };
     let mut scopes = RootScopes::new();
     let groups = build_groups(&grouping, &raw_ops, renames, &mut builder, &mut scopes);
     let ungrouped = build_ungrouped(&grouping, &raw_ops, renames, &mut builder, &mut scopes);
 
-    let (mut type_defs, type_diags) = types.finish();
-    diags.extend(type_diags);
+    let mut type_defs = types.finish();
     make_finite(&mut type_defs);
 
     let info = roots.first().and_then(|&doc| docs.doc(doc).root.get("info"));
@@ -174,7 +171,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
         auth,
     };
     super::usage::mark_usage(&mut service);
-    (service, diags)
+    service
 }
 
 /// The roots whose OpenAPI version polvo reads; webhooks they describe are noted.
@@ -466,7 +463,7 @@ fn build_ungrouped<'a>(
     builder: &mut OperationBuilder<'_, 'a>,
     scopes: &mut RootScopes,
 ) -> Vec<Operation> {
-    let mut ungrouped: Vec<Operation> = Vec::new();
+    let mut ungrouped = Vec::new();
     for &i in &grouping.ungrouped {
         let (method, name, prefix) =
             op_names(&raw_ops[i], None, renames, &mut scopes.client_methods, &mut scopes.types);
@@ -549,13 +546,12 @@ pub(super) fn method_base(raw: &RawOperation<'_>, grouped: bool, renames: &Renam
 /// types, one operation per extra media type: `create_booking_xml` next to
 /// `create_booking`. They share the original's response enums.
 fn with_alternative_bodies(
-    operations: Vec<Operation>,
+    operations: Vec<BuiltOperation>,
     methods: &mut Namespace,
     types: &mut Namespace,
 ) -> Vec<Operation> {
     let mut out = Vec::with_capacity(operations.len());
-    for mut op in operations {
-        let alternatives = std::mem::take(&mut op.alternative_bodies);
+    for BuiltOperation { operation: mut op, alternative_bodies: alternatives } in operations {
         let mut extra = Vec::new();
         for (suffix, body) in alternatives {
             let mut alt = op.clone();
@@ -594,9 +590,10 @@ fn with_alternative_bodies(
 }
 
 /// Gives the success and error enums of operations unique names in their module.
-fn claim_outcome_names(operations: &mut [Operation], names: &mut Namespace) {
+fn claim_outcome_names(operations: &mut [BuiltOperation], names: &mut Namespace) {
     for op in operations {
-        for outcome in [&mut op.responses.success_type, &mut op.responses.error_type] {
+        let responses = &mut op.operation.responses;
+        for outcome in [&mut responses.success_type, &mut responses.error_type] {
             if let super::Outcome::Enum { name, .. } = outcome {
                 *name = names.claim(name);
             }
@@ -635,29 +632,6 @@ fn same_component(docs: &DocumentSet, a: (DocId, &str), b: (DocId, &str)) -> boo
         }
     }
     true
-}
-
-/// Whether two schemas describe the same values: equal but for their
-/// documentation keywords, at any depth. The first file's documentation is
-/// the one kept.
-fn same_schema(a: &Value, b: &Value) -> bool {
-    let (Value::Object(x), Value::Object(y)) = (a, b) else { return a == b };
-    let keys = |m: &'_ serde_json::Map<String, Value>| m.keys().filter(|k| !DOC_KEYWORDS.contains(&k.as_str())).count();
-    keys(x) == keys(y)
-        && x.iter().filter(|(k, _)| !DOC_KEYWORDS.contains(&k.as_str())).all(|(k, vx)| {
-            let Some(vy) = y.get(k) else { return false };
-            let k = k.as_str();
-            match (vx, vy) {
-                (Value::Object(mx), Value::Object(my)) if SCHEMA_MAP_KEYWORDS.contains(&k) => {
-                    mx.len() == my.len() && mx.iter().all(|(name, s)| my.get(name).is_some_and(|t| same_schema(s, t)))
-                }
-                (Value::Array(lx), Value::Array(ly)) if SCHEMA_LIST_KEYWORDS.contains(&k) => {
-                    lx.len() == ly.len() && lx.iter().zip(ly).all(|(p, q)| same_schema(p, q))
-                }
-                _ if SCHEMA_KEYWORDS.contains(&k) => same_schema(vx, vy),
-                _ => vx == vy,
-            }
-        })
 }
 
 /// Where a document keeps its named schemas and security schemes: under
@@ -859,28 +833,4 @@ fn servers(docs: &DocumentSet, doc: DocId) -> Vec<Server> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_schema;
-    use serde_json::json;
-
-    #[test]
-    fn schemas_that_differ_only_in_their_docs_are_the_same() {
-        let a =
-            json!({"type": "object", "description": "A", "properties": {"id": {"type": "string", "description": "x"}}});
-        let b = json!({"type": "object", "description": "B", "properties": {"id": {"type": "string", "example": "1"}}});
-        assert!(same_schema(&a, &b));
-        // A property named `description` is data, not documentation.
-        let c = json!({"type": "object", "properties": {"description": {"type": "string"}}});
-        let d = json!({"type": "object", "properties": {}});
-        assert!(!same_schema(&c, &d));
-        let e = json!({"type": "object", "properties": {"id": {"type": "integer"}}});
-        assert!(!same_schema(&a, &e));
-        let f = json!({"oneOf": [{"type": "string", "title": "s"}, {"type": "integer"}]});
-        let g = json!({"oneOf": [{"type": "string"}, {"type": "integer", "description": "n"}]});
-        assert!(same_schema(&f, &g));
-        assert!(!same_schema(&f, &json!({"oneOf": [{"type": "string"}]})));
-    }
 }

@@ -16,10 +16,7 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::schema::{
-    Additional, DOC_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS, SchemaView, child_pointer,
-    is_null_schema,
-};
+use super::schema::{Additional, DOC_KEYWORDS, SchemaView, child_pointer, is_null_schema, without_docs};
 use super::{Docs, EnumValue, Field, Primitive, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionVariant};
 use crate::diag::Diagnostics;
 use crate::load::{DocId, DocumentSet, Place, pointer};
@@ -58,8 +55,8 @@ pub struct TypeBuilder<'a> {
     /// Whether nesting past [`MAX_SCHEMA_DEPTH`] has been reported (once:
     /// the first place says enough).
     too_deep_reported: bool,
-    /// Problems found while building.
-    pub diags: Diagnostics,
+    /// The generation's diagnostics, which problems found while building go to.
+    diags: &'a mut Diagnostics,
 }
 
 /// A schema to convert: its value, document and pointer.
@@ -74,8 +71,8 @@ pub struct At<'a, 'p> {
 }
 
 impl<'a> TypeBuilder<'a> {
-    /// A builder over a set of documents.
-    pub fn new(docs: &'a DocumentSet) -> Self {
+    /// A builder over a set of documents, reporting to `diags`.
+    pub fn new(docs: &'a DocumentSet, diags: &'a mut Diagnostics) -> Self {
         TypeBuilder {
             docs,
             types: Vec::new(),
@@ -87,7 +84,7 @@ impl<'a> TypeBuilder<'a> {
             in_progress: HashMap::new(),
             depth: 0,
             too_deep_reported: false,
-            diags: Diagnostics::new(),
+            diags,
         }
     }
 
@@ -773,10 +770,15 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 
-    /// Consumes the builder, returning the types and diagnostics.
-    pub fn finish(mut self) -> (Vec<TypeDef>, Diagnostics) {
+    /// Consumes the builder, returning the types.
+    pub fn finish(mut self) -> Vec<TypeDef> {
         self.define_pending();
-        (self.types, self.diags)
+        self.types
+    }
+
+    /// The generation's diagnostics, for reports made while the builder holds them.
+    pub fn diags(&mut self) -> &mut Diagnostics {
+        self.diags
     }
 
     /// The name of a type.
@@ -811,8 +813,8 @@ fn enum_values(values: &[&str]) -> Vec<EnumValue> {
 }
 
 /// A key that is equal for structurally identical schemas that would get a
-/// definition of their own (objects, enums, unions), ignoring their
-/// top-level docs. `None` for schemas that never need a definition.
+/// definition of their own (objects, enums, unions), ignoring their docs
+/// (see [`without_docs`]). `None` for schemas that never need a definition.
 fn shape_key(value: &Value) -> Option<String> {
     let map = value.as_object()?;
     let defines = map.contains_key("properties")
@@ -823,51 +825,7 @@ fn shape_key(value: &Value) -> Option<String> {
     if !defines {
         return None;
     }
-    let mut key = String::new();
-    write_schema_key(value, &mut key);
-    Some(key)
-}
-
-/// Writes a schema without its documentation keywords, at every depth, so
-/// that copies differing only in descriptions share a key.
-fn write_schema_key(value: &Value, out: &mut String) {
-    let Some(map) = value.as_object() else {
-        out.push_str(&value.to_string());
-        return;
-    };
-    out.push('{');
-    for (k, v) in map {
-        let k = k.as_str();
-        if DOC_KEYWORDS.contains(&k) {
-            continue;
-        }
-        out.push_str(k);
-        out.push(':');
-        match v {
-            Value::Object(props) if SCHEMA_MAP_KEYWORDS.contains(&k) => {
-                out.push('{');
-                for (name, schema) in props {
-                    out.push_str(&Value::String(name.clone()).to_string());
-                    out.push(':');
-                    write_schema_key(schema, out);
-                    out.push(',');
-                }
-                out.push('}');
-            }
-            schema if SCHEMA_KEYWORDS.contains(&k) => write_schema_key(schema, out),
-            Value::Array(items) if SCHEMA_LIST_KEYWORDS.contains(&k) => {
-                out.push('[');
-                for item in items {
-                    write_schema_key(item, out);
-                    out.push(',');
-                }
-                out.push(']');
-            }
-            other => out.push_str(&other.to_string()),
-        }
-        out.push(',');
-    }
-    out.push('}');
+    Some(without_docs(value).to_string())
 }
 
 /// The snake_case forms that two or more of `names` share.

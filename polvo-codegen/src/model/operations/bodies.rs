@@ -17,7 +17,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         doc: DocId,
         value: &'a Value,
         pointer: &str,
-        builder: &str,
+        type_prefix: &str,
     ) -> Vec<(String, RequestBody)> {
         let Some((value, doc, pointer)) = self.follow(doc, value, pointer) else { return Vec::new() };
         let Some(content) = value.get("content").and_then(Value::as_object) else { return Vec::new() };
@@ -30,7 +30,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         let description = non_empty(value.get("description").and_then(Value::as_str));
         let mut bodies: Vec<(String, RequestBody)> = Vec::new();
         for (_, media, media_value) in candidates {
-            let body = self.request_body(doc, &pointer, media, media_value, builder, required, description.clone());
+            let body = self.request_body(doc, &pointer, media, media_value, type_prefix, required, description.clone());
             let duplicate = bodies
                 .iter()
                 .any(|(_, b)| b.encoding == body.encoding && b.ty == body.ty && b.content_type == body.content_type);
@@ -48,14 +48,14 @@ impl<'a> OperationBuilder<'_, 'a> {
         pointer: &str,
         media: &str,
         media_value: &'a Value,
-        builder: &str,
+        type_prefix: &str,
         required: bool,
         description: Option<String>,
     ) -> RequestBody {
         let schema_pointer = child_pointer(pointer, &["content", media, "schema"]);
         let schema = media_value.get("schema");
         let base = media_base(media);
-        let hint = format!("{builder}Body");
+        let hint = format!("{type_prefix}Body");
         let is_binary = schema.is_some_and(|s| s.get("format").and_then(Value::as_str) == Some("binary"));
         let (encoding, ty) = if is_json_media(media) && !is_binary {
             let ty = match schema {

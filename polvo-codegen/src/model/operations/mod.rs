@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::schema::{child_pointer, non_empty};
 use super::types::{TypeBuilder, strip_option};
-use super::{Operation, Param, ParamLocation, PathPart, TypeRef};
+use super::{Operation, Param, ParamLocation, PathPart, RequestBody, TypeRef};
 use crate::load::{DocId, Place};
 use crate::naming::{self, Namespace};
 
@@ -96,6 +96,16 @@ pub fn method_name_parts(raw: &RawOperation<'_>, grouped: bool) -> (String, bool
     (naming::snake(&words.join(" ")), false)
 }
 
+/// An operation as built, before the service gives each of its other body
+/// media types an operation of its own.
+pub struct BuiltOperation {
+    /// The operation, sending its preferred media type.
+    pub operation: Operation,
+    /// Other media types the body can be sent as, each with the suffix of
+    /// the extra method that sends it.
+    pub alternative_bodies: Vec<(String, RequestBody)>,
+}
+
 /// Builds operations, sharing a type builder with the rest of the service.
 pub struct OperationBuilder<'t, 'a> {
     /// The type builder.
@@ -107,12 +117,12 @@ pub struct OperationBuilder<'t, 'a> {
 impl<'a> OperationBuilder<'_, 'a> {
     fn warn(&mut self, doc: DocId, pointer: &str, message: impl Into<String>) {
         let file = self.types.documents().name(doc).to_owned();
-        self.types.diags.warning(&file, pointer, message);
+        self.types.diags().warning(&file, pointer, message);
     }
 
     fn error(&mut self, doc: DocId, pointer: &str, message: impl Into<String>) {
         let file = self.types.documents().name(doc).to_owned();
-        self.types.diags.error(&file, pointer, message);
+        self.types.diags().error(&file, pointer, message);
     }
 
     /// Follows a `$ref` (to `components/parameters`, `responses`, …),
@@ -141,7 +151,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         method_name: String,
         builder_name: String,
         type_prefix: &str,
-    ) -> Operation {
+    ) -> BuiltOperation {
         let value = raw.value;
         let mut names = Namespace::with_reserved(&["client", "send", "send_response", "new"]);
 
@@ -162,7 +172,7 @@ impl<'a> OperationBuilder<'_, 'a> {
         let responses = self.responses(raw, type_prefix, &builder_name);
         let notes = operation_notes(value, &responses.links);
 
-        Operation {
+        let operation = Operation {
             method_name,
             builder_name,
             operation_id: raw.operation_id().map(str::to_owned),
@@ -176,12 +186,12 @@ impl<'a> OperationBuilder<'_, 'a> {
             body,
             responses,
             notes,
-            alternative_bodies: bodies,
             emits_outcomes: true,
             security: (!self.auth.schemes.is_empty())
                 .then(|| super::auth::operation_security(value.get("security"), self.auth)),
             place: Place { doc: raw.doc, pointer: raw.pointer.clone() },
-        }
+        };
+        BuiltOperation { operation, alternative_bodies: bodies }
     }
 }
 

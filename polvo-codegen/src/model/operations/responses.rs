@@ -11,7 +11,10 @@ use crate::load::DocId;
 use crate::naming::{self, Namespace};
 
 impl<'a> OperationBuilder<'_, 'a> {
-    pub(super) fn responses(&mut self, raw: &RawOperation<'a>, builder: &str, enum_prefix: &str) -> Responses {
+    /// The operation's responses. `type_prefix` starts the names of their
+    /// inline types, `enum_prefix` the names of the success and error enums
+    /// (the builder's name).
+    pub(super) fn responses(&mut self, raw: &RawOperation<'a>, type_prefix: &str, enum_prefix: &str) -> Responses {
         let mut success = Vec::new();
         let mut errors = Vec::new();
         let mut default = None;
@@ -44,11 +47,11 @@ impl<'a> OperationBuilder<'_, 'a> {
                 StatusMatch::Default => false,
             };
             let hint = match (is_success, successes > 1, &status) {
-                (true, false, _) => format!("{builder}Response"),
-                (true, true, StatusMatch::Code(c)) => format!("{builder}Response{c}"),
-                (false, _, StatusMatch::Code(c)) => format!("{builder}Error{c}"),
-                (_, _, StatusMatch::Class(c)) => format!("{builder}Response{c}xx"),
-                (_, _, StatusMatch::Default) => format!("{builder}DefaultResponse"),
+                (true, false, _) => format!("{type_prefix}Response"),
+                (true, true, StatusMatch::Code(c)) => format!("{type_prefix}Response{c}"),
+                (false, _, StatusMatch::Code(c)) => format!("{type_prefix}Error{c}"),
+                (_, _, StatusMatch::Class(c)) => format!("{type_prefix}Response{c}xx"),
+                (_, _, StatusMatch::Default) => format!("{type_prefix}DefaultResponse"),
             };
             if let Some(declared) = value.get("links").and_then(Value::as_object) {
                 for name in declared.keys() {
