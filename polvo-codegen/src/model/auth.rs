@@ -10,7 +10,7 @@ use super::section::{
 };
 use crate::diag::Diagnostics;
 use crate::load::pointer;
-use crate::naming::{self, Namespace};
+use crate::naming;
 
 /// Every scheme of a service.
 #[derive(Clone, Debug, Default)]
@@ -166,7 +166,7 @@ pub struct SpecSchemes<'a> {
     pub root: &'a Value,
     /// Where the file keeps its schemes (`/components/securitySchemes`, or
     /// `/securityDefinitions` in Swagger 2.0, whose URLs sit on the scheme).
-    pub layout: super::service::SpecLayout,
+    pub layout: super::schema::SpecLayout,
     /// The URL of the spec's default server, which relative endpoint URLs
     /// are checked against.
     pub server: Option<&'a str>,
@@ -196,12 +196,12 @@ pub fn build_auth(
     }
     let typed = typed_schemes(&names, spec_schemes, section, &places, diags);
     let env = EnvNames::new(env_prefix, &typed);
-    let mut fn_names = Namespace::with_reserved(&["super", "self"]);
+    let mut fn_names = naming::scheme_fn_scope();
     let mut out = Vec::new();
     for scheme in &typed {
         let Some(kind) = scheme_kind(scheme, &env, spec, &places, diags) else { continue };
         let description = scheme.config.description.clone().or_else(|| scheme.spec_str("description"));
-        let fn_name = fn_names.claim(&naming::snake_ident(&scheme.name, "scheme"));
+        let fn_name = fn_names.claim(&naming::scheme_fn(&scheme.name));
         out.push(Scheme { name: scheme.name.clone(), fn_name, description, kind });
     }
 
@@ -301,12 +301,7 @@ impl<'p> EnvNames<'p> {
 
     /// `PREFIX_SUFFIX`, or `PREFIX_SCHEME_SUFFIX` when the name is `shared`.
     fn var(&self, scheme: &str, shared: bool, suffix: &str) -> String {
-        let prefix = self.prefix;
-        if shared {
-            format!("{prefix}_{}_{suffix}", naming::snake(scheme).to_ascii_uppercase())
-        } else {
-            format!("{prefix}_{suffix}")
-        }
+        naming::env_var(self.prefix, scheme, shared, suffix)
     }
 }
 
@@ -805,7 +800,7 @@ mod tests {
         let mut diags = Diagnostics::new();
         let section =
             section.map(|v| super::super::section::parse_section(&v, "s.yaml", "/x-polvo", &mut diags).unwrap());
-        let layout = super::super::service::SpecLayout { swagger: false };
+        let layout = super::super::schema::SpecLayout { swagger: false };
         let spec = SpecSchemes { file: "s.yaml", root: &root, layout, server };
         let place = SectionPlace { file: "s.yaml", pointer: "/x-polvo" };
         let model = build_auth(&spec, section.as_ref().map(|s| (s, place)), "S", &mut diags);

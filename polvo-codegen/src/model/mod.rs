@@ -385,7 +385,7 @@ pub enum TypeKind {
     /// A struct with named fields.
     Struct(StructDef),
     /// An enum of string values that still decodes unknown ones.
-    StringEnum(Vec<EnumValue>),
+    StringEnum(StringEnumDef),
     /// A `oneOf`/`anyOf` union.
     Union(UnionDef),
     /// `pub type Name = T;`
@@ -399,8 +399,27 @@ pub enum TypeKind {
 pub struct StructDef {
     /// The fields, in spec order.
     pub fields: Vec<Field>,
-    /// The type of `additionalProperties`, captured in a flattened map.
-    pub additional: Option<TypeRef>,
+    /// The map that captures properties the struct does not name
+    /// (`additionalProperties`), flattened into it.
+    pub additional: Option<AdditionalProperties>,
+}
+
+/// The flattened map of a struct's other properties.
+#[derive(Clone, Debug)]
+pub struct AdditionalProperties {
+    /// The field name (`snake_case`, unique among the struct's fields).
+    pub field: String,
+    /// The type of each value.
+    pub ty: TypeRef,
+}
+
+/// A string enum.
+#[derive(Clone, Debug)]
+pub struct StringEnumDef {
+    /// The values the spec lists.
+    pub values: Vec<EnumValue>,
+    /// The catch-all variant that keeps any other value (unique among the variants).
+    pub unknown: String,
 }
 
 /// A struct field.

@@ -186,6 +186,42 @@ pub fn non_empty(s: Option<&str>) -> Option<String> {
     s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
+/// Where a document keeps its named schemas and security schemes: under
+/// `components` in OpenAPI 3, at the top level in a Swagger 2.0 file (read
+/// in place, see [`crate::load::swagger`]). Worked out once per file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpecLayout {
+    /// Whether the file is Swagger 2.0.
+    pub swagger: bool,
+}
+
+impl SpecLayout {
+    /// The layout of the file whose root is `root`.
+    pub(crate) fn of(root: &Value) -> Self {
+        SpecLayout { swagger: crate::load::swagger::is_swagger(root) }
+    }
+
+    /// The pointer of the named schemas.
+    pub(crate) fn schemas_pointer(self) -> &'static str {
+        if self.swagger { "/definitions" } else { "/components/schemas" }
+    }
+
+    /// The named schemas' place as users write it, for messages.
+    pub(crate) fn schemas_name(self) -> &'static str {
+        if self.swagger { "definitions" } else { "components.schemas" }
+    }
+
+    /// The pointer of the security schemes, for diagnostics.
+    pub(crate) fn schemes_pointer(self) -> &'static str {
+        if self.swagger { "/securityDefinitions" } else { "/components/securitySchemes" }
+    }
+}
+
+/// Where the document whose root is `root` keeps its named schemas.
+pub(super) fn schemas_pointer(root: &Value) -> &'static str {
+    SpecLayout::of(root).schemas_pointer()
+}
+
 /// A schema without its documentation keywords, at every depth (a property
 /// named `description` is data and stays). Schemas that describe the same
 /// values and differ only in their docs are equal this way.

@@ -4,41 +4,16 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::auth::{AuthModel, SectionPlace, SpecSchemes};
-use super::operations::{BuiltOperation, METHODS, OperationBuilder, RawOperation, method_name_parts};
+use super::operations::{BuiltOperation, METHODS, OperationBuilder, RawOperation};
 use super::recursion::make_finite;
-use super::schema::{child_pointer, non_empty, same_schema};
+use super::renames::Claims;
+use super::schema::{SpecLayout, child_pointer, non_empty, same_schema, schemas_pointer};
 use super::section::{PolvoSection, RenameConfig, SectionSource, parse_section};
 use super::types::TypeBuilder;
 use super::{Group, Operation, Server, Service, TypeId};
 use crate::diag::Diagnostics;
 use crate::load::{DocId, DocumentSet, Place};
-use crate::naming::{self, Namespace};
-
-/// Methods and associated items of the generated `Client` that operations
-/// and group accessors must not take.
-const CLIENT_RESERVED: &[&str] = &[
-    "new",
-    "builder",
-    "base_url",
-    "from_core",
-    "core",
-    "clone",
-    "fmt",
-    "http_client",
-    "from_env",
-    "for_tenant",
-    "tenant",
-    "auth",
-    "auth_url",
-    "fetch_access_token",
-];
-
-/// Items of the service module that builders and enums must not take.
-const MODULE_RESERVED_TYPES: &[&str] =
-    &["Client", "Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err"];
-
-/// Modules of the service module that groups must not take.
-const MODULE_RESERVED_MODULES: &[&str] = &["types", "client", "auth"];
+use crate::naming::{self, GroupNames, ModuleScope, OperationNames, ServiceScope};
 
 /// How the module is named and where the `x-polvo` section may be.
 #[derive(Clone, Debug, Default)]
@@ -81,9 +56,7 @@ impl OperationFilter {
                 .is_some_and(|tags| tags.iter().filter_map(Value::as_str).any(|t| t.eq_ignore_ascii_case(tag)))
         };
         let named = |op: &RawOperation<'_>, name: &str| {
-            op.operation_id() == Some(name)
-                || method_name_parts(op, true).0 == name
-                || method_name_parts(op, false).0 == name
+            op.operation_id() == Some(name) || op.method_name(true).0 == name || op.method_name(false).0 == name
         };
         for tag in &self.tags {
             if !ops.iter().any(|op| has_tag(op, tag)) {
@@ -134,8 +107,9 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
     let reporter = RenameReporter { section: section.as_ref() };
     let layout = ServiceLayout::new(docs, &roots);
 
+    let mut claims = Claims::default();
     let mut types = TypeBuilder::new(docs, diags);
-    let renamed_types = register_components(&layout, renames, &mut types);
+    let renamed_types = register_components(&layout, renames, &mut types, &mut claims);
     if renamed_types < renames.types.len() {
         check_type_renames(&layout, renames, &reporter, types.diags());
     }
@@ -145,13 +119,14 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
         None => raw_ops,
     };
     let grouping = Grouping::new(&layout, &raw_ops);
-    check_operation_renames(&layout, renames, &grouping, &raw_ops, &reporter, types.diags());
+    let mut scopes = ServiceScope::default();
+    let named = name_operations(&grouping, &raw_ops, renames, &mut scopes, &mut claims);
+    check_operation_renames(renames, &grouping, &raw_ops, &claims, &reporter, types.diags());
     types.define_pending();
 
     let mut builder = OperationBuilder { types: &mut types, auth: &auth };
-    let mut scopes = RootScopes::new();
-    let groups = build_groups(&grouping, &raw_ops, renames, &mut builder, &mut scopes);
-    let ungrouped = build_ungrouped(&grouping, &raw_ops, renames, &mut builder, &mut scopes);
+    let groups = build_groups(&grouping, named.groups, &raw_ops, &mut builder);
+    let ungrouped = build_ungrouped(named.ungrouped, &raw_ops, &mut builder, &mut scopes.client);
 
     let mut type_defs = types.finish();
     make_finite(&mut type_defs);
@@ -199,11 +174,11 @@ impl ServiceNames {
             .clone()
             .or_else(|| section.and_then(|s| s.name.clone()))
             .unwrap_or_else(|| options.fallback_module.clone());
-        let env_prefix = section
-            .and_then(|s| s.env_prefix.clone().or_else(|| s.name.as_deref().map(naming::snake)))
-            .unwrap_or_else(|| naming::snake(&source))
-            .to_ascii_uppercase();
-        ServiceNames { module: naming::snake_ident(&source, "api"), env_prefix }
+        let env_prefix = match section {
+            Some(s) => naming::env_prefix(s.env_prefix.clone(), s.name.as_deref(), &source),
+            None => naming::env_prefix(None, None, &source),
+        };
+        ServiceNames { module: naming::service_module(&source), env_prefix }
     }
 }
 
@@ -260,7 +235,13 @@ struct ServiceLayout<'d> {
 impl<'d> ServiceLayout<'d> {
     fn new(docs: &'d DocumentSet, roots: &'d [DocId]) -> Self {
         let file_groups = if roots.len() > 1 {
-            roots.iter().map(|&doc| (doc, file_group_name(docs, doc))).collect()
+            roots
+                .iter()
+                .map(|&doc| {
+                    let title = docs.doc(doc).root.pointer("/info/title").and_then(Value::as_str).unwrap_or_default();
+                    (doc, naming::file_group(title, docs.name(doc)))
+                })
+                .collect()
         } else {
             Vec::new()
         };
@@ -277,7 +258,12 @@ impl<'d> ServiceLayout<'d> {
 /// rename, or its key (with its file's group in front when another file
 /// defines a different schema of that key). A schema another file defines
 /// the same way is the same type. Returns how many schemas were renamed.
-fn register_components(layout: &ServiceLayout<'_>, renames: &RenameConfig, types: &mut TypeBuilder<'_>) -> usize {
+fn register_components(
+    layout: &ServiceLayout<'_>,
+    renames: &RenameConfig,
+    types: &mut TypeBuilder<'_>,
+    claims: &mut Claims,
+) -> usize {
     let mut renamed_types = 0;
     let docs = layout.docs;
     // (document, schema name, type) of every component registered so far.
@@ -299,9 +285,10 @@ fn register_components(layout: &ServiceLayout<'_>, renames: &RenameConfig, types
             let name: String = match (renamed, earlier.is_empty(), layout.group_of_doc(doc)) {
                 (Some(new), _, _) => new.clone(),
                 // Same name, different schema: the file's group tells them apart.
-                (None, false, Some(group)) => format!("{}{}", naming::pascal(&group), naming::pascal(key)),
+                (None, false, Some(group)) => naming::grouped_component(&group, key),
                 (None, _, _) => key.clone(),
             };
+            claims.types.push((key.clone(), naming::component_type(&name)));
             let id = types.register_component(place, &name);
             registered.push((doc, key.clone(), id));
         }
@@ -372,12 +359,13 @@ impl Grouping {
     }
 }
 
-/// Reports group and operation renames that name nothing or collide.
+/// Reports group and operation renames that name nothing or collide with
+/// the names `claims` records.
 fn check_operation_renames(
-    layout: &ServiceLayout<'_>,
     renames: &RenameConfig,
     grouping: &Grouping,
     raw_ops: &[RawOperation<'_>],
+    claims: &Claims,
     reporter: &RenameReporter<'_>,
     diags: &mut Diagnostics,
 ) {
@@ -386,10 +374,9 @@ fn check_operation_renames(
             reporter.error(diags, "groups", tag, format!("no operation has the tag `{tag}`"));
         }
     }
-    super::renames::report_collisions(
-        &super::renames::Names { docs: layout.docs, roots: layout.roots, renames, groups: &grouping.by_tag, raw_ops },
-        &mut |kind, key, message| reporter.error(diags, kind, key, message),
-    );
+    super::renames::report_collisions(renames, claims, raw_ops, &mut |kind, key, message| {
+        reporter.error(diags, kind, key, message)
+    });
     for name in renames.operations.keys() {
         if !raw_ops.iter().any(|op| op.operation_id() == Some(name.as_str())) {
             reporter.error(diags, "operations", name, format!("no operation has the operationId `{name}`"));
@@ -397,55 +384,60 @@ fn check_operation_renames(
     }
 }
 
-/// The scopes of names at the top of the service module.
-struct RootScopes {
-    /// Group modules.
-    modules: Namespace,
-    /// Types of the service module: builders and enums of ungrouped operations.
-    types: Namespace,
-    /// Methods of the client: group accessors and ungrouped operations.
-    client_methods: Namespace,
+/// Every group and operation of the service with its names claimed.
+struct NamedOperations {
+    /// Each group (in [`Grouping::by_tag`] order) with its operations.
+    groups: Vec<(GroupNames, Vec<(usize, OperationNames)>)>,
+    /// The client's own operations.
+    ungrouped: Vec<(usize, OperationNames)>,
 }
 
-impl RootScopes {
-    fn new() -> Self {
-        RootScopes {
-            modules: Namespace::with_reserved(MODULE_RESERVED_MODULES),
-            types: Namespace::with_reserved(MODULE_RESERVED_TYPES),
-            client_methods: Namespace::with_reserved(CLIENT_RESERVED),
-        }
+/// Claims the names of every group and operation, in the order the
+/// generated code lists them, recording what each asked for in `claims`.
+fn name_operations(
+    grouping: &Grouping,
+    raw_ops: &[RawOperation<'_>],
+    renames: &RenameConfig,
+    scopes: &mut ServiceScope,
+    claims: &mut Claims,
+) -> NamedOperations {
+    claims.operations = vec![(None, String::new()); raw_ops.len()];
+    let mut claim = |raw_index: usize, group: Option<(usize, &str)>, scope: &mut ModuleScope| {
+        let raw = &raw_ops[raw_index];
+        let (base, dropped_group) = raw.method_base(group.is_some(), renames);
+        claims.operations[raw_index] = (group.map(|(i, _)| i), naming::method_ident(&base));
+        let dropped = group.map(|(_, name)| name).filter(|_| dropped_group);
+        (raw_index, scope.claim_operation(&base, raw.first_tag(), dropped))
+    };
+    let mut groups = Vec::with_capacity(grouping.by_tag.len());
+    for (index, (tag, ops)) in grouping.by_tag.iter().enumerate() {
+        let group_name = renames.groups.get(tag).map_or(tag.as_str(), String::as_str);
+        claims.groups.push((tag.clone(), naming::group_module(group_name)));
+        let mut names = scopes.claim_group(group_name);
+        let operations = ops.iter().map(|&i| claim(i, Some((index, group_name)), &mut names.scope)).collect();
+        groups.push((names, operations));
     }
+    let ungrouped = grouping.ungrouped.iter().map(|&i| claim(i, None, &mut scopes.client)).collect();
+    NamedOperations { groups, ungrouped }
 }
 
-/// Builds each group and its operations.
+/// Builds each group and its operations under the names claimed for them.
 fn build_groups<'a>(
     grouping: &Grouping,
+    named: Vec<(GroupNames, Vec<(usize, OperationNames)>)>,
     raw_ops: &[RawOperation<'a>],
-    renames: &RenameConfig,
     builder: &mut OperationBuilder<'_, 'a>,
-    scopes: &mut RootScopes,
 ) -> Vec<Group> {
-    let mut groups = Vec::new();
-    for (tag, ops) in &grouping.by_tag {
-        let group_name = renames.groups.get(tag).map_or(tag.as_str(), String::as_str);
-        let module_name = scopes.modules.claim(&naming::snake_ident(group_name, "default"));
-        let accessor = scopes.client_methods.claim(&module_name);
-        let base = naming::pascal(group_name);
-        let struct_name = naming::escape(format!("{}Api", if base.is_empty() { "Default" } else { &base }));
-        let mut group_types = Namespace::with_reserved(MODULE_RESERVED_TYPES);
-        group_types.claim(&struct_name);
-        let mut group_methods = Namespace::new();
-        let mut operations = Vec::with_capacity(ops.len());
-        for &i in ops {
-            let (method, name, prefix) =
-                op_names(&raw_ops[i], Some(group_name), renames, &mut group_methods, &mut group_types);
-            operations.push(builder.build(&raw_ops[i], method, name, &prefix));
-        }
-        claim_outcome_names(&mut operations, &mut group_types);
-        let operations = with_alternative_bodies(operations, &mut group_methods, &mut group_types);
+    let mut groups = Vec::with_capacity(named.len());
+    for ((tag, _), (names, ops)) in grouping.by_tag.iter().zip(named) {
+        let GroupNames { module, accessor, struct_name, mut scope } = names;
+        let mut operations: Vec<BuiltOperation> =
+            ops.into_iter().map(|(i, names)| builder.build(&raw_ops[i], names)).collect();
+        claim_outcome_names(&mut operations, &mut scope);
+        let operations = with_alternative_bodies(operations, &mut scope);
         groups.push(Group {
             tag: tag.clone(),
-            module: module_name,
+            module,
             accessor,
             struct_name,
             description: grouping.tag_docs.get(tag).cloned().flatten(),
@@ -457,20 +449,15 @@ fn build_groups<'a>(
 
 /// Builds the operations without a group, which sit on the client.
 fn build_ungrouped<'a>(
-    grouping: &Grouping,
+    named: Vec<(usize, OperationNames)>,
     raw_ops: &[RawOperation<'a>],
-    renames: &RenameConfig,
     builder: &mut OperationBuilder<'_, 'a>,
-    scopes: &mut RootScopes,
+    scope: &mut ModuleScope,
 ) -> Vec<Operation> {
-    let mut ungrouped = Vec::new();
-    for &i in &grouping.ungrouped {
-        let (method, name, prefix) =
-            op_names(&raw_ops[i], None, renames, &mut scopes.client_methods, &mut scopes.types);
-        ungrouped.push(builder.build(&raw_ops[i], method, name, &prefix));
-    }
-    claim_outcome_names(&mut ungrouped, &mut scopes.types);
-    with_alternative_bodies(ungrouped, &mut scopes.client_methods, &mut scopes.types)
+    let mut ungrouped: Vec<BuiltOperation> =
+        named.into_iter().map(|(i, names)| builder.build(&raw_ops[i], names)).collect();
+    claim_outcome_names(&mut ungrouped, scope);
+    with_alternative_bodies(ungrouped, scope)
 }
 
 /// The `x-polvo` section of the first root, or of the sidecar.
@@ -501,63 +488,16 @@ fn section(
     Some(SectionSource { section, file, pointer: "/x-polvo".to_owned() })
 }
 
-/// Claims the method and builder names of an operation, and gives the
-/// prefix of its inline types' names: the builder's name, with the group
-/// in front when the group was taken off the operationId (`issues/list-for-repo`
-/// in group `issues` → `list_for_repo`, types `IssuesListForRepo…`).
-fn op_names(
-    raw: &RawOperation<'_>,
-    group: Option<&str>,
-    renames: &RenameConfig,
-    methods: &mut Namespace,
-    types: &mut Namespace,
-) -> (String, String, String) {
-    let (base, dropped_group) = method_base(raw, group.is_some(), renames);
-    let mut ident = naming::snake_ident(&base, "call");
-    if methods.contains(&ident) {
-        // Two operations of a group want one name: the tag tells them apart
-        // (`archive` and `batch_archive`) before a number has to.
-        if let Some(tag) = raw.first_tag() {
-            let tagged = naming::snake_ident(&format!("{tag} {base}"), "call");
-            if !methods.contains(&tagged) {
-                ident = tagged;
-            }
-        }
-    }
-    let method = methods.claim(&ident);
-    let builder = types.claim(&naming::pascal_ident(naming::unraw(&method), "Call"));
-    let prefix = match group {
-        Some(tag) if dropped_group => format!("{}{}", naming::pascal(tag), builder.trim_start_matches('_')),
-        _ => builder.clone(),
-    };
-    (method, builder, prefix)
-}
-
-/// The name an operation's method is made from: its rename, or what
-/// [`method_name_parts`] makes of it; and whether the group was taken off.
-pub(super) fn method_base(raw: &RawOperation<'_>, grouped: bool, renames: &RenameConfig) -> (String, bool) {
-    match raw.operation_id().and_then(|id| renames.operations.get(id)) {
-        Some(name) => (name.clone(), false),
-        None => method_name_parts(raw, grouped),
-    }
-}
-
 /// Adds, after each operation whose body can be sent in several media
 /// types, one operation per extra media type: `create_booking_xml` next to
 /// `create_booking`. They share the original's response enums.
-fn with_alternative_bodies(
-    operations: Vec<BuiltOperation>,
-    methods: &mut Namespace,
-    types: &mut Namespace,
-) -> Vec<Operation> {
+fn with_alternative_bodies(operations: Vec<BuiltOperation>, scope: &mut ModuleScope) -> Vec<Operation> {
     let mut out = Vec::with_capacity(operations.len());
     for BuiltOperation { operation: mut op, alternative_bodies: alternatives } in operations {
         let mut extra = Vec::new();
         for (suffix, body) in alternatives {
             let mut alt = op.clone();
-            alt.method_name =
-                methods.claim(&naming::snake_ident(&format!("{}_{suffix}", naming::unraw(&op.method_name)), "call"));
-            alt.builder_name = types.claim(&naming::pascal_ident(naming::unraw(&alt.method_name), "Call"));
+            (alt.method_name, alt.builder_name) = scope.claim_alternative(&op.method_name, &suffix);
             let main = op.body.as_ref().map(|b| b.content_type.clone()).unwrap_or_default();
             alt.notes.push(format!(
                 "Sends the body as `{}`; [`{}`](Self::{}) sends `{main}`.",
@@ -590,27 +530,15 @@ fn with_alternative_bodies(
 }
 
 /// Gives the success and error enums of operations unique names in their module.
-fn claim_outcome_names(operations: &mut [BuiltOperation], names: &mut Namespace) {
+fn claim_outcome_names(operations: &mut [BuiltOperation], scope: &mut ModuleScope) {
     for op in operations {
         let responses = &mut op.operation.responses;
         for outcome in [&mut responses.success_type, &mut responses.error_type] {
             if let super::Outcome::Enum { name, .. } = outcome {
-                *name = names.claim(name);
+                *name = scope.claim_type(name);
             }
         }
     }
-}
-
-/// The group of a file in a service of several: its title when short
-/// (HubSpot's CRM files are titled `Contacts`, `Companies`, …), else its stem.
-fn file_group_name(docs: &DocumentSet, doc: DocId) -> String {
-    let title = docs.doc(doc).root.pointer("/info/title").and_then(Value::as_str).unwrap_or_default();
-    if !title.is_empty() && title.split_whitespace().count() <= 3 {
-        return naming::snake(title);
-    }
-    let file = docs.name(doc);
-    let name = file.rsplit('/').next().unwrap_or(file);
-    naming::snake(name.rsplit_once('.').map_or(name, |(stem, _)| stem))
 }
 
 /// Whether two files define a component schema identically, including every
@@ -634,37 +562,6 @@ fn same_component(docs: &DocumentSet, a: (DocId, &str), b: (DocId, &str)) -> boo
     true
 }
 
-/// Where a document keeps its named schemas and security schemes: under
-/// `components` in OpenAPI 3, at the top level in a Swagger 2.0 file (read
-/// in place, see [`crate::load::swagger`]). Worked out once per file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SpecLayout {
-    /// Whether the file is Swagger 2.0.
-    pub swagger: bool,
-}
-
-impl SpecLayout {
-    /// The layout of the file whose root is `root`.
-    pub(crate) fn of(root: &Value) -> Self {
-        SpecLayout { swagger: crate::load::swagger::is_swagger(root) }
-    }
-
-    /// The pointer of the named schemas.
-    pub(crate) fn schemas_pointer(self) -> &'static str {
-        if self.swagger { "/definitions" } else { "/components/schemas" }
-    }
-
-    /// The named schemas' place as users write it, for messages.
-    pub(crate) fn schemas_name(self) -> &'static str {
-        if self.swagger { "definitions" } else { "components.schemas" }
-    }
-
-    /// The pointer of the security schemes, for diagnostics.
-    pub(crate) fn schemes_pointer(self) -> &'static str {
-        if self.swagger { "/securityDefinitions" } else { "/components/securitySchemes" }
-    }
-}
-
 /// Where the service's files keep their named schemas, for messages:
 /// `` `definitions` ``, `` `components.schemas` ``, or both when the files mix.
 fn schema_places(docs: &DocumentSet, roots: &[DocId]) -> String {
@@ -679,11 +576,6 @@ fn schema_places(docs: &DocumentSet, roots: &[DocId]) -> String {
         places.push(SpecLayout { swagger: false }.schemas_name());
     }
     places.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(" or ")
-}
-
-/// Where the document whose root is `root` keeps its named schemas.
-pub(super) fn schemas_pointer(root: &Value) -> &'static str {
-    SpecLayout::of(root).schemas_pointer()
 }
 
 fn collect_local_schema_refs(value: &Value, out: &mut Vec<String>) {

@@ -34,21 +34,7 @@ pub(super) fn media_rank(media: &str, schema: Option<&Value>) -> u8 {
 /// The suffix of the extra method that sends a body of this media type:
 /// `xml`, `form`, `multipart`, `text`, `bytes`, or the subtype in snake_case.
 pub(super) fn media_suffix(media: &str) -> String {
-    let base = media_base(media);
-    match base.as_str() {
-        "application/x-www-form-urlencoded" => "form".to_owned(),
-        "multipart/form-data" => "multipart".to_owned(),
-        "application/octet-stream" => "bytes".to_owned(),
-        "text/plain" => "text".to_owned(),
-        "application/xml" | "text/xml" => "xml".to_owned(),
-        "application/json" | "*/*" => "json".to_owned(),
-        _ => {
-            let subtype = base.rsplit('/').next().unwrap_or(&base);
-            let subtype = subtype.strip_prefix("x-").unwrap_or(subtype);
-            let name = naming::snake(subtype.trim_end_matches("+json").trim_start_matches("vnd."));
-            if name.is_empty() { "body".to_owned() } else { name }
-        }
-    }
+    naming::media_suffix(&media_base(media))
 }
 
 /// The media type without parameters, lower case.

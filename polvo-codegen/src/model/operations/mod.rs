@@ -10,10 +10,11 @@ mod responses;
 use serde_json::Value;
 
 use super::schema::{child_pointer, non_empty};
+use super::section::RenameConfig;
 use super::types::{TypeBuilder, strip_option};
 use super::{Operation, Param, ParamLocation, PathPart, RequestBody, TypeRef};
 use crate::load::{DocId, Place};
-use crate::naming::{self, Namespace};
+use crate::naming::{self, OperationNames};
 
 /// The HTTP methods OpenAPI path items can hold, lower case.
 pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -41,6 +42,19 @@ impl RawOperation<'_> {
         self.value.get("operationId").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
     }
 
+    /// The method name the operation gets without a rename, and whether
+    /// it dropped a `group/` prefix of its operationId.
+    pub fn method_name(&self, grouped: bool) -> (String, bool) {
+        naming::operation_method(self.operation_id(), self.method, self.path, grouped)
+    }
+
+    /// The method name the operation asks for: its rename, or
+    /// [`Self::method_name`]; and whether the group was taken off.
+    pub fn method_base(&self, grouped: bool, renames: &RenameConfig) -> (String, bool) {
+        let rename = self.operation_id().and_then(|id| renames.operations.get(id)).map(String::as_str);
+        naming::operation_method_base(rename, self.operation_id(), self.method, self.path, grouped)
+    }
+
     /// The first tag.
     pub fn first_tag(&self) -> Option<&str> {
         self.value
@@ -50,50 +64,6 @@ impl RawOperation<'_> {
             .filter_map(Value::as_str)
             .find(|t| !t.trim().is_empty())
     }
-}
-
-/// The method name an operation gets, and whether it dropped a `group/`
-/// prefix of the operationId (then inline types are named with the group too): its `operationId` in snake_case,
-/// cleaned of noise such as HubSpot's `get-/crm/v3/objects/contacts_getPage`
-/// (→ `get_page`) and GitHub's `repos/list-for-org` (→ `list_for_org`, in
-/// its tag's group), or, without one, the method and path
-/// (`GET /pets/{petId}` → `get_pets_by_pet_id`).
-pub fn method_name_parts(raw: &RawOperation<'_>, grouped: bool) -> (String, bool) {
-    let mut dropped_group = false;
-    if let Some(id) = raw.operation_id() {
-        let mut id = id;
-        for sep in ["-", "_", " ", ""] {
-            let prefix = format!("{}{}{}", raw.method, sep, raw.path);
-            if let (Some(head), Some(rest)) = (id.get(..prefix.len()), id.get(prefix.len()..))
-                && !rest.is_empty()
-                && head.eq_ignore_ascii_case(&prefix)
-            {
-                id = rest;
-                break;
-            }
-        }
-        if grouped
-            && let Some((_, last)) = id.rsplit_once('/')
-            && !naming::snake(last).is_empty()
-        {
-            id = last;
-            dropped_group = true;
-        }
-        let snake = naming::snake(id);
-        if !snake.is_empty() {
-            return (snake, dropped_group);
-        }
-    }
-    let mut words = vec![raw.method.to_owned()];
-    let path = raw.path.split('#').next().unwrap_or(raw.path);
-    for segment in path.split('/').filter(|s| !s.is_empty()) {
-        if let Some(param) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            words.push(format!("by {param}"));
-        } else {
-            words.push(segment.to_owned());
-        }
-    }
-    (naming::snake(&words.join(" ")), false)
 }
 
 /// An operation as built, before the service gives each of its other body
@@ -143,17 +113,12 @@ impl<'a> OperationBuilder<'_, 'a> {
         }
     }
 
-    /// Builds one operation under the given names.
-    /// `type_prefix` starts the names of the operation's inline types.
-    pub fn build(
-        &mut self,
-        raw: &RawOperation<'a>,
-        method_name: String,
-        builder_name: String,
-        type_prefix: &str,
-    ) -> BuiltOperation {
+    /// Builds one operation under the names its module's scope gave it.
+    pub fn build(&mut self, raw: &RawOperation<'a>, names: OperationNames) -> BuiltOperation {
+        let OperationNames { method: method_name, builder: builder_name, type_prefix } = names;
+        let type_prefix = type_prefix.as_str();
         let value = raw.value;
-        let mut names = Namespace::with_reserved(&["client", "send", "send_response", "new"]);
+        let mut names = naming::builder_scope();
 
         // Request body first, so it gets the name `body`.
         let mut bodies = match value.get("requestBody") {
@@ -254,6 +219,11 @@ fn strip_option_if_required(ty: TypeRef, required: bool) -> TypeRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The method name an operation gets, and whether it dropped a `group/` prefix.
+    fn method_name_parts(raw: &RawOperation<'_>, grouped: bool) -> (String, bool) {
+        raw.method_name(grouped)
+    }
 
     fn raw<'a>(id: Option<&'a Value>, method: &'a str, path: &'a str) -> RawOperation<'a> {
         RawOperation {

@@ -73,8 +73,7 @@ impl<'a> OperationBuilder<'_, 'a> {
             // OpenAPI says these are ignored: they are set from the media types and security.
             return None;
         }
-        let (ty, json) =
-            self.parameter_type(value, doc, &pointer, name, &format!("{type_prefix}{}", naming::pascal(name)));
+        let (ty, json) = self.parameter_type(value, doc, &pointer, name, &naming::member_type(type_prefix, name));
         let style = match value.get("style").and_then(Value::as_str) {
             Some("spaceDelimited") => QueryStyle::SpaceDelimited,
             Some("pipeDelimited") => QueryStyle::PipeDelimited,
@@ -85,7 +84,7 @@ impl<'a> OperationBuilder<'_, 'a> {
             matches!(location, ParamLocation::Query | ParamLocation::Cookie) && style == QueryStyle::Form;
         let explode = value.get("explode").and_then(Value::as_bool).unwrap_or(default_explode);
         let required = location == ParamLocation::Path || value.get("required").and_then(Value::as_bool) == Some(true);
-        let rust_name = names.claim(&naming::snake_ident(name, "param"));
+        let rust_name = names.claim(&naming::param_ident(name));
         Some(Param {
             wire_name: name.to_owned(),
             rust_name,
@@ -214,7 +213,7 @@ impl<'a> OperationBuilder<'_, 'a> {
                 );
                 params.push(Param {
                     wire_name: text.to_owned(),
-                    rust_name: names.claim(&naming::snake_ident(text, "param")),
+                    rust_name: names.claim(&naming::param_ident(text)),
                     location: ParamLocation::Path,
                     required: true,
                     ty: TypeRef::Primitive(Primitive::String),

@@ -46,13 +46,7 @@ impl<'a> OperationBuilder<'_, 'a> {
                 StatusMatch::Class(c) => c == 2,
                 StatusMatch::Default => false,
             };
-            let hint = match (is_success, successes > 1, &status) {
-                (true, false, _) => format!("{type_prefix}Response"),
-                (true, true, StatusMatch::Code(c)) => format!("{type_prefix}Response{c}"),
-                (false, _, StatusMatch::Code(c)) => format!("{type_prefix}Error{c}"),
-                (_, _, StatusMatch::Class(c)) => format!("{type_prefix}Response{c}xx"),
-                (_, _, StatusMatch::Default) => format!("{type_prefix}DefaultResponse"),
-            };
+            let hint = naming::response_type(type_prefix, &status, is_success, successes > 1);
             if let Some(declared) = value.get("links").and_then(Value::as_object) {
                 for name in declared.keys() {
                     if !links.contains(name) {
@@ -182,7 +176,10 @@ fn outcome(responses: &mut [Response], enum_name: &str, types: &TypeBuilder<'_>,
             let mut names = Namespace::new();
             let mut variants: Vec<(String, Option<TypeRef>)> = Vec::new();
             for ty in &distinct {
-                variants.push((names.claim(&variant_name_for_type(ty, types)), Some(ty.clone())));
+                variants.push((
+                    names.claim(&naming::type_variant(ty, &|id| types.name_of(id).to_owned())),
+                    Some(ty.clone()),
+                ));
             }
             for r in responses.iter_mut() {
                 match payload(&r.body) {
@@ -191,7 +188,7 @@ fn outcome(responses: &mut [Response], enum_name: &str, types: &TypeBuilder<'_>,
                         r.variant = Some(variants[i].0.clone());
                     }
                     None if success => {
-                        let name = names.claim(&status_variant_name(&r.status));
+                        let name = names.claim(&naming::status_variant(&r.status));
                         variants.push((name.clone(), None));
                         r.variant = Some(name);
                     }
@@ -201,48 +198,6 @@ fn outcome(responses: &mut [Response], enum_name: &str, types: &TypeBuilder<'_>,
             Outcome::Enum { name: enum_name.to_owned(), variants }
         }
     }
-}
-
-fn variant_name_for_type(ty: &TypeRef, types: &TypeBuilder<'_>) -> String {
-    match ty {
-        TypeRef::Named(id) => types.name_of(*id).to_owned(),
-        TypeRef::Vec(inner) => match inner.as_ref() {
-            TypeRef::Named(id) => format!("{}List", types.name_of(*id)),
-            _ => "List".into(),
-        },
-        TypeRef::Primitive(Primitive::String) => "Text".into(),
-        TypeRef::Primitive(_) => "Value".into(),
-        TypeRef::Bytes | TypeRef::Binary => "Bytes".into(),
-        TypeRef::Map(_) | TypeRef::JsonObject => "Object".into(),
-        _ => "Json".into(),
-    }
-}
-
-fn status_variant_name(status: &StatusMatch) -> String {
-    match status {
-        StatusMatch::Code(code) => match reason_phrase(*code) {
-            Some(reason) => naming::pascal(reason),
-            None => format!("Status{code}"),
-        },
-        StatusMatch::Class(c) => format!("Status{c}xx"),
-        StatusMatch::Default => "Other".into(),
-    }
-}
-
-fn reason_phrase(code: u16) -> Option<&'static str> {
-    Some(match code {
-        200 => "ok",
-        201 => "created",
-        202 => "accepted",
-        203 => "non authoritative information",
-        204 => "no content",
-        205 => "reset content",
-        206 => "partial content",
-        207 => "multi status",
-        208 => "already reported",
-        226 => "im used",
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
