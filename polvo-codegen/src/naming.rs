@@ -1,7 +1,12 @@
-//! Every rule that turns a name from a spec into a Rust identifier.
+//! Every rule that turns a name from a spec into a Rust identifier: casing
+//! and escaping, the names of types, fields, enum and union variants,
+//! operations, parameters, groups, modules, response enums and their
+//! variants, scheme functions and environment variables.
 //!
 //! The rules are deterministic: the same input gives the same identifier on
-//! every run. Uniqueness within a scope is the job of [`Namespace`].
+//! every run. Uniqueness within a scope is the job of [`Namespace`]; the
+//! scopes of a service module are [`ServiceScope`] and [`ModuleScope`], and
+//! the model claims every name through them, so the emitter only reads names.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::HashSet;
@@ -634,6 +639,28 @@ pub fn env_var(prefix: &str, scheme: &str, shared: bool, suffix: &str) -> String
         format!("{prefix}_{}_{suffix}", snake(scheme).to_ascii_uppercase())
     } else {
         format!("{prefix}_{suffix}")
+    }
+}
+
+/// The name a union variant starts from, before its type is known: the
+/// last token of its `$ref`, else its `title`, else the word for its JSON
+/// `kind` (`String`, `Integer`, `Number`, `Boolean`, `Array`, `Object`;
+/// `None` for enums and objects with properties), else `Variant{n}`.
+pub fn union_variant(reference: Option<&str>, title: Option<&str>, kind: Option<&str>, index: usize) -> String {
+    for text in [reference, title].into_iter().flatten() {
+        let name = pascal(text);
+        if !name.is_empty() {
+            return name;
+        }
+    }
+    match kind {
+        Some("string") => "String".into(),
+        Some("integer") => "Integer".into(),
+        Some("number") => "Number".into(),
+        Some("boolean") => "Boolean".into(),
+        Some("array") => "Array".into(),
+        Some("object") => "Object".into(),
+        _ => format!("Variant{}", index + 1),
     }
 }
 

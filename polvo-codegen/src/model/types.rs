@@ -440,28 +440,40 @@ impl<'a> TypeBuilder<'a> {
         StructDef { fields, additional }
     }
 
+    /// An `allOf` that is one schema plus annotations: `allOf: [{$ref: T},
+    /// {description: ..}]` (AWS specs wrap most properties so) is T itself,
+    /// since the annotation parts constrain nothing. `None` for any other `allOf`.
+    fn annotated_all_of(
+        &mut self,
+        view: SchemaView<'a, '_>,
+        parts: &'a [Value],
+        hint: &str,
+        target: Option<TypeId>,
+    ) -> Option<TypeRef> {
+        if view.properties().is_some() || view.get("required").is_some() {
+            return None;
+        }
+        let mut substantive = parts.iter().enumerate().filter(|(_, part)| !is_annotation_only(part));
+        let single = match (substantive.next(), substantive.next()) {
+            (Some(only), None) => Some(only),
+            (None, _) if parts.len() == 1 => Some((0, &parts[0])),
+            _ => None,
+        };
+        let (i, only) = single?;
+        let pointer = child_pointer(view.pointer, &["allOf", &i.to_string()]);
+        let part = SchemaView { value: only, doc: view.doc, pointer: &pointer };
+        let ty = match part.reference() {
+            Some(reference) => strip_option(self.ref_type(part, reference, hint)),
+            None => self.shape(part, hint, target),
+        };
+        let nullable =
+            parts.iter().any(|part| is_annotation_only(part) && part.get("nullable") == Some(&Value::Bool(true)));
+        Some(if nullable { option(ty) } else { ty })
+    }
+
     fn all_of(&mut self, view: SchemaView<'a, '_>, parts: &'a [Value], hint: &str, target: Option<TypeId>) -> TypeRef {
-        if view.properties().is_none() && view.get("required").is_none() {
-            // `allOf: [{$ref: T}, {description: ..}]` (AWS specs wrap most
-            // properties so) is T itself: the annotation parts constrain nothing.
-            let mut substantive = parts.iter().enumerate().filter(|(_, part)| !is_annotation_only(part));
-            let single = match (substantive.next(), substantive.next()) {
-                (Some(only), None) => Some(only),
-                (None, _) if parts.len() == 1 => Some((0, &parts[0])),
-                _ => None,
-            };
-            if let Some((i, only)) = single {
-                let pointer = child_pointer(view.pointer, &["allOf", &i.to_string()]);
-                let part = SchemaView { value: only, doc: view.doc, pointer: &pointer };
-                let ty = match part.reference() {
-                    Some(reference) => strip_option(self.ref_type(part, reference, hint)),
-                    None => self.shape(part, hint, target),
-                };
-                let nullable = parts
-                    .iter()
-                    .any(|part| is_annotation_only(part) && part.get("nullable") == Some(&Value::Bool(true)));
-                return if nullable { option(ty) } else { ty };
-            }
+        if let Some(ty) = self.annotated_all_of(view, parts, hint, target) {
+            return ty;
         }
         // Collect every object schema reachable through nested `allOf`s and `$ref`s.
         let mut objects: Vec<(SchemaView<'a, 'static>, String)> = Vec::new();
@@ -614,31 +626,13 @@ impl<'a> TypeBuilder<'a> {
 
     /// A name for a union variant before its type is known.
     fn variant_base(&self, part: &SchemaView<'a, '_>, index: usize) -> String {
-        if let Some(reference) = part.reference() {
-            let last = pointer::last_token(reference.split_once('#').map_or("", |(_, f)| f));
-            let name = naming::pascal(&last);
-            if !name.is_empty() {
-                return name;
-            }
-        }
-        if let Some(title) = part.title() {
-            let name = naming::pascal(&title);
-            if !name.is_empty() {
-                return name;
-            }
-        }
-        if part.enum_values().is_some() {
-            return format!("Variant{}", index + 1);
-        }
-        match part.types().first().copied() {
-            Some("string") => "String".into(),
-            Some("integer") => "Integer".into(),
-            Some("number") => "Number".into(),
-            Some("boolean") => "Boolean".into(),
-            Some("array") => "Array".into(),
-            Some("object") if part.properties().is_none() => "Object".into(),
-            _ => format!("Variant{}", index + 1),
-        }
+        let reference = part.reference().map(|r| pointer::last_token(r.split_once('#').map_or("", |(_, f)| f)));
+        let kind = match part.types().first().copied() {
+            _ if part.enum_values().is_some() => None,
+            Some("object") if part.properties().is_some() => None,
+            first => first,
+        };
+        naming::union_variant(reference.as_deref(), part.title().as_deref(), kind, index)
     }
 
     /// Fills in the tags of each variant from `discriminator`, returning the
