@@ -215,8 +215,7 @@ impl Generator {
             sidecar,
             filter: self.filter.clone(),
         };
-        let (mut service, model_diags) = model::build(&docs, &roots, &options);
-        diags.extend(model_diags);
+        let mut service = model::build(&docs, &roots, &options, &mut diags);
         if diags.has_errors() {
             return Err(diags);
         }

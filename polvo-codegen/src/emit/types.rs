@@ -12,7 +12,7 @@ use quote::quote;
 
 use super::docs::{code, doc_attrs, paragraphs};
 use super::paths::{Paths, ident};
-use crate::model::{EnumValue, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
+use crate::model::{StringEnumDef, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 
 /// What the serde impls of one type need imported.
 #[derive(Default)]
@@ -88,7 +88,7 @@ fn type_def(def: &TypeDef, paths: &Paths<'_>) -> TokenStream {
     let mut imports = Imports::default();
     let (item, impls) = match &def.kind {
         TypeKind::Struct(s) => struct_def(def, s, paths, &mut imports),
-        TypeKind::StringEnum(values) => (string_enum(def, values, paths), TokenStream::new()),
+        TypeKind::StringEnum(e) => (string_enum(def, e, paths), TokenStream::new()),
         TypeKind::Union(u) => union_def(def, u, paths, &mut imports),
         TypeKind::Alias(ty) => {
             let docs = doc_attrs(&paragraphs(&def.docs, &[]));
@@ -148,7 +148,7 @@ fn newtype(def: &TypeDef, ty: &TypeRef, paths: &Paths<'_>, imports: &mut Imports
 fn struct_def(def: &TypeDef, s: &StructDef, paths: &Paths<'_>, imports: &mut Imports) -> (TokenStream, TokenStream) {
     let docs = doc_attrs(&paragraphs(&def.docs, &[]));
     let name = ident(&def.name);
-    let extra_field = s.additional.as_ref().map(|ty| (ident(&unique_field(s, "additional_properties")), ty));
+    let extra_field = s.additional.as_ref().map(|extra| (ident(&extra.field), &extra.ty));
     let fields = s.fields.iter().map(|f| {
         let field_docs = doc_attrs(&paragraphs(&f.docs, &[]));
         let field = ident(&f.rust_name);
@@ -337,23 +337,13 @@ fn field_inits(s: &StructDef, paths: &Paths<'_>) -> Vec<TokenStream> {
         .collect()
 }
 
-/// A field name for the extra-properties map that no property took.
-pub(super) fn unique_field(s: &StructDef, base: &str) -> String {
-    let mut name = base.to_owned();
-    let mut n = 2;
-    while s.fields.iter().any(|f| f.rust_name == name) {
-        name = format!("{base}_{n}");
-        n += 1;
-    }
-    name
-}
-
-fn string_enum(def: &TypeDef, values: &[EnumValue], paths: &Paths<'_>) -> TokenStream {
+fn string_enum(def: &TypeDef, e: &StringEnumDef, paths: &Paths<'_>) -> TokenStream {
+    let values = &e.values;
     let docs = doc_attrs(&paragraphs(&def.docs, &[]));
     let name = ident(&def.name);
     let string = paths.string();
     let from = paths.trait_from();
-    let unknown = ident(&unknown_variant(values));
+    let unknown = ident(&e.unknown);
     let variants = values.iter().map(|v| {
         let variant = ident(&v.variant);
         let doc = format!(" {}", code(&v.wire));
@@ -401,17 +391,6 @@ fn string_enum(def: &TypeDef, values: &[EnumValue], paths: &Paths<'_>) -> TokenS
 
         #polvo::__private::impl_string_enum!(#name);
     }
-}
-
-/// The catch-all variant's name: `Unknown`, unless a value took it.
-fn unknown_variant(values: &[EnumValue]) -> String {
-    let mut name = "Unknown".to_owned();
-    let mut n = 2;
-    while values.iter().any(|v| v.variant == name) {
-        name = format!("Unknown{n}");
-        n += 1;
-    }
-    name
 }
 
 fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Imports) -> (TokenStream, TokenStream) {
