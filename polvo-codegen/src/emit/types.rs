@@ -402,7 +402,6 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Impor
     };
     let docs = doc_attrs(&paragraphs(&def.docs, &[Some(&extra)]));
     let result = paths.result();
-    let some = paths.some();
     let polvo = paths.polvo();
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.name);
@@ -436,37 +435,7 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Impor
     });
     let de = def.usage.deserialize.then(|| {
         imports.deserialize = true;
-        let body = match &u.discriminator {
-            Some(property) => {
-                let arms = u.variants.iter().map(|v| {
-                    let variant = ident(&v.name);
-                    let tags = v.tags.iter();
-                    quote! { #(#some(#tags))|* => #polvo::__private::decode_variant(value).map(Self::#variant), }
-                });
-                let known: Vec<&String> = u.variants.iter().flat_map(|v| v.tags.iter()).collect();
-                quote! {
-                    match #polvo::__private::discriminator(&value, #property).as_deref() {
-                        #(#arms)*
-                        tag => #polvo::__private::unknown_tag(#property, tag, &[#(#known),*]),
-                    }
-                }
-            }
-            None => {
-                let attempts = u.variants.iter().map(|v| {
-                    let variant = ident(&v.name);
-                    quote! {
-                        if let ::std::result::Result::Ok(value) = Deserialize::deserialize(&value) {
-                            return ::std::result::Result::Ok(Self::#variant(value));
-                        }
-                    }
-                });
-                let type_name = &def.name;
-                quote! {
-                    #(#attempts)*
-                    ::std::result::Result::Err(#polvo::__private::no_variant_matched(#type_name, &value))
-                }
-            }
-        };
+        let body = union_decoding(def, u, paths);
         quote! {
             impl<'de> Deserialize<'de> for #this {
                 fn deserialize<D: Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
@@ -484,4 +453,42 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Impor
         }
     };
     (item, quote! { #ser #de })
+}
+
+/// The body of a union's `deserialize`, given the buffered `value`: by the
+/// discriminator's tag when there is one, else the first variant that fits.
+fn union_decoding(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>) -> TokenStream {
+    let some = paths.some();
+    let polvo = paths.polvo();
+    match &u.discriminator {
+        Some(property) => {
+            let arms = u.variants.iter().map(|v| {
+                let variant = ident(&v.name);
+                let tags = v.tags.iter();
+                quote! { #(#some(#tags))|* => #polvo::__private::decode_variant(value).map(Self::#variant), }
+            });
+            let known: Vec<&String> = u.variants.iter().flat_map(|v| v.tags.iter()).collect();
+            quote! {
+                match #polvo::__private::discriminator(&value, #property).as_deref() {
+                    #(#arms)*
+                    tag => #polvo::__private::unknown_tag(#property, tag, &[#(#known),*]),
+                }
+            }
+        }
+        None => {
+            let attempts = u.variants.iter().map(|v| {
+                let variant = ident(&v.name);
+                quote! {
+                    if let ::std::result::Result::Ok(value) = Deserialize::deserialize(&value) {
+                        return ::std::result::Result::Ok(Self::#variant(value));
+                    }
+                }
+            });
+            let type_name = &def.name;
+            quote! {
+                #(#attempts)*
+                ::std::result::Result::Err(#polvo::__private::no_variant_matched(#type_name, &value))
+            }
+        }
+    }
 }
