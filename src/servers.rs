@@ -442,8 +442,14 @@ mod tests {
             if calls == 1 {
                 return Err(timeout());
             }
-            let child =
-                Command::new("true").spawn().map_err(|source| ServerError::Io { context: "true".into(), source })?;
+            // Any short-lived child will do; this test binary exists on every platform.
+            let exe =
+                std::env::current_exe().map_err(|source| ServerError::Io { context: "test binary".into(), source })?;
+            let child = Command::new(exe)
+                .arg("--list")
+                .stdout(Stdio::null())
+                .spawn()
+                .map_err(|source| ServerError::Io { context: "test binary".into(), source })?;
             Ok(NodeServer { url: "http://127.0.0.1:1".to_owned(), child })
         })
         .unwrap();

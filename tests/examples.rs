@@ -8,7 +8,7 @@ fn example(name: &str) -> PathBuf {
     // This test runs from target/<profile>/deps/; examples are in target/<profile>/examples/.
     let exe = std::env::current_exe().expect("the test binary's path");
     let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target/<profile>");
-    profile_dir.join("examples").join(name)
+    profile_dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
 fn run(name: &str) -> String {

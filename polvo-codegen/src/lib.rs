@@ -232,8 +232,7 @@ impl Generator {
             filter: self.filter.clone(),
             serde_impls: self.serde_impls,
         };
-        let (mut service, model_diags) = model::build(&docs, &roots, &options);
-        diags.extend(model_diags);
+        let mut service = model::build(&docs, &roots, &options, &mut diags);
         if diags.has_errors() {
             return Err(diags);
         }

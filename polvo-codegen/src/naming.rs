@@ -1,7 +1,12 @@
-//! Every rule that turns a name from a spec into a Rust identifier.
+//! Every rule that turns a name from a spec into a Rust identifier: casing
+//! and escaping, the names of types, fields, enum and union variants,
+//! operations, parameters, groups, modules, response enums and their
+//! variants, scheme functions and environment variables.
 //!
 //! The rules are deterministic: the same input gives the same identifier on
-//! every run. Uniqueness within a scope is the job of [`Namespace`].
+//! every run. Uniqueness within a scope is the job of [`Namespace`]; the
+//! scopes of a service module are [`ServiceScope`] and [`ModuleScope`], and
+//! the model claims every name through them, so the emitter only reads names.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use std::collections::HashSet;
@@ -178,6 +183,487 @@ impl Namespace {
     }
 }
 
+/// The names of a struct's fields: each property's name in snake_case, with
+/// symbols spelled out where plain snake_case would make two properties
+/// collide (`+1` and `-1` → `plus_1`, `minus_1`), and the field that keeps
+/// the other properties, `additional_properties` unless a property took it.
+#[derive(Debug)]
+pub struct FieldNames {
+    names: Namespace,
+    colliding: HashSet<String>,
+}
+
+impl FieldNames {
+    /// The scope of a struct whose properties are `keys`.
+    pub fn new<'n>(keys: impl Iterator<Item = &'n str>) -> Self {
+        FieldNames { names: Namespace::new(), colliding: colliding_snake_names(keys) }
+    }
+
+    /// Claims the field of the property `key`.
+    pub fn property(&mut self, key: &str) -> String {
+        self.names.claim(&snake_ident(&spelled_if(key, &self.colliding), "field"))
+    }
+
+    /// Claims the field that keeps the properties the struct does not name.
+    pub fn additional(&mut self) -> String {
+        self.names.claim("additional_properties")
+    }
+}
+
+/// The snake_case forms that two or more of `names` share.
+pub fn colliding_snake_names<'n>(names: impl Iterator<Item = &'n str>) -> HashSet<String> {
+    let mut seen = HashSet::new();
+    let mut colliding = HashSet::new();
+    for name in names {
+        let snake = snake(name);
+        if !seen.insert(snake.clone()) {
+            colliding.insert(snake);
+        }
+    }
+    colliding
+}
+
+/// `name` with its symbols spelled out (`+1` → `plus 1`) when its plain
+/// snake_case form collides with another name's; otherwise `name`.
+pub fn spelled_if(name: &str, colliding: &HashSet<String>) -> String {
+    if colliding.contains(&snake(name)) {
+        let spelled = snake_spelled(name);
+        if !spelled.is_empty() {
+            return spelled;
+        }
+    }
+    name.to_owned()
+}
+
+/// Variant names for the values of a string enum: PascalCase of each value;
+/// values that collide that way are spelled out (`Etc/GMT+1` →
+/// `EtcSlashGmtPlus1`); anything still equal gets a numeric suffix. Also the
+/// name of the catch-all variant for values the spec does not list:
+/// `Unknown`, unless a value took it.
+pub fn enum_variants(values: &[&str]) -> (Vec<String>, String) {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for v in values {
+        *counts.entry(pascal(v)).or_default() += 1;
+    }
+    let mut names = Namespace::new();
+    let variants = values
+        .iter()
+        .map(|v| {
+            let plain = pascal(v);
+            let base = if counts.get(&plain).copied().unwrap_or(0) > 1 { pascal_spelled(v) } else { plain };
+            let base = if base.is_empty() { "Empty".to_owned() } else { base };
+            names.claim(&escape(base))
+        })
+        .collect();
+    (variants, names.claim("Unknown"))
+}
+
+/// Methods and associated items of the generated `Client` that operations
+/// and group accessors must not take.
+const CLIENT_RESERVED: &[&str] = &[
+    "new",
+    "builder",
+    "base_url",
+    "from_core",
+    "core",
+    "clone",
+    "fmt",
+    "http_client",
+    "from_env",
+    "for_tenant",
+    "tenant",
+    "auth",
+    "auth_url",
+    "fetch_access_token",
+];
+
+/// Items of the service module (and of each group module) that builders
+/// and enums must not take.
+const MODULE_RESERVED_TYPES: &[&str] =
+    &["Client", "Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err"];
+
+/// Modules of the service module that groups must not take.
+const MODULE_RESERVED_MODULES: &[&str] = &["types", "client", "auth"];
+
+/// Methods of a request builder that parameters and the body must not take.
+const BUILDER_RESERVED: &[&str] = &["client", "send", "send_response", "new"];
+
+/// The name of the service module: `source` in snake_case, `api` if empty.
+pub fn service_module(source: &str) -> String {
+    snake_ident(source, "api")
+}
+
+/// The group of a file in a service of several: its title when short
+/// (HubSpot's CRM files are titled `Contacts`, `Companies`, …), else the
+/// stem of its file name.
+pub fn file_group(title: &str, file: &str) -> String {
+    if !title.is_empty() && title.split_whitespace().count() <= 3 {
+        return snake(title);
+    }
+    let name = file.rsplit('/').next().unwrap_or(file);
+    snake(name.rsplit_once('.').map_or(name, |(stem, _)| stem))
+}
+
+/// The name of a component schema's type (claimed in the types' scope).
+pub fn component_type(key: &str) -> String {
+    pascal_ident(key, "Schema")
+}
+
+/// The name of an inline schema's type, made from where it appears.
+pub fn inline_type(hint: &str) -> String {
+    pascal_ident(hint, "Anonymous")
+}
+
+/// The name a schema's type gets from the pointer `tokens` of its place: the
+/// file's stem for a whole file, the last token, or `hint` where the last
+/// token says nothing (`items`, a list index, a property of an inline schema).
+pub fn type_at(tokens: &[String], file: &str, hint: &str) -> String {
+    let structural = ["schema", "items", "additionalProperties", "not", "content", "allOf", "oneOf", "anyOf"];
+    let name = match tokens {
+        [] => {
+            let stem = file.rsplit('/').next().unwrap_or(file);
+            stem.split('.').next().unwrap_or(stem).to_owned()
+        }
+        [.., parent, _] if parent == "properties" || parent == "allOf" || parent == "oneOf" || parent == "anyOf" => {
+            hint.to_owned()
+        }
+        [.., last] if structural.contains(&last.as_str()) || last.parse::<usize>().is_ok() => hint.to_owned(),
+        [.., last] => last.clone(),
+    };
+    component_type(&name)
+}
+
+/// The method name an operation gets, and whether it dropped a `group/`
+/// prefix of the operationId (then inline types are named with the group
+/// too): its `operationId` in snake_case, cleaned of noise such as HubSpot's
+/// `get-/crm/v3/objects/contacts_getPage` (→ `get_page`) and GitHub's
+/// `repos/list-for-org` (→ `list_for_org`, in its tag's group), or, without
+/// one, the method and path (`GET /pets/{petId}` → `get_pets_by_pet_id`).
+pub fn operation_method(operation_id: Option<&str>, method: &str, path: &str, grouped: bool) -> (String, bool) {
+    let mut dropped_group = false;
+    if let Some(id) = operation_id {
+        let mut id = id;
+        for sep in ["-", "_", " ", ""] {
+            let prefix = format!("{method}{sep}{path}");
+            if let (Some(head), Some(rest)) = (id.get(..prefix.len()), id.get(prefix.len()..))
+                && !rest.is_empty()
+                && head.eq_ignore_ascii_case(&prefix)
+            {
+                id = rest;
+                break;
+            }
+        }
+        if grouped
+            && let Some((_, last)) = id.rsplit_once('/')
+            && !snake(last).is_empty()
+        {
+            id = last;
+            dropped_group = true;
+        }
+        let snake = snake(id);
+        if !snake.is_empty() {
+            return (snake, dropped_group);
+        }
+    }
+    let mut words = vec![method.to_owned()];
+    let path = path.split('#').next().unwrap_or(path);
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        if let Some(param) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            words.push(format!("by {param}"));
+        } else {
+            words.push(segment.to_owned());
+        }
+    }
+    (snake(&words.join(" ")), false)
+}
+
+/// The method identifier an operation asks for: its rename, or what
+/// [`operation_method`] makes of it; and whether the group was taken off.
+pub fn operation_method_base(
+    rename: Option<&str>,
+    operation_id: Option<&str>,
+    method: &str,
+    path: &str,
+    grouped: bool,
+) -> (String, bool) {
+    match rename {
+        Some(name) => (name.to_owned(), false),
+        None => operation_method(operation_id, method, path, grouped),
+    }
+}
+
+/// The identifier of an operation's method made from `base`.
+pub fn method_ident(base: &str) -> String {
+    snake_ident(base, "call")
+}
+
+/// The suffix of the extra method that sends a body of the media type
+/// whose parameterless, lower-case form is `base`: `xml`, `form`,
+/// `multipart`, `text`, `bytes`, or the subtype in snake_case.
+pub fn media_suffix(base: &str) -> String {
+    match base {
+        "application/x-www-form-urlencoded" => "form".to_owned(),
+        "multipart/form-data" => "multipart".to_owned(),
+        "application/octet-stream" => "bytes".to_owned(),
+        "text/plain" => "text".to_owned(),
+        "application/xml" | "text/xml" => "xml".to_owned(),
+        "application/json" | "*/*" => "json".to_owned(),
+        _ => {
+            let subtype = base.rsplit('/').next().unwrap_or(base);
+            let subtype = subtype.strip_prefix("x-").unwrap_or(subtype);
+            let name = snake(subtype.trim_end_matches("+json").trim_start_matches("vnd."));
+            if name.is_empty() { "body".to_owned() } else { name }
+        }
+    }
+}
+
+/// The scope of a request builder's methods: its parameters and body.
+pub fn builder_scope() -> Namespace {
+    Namespace::with_reserved(BUILDER_RESERVED)
+}
+
+/// The identifier of a parameter.
+pub fn param_ident(wire_name: &str) -> String {
+    snake_ident(wire_name, "param")
+}
+
+/// The name of an inline type of a response body: `{prefix}Response`,
+/// `{prefix}Response201` when there are several successes,
+/// `{prefix}Error404`, `{prefix}Response4xx`, `{prefix}DefaultResponse`.
+pub fn response_type(prefix: &str, status: &crate::model::StatusMatch, success: bool, several: bool) -> String {
+    use crate::model::StatusMatch;
+    match (success, several, status) {
+        (true, false, _) => format!("{prefix}Response"),
+        (true, true, StatusMatch::Code(c)) => format!("{prefix}Response{c}"),
+        (false, _, StatusMatch::Code(c)) => format!("{prefix}Error{c}"),
+        (_, _, StatusMatch::Class(c)) => format!("{prefix}Response{c}xx"),
+        (_, _, StatusMatch::Default) => format!("{prefix}DefaultResponse"),
+    }
+}
+
+/// The variant of a response enum that holds a body of type `ty`, whose
+/// named types are called by `name_of`.
+pub fn type_variant(ty: &crate::model::TypeRef, name_of: &dyn Fn(usize) -> String) -> String {
+    use crate::model::{Primitive, TypeRef};
+    match ty {
+        TypeRef::Named(id) => name_of(*id),
+        TypeRef::Vec(inner) => match inner.as_ref() {
+            TypeRef::Named(id) => format!("{}List", name_of(*id)),
+            _ => "List".into(),
+        },
+        TypeRef::Primitive(Primitive::String) => "Text".into(),
+        TypeRef::Primitive(_) => "Value".into(),
+        TypeRef::Bytes | TypeRef::Binary => "Bytes".into(),
+        TypeRef::Map(_) | TypeRef::JsonObject => "Object".into(),
+        _ => "Json".into(),
+    }
+}
+
+/// The variant of a success enum for a status without a body: its reason
+/// phrase (`Created`, `NoContent`), or `Status{code}`.
+pub fn status_variant(status: &crate::model::StatusMatch) -> String {
+    use crate::model::StatusMatch;
+    match status {
+        StatusMatch::Code(code) => match reason_phrase(*code) {
+            Some(reason) => pascal(reason),
+            None => format!("Status{code}"),
+        },
+        StatusMatch::Class(c) => format!("Status{c}xx"),
+        StatusMatch::Default => "Other".into(),
+    }
+}
+
+/// The reason phrases of the success statuses.
+fn reason_phrase(code: u16) -> Option<&'static str> {
+    Some(match code {
+        200 => "ok",
+        201 => "created",
+        202 => "accepted",
+        203 => "non authoritative information",
+        204 => "no content",
+        205 => "reset content",
+        206 => "partial content",
+        207 => "multi status",
+        208 => "already reported",
+        226 => "im used",
+        _ => return None,
+    })
+}
+
+/// The names of one operation.
+#[derive(Clone, Debug)]
+pub struct OperationNames {
+    /// The method (`snake_case`).
+    pub method: String,
+    /// The request builder (`PascalCase`).
+    pub builder: String,
+    /// What the names of the operation's inline types start with.
+    pub type_prefix: String,
+}
+
+/// The names of one module of operations: the client (ungrouped operations)
+/// or a group. Methods and types are claimed here and nowhere else.
+#[derive(Clone, Debug)]
+pub struct ModuleScope {
+    /// Methods: of the client, or of the group's struct.
+    methods: Namespace,
+    /// Types of the module: builders and response enums.
+    types: Namespace,
+}
+
+impl ModuleScope {
+    /// Claims the method, builder and inline-type prefix of an operation
+    /// whose method is asked for as `base`. Two operations of a module that
+    /// want one name are told apart by their `tag` (`archive` and
+    /// `batch_archive`) before a number has to. With `dropped_group`, the
+    /// inline types start with the group (`issues/list-for-repo` in group
+    /// `issues` → `list_for_repo`, types `IssuesListForRepo…`).
+    pub fn claim_operation(&mut self, base: &str, tag: Option<&str>, dropped_group: Option<&str>) -> OperationNames {
+        let mut ident = method_ident(base);
+        if self.methods.contains(&ident)
+            && let Some(tag) = tag
+        {
+            let tagged = method_ident(&format!("{tag} {base}"));
+            if !self.methods.contains(&tagged) {
+                ident = tagged;
+            }
+        }
+        let method = self.methods.claim(&ident);
+        let builder = self.types.claim(&pascal_ident(unraw(&method), "Call"));
+        let type_prefix = match dropped_group {
+            Some(group) => format!("{}{}", pascal(group), builder.trim_start_matches('_')),
+            None => builder.clone(),
+        };
+        OperationNames { method, builder, type_prefix }
+    }
+
+    /// Claims the method and builder of the extra method of `method` that
+    /// sends the body as another media type (`create_booking_xml`).
+    pub fn claim_alternative(&mut self, method: &str, suffix: &str) -> (String, String) {
+        let method = self.methods.claim(&method_ident(&format!("{}_{suffix}", unraw(method))));
+        let builder = self.types.claim(&pascal_ident(unraw(&method), "Call"));
+        (method, builder)
+    }
+
+    /// Claims the name of a success or error enum.
+    pub fn claim_type(&mut self, name: &str) -> String {
+        self.types.claim(name)
+    }
+}
+
+/// The names of a group.
+#[derive(Clone, Debug)]
+pub struct GroupNames {
+    /// Its module (`snake_case`).
+    pub module: String,
+    /// The client's accessor method.
+    pub accessor: String,
+    /// Its struct (`PascalCase`).
+    pub struct_name: String,
+    /// The scope of its operations.
+    pub scope: ModuleScope,
+}
+
+/// Every name of a service module that its parts share: group modules,
+/// and the client's methods and the module's types (see [`ModuleScope`]).
+#[derive(Clone, Debug)]
+pub struct ServiceScope {
+    modules: Namespace,
+    /// The client and the service module's own types.
+    pub client: ModuleScope,
+}
+
+impl Default for ServiceScope {
+    fn default() -> Self {
+        ServiceScope {
+            modules: Namespace::with_reserved(MODULE_RESERVED_MODULES),
+            client: ModuleScope {
+                methods: Namespace::with_reserved(CLIENT_RESERVED),
+                types: Namespace::with_reserved(MODULE_RESERVED_TYPES),
+            },
+        }
+    }
+}
+
+impl ServiceScope {
+    /// Claims the module and accessor of the group named `name` (the tag or
+    /// its rename), and gives its struct's name and its scope.
+    pub fn claim_group(&mut self, name: &str) -> GroupNames {
+        let module = self.modules.claim(&snake_ident(name, "default"));
+        let accessor = self.client.methods.claim(&module);
+        let base = pascal(name);
+        let struct_name = escape(format!("{}Api", if base.is_empty() { "Default" } else { &base }));
+        let mut types = Namespace::with_reserved(MODULE_RESERVED_TYPES);
+        types.claim(&struct_name);
+        GroupNames { module, accessor, struct_name, scope: ModuleScope { methods: Namespace::new(), types } }
+    }
+}
+
+/// The identifier of a group's module when its name is `name`.
+pub fn group_module(name: &str) -> String {
+    snake_ident(name, "default")
+}
+
+/// The scope of the functions of the generated `auth` module, one per scheme.
+pub fn scheme_fn_scope() -> Namespace {
+    Namespace::with_reserved(&["super", "self"])
+}
+
+/// The identifier of a scheme's function in the `auth` module.
+pub fn scheme_fn(scheme: &str) -> String {
+    snake_ident(scheme, "scheme")
+}
+
+/// The name hint of an inline type inside `owner`, at its property (or
+/// parameter) `key`: `Pet` + `status` → `PetStatus`.
+pub fn member_type(owner: &str, key: &str) -> String {
+    format!("{owner}{}", pascal(key))
+}
+
+/// The name of a component schema that another file of the service defines
+/// differently: its file's group in front (`Contacts` + `Filter`).
+pub fn grouped_component(group: &str, key: &str) -> String {
+    format!("{}{}", pascal(group), pascal(key))
+}
+
+/// The prefix of the service's environment variables, from the section's
+/// `env_prefix`, or the name (section's, else the module source).
+pub fn env_prefix(explicit: Option<String>, name: Option<&str>, source: &str) -> String {
+    explicit.or_else(|| name.map(snake)).unwrap_or_else(|| snake(source)).to_ascii_uppercase()
+}
+
+/// A default environment variable: `PREFIX_SUFFIX`, or
+/// `PREFIX_SCHEME_SUFFIX` when several schemes would share the name.
+pub fn env_var(prefix: &str, scheme: &str, shared: bool, suffix: &str) -> String {
+    if shared {
+        format!("{prefix}_{}_{suffix}", snake(scheme).to_ascii_uppercase())
+    } else {
+        format!("{prefix}_{suffix}")
+    }
+}
+
+/// The name a union variant starts from, before its type is known: the
+/// last token of its `$ref`, else its `title`, else the word for its JSON
+/// `kind` (`String`, `Integer`, `Number`, `Boolean`, `Array`, `Object`;
+/// `None` for enums and objects with properties), else `Variant{n}`.
+pub fn union_variant(reference: Option<&str>, title: Option<&str>, kind: Option<&str>, index: usize) -> String {
+    for text in [reference, title].into_iter().flatten() {
+        let name = pascal(text);
+        if !name.is_empty() {
+            return name;
+        }
+    }
+    match kind {
+        Some("string") => "String".into(),
+        Some("integer") => "Integer".into(),
+        Some("number") => "Number".into(),
+        Some("boolean") => "Boolean".into(),
+        Some("array") => "Array".into(),
+        Some("object") => "Object".into(),
+        _ => format!("Variant{}", index + 1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,5 +740,42 @@ mod tests {
         assert_eq!(ns.claim("r#type"), "r#type");
         assert_eq!(ns.claim("r#type"), "type_2");
         assert!(ns.contains("r#type"));
+    }
+
+    /// Exposed so tests can check the rules of enum naming.
+    fn enum_variant_names(values: &[&str]) -> Vec<String> {
+        enum_variants(values).0
+    }
+
+    #[test]
+    fn enum_values_are_pascal_case() {
+        assert_eq!(enum_variant_names(&["available", "on-hold", "SOLD_OUT"]), ["Available", "OnHold", "SoldOut"]);
+    }
+
+    #[test]
+    fn enum_values_that_collide_are_spelled_out() {
+        assert_eq!(
+            enum_variant_names(&["Etc/GMT+1", "Etc/GMT-1", "UTC"]),
+            ["EtcSlashGmtPlus1", "EtcSlashGmtMinus1", "Utc"]
+        );
+        assert_eq!(enum_variant_names(&["+1", "-1"]), ["Plus1", "Minus1"]);
+    }
+
+    #[test]
+    fn enum_values_that_still_collide_get_suffixes() {
+        assert_eq!(enum_variant_names(&["NOT_ACTIVATED", "not_activated"]), ["NotActivated", "NotActivated2"]);
+    }
+
+    #[test]
+    fn odd_enum_values() {
+        assert_eq!(enum_variant_names(&["", "1", "self", "*"]), ["Empty", "_1", "Self_", "Star"]);
+    }
+
+    #[test]
+    fn colliding_property_names_are_spelled_out() {
+        let colliding = colliding_snake_names(["+1", "-1", "name"].into_iter());
+        assert_eq!(spelled_if("+1", &colliding), "plus_1");
+        assert_eq!(spelled_if("-1", &colliding), "minus_1");
+        assert_eq!(spelled_if("name", &colliding), "name");
     }
 }

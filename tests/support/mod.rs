@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod links;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -38,20 +40,18 @@ impl ScratchCrate {
         let package = if dependency == "polvo" { String::new() } else { "package = \"polvo\", ".to_owned() };
         let manifest = format!(
             "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\n{dependency} = {{ {package}path = \"{}\" }}\n\n[workspace]\n",
-            root().join("polvo").display()
+             [dependencies]\n{dependency} = {{ {package}path = {} }}\n\n[workspace]\n",
+            toml_string(&root().join("polvo").to_string_lossy())
         );
         write_if_changed(&dir.join("Cargo.toml"), &manifest);
         write_if_changed(&dir.join("src/lib.rs"), lib_rs);
         ScratchCrate { dir }
     }
 
-    /// Links `specs/` of the scratch crate to a directory.
+    /// Shows a directory as `specs/` of the scratch crate (a link, or a
+    /// copy where links cannot be made).
     pub fn link_specs(&self, target: &Path) {
-        let link = self.dir.join("specs");
-        let _ = std::fs::remove_file(&link);
-        #[cfg(unix)]
-        std::os::unix::fs::symlink(target, &link).expect("link specs");
+        links::link_dir(target, &self.dir.join("specs"));
     }
 
     /// Runs `cargo check`, returning its success and stderr.
@@ -73,6 +73,12 @@ impl ScratchCrate {
             .expect("run cargo check");
         (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
     }
+}
+
+/// `text` as a TOML basic string: a Windows path's backslashes are
+/// escapes there.
+fn toml_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 fn write_if_changed(path: &Path, content: &str) {

@@ -9,7 +9,7 @@ use super::docs::{code, doc_attrs};
 use super::paths::ident;
 use crate::model::Service;
 use crate::model::auth::{JwtUsage, KeyLocation, Scheme, SchemeKind};
-use crate::model::auth_config::{ClaimConfig, ClientAuthConfig, Flow};
+use crate::model::section::{ClaimConfig, ClientAuthConfig, Flow};
 
 fn opt(value: &Option<String>) -> TokenStream {
     match value {

@@ -306,8 +306,8 @@ fn multipart_code(ty: &TypeRef, value: &TokenStream, paths: &Paths<'_>, types: &
             _ => quote!(form.part(#wire, &#value.#field);),
         }
     });
-    let additional = def.additional.as_ref().map(|_| {
-        let field = ident(&super::types::unique_field(def, "additional_properties"));
+    let additional = def.additional.as_ref().map(|extra| {
+        let field = ident(&extra.field);
         quote! {
             for (name, value) in &#value.#field {
                 form.part(name, value);

@@ -13,7 +13,7 @@ use quote::quote;
 
 use super::docs::{code, doc_attrs, paragraphs};
 use super::paths::{Paths, ident};
-use crate::model::{EnumValue, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
+use crate::model::{StringEnumDef, StructDef, TypeDef, TypeKind, TypeRef, UnionDef};
 
 /// What the serde impls of one type need imported.
 #[derive(Default)]
@@ -89,7 +89,7 @@ fn type_def(def: &TypeDef, paths: &Paths<'_>) -> TokenStream {
     let mut imports = Imports::default();
     let (item, impls) = match &def.kind {
         TypeKind::Struct(s) => struct_def(def, s, paths, &mut imports),
-        TypeKind::StringEnum(values) => (string_enum(def, values, paths), TokenStream::new()),
+        TypeKind::StringEnum(e) => (string_enum(def, e, paths), TokenStream::new()),
         TypeKind::Union(u) => union_def(def, u, paths, &mut imports),
         TypeKind::Alias(ty) => {
             let docs = doc_attrs(&paragraphs(&def.docs, &[]));
@@ -149,7 +149,7 @@ fn newtype(def: &TypeDef, ty: &TypeRef, paths: &Paths<'_>, imports: &mut Imports
 fn struct_def(def: &TypeDef, s: &StructDef, paths: &Paths<'_>, imports: &mut Imports) -> (TokenStream, TokenStream) {
     let docs = doc_attrs(&paragraphs(&def.docs, &[]));
     let name = ident(&def.name);
-    let extra_field = s.additional.as_ref().map(|ty| (ident(&unique_field(s, "additional_properties")), ty));
+    let extra_field = s.additional.as_ref().map(|extra| (ident(&extra.field), &extra.ty));
     let fields = s.fields.iter().map(|f| {
         let field_docs = doc_attrs(&paragraphs(&f.docs, &[]));
         let field = ident(&f.rust_name);
@@ -338,23 +338,13 @@ fn field_inits(s: &StructDef, paths: &Paths<'_>) -> Vec<TokenStream> {
         .collect()
 }
 
-/// A field name for the extra-properties map that no property took.
-pub(super) fn unique_field(s: &StructDef, base: &str) -> String {
-    let mut name = base.to_owned();
-    let mut n = 2;
-    while s.fields.iter().any(|f| f.rust_name == name) {
-        name = format!("{base}_{n}");
-        n += 1;
-    }
-    name
-}
-
-fn string_enum(def: &TypeDef, values: &[EnumValue], paths: &Paths<'_>) -> TokenStream {
+fn string_enum(def: &TypeDef, e: &StringEnumDef, paths: &Paths<'_>) -> TokenStream {
+    let values = &e.values;
     let docs = doc_attrs(&paragraphs(&def.docs, &[]));
     let name = ident(&def.name);
     let string = paths.string();
     let from = paths.trait_from();
-    let unknown = ident(&unknown_variant(values));
+    let unknown = ident(&e.unknown);
     let variants = values.iter().map(|v| {
         let variant = ident(&v.variant);
         let doc = format!(" {}", code(&v.wire));
@@ -404,17 +394,6 @@ fn string_enum(def: &TypeDef, values: &[EnumValue], paths: &Paths<'_>) -> TokenS
     }
 }
 
-/// The catch-all variant's name: `Unknown`, unless a value took it.
-fn unknown_variant(values: &[EnumValue]) -> String {
-    let mut name = "Unknown".to_owned();
-    let mut n = 2;
-    while values.iter().any(|v| v.variant == name) {
-        name = format!("Unknown{n}");
-        n += 1;
-    }
-    name
-}
-
 fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Imports) -> (TokenStream, TokenStream) {
     let name = ident(&def.name);
     let this = self_type(def);
@@ -424,7 +403,6 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Impor
     };
     let docs = doc_attrs(&paragraphs(&def.docs, &[Some(&extra)]));
     let result = paths.result();
-    let some = paths.some();
     let polvo = paths.polvo();
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.name);
@@ -458,37 +436,7 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Impor
     });
     let de = def.usage.deserialize.then(|| {
         imports.deserialize = true;
-        let body = match &u.discriminator {
-            Some(property) => {
-                let arms = u.variants.iter().map(|v| {
-                    let variant = ident(&v.name);
-                    let tags = v.tags.iter();
-                    quote! { #(#some(#tags))|* => #polvo::__private::decode_variant(value).map(Self::#variant), }
-                });
-                let known: Vec<&String> = u.variants.iter().flat_map(|v| v.tags.iter()).collect();
-                quote! {
-                    match #polvo::__private::discriminator(&value, #property).as_deref() {
-                        #(#arms)*
-                        tag => #polvo::__private::unknown_tag(#property, tag, &[#(#known),*]),
-                    }
-                }
-            }
-            None => {
-                let attempts = u.variants.iter().map(|v| {
-                    let variant = ident(&v.name);
-                    quote! {
-                        if let ::std::result::Result::Ok(value) = Deserialize::deserialize(&value) {
-                            return ::std::result::Result::Ok(Self::#variant(value));
-                        }
-                    }
-                });
-                let type_name = &def.name;
-                quote! {
-                    #(#attempts)*
-                    ::std::result::Result::Err(#polvo::__private::no_variant_matched(#type_name, &value))
-                }
-            }
-        };
+        let body = union_decoding(def, u, paths);
         quote! {
             impl<'de> Deserialize<'de> for #this {
                 fn deserialize<D: Deserializer<'de>>(deserializer: D) -> #result<Self, D::Error> {
@@ -506,4 +454,42 @@ fn union_def(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>, imports: &mut Impor
         }
     };
     (item, quote! { #ser #de })
+}
+
+/// The body of a union's `deserialize`, given the buffered `value`: by the
+/// discriminator's tag when there is one, else the first variant that fits.
+fn union_decoding(def: &TypeDef, u: &UnionDef, paths: &Paths<'_>) -> TokenStream {
+    let some = paths.some();
+    let polvo = paths.polvo();
+    match &u.discriminator {
+        Some(property) => {
+            let arms = u.variants.iter().map(|v| {
+                let variant = ident(&v.name);
+                let tags = v.tags.iter();
+                quote! { #(#some(#tags))|* => #polvo::__private::decode_variant(value).map(Self::#variant), }
+            });
+            let known: Vec<&String> = u.variants.iter().flat_map(|v| v.tags.iter()).collect();
+            quote! {
+                match #polvo::__private::discriminator(&value, #property).as_deref() {
+                    #(#arms)*
+                    tag => #polvo::__private::unknown_tag(#property, tag, &[#(#known),*]),
+                }
+            }
+        }
+        None => {
+            let attempts = u.variants.iter().map(|v| {
+                let variant = ident(&v.name);
+                quote! {
+                    if let ::std::result::Result::Ok(value) = Deserialize::deserialize(&value) {
+                        return ::std::result::Result::Ok(Self::#variant(value));
+                    }
+                }
+            });
+            let type_name = &def.name;
+            quote! {
+                #(#attempts)*
+                ::std::result::Result::Err(#polvo::__private::no_variant_matched(#type_name, &value))
+            }
+        }
+    }
 }

@@ -4,13 +4,13 @@
 
 use serde_json::Value;
 
-use super::auth_config::{
+use super::endpoints::classify;
+use super::section::{
     ClaimConfig, ClientAuthConfig, ExchangeGrant, Flow, KeyIn, PolvoSection, SchemeConfig, SchemeType,
 };
-use super::endpoints::classify;
 use crate::diag::Diagnostics;
 use crate::load::pointer;
-use crate::naming::{self, Namespace};
+use crate::naming;
 
 /// Every scheme of a service.
 #[derive(Clone, Debug, Default)]
@@ -166,7 +166,7 @@ pub struct SpecSchemes<'a> {
     pub root: &'a Value,
     /// Where the file keeps its schemes (`/components/securitySchemes`, or
     /// `/securityDefinitions` in Swagger 2.0, whose URLs sit on the scheme).
-    pub layout: super::service::SpecLayout,
+    pub layout: super::schema::SpecLayout,
     /// The URL of the spec's default server, which relative endpoint URLs
     /// are checked against.
     pub server: Option<&'a str>,
@@ -179,15 +179,13 @@ pub fn build_auth(
     env_prefix: &str,
     diags: &mut Diagnostics,
 ) -> AuthModel {
-    let (spec_file, root, server, swagger) = (spec.file, spec.root, spec.server, spec.layout.swagger);
-    let schemes_pointer = spec.layout.schemes_pointer();
-    let spec_schemes = root.pointer("/components/securitySchemes").and_then(Value::as_object);
+    let spec_schemes = spec.root.pointer("/components/securitySchemes").and_then(Value::as_object);
     let empty = PolvoSection::default();
     let (section, place) = match section {
         Some((s, p)) => (s, Some(p)),
         None => (&empty, None),
     };
-    let places = Places { section: place, spec_file, schemes_pointer };
+    let places = Places { section: place, spec_file: spec.file, schemes_pointer: spec.layout.schemes_pointer() };
 
     // Names in order: the spec's schemes, then new ones from the section.
     let mut names: Vec<String> = spec_schemes.map(|m| m.keys().cloned().collect()).unwrap_or_default();
@@ -196,25 +194,67 @@ pub fn build_auth(
             names.push(name.clone());
         }
     }
-    let prefix = env_prefix.to_owned();
-    let mut fn_names = Namespace::with_reserved(&["super", "self"]);
-    let mut schemes = Vec::new();
-    let mut kinds: Vec<(String, SchemeType)> = Vec::new();
-    for name in &names {
+    let typed = typed_schemes(&names, spec_schemes, section, &places, diags);
+    let env = EnvNames::new(env_prefix, &typed);
+    let mut fn_names = naming::scheme_fn_scope();
+    let mut out = Vec::new();
+    for scheme in &typed {
+        let Some(kind) = scheme_kind(scheme, &env, spec, &places, diags) else { continue };
+        let description = scheme.config.description.clone().or_else(|| scheme.spec_str("description"));
+        let fn_name = fn_names.claim(&naming::scheme_fn(&scheme.name));
+        out.push(Scheme { name: scheme.name.clone(), fn_name, description, kind });
+    }
+
+    // Both must name real schemes (a scheme with an error of its own still
+    // counts, so one mistake is reported once).
+    let known: Vec<&str> = names.iter().map(String::as_str).collect();
+    let accepted_for = accepted_for(section, &known, &places, diags);
+    let default_security = default_security(section, &known, spec.root, &places, diags);
+    AuthModel { schemes: out, default_security, accepted_for }
+}
+
+/// A scheme whose type is known, with what the spec and the section say of it.
+struct TypedScheme<'s> {
+    /// Its name.
+    name: String,
+    /// Its type.
+    kind: SchemeType,
+    /// The spec's scheme object, if the spec has the scheme.
+    spec: Option<&'s Value>,
+    /// The section's settings (defaults when it has none).
+    config: SchemeConfig,
+}
+
+impl TypedScheme<'_> {
+    /// A string member of the spec's scheme object.
+    fn spec_str(&self, key: &str) -> Option<String> {
+        self.spec.and_then(|s| s.get(key)).and_then(Value::as_str).map(str::to_owned)
+    }
+}
+
+/// The schemes named `names` whose type the section or the spec gives; the
+/// others are reported.
+fn typed_schemes<'s>(
+    names: &[String],
+    spec_schemes: Option<&'s serde_json::Map<String, Value>>,
+    section: &PolvoSection,
+    places: &Places<'_>,
+    diags: &mut Diagnostics,
+) -> Vec<TypedScheme<'s>> {
+    let mut typed = Vec::new();
+    for name in names {
         let spec = spec_schemes.and_then(|m| m.get(name));
         let config = section.schemes.get(name).cloned().unwrap_or_default();
-        let from_spec = spec.and_then(spec_kind);
-        let kind = match (config.kind, from_spec) {
-            (Some(k), _) => k,
-            (None, Some(k)) => k,
+        let kind = match (config.kind, spec.and_then(spec_kind)) {
+            (Some(k), _) | (None, Some(k)) => k,
             (None, None) => {
                 match spec {
                     Some(s) => {
                         let t = s.get("type").and_then(Value::as_str).unwrap_or("?");
                         let scheme = s.get("scheme").and_then(Value::as_str).unwrap_or_default();
                         diags.warning(
-                            spec_file,
-                            &format!("{schemes_pointer}/{}", pointer::escape(name)),
+                            places.spec_file,
+                            &format!("{}/{}", places.schemes_pointer, pointer::escape(name)),
                             format!("security scheme type `{t}` {scheme} is not supported; operations that need it get no credentials unless the `x-polvo` section gives the scheme a `type`"),
                         );
                     }
@@ -227,86 +267,102 @@ pub fn build_auth(
                 continue;
             }
         };
-        kinds.push((name.clone(), kind));
-        schemes.push((name.clone(), kind, spec, config));
+        typed.push(TypedScheme { name: name.clone(), kind, spec, config });
     }
+    typed
+}
 
-    // Default env var names, made unique where several schemes would share one.
-    let token_like = kinds.iter().filter(|(_, k)| matches!(k, SchemeType::ApiKey | SchemeType::Bearer)).count();
-    let oauth_count = kinds.iter().filter(|(_, k)| *k == SchemeType::Oauth2).count();
-    let key_count = kinds.iter().filter(|(_, k)| matches!(k, SchemeType::Jwt | SchemeType::Oauth2)).count();
-    let basic_count = kinds.iter().filter(|(_, k)| *k == SchemeType::Basic).count();
-    let var = |scheme: &str, shared: bool, suffix: &str| -> String {
-        if shared {
-            format!("{prefix}_{}_{suffix}", naming::snake(scheme).to_ascii_uppercase())
-        } else {
-            format!("{prefix}_{suffix}")
+/// Default environment variable names, made unique where several schemes
+/// would share one.
+struct EnvNames<'p> {
+    /// The service's prefix.
+    prefix: &'p str,
+    /// How many API key and bearer schemes there are.
+    token_like: usize,
+    /// How many OAuth schemes.
+    oauth: usize,
+    /// How many schemes that need a key (JWT and OAuth).
+    key: usize,
+    /// How many Basic schemes.
+    basic: usize,
+}
+
+impl<'p> EnvNames<'p> {
+    fn new(prefix: &'p str, schemes: &[TypedScheme<'_>]) -> Self {
+        let count = |pred: fn(SchemeType) -> bool| schemes.iter().filter(|s| pred(s.kind)).count();
+        EnvNames {
+            prefix,
+            token_like: count(|k| matches!(k, SchemeType::ApiKey | SchemeType::Bearer)),
+            oauth: count(|k| k == SchemeType::Oauth2),
+            key: count(|k| matches!(k, SchemeType::Jwt | SchemeType::Oauth2)),
+            basic: count(|k| k == SchemeType::Basic),
         }
-    };
-
-    let mut out = Vec::new();
-    for (name, kind, spec, config) in schemes {
-        let urls =
-            UrlContext { scheme_pointer: format!("{schemes_pointer}/{}", pointer::escape(&name)), swagger, server };
-        let spec_str = |key: &str| spec.and_then(|s| s.get(key)).and_then(Value::as_str).map(str::to_owned);
-        let description = config.description.clone().or_else(|| spec_str("description"));
-        let model = match kind {
-            SchemeType::ApiKey => {
-                let location = match (config.location, spec_str("in").as_deref()) {
-                    (Some(KeyIn::Header), _) | (None, Some("header")) => Some(KeyLocation::Header),
-                    (Some(KeyIn::Query), _) | (None, Some("query")) => Some(KeyLocation::Query),
-                    (Some(KeyIn::Cookie), _) | (None, Some("cookie")) => Some(KeyLocation::Cookie),
-                    _ => None,
-                };
-                let key_name = config.name.clone().or_else(|| spec_str("name"));
-                let (Some(location), Some(key_name)) = (location, key_name) else {
-                    places.error(diags, &["schemes", &name], format!("API key scheme `{name}` needs `in` and `name`"));
-                    continue;
-                };
-                SchemeKind::ApiKey {
-                    location,
-                    name: key_name,
-                    prefix: config.prefix.clone().unwrap_or_default(),
-                    env: config.env.clone().unwrap_or_else(|| var(&name, token_like > 1, "API_KEY")),
-                }
-            }
-            SchemeType::Basic => SchemeKind::Basic {
-                username_env: config.username_env.clone().unwrap_or_else(|| var(&name, basic_count > 1, "USERNAME")),
-                password_env: config.password_env.clone().unwrap_or_else(|| var(&name, basic_count > 1, "PASSWORD")),
-            },
-            SchemeType::Bearer => {
-                SchemeKind::Bearer { env: config.env.clone().unwrap_or_else(|| var(&name, token_like > 1, "API_KEY")) }
-            }
-            SchemeType::Oauth2 => match oauth_kind(&name, spec, &config, oauth_count > 1, &var, &urls) {
-                Ok((k, notes)) => {
-                    places.notes(diags, notes);
-                    k
-                }
-                Err((tokens, message)) => {
-                    let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
-                    places.error(diags, &tokens, message);
-                    continue;
-                }
-            },
-            SchemeType::Jwt => match jwt_kind(&name, &config, key_count > 1, &var) {
-                Ok(k) => k,
-                Err((tokens, message)) => {
-                    let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
-                    places.error(diags, &tokens, message);
-                    continue;
-                }
-            },
-        };
-        let fn_name = fn_names.claim(&naming::snake_ident(&name, "scheme"));
-        out.push(Scheme { name: name.clone(), fn_name, description, kind: model });
     }
 
-    // Both must name real schemes (a scheme with an error of its own still
-    // counts, so one mistake is reported once).
-    let known: Vec<&str> = names.iter().map(String::as_str).collect();
-    let accepted_for = accepted_for(section, &known, &places, diags);
-    let default_security = default_security(section, &known, root, &places, diags);
-    AuthModel { schemes: out, default_security, accepted_for }
+    /// `PREFIX_SUFFIX`, or `PREFIX_SCHEME_SUFFIX` when the name is `shared`.
+    fn var(&self, scheme: &str, shared: bool, suffix: &str) -> String {
+        naming::env_var(self.prefix, scheme, shared, suffix)
+    }
+}
+
+/// The model of one scheme, or `None` after reporting why it has none.
+fn scheme_kind(
+    scheme: &TypedScheme<'_>,
+    env: &EnvNames<'_>,
+    spec: &SpecSchemes<'_>,
+    places: &Places<'_>,
+    diags: &mut Diagnostics,
+) -> Option<SchemeKind> {
+    let (name, config) = (&scheme.name, &scheme.config);
+    let var = |scheme: &str, shared: bool, suffix: &str| env.var(scheme, shared, suffix);
+    let result = match scheme.kind {
+        SchemeType::ApiKey => {
+            let location = match (config.location, scheme.spec_str("in").as_deref()) {
+                (Some(KeyIn::Header), _) | (None, Some("header")) => Some(KeyLocation::Header),
+                (Some(KeyIn::Query), _) | (None, Some("query")) => Some(KeyLocation::Query),
+                (Some(KeyIn::Cookie), _) | (None, Some("cookie")) => Some(KeyLocation::Cookie),
+                _ => None,
+            };
+            let key_name = config.name.clone().or_else(|| scheme.spec_str("name"));
+            let (Some(location), Some(key_name)) = (location, key_name) else {
+                places.error(diags, &["schemes", name], format!("API key scheme `{name}` needs `in` and `name`"));
+                return None;
+            };
+            Ok(SchemeKind::ApiKey {
+                location,
+                name: key_name,
+                prefix: config.prefix.clone().unwrap_or_default(),
+                env: config.env.clone().unwrap_or_else(|| var(name, env.token_like > 1, "API_KEY")),
+            })
+        }
+        SchemeType::Basic => Ok(SchemeKind::Basic {
+            username_env: config.username_env.clone().unwrap_or_else(|| var(name, env.basic > 1, "USERNAME")),
+            password_env: config.password_env.clone().unwrap_or_else(|| var(name, env.basic > 1, "PASSWORD")),
+        }),
+        SchemeType::Bearer => Ok(SchemeKind::Bearer {
+            env: config.env.clone().unwrap_or_else(|| var(name, env.token_like > 1, "API_KEY")),
+        }),
+        SchemeType::Oauth2 => {
+            let urls = UrlContext {
+                scheme_pointer: format!("{}/{}", spec.layout.schemes_pointer(), pointer::escape(name)),
+                swagger: spec.layout.swagger,
+                server: spec.server,
+            };
+            oauth_kind(name, scheme.spec, config, env.oauth > 1, &var, &urls).map(|(kind, notes)| {
+                places.notes(diags, notes);
+                kind
+            })
+        }
+        SchemeType::Jwt => jwt_kind(name, config, env.key > 1, &var),
+    };
+    match result {
+        Ok(kind) => Some(kind),
+        Err((tokens, message)) => {
+            let tokens: Vec<&str> = tokens.iter().map(String::as_str).collect();
+            places.error(diags, &tokens, message);
+            None
+        }
+    }
 }
 
 /// The section's `accepted_for` pairs that name `known` schemes; the others are errors.
@@ -743,8 +799,8 @@ mod tests {
         }}}});
         let mut diags = Diagnostics::new();
         let section =
-            section.map(|v| super::super::auth_config::parse_section(&v, "s.yaml", "/x-polvo", &mut diags).unwrap());
-        let layout = super::super::service::SpecLayout { swagger: false };
+            section.map(|v| super::super::section::parse_section(&v, "s.yaml", "/x-polvo", &mut diags).unwrap());
+        let layout = super::super::schema::SpecLayout { swagger: false };
         let spec = SpecSchemes { file: "s.yaml", root: &root, layout, server };
         let place = SectionPlace { file: "s.yaml", pointer: "/x-polvo" };
         let model = build_auth(&spec, section.as_ref().map(|s| (s, place)), "S", &mut diags);

@@ -5,12 +5,12 @@
 //! been turned into a looser type with a note in its docs.
 
 pub mod auth;
-pub mod auth_config;
 mod endpoints;
 mod operations;
 mod recursion;
 mod renames;
 mod schema;
+pub mod section;
 mod service;
 mod types;
 mod usage;
@@ -105,10 +105,6 @@ pub struct Operation {
     pub notes: Vec<String>,
     /// The security alternatives (`None` when the service has no schemes).
     pub security: Option<Vec<Vec<String>>>,
-    /// Other media types the body can be sent as, each with the suffix of
-    /// the extra method that sends it (the service model turns each into an
-    /// operation of its own).
-    pub alternative_bodies: Vec<(String, RequestBody)>,
     /// Whether this operation defines its success and error enums (the
     /// extra methods of other media types share the original's).
     pub emits_outcomes: bool,
@@ -389,7 +385,7 @@ pub enum TypeKind {
     /// A struct with named fields.
     Struct(StructDef),
     /// An enum of string values that still decodes unknown ones.
-    StringEnum(Vec<EnumValue>),
+    StringEnum(StringEnumDef),
     /// A `oneOf`/`anyOf` union.
     Union(UnionDef),
     /// `pub type Name = T;`
@@ -403,8 +399,27 @@ pub enum TypeKind {
 pub struct StructDef {
     /// The fields, in spec order.
     pub fields: Vec<Field>,
-    /// The type of `additionalProperties`, captured in a flattened map.
-    pub additional: Option<TypeRef>,
+    /// The map that captures properties the struct does not name
+    /// (`additionalProperties`), flattened into it.
+    pub additional: Option<AdditionalProperties>,
+}
+
+/// The flattened map of a struct's other properties.
+#[derive(Clone, Debug)]
+pub struct AdditionalProperties {
+    /// The field name (`snake_case`, unique among the struct's fields).
+    pub field: String,
+    /// The type of each value.
+    pub ty: TypeRef,
+}
+
+/// A string enum.
+#[derive(Clone, Debug)]
+pub struct StringEnumDef {
+    /// The values the spec lists.
+    pub values: Vec<EnumValue>,
+    /// The catch-all variant that keeps any other value (unique among the variants).
+    pub unknown: String,
 }
 
 /// A struct field.

@@ -1,55 +1,38 @@
 //! Checks that the renames of the `x-polvo` section take no name that
 //! something else of the same kind has: a rename that collides is a spec
 //! error, never a silent numeric suffix on one of the two.
+//!
+//! The checks read the names the service's scopes were asked for while
+//! naming (see [`Claims`]), so they agree with the names handed out.
 
-use indexmap::IndexMap;
-use serde_json::Value;
-
-use super::auth_config::RenameConfig;
 use super::operations::RawOperation;
-use super::service::method_base;
-use crate::load::{DocId, DocumentSet};
+use super::section::RenameConfig;
 use crate::naming;
 
-/// What the checks look at.
-pub(super) struct Names<'a, 'd> {
-    /// The documents.
-    pub docs: &'d DocumentSet,
-    /// The service's root documents.
-    pub roots: &'a [DocId],
-    /// The section's renames.
-    pub renames: &'a RenameConfig,
-    /// The groups, by tag (or file), with their operations.
-    pub groups: &'a IndexMap<String, Vec<usize>>,
-    /// Every operation the service generates.
-    pub raw_ops: &'a [RawOperation<'d>],
+/// The identifiers each schema, group and operation asked its scope for,
+/// in the order they asked, recorded while the service is named.
+#[derive(Debug, Default)]
+pub(super) struct Claims {
+    /// (schema key, type name asked for), in registration order.
+    pub types: Vec<(String, String)>,
+    /// (tag, module name asked for), in group order.
+    pub groups: Vec<(String, String)>,
+    /// By operation index: (group index, method name asked for); `None`
+    /// for the client's own operations.
+    pub operations: Vec<(Option<usize>, String)>,
 }
 
 /// Reports each rename that takes the name of another schema, group or
 /// operation of its group, as `report(kind, key, message)`.
-pub(super) fn report_collisions(names: &Names<'_, '_>, report: &mut dyn FnMut(&str, &str, String)) {
-    types(names, report);
-    groups(names, report);
-    operations(names, report);
-}
-
-fn types(names: &Names<'_, '_>, report: &mut dyn FnMut(&str, &str, String)) {
-    let renames = &names.renames.types;
-    let mut keys: Vec<&String> = Vec::new();
-    for &doc in names.roots {
-        let root = &names.docs.doc(doc).root;
-        if let Some(schemas) = root.pointer(super::service::schemas_pointer(root)).and_then(Value::as_object) {
-            for key in schemas.keys() {
-                if !keys.contains(&key) {
-                    keys.push(key);
-                }
-            }
-        }
-    }
-    let final_name = |key: &str| naming::pascal_ident(renames.get(key).map_or(key, String::as_str), "Schema");
-    for (key, new) in renames {
-        let wanted = naming::pascal_ident(new, "Schema");
-        if let Some(other) = keys.iter().find(|other| other.as_str() != key && final_name(other) == wanted) {
+pub(super) fn report_collisions(
+    renames: &RenameConfig,
+    claims: &Claims,
+    raw_ops: &[RawOperation<'_>],
+    report: &mut dyn FnMut(&str, &str, String),
+) {
+    for (key, new) in &renames.types {
+        let wanted = naming::component_type(new);
+        if let Some((other, _)) = claims.types.iter().find(|(other, asked)| other != key && *asked == wanted) {
             report(
                 "types",
                 key,
@@ -57,14 +40,9 @@ fn types(names: &Names<'_, '_>, report: &mut dyn FnMut(&str, &str, String)) {
             );
         }
     }
-}
-
-fn groups(names: &Names<'_, '_>, report: &mut dyn FnMut(&str, &str, String)) {
-    let renames = &names.renames.groups;
-    let final_name = |tag: &str| naming::snake_ident(renames.get(tag).map_or(tag, String::as_str), "default");
-    for (tag, new) in renames {
-        let wanted = naming::snake_ident(new, "default");
-        if let Some(other) = names.groups.keys().find(|other| *other != tag && final_name(other) == wanted) {
+    for (tag, new) in &renames.groups {
+        let wanted = naming::group_module(new);
+        if let Some((other, _)) = claims.groups.iter().find(|(other, asked)| other != tag && *asked == wanted) {
             report(
                 "groups",
                 tag,
@@ -72,33 +50,25 @@ fn groups(names: &Names<'_, '_>, report: &mut dyn FnMut(&str, &str, String)) {
             );
         }
     }
+    operations(renames, claims, raw_ops, report);
 }
 
-fn operations(names: &Names<'_, '_>, report: &mut dyn FnMut(&str, &str, String)) {
-    // The group of each operation, by index; ungrouped ones sit on the client.
-    let mut group_of: Vec<Option<&str>> = vec![None; names.raw_ops.len()];
-    for (group, ops) in names.groups {
-        for &i in ops {
-            if let Some(slot) = group_of.get_mut(i) {
-                *slot = Some(group.as_str());
-            }
-        }
-    }
-    let final_name = |i: usize, op: &RawOperation<'_>| {
-        naming::snake_ident(&method_base(op, group_of[i].is_some(), names.renames).0, "call")
-    };
-    for (id, new) in &names.renames.operations {
-        let Some(renamed) = names.raw_ops.iter().position(|op| op.operation_id() == Some(id.as_str())) else {
+fn operations(
+    renames: &RenameConfig,
+    claims: &Claims,
+    raw_ops: &[RawOperation<'_>],
+    report: &mut dyn FnMut(&str, &str, String),
+) {
+    for (id, new) in &renames.operations {
+        let Some(renamed) = raw_ops.iter().position(|op| op.operation_id() == Some(id.as_str())) else {
             continue;
         };
-        let wanted = naming::snake_ident(new, "call");
-        let taken = names.raw_ops.iter().enumerate().find(|&(i, other)| {
-            i != renamed
-                && other.operation_id() != Some(id.as_str())
-                && group_of[i] == group_of[renamed]
-                && final_name(i, other) == wanted
+        let wanted = naming::method_ident(new);
+        let group = claims.operations.get(renamed).and_then(|(group, _)| *group);
+        let taken = raw_ops.iter().zip(&claims.operations).enumerate().find(|&(i, (other, (other_group, asked)))| {
+            i != renamed && other.operation_id() != Some(id.as_str()) && *other_group == group && *asked == wanted
         });
-        if let Some((_, other)) = taken {
+        if let Some((_, (other, _))) = taken {
             let other = other
                 .operation_id()
                 .map_or_else(|| format!("{} {}", other.method.to_ascii_uppercase(), other.path), |o| format!("`{o}`"));

@@ -185,3 +185,95 @@ pub fn is_null_schema(value: &Value) -> bool {
 pub fn non_empty(s: Option<&str>) -> Option<String> {
     s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
+
+/// Where a document keeps its named schemas and security schemes: under
+/// `components` in OpenAPI 3, at the top level in a Swagger 2.0 file (read
+/// in place, see [`crate::load::swagger`]). Worked out once per file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpecLayout {
+    /// Whether the file is Swagger 2.0.
+    pub swagger: bool,
+}
+
+impl SpecLayout {
+    /// The layout of the file whose root is `root`.
+    pub(crate) fn of(root: &Value) -> Self {
+        SpecLayout { swagger: crate::load::swagger::is_swagger(root) }
+    }
+
+    /// The pointer of the named schemas.
+    pub(crate) fn schemas_pointer(self) -> &'static str {
+        if self.swagger { "/definitions" } else { "/components/schemas" }
+    }
+
+    /// The named schemas' place as users write it, for messages.
+    pub(crate) fn schemas_name(self) -> &'static str {
+        if self.swagger { "definitions" } else { "components.schemas" }
+    }
+
+    /// The pointer of the security schemes, for diagnostics.
+    pub(crate) fn schemes_pointer(self) -> &'static str {
+        if self.swagger { "/securityDefinitions" } else { "/components/securitySchemes" }
+    }
+}
+
+/// Where the document whose root is `root` keeps its named schemas.
+pub(super) fn schemas_pointer(root: &Value) -> &'static str {
+    SpecLayout::of(root).schemas_pointer()
+}
+
+/// A schema without its documentation keywords, at every depth (a property
+/// named `description` is data and stays). Schemas that describe the same
+/// values and differ only in their docs are equal this way.
+pub fn without_docs(value: &Value) -> Value {
+    let Value::Object(map) = value else { return value.clone() };
+    let stripped = map
+        .iter()
+        .filter(|(k, _)| !DOC_KEYWORDS.contains(&k.as_str()))
+        .map(|(k, v)| {
+            let keyword = k.as_str();
+            let v = match v {
+                Value::Object(props) if SCHEMA_MAP_KEYWORDS.contains(&keyword) => {
+                    Value::Object(props.iter().map(|(name, s)| (name.clone(), without_docs(s))).collect())
+                }
+                Value::Array(items) if SCHEMA_LIST_KEYWORDS.contains(&keyword) => {
+                    Value::Array(items.iter().map(without_docs).collect())
+                }
+                schema if SCHEMA_KEYWORDS.contains(&keyword) => without_docs(schema),
+                other => other.clone(),
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    Value::Object(stripped)
+}
+
+/// Whether two schemas describe the same values: equal but for their
+/// documentation keywords, at any depth (key order aside).
+pub fn same_schema(a: &Value, b: &Value) -> bool {
+    without_docs(a) == without_docs(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_schema;
+    use serde_json::json;
+
+    #[test]
+    fn schemas_that_differ_only_in_their_docs_are_the_same() {
+        let a =
+            json!({"type": "object", "description": "A", "properties": {"id": {"type": "string", "description": "x"}}});
+        let b = json!({"type": "object", "description": "B", "properties": {"id": {"type": "string", "example": "1"}}});
+        assert!(same_schema(&a, &b));
+        // A property named `description` is data, not documentation.
+        let c = json!({"type": "object", "properties": {"description": {"type": "string"}}});
+        let d = json!({"type": "object", "properties": {}});
+        assert!(!same_schema(&c, &d));
+        let e = json!({"type": "object", "properties": {"id": {"type": "integer"}}});
+        assert!(!same_schema(&a, &e));
+        let f = json!({"oneOf": [{"type": "string", "title": "s"}, {"type": "integer"}]});
+        let g = json!({"oneOf": [{"type": "string"}, {"type": "integer", "description": "n"}]});
+        assert!(same_schema(&f, &g));
+        assert!(!same_schema(&f, &json!({"oneOf": [{"type": "string"}]})));
+    }
+}

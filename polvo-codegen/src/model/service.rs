@@ -3,44 +3,18 @@
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use super::auth_config::{RenameConfig, SectionSource, parse_section};
-use super::operations::{METHODS, OperationBuilder, RawOperation, method_name_parts};
+use super::auth::{AuthModel, SectionPlace, SpecSchemes};
+use super::operations::{BuiltOperation, METHODS, OperationBuilder, RawOperation};
 use super::recursion::make_finite;
-use super::schema::{
-    DOC_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS, child_pointer, non_empty,
-};
+use super::renames::Claims;
+use super::schema::{SpecLayout, child_pointer, non_empty, same_schema, schemas_pointer};
+use super::section::{PolvoSection, RenameConfig, SectionSource, parse_section};
 use super::types::TypeBuilder;
 use super::{Group, Operation, Server, Service, TypeId};
 use crate::SerdeImpls;
 use crate::diag::Diagnostics;
 use crate::load::{DocId, DocumentSet, Place};
-use crate::naming::{self, Namespace};
-
-/// Methods and associated items of the generated `Client` that operations
-/// and group accessors must not take.
-const CLIENT_RESERVED: &[&str] = &[
-    "new",
-    "builder",
-    "base_url",
-    "from_core",
-    "core",
-    "clone",
-    "fmt",
-    "http_client",
-    "from_env",
-    "for_tenant",
-    "tenant",
-    "auth",
-    "auth_url",
-    "fetch_access_token",
-];
-
-/// Items of the service module that builders and enums must not take.
-const MODULE_RESERVED_TYPES: &[&str] =
-    &["Client", "Option", "Result", "Vec", "String", "Box", "Some", "None", "Ok", "Err"];
-
-/// Modules of the service module that groups must not take.
-const MODULE_RESERVED_MODULES: &[&str] = &["types", "client", "auth"];
+use crate::naming::{self, GroupNames, ModuleScope, OperationNames, ServiceScope};
 
 /// How the module is named and where the `x-polvo` section may be.
 #[derive(Clone, Debug, Default)]
@@ -85,9 +59,7 @@ impl OperationFilter {
                 .is_some_and(|tags| tags.iter().filter_map(Value::as_str).any(|t| t.eq_ignore_ascii_case(tag)))
         };
         let named = |op: &RawOperation<'_>, name: &str| {
-            op.operation_id() == Some(name)
-                || method_name_parts(op, true).0 == name
-                || method_name_parts(op, false).0 == name
+            op.operation_id() == Some(name) || op.method_name(true).0 == name || op.method_name(false).0 == name
         };
         for tag in &self.tags {
             if !ops.iter().any(|op| has_tag(op, tag)) {
@@ -122,205 +94,50 @@ impl OperationFilter {
 }
 
 /// Builds the service model of the root documents `roots`, reporting every
-/// problem to the returned diagnostics.
-pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Service, Diagnostics) {
-    let mut diags = Diagnostics::new();
-    let roots: Vec<DocId> = roots.iter().copied().filter(|&doc| check_version(docs, doc, &mut diags)).collect();
-    for &doc in &roots {
-        note_webhooks(docs, doc, &mut diags);
-    }
-
+/// problem to `diags`, the generation's one sink. Diagnostics are reported
+/// in the order of the phases below: the service's own checks, then the
+/// types and operations.
+pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags: &mut Diagnostics) -> Service {
+    let roots = checked_roots(docs, roots, diags);
     // The `x-polvo` section: in the spec, or in the sidecar.
-    let section = section(docs, &roots, options.sidecar, &mut diags);
-    let module_source = options
-        .module
-        .clone()
-        .or_else(|| section.as_ref().and_then(|s| s.section.name.clone()))
-        .unwrap_or_else(|| options.fallback_module.clone());
-    let module = naming::snake_ident(&module_source, "api");
-    let env_prefix = section
-        .as_ref()
-        .and_then(|s| s.section.env_prefix.clone().or_else(|| s.section.name.as_deref().map(naming::snake)))
-        .unwrap_or_else(|| naming::snake(&module_source))
-        .to_ascii_uppercase();
+    let section = section(docs, &roots, options.sidecar, diags);
+    let names = ServiceNames::new(options, section.as_ref().map(|s| &s.section));
     let servers = roots.first().map(|&doc| servers(docs, doc)).unwrap_or_default();
-    let auth = match roots.first() {
-        Some(&doc) => super::auth::build_auth(
-            &super::auth::SpecSchemes {
-                file: docs.name(doc),
-                root: &docs.doc(doc).root,
-                // A Swagger 2.0 file keeps its `swagger` key when read as 3.0.
-                layout: SpecLayout::of(&docs.doc(doc).root),
-                server: servers.first().map(|s| s.url.as_str()),
-            },
-            section.as_ref().map(|s| (&s.section, super::auth::SectionPlace { file: &s.file, pointer: &s.pointer })),
-            &env_prefix,
-            &mut diags,
-        ),
-        None => super::auth::AuthModel::default(),
-    };
+    let auth = auth_model(docs, &roots, section.as_ref(), &servers, &names.env_prefix, diags);
 
     let empty_renames = RenameConfig::default();
     let renames = section.as_ref().map_or(&empty_renames, |s| &s.section.rename);
-    let rename_error = |diags: &mut Diagnostics, kind: &str, key: &str, message: String| {
-        if let Some(s) = &section {
-            diags.error(
-                &s.file,
-                &format!("{}/rename/{kind}/{}", s.pointer, crate::load::pointer::escape(key)),
-                message,
-            );
-        }
-    };
+    let reporter = RenameReporter { section: section.as_ref() };
+    let layout = ServiceLayout::new(docs, &roots);
 
-    // With several files, each file is a group, named after its title.
-    let file_groups: Vec<(DocId, String)> =
-        if roots.len() > 1 { roots.iter().map(|&doc| (doc, file_group_name(docs, doc))).collect() } else { Vec::new() };
-    let group_of_doc = |doc: DocId| file_groups.iter().find(|(d, _)| *d == doc).map(|(_, g)| g.clone());
-
-    let mut types = TypeBuilder::new(docs);
-    let mut renamed_types = 0;
-    // (document, schema name, type) of every component registered so far.
-    let mut registered: Vec<(DocId, String, TypeId)> = Vec::new();
-    for &doc in &roots {
-        let schemas_at = schemas_pointer(&docs.doc(doc).root);
-        if let Some(schemas) = docs.doc(doc).root.pointer(schemas_at).and_then(Value::as_object) {
-            for key in schemas.keys() {
-                let place = Place { doc, pointer: child_pointer(schemas_at, &[key]) };
-                // A schema another file of the service defines the same way is the same type.
-                let earlier: Vec<&(DocId, String, TypeId)> = registered.iter().filter(|(_, k, _)| k == key).collect();
-                if let Some((_, _, id)) =
-                    earlier.iter().find(|(other, _, _)| same_component(docs, (*other, key), (doc, key)))
-                {
-                    types.alias_place(place, *id);
-                    continue;
-                }
-                let renamed = renames.types.get(key);
-                if renamed.is_some() {
-                    renamed_types += 1;
-                }
-                let name: String = match (renamed, earlier.is_empty(), group_of_doc(doc)) {
-                    (Some(new), _, _) => new.clone(),
-                    // Same name, different schema: the file's group tells them apart.
-                    (None, false, Some(group)) => format!("{}{}", naming::pascal(&group), naming::pascal(key)),
-                    (None, _, _) => key.clone(),
-                };
-                let id = types.register_component(place, &name);
-                registered.push((doc, key.clone(), id));
-            }
-        }
-    }
+    let mut claims = Claims::default();
+    let mut types = TypeBuilder::new(docs, diags);
+    let renamed_types = register_components(&layout, renames, &mut types, &mut claims);
     if renamed_types < renames.types.len() {
-        for key in renames.types.keys() {
-            let exists = roots.iter().any(|&doc| {
-                let root = &docs.doc(doc).root;
-                root.pointer(schemas_pointer(root)).and_then(|s| s.get(key)).is_some()
-            });
-            if !exists {
-                let place = schema_places(docs, &roots);
-                rename_error(&mut diags, "types", key, format!("there is no schema `{key}` in {place} to rename"));
-            }
-        }
+        check_type_renames(&layout, renames, &reporter, types.diags());
     }
-    types.define_pending();
-
-    let raw_ops = collect_operations(docs, &roots, &mut diags);
+    let raw_ops = collect_operations(docs, &roots, types.diags());
     let raw_ops = match roots.first() {
-        Some(&doc) => options.filter.apply(raw_ops, docs.name(doc), &mut diags),
+        Some(&doc) => options.filter.apply(raw_ops, docs.name(doc), types.diags()),
         None => raw_ops,
     };
+    let grouping = Grouping::new(&layout, &raw_ops);
+    let mut scopes = ServiceScope::default();
+    let named = name_operations(&grouping, &raw_ops, renames, &mut scopes, &mut claims);
+    check_operation_renames(renames, &grouping, &raw_ops, &claims, &reporter, types.diags());
+    types.define_pending();
 
-    // Groups by first tag, in the order of the top-level `tags` list, then of first use.
-    let mut tag_order: Vec<String> = Vec::new();
-    let mut tag_docs: IndexMap<String, Option<String>> = IndexMap::new();
-    for &doc in &roots {
-        for tag in docs.doc(doc).root.get("tags").and_then(Value::as_array).into_iter().flatten() {
-            if let Some(name) = tag.get("name").and_then(Value::as_str) {
-                tag_docs
-                    .entry(name.to_owned())
-                    .or_insert_with(|| non_empty(tag.get("description").and_then(Value::as_str)));
-                tag_order.push(name.to_owned());
-            }
-        }
-    }
-    let mut by_tag: IndexMap<String, Vec<usize>> = if file_groups.is_empty() {
-        tag_order.iter().map(|t| (t.clone(), Vec::new())).collect()
-    } else {
-        file_groups.iter().map(|(_, g)| (g.clone(), Vec::new())).collect()
-    };
-    let mut ungrouped_raw = Vec::new();
-    for (i, raw) in raw_ops.iter().enumerate() {
-        match (group_of_doc(raw.doc), raw.first_tag()) {
-            (Some(group), _) => by_tag.entry(group).or_default().push(i),
-            (None, Some(tag)) => by_tag.entry(tag.to_owned()).or_default().push(i),
-            (None, None) => ungrouped_raw.push(i),
-        }
-    }
-    by_tag.retain(|_, ops| !ops.is_empty());
+    let mut builder = OperationBuilder { types: &mut types, auth: &auth };
+    let groups = build_groups(&grouping, named.groups, &raw_ops, &mut builder);
+    let ungrouped = build_ungrouped(named.ungrouped, &raw_ops, &mut builder, &mut scopes.client);
 
-    let mut module_names = Namespace::with_reserved(MODULE_RESERVED_MODULES);
-    let mut root_types = Namespace::with_reserved(MODULE_RESERVED_TYPES);
-    let mut client_methods = Namespace::with_reserved(CLIENT_RESERVED);
-    let mut groups = Vec::new();
-    for tag in renames.groups.keys() {
-        if !by_tag.contains_key(tag) {
-            rename_error(&mut diags, "groups", tag, format!("no operation has the tag `{tag}`"));
-        }
-    }
-    super::renames::report_collisions(
-        &super::renames::Names { docs, roots: &roots, renames, groups: &by_tag, raw_ops: &raw_ops },
-        &mut |kind, key, message| rename_error(&mut diags, kind, key, message),
-    );
-    for name in renames.operations.keys() {
-        if !raw_ops.iter().any(|op| op.operation_id() == Some(name.as_str())) {
-            rename_error(&mut diags, "operations", name, format!("no operation has the operationId `{name}`"));
-        }
-    }
-    for (tag, ops) in &by_tag {
-        let group_name = renames.groups.get(tag).map_or(tag.as_str(), String::as_str);
-        let module_name = module_names.claim(&naming::snake_ident(group_name, "default"));
-        let accessor = client_methods.claim(&module_name);
-        let base = naming::pascal(group_name);
-        let struct_name = naming::escape(format!("{}Api", if base.is_empty() { "Default" } else { &base }));
-        let mut group_types = Namespace::with_reserved(MODULE_RESERVED_TYPES);
-        group_types.claim(&struct_name);
-        let mut group_methods = Namespace::new();
-        let mut operations = Vec::with_capacity(ops.len());
-        let mut builder = OperationBuilder { types: &mut types, auth: &auth };
-        for &i in ops {
-            let (method, name, prefix) =
-                op_names(&raw_ops[i], Some(group_name), renames, &mut group_methods, &mut group_types);
-            operations.push(builder.build(&raw_ops[i], method, name, &prefix));
-        }
-        claim_outcome_names(&mut operations, &mut group_types);
-        let operations = with_alternative_bodies(operations, &mut group_methods, &mut group_types);
-        groups.push(Group {
-            tag: tag.clone(),
-            module: module_name,
-            accessor,
-            struct_name,
-            description: tag_docs.get(tag).cloned().flatten(),
-            operations,
-        });
-    }
-    let mut ungrouped: Vec<Operation> = Vec::new();
-    {
-        let mut builder = OperationBuilder { types: &mut types, auth: &auth };
-        for &i in &ungrouped_raw {
-            let (method, name, prefix) = op_names(&raw_ops[i], None, renames, &mut client_methods, &mut root_types);
-            ungrouped.push(builder.build(&raw_ops[i], method, name, &prefix));
-        }
-    }
-    claim_outcome_names(&mut ungrouped, &mut root_types);
-    let ungrouped = with_alternative_bodies(ungrouped, &mut client_methods, &mut root_types);
-
-    let (mut type_defs, type_diags) = types.finish();
-    diags.extend(type_diags);
+    let mut type_defs = types.finish();
     make_finite(&mut type_defs);
 
     let info = roots.first().and_then(|&doc| docs.doc(doc).root.get("info"));
     let text = |key: &str| non_empty(info.and_then(|i| i.get(key)).and_then(Value::as_str));
     let mut service = Service {
-        module,
+        module: names.module,
         title: text("title"),
         description: text("description"),
         version: text("version"),
@@ -334,7 +151,318 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions) -> (Se
     let serde_impls =
         options.serde_impls.or_else(|| section.as_ref().and_then(|s| s.section.serde)).unwrap_or_default();
     super::usage::mark_usage(&mut service, serde_impls);
-    (service, diags)
+    service
+}
+
+/// The roots whose OpenAPI version polvo reads; webhooks they describe are noted.
+fn checked_roots(docs: &DocumentSet, roots: &[DocId], diags: &mut Diagnostics) -> Vec<DocId> {
+    let roots: Vec<DocId> = roots.iter().copied().filter(|&doc| check_version(docs, doc, diags)).collect();
+    for &doc in &roots {
+        note_webhooks(docs, doc, diags);
+    }
+    roots
+}
+
+/// The module's name and the prefix of its environment variables.
+struct ServiceNames {
+    /// The module (`snake_case`).
+    module: String,
+    /// The prefix of default environment variable names (upper case).
+    env_prefix: String,
+}
+
+impl ServiceNames {
+    /// The user's name wins, then the section's, then the fallback.
+    fn new(options: &BuildOptions, section: Option<&PolvoSection>) -> Self {
+        let source = options
+            .module
+            .clone()
+            .or_else(|| section.and_then(|s| s.name.clone()))
+            .unwrap_or_else(|| options.fallback_module.clone());
+        let env_prefix = match section {
+            Some(s) => naming::env_prefix(s.env_prefix.clone(), s.name.as_deref(), &source),
+            None => naming::env_prefix(None, None, &source),
+        };
+        ServiceNames { module: naming::service_module(&source), env_prefix }
+    }
+}
+
+/// The security schemes of the first root, with the section's additions.
+fn auth_model(
+    docs: &DocumentSet,
+    roots: &[DocId],
+    section: Option<&SectionSource>,
+    servers: &[Server],
+    env_prefix: &str,
+    diags: &mut Diagnostics,
+) -> AuthModel {
+    let Some(&doc) = roots.first() else { return AuthModel::default() };
+    let spec = SpecSchemes {
+        file: docs.name(doc),
+        root: &docs.doc(doc).root,
+        // A Swagger 2.0 file keeps its `swagger` key when read as 3.0.
+        layout: SpecLayout::of(&docs.doc(doc).root),
+        server: servers.first().map(|s| s.url.as_str()),
+    };
+    let section = section.map(|s| (&s.section, SectionPlace { file: &s.file, pointer: &s.pointer }));
+    super::auth::build_auth(&spec, section, env_prefix, diags)
+}
+
+/// Reports problems of the section's renames where the section has them.
+struct RenameReporter<'s> {
+    /// The section (renames exist only when there is one).
+    section: Option<&'s SectionSource>,
+}
+
+impl RenameReporter<'_> {
+    /// An error at `rename/<kind>/<key>` of the section.
+    fn error(&self, diags: &mut Diagnostics, kind: &str, key: &str, message: String) {
+        if let Some(s) = self.section {
+            diags.error(
+                &s.file,
+                &format!("{}/rename/{kind}/{}", s.pointer, crate::load::pointer::escape(key)),
+                message,
+            );
+        }
+    }
+}
+
+/// The service's root documents and, with several, the group each file is.
+struct ServiceLayout<'d> {
+    /// The documents.
+    docs: &'d DocumentSet,
+    /// The root documents whose version polvo reads.
+    roots: &'d [DocId],
+    /// With several files, each file is a group, named after its title.
+    file_groups: Vec<(DocId, String)>,
+}
+
+impl<'d> ServiceLayout<'d> {
+    fn new(docs: &'d DocumentSet, roots: &'d [DocId]) -> Self {
+        let file_groups = if roots.len() > 1 {
+            roots
+                .iter()
+                .map(|&doc| {
+                    let title = docs.doc(doc).root.pointer("/info/title").and_then(Value::as_str).unwrap_or_default();
+                    (doc, naming::file_group(title, docs.name(doc)))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        ServiceLayout { docs, roots, file_groups }
+    }
+
+    /// The group of a file in a service of several files.
+    fn group_of_doc(&self, doc: DocId) -> Option<String> {
+        self.file_groups.iter().find(|(d, _)| *d == doc).map(|(_, g)| g.clone())
+    }
+}
+
+/// Registers every component schema of the roots under its final name: its
+/// rename, or its key (with its file's group in front when another file
+/// defines a different schema of that key). A schema another file defines
+/// the same way is the same type. Returns how many schemas were renamed.
+fn register_components(
+    layout: &ServiceLayout<'_>,
+    renames: &RenameConfig,
+    types: &mut TypeBuilder<'_>,
+    claims: &mut Claims,
+) -> usize {
+    let mut renamed_types = 0;
+    let docs = layout.docs;
+    // (document, schema name, type) of every component registered so far.
+    let mut registered: Vec<(DocId, String, TypeId)> = Vec::new();
+    for &doc in layout.roots {
+        let schemas_at = schemas_pointer(&docs.doc(doc).root);
+        let Some(schemas) = docs.doc(doc).root.pointer(schemas_at).and_then(Value::as_object) else { continue };
+        for key in schemas.keys() {
+            let place = Place { doc, pointer: child_pointer(schemas_at, &[key]) };
+            let earlier: Vec<&(DocId, String, TypeId)> = registered.iter().filter(|(_, k, _)| k == key).collect();
+            if let Some((_, _, id)) =
+                earlier.iter().find(|(other, _, _)| same_component(docs, (*other, key), (doc, key)))
+            {
+                types.alias_place(place, *id);
+                continue;
+            }
+            let renamed = renames.types.get(key);
+            renamed_types += usize::from(renamed.is_some());
+            let name: String = match (renamed, earlier.is_empty(), layout.group_of_doc(doc)) {
+                (Some(new), _, _) => new.clone(),
+                // Same name, different schema: the file's group tells them apart.
+                (None, false, Some(group)) => naming::grouped_component(&group, key),
+                (None, _, _) => key.clone(),
+            };
+            claims.types.push((key.clone(), naming::component_type(&name)));
+            let id = types.register_component(place, &name);
+            registered.push((doc, key.clone(), id));
+        }
+    }
+    renamed_types
+}
+
+/// Reports type renames of schemas no root defines.
+fn check_type_renames(
+    layout: &ServiceLayout<'_>,
+    renames: &RenameConfig,
+    reporter: &RenameReporter<'_>,
+    diags: &mut Diagnostics,
+) {
+    for key in renames.types.keys() {
+        let exists = layout.roots.iter().any(|&doc| {
+            let root = &layout.docs.doc(doc).root;
+            root.pointer(schemas_pointer(root)).and_then(|s| s.get(key)).is_some()
+        });
+        if !exists {
+            let place = schema_places(layout.docs, layout.roots);
+            reporter.error(diags, "types", key, format!("there is no schema `{key}` in {place} to rename"));
+        }
+    }
+}
+
+/// Which operations go into which group, and which sit on the client.
+struct Grouping {
+    /// Operation indexes by group (tag or file), in the order of the
+    /// top-level `tags` list, then of first use; no empty groups.
+    by_tag: IndexMap<String, Vec<usize>>,
+    /// The descriptions of the top-level tags.
+    tag_docs: IndexMap<String, Option<String>>,
+    /// Operations without a tag.
+    ungrouped: Vec<usize>,
+}
+
+impl Grouping {
+    /// Groups operations by file (several files) or first tag.
+    fn new(layout: &ServiceLayout<'_>, raw_ops: &[RawOperation<'_>]) -> Self {
+        let mut tag_order: Vec<String> = Vec::new();
+        let mut tag_docs: IndexMap<String, Option<String>> = IndexMap::new();
+        for &doc in layout.roots {
+            for tag in layout.docs.doc(doc).root.get("tags").and_then(Value::as_array).into_iter().flatten() {
+                if let Some(name) = tag.get("name").and_then(Value::as_str) {
+                    tag_docs
+                        .entry(name.to_owned())
+                        .or_insert_with(|| non_empty(tag.get("description").and_then(Value::as_str)));
+                    tag_order.push(name.to_owned());
+                }
+            }
+        }
+        let mut by_tag: IndexMap<String, Vec<usize>> = if layout.file_groups.is_empty() {
+            tag_order.iter().map(|t| (t.clone(), Vec::new())).collect()
+        } else {
+            layout.file_groups.iter().map(|(_, g)| (g.clone(), Vec::new())).collect()
+        };
+        let mut ungrouped = Vec::new();
+        for (i, raw) in raw_ops.iter().enumerate() {
+            match (layout.group_of_doc(raw.doc), raw.first_tag()) {
+                (Some(group), _) => by_tag.entry(group).or_default().push(i),
+                (None, Some(tag)) => by_tag.entry(tag.to_owned()).or_default().push(i),
+                (None, None) => ungrouped.push(i),
+            }
+        }
+        by_tag.retain(|_, ops| !ops.is_empty());
+        Grouping { by_tag, tag_docs, ungrouped }
+    }
+}
+
+/// Reports group and operation renames that name nothing or collide with
+/// the names `claims` records.
+fn check_operation_renames(
+    renames: &RenameConfig,
+    grouping: &Grouping,
+    raw_ops: &[RawOperation<'_>],
+    claims: &Claims,
+    reporter: &RenameReporter<'_>,
+    diags: &mut Diagnostics,
+) {
+    for tag in renames.groups.keys() {
+        if !grouping.by_tag.contains_key(tag) {
+            reporter.error(diags, "groups", tag, format!("no operation has the tag `{tag}`"));
+        }
+    }
+    super::renames::report_collisions(renames, claims, raw_ops, &mut |kind, key, message| {
+        reporter.error(diags, kind, key, message)
+    });
+    for name in renames.operations.keys() {
+        if !raw_ops.iter().any(|op| op.operation_id() == Some(name.as_str())) {
+            reporter.error(diags, "operations", name, format!("no operation has the operationId `{name}`"));
+        }
+    }
+}
+
+/// Every group and operation of the service with its names claimed.
+struct NamedOperations {
+    /// Each group (in [`Grouping::by_tag`] order) with its operations.
+    groups: Vec<(GroupNames, Vec<(usize, OperationNames)>)>,
+    /// The client's own operations.
+    ungrouped: Vec<(usize, OperationNames)>,
+}
+
+/// Claims the names of every group and operation, in the order the
+/// generated code lists them, recording what each asked for in `claims`.
+fn name_operations(
+    grouping: &Grouping,
+    raw_ops: &[RawOperation<'_>],
+    renames: &RenameConfig,
+    scopes: &mut ServiceScope,
+    claims: &mut Claims,
+) -> NamedOperations {
+    claims.operations = vec![(None, String::new()); raw_ops.len()];
+    let mut claim = |raw_index: usize, group: Option<(usize, &str)>, scope: &mut ModuleScope| {
+        let raw = &raw_ops[raw_index];
+        let (base, dropped_group) = raw.method_base(group.is_some(), renames);
+        claims.operations[raw_index] = (group.map(|(i, _)| i), naming::method_ident(&base));
+        let dropped = group.map(|(_, name)| name).filter(|_| dropped_group);
+        (raw_index, scope.claim_operation(&base, raw.first_tag(), dropped))
+    };
+    let mut groups = Vec::with_capacity(grouping.by_tag.len());
+    for (index, (tag, ops)) in grouping.by_tag.iter().enumerate() {
+        let group_name = renames.groups.get(tag).map_or(tag.as_str(), String::as_str);
+        claims.groups.push((tag.clone(), naming::group_module(group_name)));
+        let mut names = scopes.claim_group(group_name);
+        let operations = ops.iter().map(|&i| claim(i, Some((index, group_name)), &mut names.scope)).collect();
+        groups.push((names, operations));
+    }
+    let ungrouped = grouping.ungrouped.iter().map(|&i| claim(i, None, &mut scopes.client)).collect();
+    NamedOperations { groups, ungrouped }
+}
+
+/// Builds each group and its operations under the names claimed for them.
+fn build_groups<'a>(
+    grouping: &Grouping,
+    named: Vec<(GroupNames, Vec<(usize, OperationNames)>)>,
+    raw_ops: &[RawOperation<'a>],
+    builder: &mut OperationBuilder<'_, 'a>,
+) -> Vec<Group> {
+    let mut groups = Vec::with_capacity(named.len());
+    for ((tag, _), (names, ops)) in grouping.by_tag.iter().zip(named) {
+        let GroupNames { module, accessor, struct_name, mut scope } = names;
+        let mut operations: Vec<BuiltOperation> =
+            ops.into_iter().map(|(i, names)| builder.build(&raw_ops[i], names)).collect();
+        claim_outcome_names(&mut operations, &mut scope);
+        let operations = with_alternative_bodies(operations, &mut scope);
+        groups.push(Group {
+            tag: tag.clone(),
+            module,
+            accessor,
+            struct_name,
+            description: grouping.tag_docs.get(tag).cloned().flatten(),
+            operations,
+        });
+    }
+    groups
+}
+
+/// Builds the operations without a group, which sit on the client.
+fn build_ungrouped<'a>(
+    named: Vec<(usize, OperationNames)>,
+    raw_ops: &[RawOperation<'a>],
+    builder: &mut OperationBuilder<'_, 'a>,
+    scope: &mut ModuleScope,
+) -> Vec<Operation> {
+    let mut ungrouped: Vec<BuiltOperation> =
+        named.into_iter().map(|(i, names)| builder.build(&raw_ops[i], names)).collect();
+    claim_outcome_names(&mut ungrouped, scope);
+    with_alternative_bodies(ungrouped, scope)
 }
 
 /// The `x-polvo` section of the first root, or of the sidecar.
@@ -365,64 +493,16 @@ fn section(
     Some(SectionSource { section, file, pointer: "/x-polvo".to_owned() })
 }
 
-/// Claims the method and builder names of an operation, and gives the
-/// prefix of its inline types' names: the builder's name, with the group
-/// in front when the group was taken off the operationId (`issues/list-for-repo`
-/// in group `issues` → `list_for_repo`, types `IssuesListForRepo…`).
-fn op_names(
-    raw: &RawOperation<'_>,
-    group: Option<&str>,
-    renames: &RenameConfig,
-    methods: &mut Namespace,
-    types: &mut Namespace,
-) -> (String, String, String) {
-    let (base, dropped_group) = method_base(raw, group.is_some(), renames);
-    let mut ident = naming::snake_ident(&base, "call");
-    if methods.contains(&ident) {
-        // Two operations of a group want one name: the tag tells them apart
-        // (`archive` and `batch_archive`) before a number has to.
-        if let Some(tag) = raw.first_tag() {
-            let tagged = naming::snake_ident(&format!("{tag} {base}"), "call");
-            if !methods.contains(&tagged) {
-                ident = tagged;
-            }
-        }
-    }
-    let method = methods.claim(&ident);
-    let builder = types.claim(&naming::pascal_ident(naming::unraw(&method), "Call"));
-    let prefix = match group {
-        Some(tag) if dropped_group => format!("{}{}", naming::pascal(tag), builder.trim_start_matches('_')),
-        _ => builder.clone(),
-    };
-    (method, builder, prefix)
-}
-
-/// The name an operation's method is made from: its rename, or what
-/// [`method_name_parts`] makes of it; and whether the group was taken off.
-pub(super) fn method_base(raw: &RawOperation<'_>, grouped: bool, renames: &RenameConfig) -> (String, bool) {
-    match raw.operation_id().and_then(|id| renames.operations.get(id)) {
-        Some(name) => (name.clone(), false),
-        None => method_name_parts(raw, grouped),
-    }
-}
-
 /// Adds, after each operation whose body can be sent in several media
 /// types, one operation per extra media type: `create_booking_xml` next to
 /// `create_booking`. They share the original's response enums.
-fn with_alternative_bodies(
-    operations: Vec<Operation>,
-    methods: &mut Namespace,
-    types: &mut Namespace,
-) -> Vec<Operation> {
+fn with_alternative_bodies(operations: Vec<BuiltOperation>, scope: &mut ModuleScope) -> Vec<Operation> {
     let mut out = Vec::with_capacity(operations.len());
-    for mut op in operations {
-        let alternatives = std::mem::take(&mut op.alternative_bodies);
+    for BuiltOperation { operation: mut op, alternative_bodies: alternatives } in operations {
         let mut extra = Vec::new();
         for (suffix, body) in alternatives {
             let mut alt = op.clone();
-            alt.method_name =
-                methods.claim(&naming::snake_ident(&format!("{}_{suffix}", naming::unraw(&op.method_name)), "call"));
-            alt.builder_name = types.claim(&naming::pascal_ident(naming::unraw(&alt.method_name), "Call"));
+            (alt.method_name, alt.builder_name) = scope.claim_alternative(&op.method_name, &suffix);
             let main = op.body.as_ref().map(|b| b.content_type.clone()).unwrap_or_default();
             alt.notes.push(format!(
                 "Sends the body as `{}`; [`{}`](Self::{}) sends `{main}`.",
@@ -455,26 +535,15 @@ fn with_alternative_bodies(
 }
 
 /// Gives the success and error enums of operations unique names in their module.
-fn claim_outcome_names(operations: &mut [Operation], names: &mut Namespace) {
+fn claim_outcome_names(operations: &mut [BuiltOperation], scope: &mut ModuleScope) {
     for op in operations {
-        for outcome in [&mut op.responses.success_type, &mut op.responses.error_type] {
+        let responses = &mut op.operation.responses;
+        for outcome in [&mut responses.success_type, &mut responses.error_type] {
             if let super::Outcome::Enum { name, .. } = outcome {
-                *name = names.claim(name);
+                *name = scope.claim_type(name);
             }
         }
     }
-}
-
-/// The group of a file in a service of several: its title when short
-/// (HubSpot's CRM files are titled `Contacts`, `Companies`, …), else its stem.
-fn file_group_name(docs: &DocumentSet, doc: DocId) -> String {
-    let title = docs.doc(doc).root.pointer("/info/title").and_then(Value::as_str).unwrap_or_default();
-    if !title.is_empty() && title.split_whitespace().count() <= 3 {
-        return naming::snake(title);
-    }
-    let file = docs.name(doc);
-    let name = file.rsplit('/').next().unwrap_or(file);
-    naming::snake(name.rsplit_once('.').map_or(name, |(stem, _)| stem))
 }
 
 /// Whether two files define a component schema identically, including every
@@ -498,60 +567,6 @@ fn same_component(docs: &DocumentSet, a: (DocId, &str), b: (DocId, &str)) -> boo
     true
 }
 
-/// Whether two schemas describe the same values: equal but for their
-/// documentation keywords, at any depth. The first file's documentation is
-/// the one kept.
-fn same_schema(a: &Value, b: &Value) -> bool {
-    let (Value::Object(x), Value::Object(y)) = (a, b) else { return a == b };
-    let keys = |m: &'_ serde_json::Map<String, Value>| m.keys().filter(|k| !DOC_KEYWORDS.contains(&k.as_str())).count();
-    keys(x) == keys(y)
-        && x.iter().filter(|(k, _)| !DOC_KEYWORDS.contains(&k.as_str())).all(|(k, vx)| {
-            let Some(vy) = y.get(k) else { return false };
-            let k = k.as_str();
-            match (vx, vy) {
-                (Value::Object(mx), Value::Object(my)) if SCHEMA_MAP_KEYWORDS.contains(&k) => {
-                    mx.len() == my.len() && mx.iter().all(|(name, s)| my.get(name).is_some_and(|t| same_schema(s, t)))
-                }
-                (Value::Array(lx), Value::Array(ly)) if SCHEMA_LIST_KEYWORDS.contains(&k) => {
-                    lx.len() == ly.len() && lx.iter().zip(ly).all(|(p, q)| same_schema(p, q))
-                }
-                _ if SCHEMA_KEYWORDS.contains(&k) => same_schema(vx, vy),
-                _ => vx == vy,
-            }
-        })
-}
-
-/// Where a document keeps its named schemas and security schemes: under
-/// `components` in OpenAPI 3, at the top level in a Swagger 2.0 file (read
-/// in place, see [`crate::load::swagger`]). Worked out once per file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SpecLayout {
-    /// Whether the file is Swagger 2.0.
-    pub swagger: bool,
-}
-
-impl SpecLayout {
-    /// The layout of the file whose root is `root`.
-    pub(crate) fn of(root: &Value) -> Self {
-        SpecLayout { swagger: crate::load::swagger::is_swagger(root) }
-    }
-
-    /// The pointer of the named schemas.
-    pub(crate) fn schemas_pointer(self) -> &'static str {
-        if self.swagger { "/definitions" } else { "/components/schemas" }
-    }
-
-    /// The named schemas' place as users write it, for messages.
-    pub(crate) fn schemas_name(self) -> &'static str {
-        if self.swagger { "definitions" } else { "components.schemas" }
-    }
-
-    /// The pointer of the security schemes, for diagnostics.
-    pub(crate) fn schemes_pointer(self) -> &'static str {
-        if self.swagger { "/securityDefinitions" } else { "/components/securitySchemes" }
-    }
-}
-
 /// Where the service's files keep their named schemas, for messages:
 /// `` `definitions` ``, `` `components.schemas` ``, or both when the files mix.
 fn schema_places(docs: &DocumentSet, roots: &[DocId]) -> String {
@@ -566,11 +581,6 @@ fn schema_places(docs: &DocumentSet, roots: &[DocId]) -> String {
         places.push(SpecLayout { swagger: false }.schemas_name());
     }
     places.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(" or ")
-}
-
-/// Where the document whose root is `root` keeps its named schemas.
-pub(super) fn schemas_pointer(root: &Value) -> &'static str {
-    SpecLayout::of(root).schemas_pointer()
 }
 
 fn collect_local_schema_refs(value: &Value, out: &mut Vec<String>) {
@@ -720,28 +730,4 @@ fn servers(docs: &DocumentSet, doc: DocId) -> Vec<Server> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::same_schema;
-    use serde_json::json;
-
-    #[test]
-    fn schemas_that_differ_only_in_their_docs_are_the_same() {
-        let a =
-            json!({"type": "object", "description": "A", "properties": {"id": {"type": "string", "description": "x"}}});
-        let b = json!({"type": "object", "description": "B", "properties": {"id": {"type": "string", "example": "1"}}});
-        assert!(same_schema(&a, &b));
-        // A property named `description` is data, not documentation.
-        let c = json!({"type": "object", "properties": {"description": {"type": "string"}}});
-        let d = json!({"type": "object", "properties": {}});
-        assert!(!same_schema(&c, &d));
-        let e = json!({"type": "object", "properties": {"id": {"type": "integer"}}});
-        assert!(!same_schema(&a, &e));
-        let f = json!({"oneOf": [{"type": "string", "title": "s"}, {"type": "integer"}]});
-        let g = json!({"oneOf": [{"type": "string"}, {"type": "integer", "description": "n"}]});
-        assert!(same_schema(&f, &g));
-        assert!(!same_schema(&f, &json!({"oneOf": [{"type": "string"}]})));
-    }
 }

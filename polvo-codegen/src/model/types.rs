@@ -16,11 +16,11 @@ use indexmap::IndexMap;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::schema::{
-    Additional, DOC_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS, SchemaView, child_pointer,
-    is_null_schema,
+use super::schema::{Additional, DOC_KEYWORDS, SchemaView, child_pointer, is_null_schema, without_docs};
+use super::{
+    AdditionalProperties, Docs, EnumValue, Field, Primitive, StringEnumDef, StructDef, TypeDef, TypeId, TypeKind,
+    TypeRef, UnionDef, UnionVariant,
 };
-use super::{Docs, EnumValue, Field, Primitive, StructDef, TypeDef, TypeId, TypeKind, TypeRef, UnionDef, UnionVariant};
 use crate::diag::Diagnostics;
 use crate::load::{DocId, DocumentSet, Place, pointer};
 use crate::naming::{self, Namespace};
@@ -58,8 +58,8 @@ pub struct TypeBuilder<'a> {
     /// Whether nesting past [`MAX_SCHEMA_DEPTH`] has been reported (once:
     /// the first place says enough).
     too_deep_reported: bool,
-    /// Problems found while building.
-    pub diags: Diagnostics,
+    /// The generation's diagnostics, which problems found while building go to.
+    diags: &'a mut Diagnostics,
 }
 
 /// A schema to convert: its value, document and pointer.
@@ -74,8 +74,8 @@ pub struct At<'a, 'p> {
 }
 
 impl<'a> TypeBuilder<'a> {
-    /// A builder over a set of documents.
-    pub fn new(docs: &'a DocumentSet) -> Self {
+    /// A builder over a set of documents, reporting to `diags`.
+    pub fn new(docs: &'a DocumentSet, diags: &'a mut Diagnostics) -> Self {
         TypeBuilder {
             docs,
             types: Vec::new(),
@@ -87,7 +87,7 @@ impl<'a> TypeBuilder<'a> {
             in_progress: HashMap::new(),
             depth: 0,
             too_deep_reported: false,
-            diags: Diagnostics::new(),
+            diags,
         }
     }
 
@@ -97,7 +97,7 @@ impl<'a> TypeBuilder<'a> {
         if let Some(&id) = self.by_place.get(&place) {
             return id;
         }
-        self.register(place, &naming::pascal_ident(key, "Schema"))
+        self.register(place, &naming::component_type(key))
     }
 
     /// Makes `place` another name for an existing type (a schema that several
@@ -217,23 +217,8 @@ impl<'a> TypeBuilder<'a> {
             return id;
         }
         let tokens = pointer::tokens(&place.pointer);
-        let structural = ["schema", "items", "additionalProperties", "not", "content", "allOf", "oneOf", "anyOf"];
-        let name = match tokens.as_slice() {
-            [] => {
-                // A whole file: name it after the file.
-                let file = self.docs.name(place.doc);
-                let stem = file.rsplit('/').next().unwrap_or(file);
-                stem.split('.').next().unwrap_or(stem).to_owned()
-            }
-            [.., parent, _]
-                if parent == "properties" || parent == "allOf" || parent == "oneOf" || parent == "anyOf" =>
-            {
-                hint.to_owned()
-            }
-            [.., last] if structural.contains(&last.as_str()) || last.parse::<usize>().is_ok() => hint.to_owned(),
-            [.., last] => last.clone(),
-        };
-        self.register(place, &naming::pascal_ident(&name, "Schema"))
+        let name = naming::type_at(&tokens, self.docs.name(place.doc), hint);
+        self.register(place, &name)
     }
 
     fn define(&mut self, id: TypeId) {
@@ -260,7 +245,7 @@ impl<'a> TypeBuilder<'a> {
     /// A new inline type named after `hint`.
     fn new_inline(&mut self, view: &SchemaView<'a, '_>, hint: &str) -> TypeId {
         let id = self.types.len();
-        let name = self.names.claim(&naming::pascal_ident(hint, "Anonymous"));
+        let name = self.names.claim(&naming::inline_type(hint));
         self.types.push(TypeDef {
             name,
             docs: docs_of(view),
@@ -419,8 +404,7 @@ impl<'a> TypeBuilder<'a> {
                 additional = Some((value, part.doc, child_pointer(part.pointer, &["additionalProperties"])));
             }
         }
-        let mut field_names = Namespace::new();
-        let colliding = colliding_snake_names(merged.keys().copied());
+        let mut field_names = naming::FieldNames::new(merged.keys().copied());
         let mut fields = Vec::with_capacity(merged.len() + 1);
         for (key, (value, doc, pointer, conflict)) in merged {
             let view = SchemaView { value, doc, pointer: &pointer };
@@ -431,7 +415,7 @@ impl<'a> TypeBuilder<'a> {
                 );
                 TypeRef::Json
             } else {
-                let hint = format!("{name}{}", naming::pascal(key));
+                let hint = naming::member_type(&name, key);
                 self.type_of(At { value, doc, pointer: &pointer }, &hint)
             };
             let read_only = view.read_only();
@@ -444,7 +428,7 @@ impl<'a> TypeBuilder<'a> {
             }
             let is_required = required.contains(key) && !read_only && !write_only;
             let ty = if is_required { ty } else { option(ty) };
-            let rust_name = field_names.claim(&naming::snake_ident(&spelled_if(key, &colliding), "field"));
+            let rust_name = field_names.property(key);
             fields.push(Field { wire_name: key.to_owned(), rust_name, ty, required: is_required, docs });
         }
         let additional = match additional {
@@ -454,31 +438,44 @@ impl<'a> TypeBuilder<'a> {
             None if keep_unknown => Some(TypeRef::Json),
             None => None,
         };
+        let additional = additional.map(|ty| AdditionalProperties { field: field_names.additional(), ty });
         StructDef { fields, additional }
     }
 
+    /// An `allOf` that is one schema plus annotations: `allOf: [{$ref: T},
+    /// {description: ..}]` (AWS specs wrap most properties so) is T itself,
+    /// since the annotation parts constrain nothing. `None` for any other `allOf`.
+    fn annotated_all_of(
+        &mut self,
+        view: SchemaView<'a, '_>,
+        parts: &'a [Value],
+        hint: &str,
+        target: Option<TypeId>,
+    ) -> Option<TypeRef> {
+        if view.properties().is_some() || view.get("required").is_some() {
+            return None;
+        }
+        let mut substantive = parts.iter().enumerate().filter(|(_, part)| !is_annotation_only(part));
+        let single = match (substantive.next(), substantive.next()) {
+            (Some(only), None) => Some(only),
+            (None, _) if parts.len() == 1 => Some((0, &parts[0])),
+            _ => None,
+        };
+        let (i, only) = single?;
+        let pointer = child_pointer(view.pointer, &["allOf", &i.to_string()]);
+        let part = SchemaView { value: only, doc: view.doc, pointer: &pointer };
+        let ty = match part.reference() {
+            Some(reference) => strip_option(self.ref_type(part, reference, hint)),
+            None => self.shape(part, hint, target),
+        };
+        let nullable =
+            parts.iter().any(|part| is_annotation_only(part) && part.get("nullable") == Some(&Value::Bool(true)));
+        Some(if nullable { option(ty) } else { ty })
+    }
+
     fn all_of(&mut self, view: SchemaView<'a, '_>, parts: &'a [Value], hint: &str, target: Option<TypeId>) -> TypeRef {
-        if view.properties().is_none() && view.get("required").is_none() {
-            // `allOf: [{$ref: T}, {description: ..}]` (AWS specs wrap most
-            // properties so) is T itself: the annotation parts constrain nothing.
-            let mut substantive = parts.iter().enumerate().filter(|(_, part)| !is_annotation_only(part));
-            let single = match (substantive.next(), substantive.next()) {
-                (Some(only), None) => Some(only),
-                (None, _) if parts.len() == 1 => Some((0, &parts[0])),
-                _ => None,
-            };
-            if let Some((i, only)) = single {
-                let pointer = child_pointer(view.pointer, &["allOf", &i.to_string()]);
-                let part = SchemaView { value: only, doc: view.doc, pointer: &pointer };
-                let ty = match part.reference() {
-                    Some(reference) => strip_option(self.ref_type(part, reference, hint)),
-                    None => self.shape(part, hint, target),
-                };
-                let nullable = parts
-                    .iter()
-                    .any(|part| is_annotation_only(part) && part.get("nullable") == Some(&Value::Bool(true)));
-                return if nullable { option(ty) } else { ty };
-            }
+        if let Some(ty) = self.annotated_all_of(view, parts, hint, target) {
+            return ty;
         }
         // Collect every object schema reachable through nested `allOf`s and `$ref`s.
         let mut objects: Vec<(SchemaView<'a, 'static>, String)> = Vec::new();
@@ -567,7 +564,7 @@ impl<'a> TypeBuilder<'a> {
         }
         let name = match target {
             Some(id) => self.types[id].name.clone(),
-            None => naming::pascal_ident(hint, "Anonymous"),
+            None => naming::inline_type(hint),
         };
         let mut variant_names = Namespace::new();
         let mut variants: Vec<UnionVariant> = Vec::with_capacity(candidates.len());
@@ -631,31 +628,13 @@ impl<'a> TypeBuilder<'a> {
 
     /// A name for a union variant before its type is known.
     fn variant_base(&self, part: &SchemaView<'a, '_>, index: usize) -> String {
-        if let Some(reference) = part.reference() {
-            let last = pointer::last_token(reference.split_once('#').map_or("", |(_, f)| f));
-            let name = naming::pascal(&last);
-            if !name.is_empty() {
-                return name;
-            }
-        }
-        if let Some(title) = part.title() {
-            let name = naming::pascal(&title);
-            if !name.is_empty() {
-                return name;
-            }
-        }
-        if part.enum_values().is_some() {
-            return format!("Variant{}", index + 1);
-        }
-        match part.types().first().copied() {
-            Some("string") => "String".into(),
-            Some("integer") => "Integer".into(),
-            Some("number") => "Number".into(),
-            Some("boolean") => "Boolean".into(),
-            Some("array") => "Array".into(),
-            Some("object") if part.properties().is_none_or(serde_json::Map::is_empty) => "Object".into(),
-            _ => format!("Variant{}", index + 1),
-        }
+        let reference = part.reference().map(|r| pointer::last_token(r.split_once('#').map_or("", |(_, f)| f)));
+        let kind = match part.types().first().copied() {
+            _ if part.enum_values().is_some() => None,
+            Some("object") if part.properties().is_some_and(|p| !p.is_empty()) => None,
+            first => first,
+        };
+        naming::union_variant(reference.as_deref(), part.title().as_deref(), kind, index)
     }
 
     /// Fills in the tags of each variant from `discriminator`, returning the
@@ -731,7 +710,13 @@ impl<'a> TypeBuilder<'a> {
                 return TypeRef::Primitive(Primitive::String);
             }
             let id = target.unwrap_or_else(|| self.new_inline(&view, hint));
-            self.types[id].kind = TypeKind::StringEnum(enum_values(&strings));
+            let (variants, unknown) = naming::enum_variants(&strings);
+            let values = strings
+                .iter()
+                .zip(variants)
+                .map(|(wire, variant)| EnumValue { wire: (*wire).to_owned(), variant, docs: Docs::default() })
+                .collect();
+            self.types[id].kind = TypeKind::StringEnum(StringEnumDef { values, unknown });
             return TypeRef::Named(id);
         }
         if values.iter().all(|v| v.is_i64() || v.is_u64()) {
@@ -775,10 +760,15 @@ impl<'a> TypeBuilder<'a> {
         }
     }
 
-    /// Consumes the builder, returning the types and diagnostics.
-    pub fn finish(mut self) -> (Vec<TypeDef>, Diagnostics) {
+    /// Consumes the builder, returning the types.
+    pub fn finish(mut self) -> Vec<TypeDef> {
         self.define_pending();
-        (self.types, self.diags)
+        self.types
+    }
+
+    /// The generation's diagnostics, for reports made while the builder holds them.
+    pub fn diags(&mut self) -> &mut Diagnostics {
+        self.diags
     }
 
     /// The name of a type.
@@ -792,29 +782,9 @@ impl<'a> TypeBuilder<'a> {
     }
 }
 
-/// Variant names for string enum values: PascalCase of each value; values
-/// that collide that way are spelled out (`Etc/GMT+1` → `EtcSlashGmtPlus1`);
-/// anything still equal gets a numeric suffix.
-fn enum_values(values: &[&str]) -> Vec<EnumValue> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for v in values {
-        *counts.entry(naming::pascal(v)).or_default() += 1;
-    }
-    let mut names = Namespace::new();
-    values
-        .iter()
-        .map(|v| {
-            let plain = naming::pascal(v);
-            let base = if counts.get(&plain).copied().unwrap_or(0) > 1 { naming::pascal_spelled(v) } else { plain };
-            let base = if base.is_empty() { "Empty".to_owned() } else { base };
-            EnumValue { wire: (*v).to_owned(), variant: names.claim(&naming::escape(base)), docs: Docs::default() }
-        })
-        .collect()
-}
-
 /// A key that is equal for structurally identical schemas that would get a
-/// definition of their own (objects, enums, unions), ignoring their
-/// top-level docs. `None` for schemas that never need a definition.
+/// definition of their own (objects, enums, unions), ignoring their docs
+/// (see [`without_docs`]). `None` for schemas that never need a definition.
 fn shape_key(value: &Value) -> Option<String> {
     let map = value.as_object()?;
     let defines = map.contains_key("properties")
@@ -825,76 +795,7 @@ fn shape_key(value: &Value) -> Option<String> {
     if !defines {
         return None;
     }
-    let mut key = String::new();
-    write_schema_key(value, &mut key);
-    Some(key)
-}
-
-/// Writes a schema without its documentation keywords, at every depth, so
-/// that copies differing only in descriptions share a key.
-fn write_schema_key(value: &Value, out: &mut String) {
-    let Some(map) = value.as_object() else {
-        out.push_str(&value.to_string());
-        return;
-    };
-    out.push('{');
-    for (k, v) in map {
-        let k = k.as_str();
-        if DOC_KEYWORDS.contains(&k) {
-            continue;
-        }
-        out.push_str(k);
-        out.push(':');
-        match v {
-            Value::Object(props) if SCHEMA_MAP_KEYWORDS.contains(&k) => {
-                out.push('{');
-                for (name, schema) in props {
-                    out.push_str(&Value::String(name.clone()).to_string());
-                    out.push(':');
-                    write_schema_key(schema, out);
-                    out.push(',');
-                }
-                out.push('}');
-            }
-            schema if SCHEMA_KEYWORDS.contains(&k) => write_schema_key(schema, out),
-            Value::Array(items) if SCHEMA_LIST_KEYWORDS.contains(&k) => {
-                out.push('[');
-                for item in items {
-                    write_schema_key(item, out);
-                    out.push(',');
-                }
-                out.push(']');
-            }
-            other => out.push_str(&other.to_string()),
-        }
-        out.push(',');
-    }
-    out.push('}');
-}
-
-/// The snake_case forms that two or more of `names` share.
-pub fn colliding_snake_names<'n>(names: impl Iterator<Item = &'n str>) -> HashSet<String> {
-    let mut seen = HashSet::new();
-    let mut colliding = HashSet::new();
-    for name in names {
-        let snake = naming::snake(name);
-        if !seen.insert(snake.clone()) {
-            colliding.insert(snake);
-        }
-    }
-    colliding
-}
-
-/// `name` with its symbols spelled out (`+1` → `plus 1`) when its plain
-/// snake_case form collides with another name's; otherwise `name`.
-pub fn spelled_if(name: &str, colliding: &HashSet<String>) -> String {
-    if colliding.contains(&naming::snake(name)) {
-        let spelled = naming::snake_spelled(name);
-        if !spelled.is_empty() {
-            return spelled;
-        }
-    }
-    name.to_owned()
+    Some(without_docs(value).to_string())
 }
 
 /// Whether two property schemas that differ textually are `$ref`s to the
@@ -974,48 +875,5 @@ pub fn strip_option(ty: TypeRef) -> TypeRef {
     match ty {
         TypeRef::Option(inner) => *inner,
         other => other,
-    }
-}
-
-/// Exposed so tests can check the rules of enum naming.
-#[cfg(test)]
-pub(crate) fn enum_variant_names(values: &[&str]) -> Vec<String> {
-    enum_values(values).into_iter().map(|v| v.variant).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn enum_values_are_pascal_case() {
-        assert_eq!(enum_variant_names(&["available", "on-hold", "SOLD_OUT"]), ["Available", "OnHold", "SoldOut"]);
-    }
-
-    #[test]
-    fn enum_values_that_collide_are_spelled_out() {
-        assert_eq!(
-            enum_variant_names(&["Etc/GMT+1", "Etc/GMT-1", "UTC"]),
-            ["EtcSlashGmtPlus1", "EtcSlashGmtMinus1", "Utc"]
-        );
-        assert_eq!(enum_variant_names(&["+1", "-1"]), ["Plus1", "Minus1"]);
-    }
-
-    #[test]
-    fn enum_values_that_still_collide_get_suffixes() {
-        assert_eq!(enum_variant_names(&["NOT_ACTIVATED", "not_activated"]), ["NotActivated", "NotActivated2"]);
-    }
-
-    #[test]
-    fn odd_enum_values() {
-        assert_eq!(enum_variant_names(&["", "1", "self", "*"]), ["Empty", "_1", "Self_", "Star"]);
-    }
-
-    #[test]
-    fn colliding_property_names_are_spelled_out() {
-        let colliding = colliding_snake_names(["+1", "-1", "name"].into_iter());
-        assert_eq!(spelled_if("+1", &colliding), "plus_1");
-        assert_eq!(spelled_if("-1", &colliding), "minus_1");
-        assert_eq!(spelled_if("name", &colliding), "name");
     }
 }

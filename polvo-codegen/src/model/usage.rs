@@ -70,7 +70,7 @@ fn propagate(types: &mut [TypeDef], mut stack: Vec<TypeId>, flag: impl Fn(&mut T
             TypeKind::Struct(s) => {
                 s.fields.iter().for_each(|f| mentioned(&f.ty, &mut stack));
                 if let Some(extra) = &s.additional {
-                    mentioned(extra, &mut stack);
+                    mentioned(&extra.ty, &mut stack);
                 }
             }
             TypeKind::Union(u) => u.variants.iter().for_each(|v| mentioned(&v.ty, &mut stack)),

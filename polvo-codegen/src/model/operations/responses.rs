@@ -1,0 +1,216 @@
+//! The responses of an operation: what success and errors decode into.
+
+use serde_json::Value;
+
+use super::super::schema::{child_pointer, non_empty};
+use super::super::types::{At, TypeBuilder, strip_option};
+use super::super::{Outcome, Primitive, Response, ResponseBody, Responses, StatusMatch, TypeRef};
+use super::media::{accept_entry, is_json_media, media_base, media_rank};
+use super::{OperationBuilder, RawOperation};
+use crate::load::DocId;
+use crate::naming::{self, Namespace};
+
+impl<'a> OperationBuilder<'_, 'a> {
+    /// The operation's responses. `type_prefix` starts the names of their
+    /// inline types, `enum_prefix` the names of the success and error enums
+    /// (the builder's name).
+    pub(super) fn responses(&mut self, raw: &RawOperation<'a>, type_prefix: &str, enum_prefix: &str) -> Responses {
+        let mut success = Vec::new();
+        let mut errors = Vec::new();
+        let mut default = None;
+        let mut links: Vec<String> = Vec::new();
+        let mut success_media = Vec::new();
+        let mut error_media = Vec::new();
+        let responses_pointer = child_pointer(&raw.pointer, &["responses"]);
+        let entries = raw.value.get("responses").and_then(Value::as_object);
+        let successes = entries.map(|e| e.keys().filter(|k| k.starts_with('2')).count()).unwrap_or(0);
+        for (key, value) in entries.into_iter().flatten() {
+            if key.starts_with("x-") {
+                continue;
+            }
+            let pointer = child_pointer(&responses_pointer, &[key]);
+            let status = match parse_status(key) {
+                Some(s) => s,
+                None => {
+                    self.warn(
+                        raw.doc,
+                        &pointer,
+                        format!("`{key}` is not a status code, a range like `4XX`, or `default`; ignored"),
+                    );
+                    continue;
+                }
+            };
+            let Some((value, doc, pointer)) = self.follow(raw.doc, value, &pointer) else { continue };
+            let is_success = match status {
+                StatusMatch::Code(c) => (200..300).contains(&c),
+                StatusMatch::Class(c) => c == 2,
+                StatusMatch::Default => false,
+            };
+            let hint = naming::response_type(type_prefix, &status, is_success, successes > 1);
+            if let Some(declared) = value.get("links").and_then(Value::as_object) {
+                for name in declared.keys() {
+                    if !links.contains(name) {
+                        links.push(name.clone());
+                    }
+                }
+            }
+            let (body, media) = self.response_body(doc, value, &pointer, &hint);
+            if let Some(media) = media {
+                let list = if is_success { &mut success_media } else { &mut error_media };
+                list.push(media);
+            }
+            let response = Response {
+                status: status.clone(),
+                body,
+                description: non_empty(value.get("description").and_then(Value::as_str)),
+                variant: None,
+            };
+            match status {
+                StatusMatch::Default => default = Some(response),
+                _ if is_success => success.push(response),
+                _ => errors.push(response),
+            }
+        }
+        if let Some(default) = default {
+            if success.is_empty() {
+                success.push(default);
+            } else {
+                errors.push(default);
+            }
+        }
+        let success_type = outcome(&mut success, &format!("{enum_prefix}Response"), self.types, true);
+        let error_type = outcome(&mut errors, &format!("{enum_prefix}Error"), self.types, false);
+        let mut accept: Vec<String> = Vec::new();
+        for media in success_media.into_iter().chain(error_media) {
+            if !accept.contains(&media) {
+                accept.push(media);
+            }
+        }
+        Responses { success, errors, success_type, error_type, links, accept }
+    }
+
+    /// How a response decodes, and the media type it is decoded from.
+    fn response_body(
+        &mut self,
+        doc: DocId,
+        value: &'a Value,
+        pointer: &str,
+        hint: &str,
+    ) -> (ResponseBody, Option<String>) {
+        let Some(content) = value.get("content").and_then(Value::as_object) else {
+            return (ResponseBody::Empty, None);
+        };
+        let mut candidates: Vec<(u8, &String, &'a Value)> = content
+            .iter()
+            .map(|(media, media_value)| (media_rank(media, media_value.get("schema")), media, media_value))
+            .collect();
+        candidates.sort_by_key(|c| c.0);
+        let Some(&(_, media, media_value)) = candidates.first() else {
+            return (ResponseBody::Empty, None);
+        };
+        let accepted = accept_entry(media);
+        let schema = media_value.get("schema");
+        let is_binary = schema.is_some_and(|s| s.get("format").and_then(Value::as_str) == Some("binary"));
+        let body = if is_json_media(media) && !is_binary {
+            match schema {
+                Some(s) => {
+                    let schema_pointer = child_pointer(pointer, &["content", media, "schema"]);
+                    ResponseBody::Json(self.types.type_of(At { value: s, doc, pointer: &schema_pointer }, hint))
+                }
+                None if media.contains('*') => ResponseBody::Bytes,
+                None => ResponseBody::Json(TypeRef::Json),
+            }
+        } else if media_base(media).starts_with("text/") && !is_binary {
+            ResponseBody::Text
+        } else {
+            ResponseBody::Bytes
+        };
+        (body, accepted)
+    }
+}
+
+fn parse_status(key: &str) -> Option<StatusMatch> {
+    if key.eq_ignore_ascii_case("default") {
+        return Some(StatusMatch::Default);
+    }
+    let bytes = key.as_bytes();
+    if bytes.len() == 3 && bytes[0].is_ascii_digit() {
+        if key[1..].eq_ignore_ascii_case("xx") {
+            return Some(StatusMatch::Class(u16::from(bytes[0] - b'0')));
+        }
+        if let Ok(code) = key.parse::<u16>()
+            && (100..600).contains(&code)
+        {
+            return Some(StatusMatch::Code(code));
+        }
+    }
+    None
+}
+
+/// The payload type of a response body, if it has one.
+fn payload(body: &ResponseBody) -> Option<TypeRef> {
+    match body {
+        ResponseBody::Empty => None,
+        ResponseBody::Json(t) => Some(strip_option(t.clone())),
+        ResponseBody::Text => Some(TypeRef::Primitive(Primitive::String)),
+        ResponseBody::Bytes => Some(TypeRef::Bytes),
+    }
+}
+
+/// Works out what a set of responses decodes into, naming enum variants.
+fn outcome(responses: &mut [Response], enum_name: &str, types: &TypeBuilder<'_>, success: bool) -> Outcome {
+    let mut distinct: Vec<TypeRef> = Vec::new();
+    let mut has_empty = false;
+    for r in responses.iter() {
+        match payload(&r.body) {
+            Some(t) if !distinct.contains(&t) => distinct.push(t),
+            Some(_) => {}
+            None => has_empty = true,
+        }
+    }
+    match distinct.len() {
+        0 => Outcome::Nothing,
+        1 if success && has_empty => Outcome::Optional(distinct.remove(0)),
+        1 => Outcome::Single(distinct.remove(0)),
+        _ => {
+            let mut names = Namespace::new();
+            let mut variants: Vec<(String, Option<TypeRef>)> = Vec::new();
+            for ty in &distinct {
+                variants.push((
+                    names.claim(&naming::type_variant(ty, &|id| types.name_of(id).to_owned())),
+                    Some(ty.clone()),
+                ));
+            }
+            for r in responses.iter_mut() {
+                match payload(&r.body) {
+                    Some(t) => {
+                        let i = distinct.iter().position(|d| *d == t).unwrap_or(0);
+                        r.variant = Some(variants[i].0.clone());
+                    }
+                    None if success => {
+                        let name = names.claim(&naming::status_variant(&r.status));
+                        variants.push((name.clone(), None));
+                        r.variant = Some(name);
+                    }
+                    None => {}
+                }
+            }
+            Outcome::Enum { name: enum_name.to_owned(), variants }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        assert_eq!(parse_status("200"), Some(StatusMatch::Code(200)));
+        assert_eq!(parse_status("4XX"), Some(StatusMatch::Class(4)));
+        assert_eq!(parse_status("5xx"), Some(StatusMatch::Class(5)));
+        assert_eq!(parse_status("default"), Some(StatusMatch::Default));
+        assert_eq!(parse_status("20"), None);
+        assert_eq!(parse_status("999"), None);
+    }
+}
