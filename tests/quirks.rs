@@ -14,6 +14,7 @@ polvo::service!("tests/specs/quirks/media-types.yaml", name = "media");
 polvo::service!("tests/specs/quirks/schema-quirks.yaml", name = "schemas");
 polvo::service!("tests/specs/quirks/tags.yaml", name = "tags");
 polvo::service!("tests/specs/quirks/shared-shapes.yaml", name = "shapes");
+polvo::service!("tests/specs/quirks/same-operation-names.yaml", name = "crm");
 
 #[test]
 fn missing_and_duplicate_operation_ids_get_names() {
@@ -33,7 +34,7 @@ async fn tags_that_are_not_identifiers_name_groups() {
         .mount(&server)
         .await;
     let client = tags::Client::builder().base_url(server.uri()).build().unwrap();
-    let _: tags::_2fa::VerifyCode = client._2fa().verify_code();
+    let _: tags::_2fa::_2faVerifyCode = client._2fa().verify_code();
     let _: tags::self_::GetSelf = client.self_().get_self();
     let _: tags::r#type::ListTypes = client.r#type().list_types();
     let _: tags::builder::GetBuilder = client.builder_2().get_builder();
@@ -105,7 +106,7 @@ async fn status_ranges_and_default() {
             .await;
         match (status, client.start_job().send().await) {
             (202, Ok(job)) => assert_eq!(job.id.as_deref(), Some("j1")),
-            (409, Err(polvo::Error::Api { body: ranges::StartJobError::StartJobResponse4xx(e), .. })) => {
+            (409, Err(polvo::Error::Api { body: ranges::StartJobError::ClientError(e), .. })) => {
                 assert_eq!(e.reason.as_deref(), Some("busy"))
             }
             (s, other) => panic!("{s}: unexpected {other:?}"),
@@ -117,8 +118,55 @@ async fn status_ranges_and_default() {
         .mount(&server)
         .await;
     match client.start_job().send().await {
-        Err(polvo::Error::Api { status, body: ranges::StartJobError::Text(text), .. }) => {
+        Err(polvo::Error::Api { status, body: ranges::StartJobError::Other(text), .. }) => {
             assert_eq!((status.as_u16(), text.as_str()), (503, "maintenance"))
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+/// Two groups that each have a `create` can be imported together, and a
+/// response enum's variants are named after the statuses.
+#[tokio::test]
+async fn groups_import_together_and_response_variants_name_the_status() {
+    use crm::basic::*;
+    use crm::batch::*;
+    use crm::types::{CreateBody, Properties, SimplePublicObject};
+
+    let server = MockServer::start().await;
+    let client = crm::Client::builder().base_url(server.uri()).build().unwrap();
+    let _: BasicCreate = client.basic().create(Properties::default());
+    let _: BatchApi<'_> = client.batch();
+    let object = |id: &str| json!({"id": id});
+    for (status, body) in [
+        (201, json!({"results": [object("c1")]})),
+        (207, json!({"results": [object("c2")], "errors": [{"message": "duplicate"}]})),
+    ] {
+        server.reset().await;
+        Mock::given(method("POST"))
+            .and(path("/crm/v3/objects/contacts/batch/create"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(body))
+            .mount(&server)
+            .await;
+        let request: BatchCreate = client.batch().create(CreateBody { inputs: vec![Properties::default()] });
+        match (status, request.send().await.unwrap()) {
+            (201, BatchCreateResponse::Created(all)) => {
+                assert_eq!(all.results, [SimplePublicObject { id: "c1".into() }])
+            }
+            (207, BatchCreateResponse::MultiStatus(some)) => {
+                assert_eq!((some.results.len(), some.errors[0].message.as_str()), (1, "duplicate"))
+            }
+            (s, other) => panic!("{s}: unexpected {other:?}"),
+        }
+    }
+    server.reset().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(404).set_body_string("no such object type"))
+        .mount(&server)
+        .await;
+    match client.batch().create(CreateBody { inputs: Vec::new() }).send().await {
+        Err(polvo::Error::Api { body: BatchCreateError::NotFound(text), .. }) => {
+            assert_eq!(text, "no such object type")
         }
         other => panic!("unexpected {other:?}"),
     }

@@ -441,26 +441,10 @@ pub fn response_type(prefix: &str, status: &crate::model::StatusMatch, success: 
     }
 }
 
-/// The variant of a response enum that holds a body of type `ty`, whose
-/// named types are called by `name_of`.
-pub fn type_variant(ty: &crate::model::TypeRef, name_of: &dyn Fn(usize) -> String) -> String {
-    use crate::model::{Primitive, TypeRef};
-    match ty {
-        TypeRef::Named(id) => name_of(*id),
-        TypeRef::Vec(inner) => match inner.as_ref() {
-            TypeRef::Named(id) => format!("{}List", name_of(*id)),
-            _ => "List".into(),
-        },
-        TypeRef::Primitive(Primitive::String) => "Text".into(),
-        TypeRef::Primitive(_) => "Value".into(),
-        TypeRef::Bytes | TypeRef::Binary => "Bytes".into(),
-        TypeRef::Map(_) | TypeRef::JsonObject => "Object".into(),
-        _ => "Json".into(),
-    }
-}
-
-/// The variant of a success enum for a status without a body: its reason
-/// phrase (`Created`, `NoContent`), or `Status{code}`.
+/// The variant of a response enum for a status: its IANA reason phrase in
+/// PascalCase (`Ok`, `Created`, `MultiStatus`, `NotFound`), `Status{code}`
+/// for an unregistered code, the class's name for a range (`Success` for
+/// `2XX`, `ClientError` for `4XX`), and `Other` for `default`.
 pub fn status_variant(status: &crate::model::StatusMatch) -> String {
     use crate::model::StatusMatch;
     match status {
@@ -468,24 +452,83 @@ pub fn status_variant(status: &crate::model::StatusMatch) -> String {
             Some(reason) => pascal(reason),
             None => format!("Status{code}"),
         },
-        StatusMatch::Class(c) => format!("Status{c}xx"),
+        StatusMatch::Class(class) => match class {
+            1 => "Informational".into(),
+            2 => "Success".into(),
+            3 => "Redirection".into(),
+            4 => "ClientError".into(),
+            5 => "ServerError".into(),
+            _ => format!("Status{class}xx"),
+        },
         StatusMatch::Default => "Other".into(),
     }
 }
 
-/// The reason phrases of the success statuses.
+/// The reason phrases of the HTTP status codes registered with IANA
+/// (RFC 9110 and the RFCs it lists).
 fn reason_phrase(code: u16) -> Option<&'static str> {
     Some(match code {
-        200 => "ok",
-        201 => "created",
-        202 => "accepted",
-        203 => "non authoritative information",
-        204 => "no content",
-        205 => "reset content",
-        206 => "partial content",
-        207 => "multi status",
-        208 => "already reported",
-        226 => "im used",
+        100 => "Continue",
+        101 => "Switching Protocols",
+        102 => "Processing",
+        103 => "Early Hints",
+        200 => "OK",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non-Authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        207 => "Multi-Status",
+        208 => "Already Reported",
+        226 => "IM Used",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        305 => "Use Proxy",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        407 => "Proxy Authentication Required",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        417 => "Expectation Failed",
+        421 => "Misdirected Request",
+        422 => "Unprocessable Content",
+        423 => "Locked",
+        424 => "Failed Dependency",
+        425 => "Too Early",
+        426 => "Upgrade Required",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        451 => "Unavailable For Legal Reasons",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        506 => "Variant Also Negotiates",
+        507 => "Insufficient Storage",
+        508 => "Loop Detected",
+        510 => "Not Extended",
+        511 => "Network Authentication Required",
         _ => return None,
     })
 }
@@ -495,20 +538,40 @@ fn reason_phrase(code: u16) -> Option<&'static str> {
 pub struct OperationNames {
     /// The method (`snake_case`).
     pub method: String,
-    /// The request builder (`PascalCase`).
+    /// The request builder (`PascalCase`), unique in the service module.
     pub builder: String,
     /// What the names of the operation's inline types start with.
     pub type_prefix: String,
 }
 
 /// The names of one module of operations: the client (ungrouped operations)
-/// or a group. Methods and types are claimed here and nowhere else.
+/// or a group. Methods are claimed here, the module's types (builders and
+/// response enums) in the service's [`ServiceTypes`], so that no two groups
+/// export the same name and any of them can be imported together.
 #[derive(Clone, Debug)]
 pub struct ModuleScope {
     /// Methods: of the client, or of the group's struct.
     methods: Namespace,
-    /// Types of the module: builders and response enums.
-    types: Namespace,
+    /// The group's name in PascalCase, which its builders start with; empty
+    /// for the client.
+    group: String,
+    /// The words of the group's name in snake_case.
+    group_words: Vec<String>,
+}
+
+/// The PascalCase types of a service module and its group modules: group
+/// structs, request builders and response enums, each name handed out once
+/// in the whole service. The schemas are apart, in the `types` module.
+#[derive(Clone, Debug)]
+pub struct ServiceTypes {
+    names: Namespace,
+}
+
+impl ServiceTypes {
+    /// Claims the name of a success or error enum.
+    pub fn claim(&mut self, name: &str) -> String {
+        self.names.claim(name)
+    }
 }
 
 impl ModuleScope {
@@ -518,7 +581,13 @@ impl ModuleScope {
     /// `batch_archive`) before a number has to. With `dropped_group`, the
     /// inline types start with the group (`issues/list-for-repo` in group
     /// `issues` → `list_for_repo`, types `IssuesListForRepo…`).
-    pub fn claim_operation(&mut self, base: &str, tag: Option<&str>, dropped_group: Option<&str>) -> OperationNames {
+    pub fn claim_operation(
+        &mut self,
+        types: &mut ServiceTypes,
+        base: &str,
+        tag: Option<&str>,
+        dropped_group: Option<&str>,
+    ) -> OperationNames {
         let mut ident = method_ident(base);
         if self.methods.contains(&ident)
             && let Some(tag) = tag
@@ -529,26 +598,51 @@ impl ModuleScope {
             }
         }
         let method = self.methods.claim(&ident);
-        let builder = self.types.claim(&pascal_ident(unraw(&method), "Call"));
+        let builder = types.claim(&self.builder_name(&method));
+        let plain = pascal_ident(unraw(&method), "Call");
         let type_prefix = match dropped_group {
-            Some(group) => format!("{}{}", pascal(group), builder.trim_start_matches('_')),
-            None => builder.clone(),
+            Some(group) => format!("{}{}", pascal(group), plain.trim_start_matches('_')),
+            None => plain,
         };
         OperationNames { method, builder, type_prefix }
     }
 
     /// Claims the method and builder of the extra method of `method` that
     /// sends the body as another media type (`create_booking_xml`).
-    pub fn claim_alternative(&mut self, method: &str, suffix: &str) -> (String, String) {
+    pub fn claim_alternative(&mut self, types: &mut ServiceTypes, method: &str, suffix: &str) -> (String, String) {
         let method = self.methods.claim(&method_ident(&format!("{}_{suffix}", unraw(method))));
-        let builder = self.types.claim(&pascal_ident(unraw(&method), "Call"));
+        let builder = types.claim(&self.builder_name(&method));
         (method, builder)
     }
 
-    /// Claims the name of a success or error enum.
-    pub fn claim_type(&mut self, name: &str) -> String {
-        self.types.claim(name)
+    /// The builder a method of this module asks for: the method in
+    /// PascalCase (`get_pet` → `GetPet`) where it names the group already
+    /// (`pets`, singular or plural), else after the group's name (`basic` +
+    /// `create` → `BasicCreate`), so that two groups' builders differ.
+    fn builder_name(&self, method: &str) -> String {
+        let method = unraw(method);
+        let name = if self.group.is_empty() || names_group(method, &self.group_words) {
+            pascal(method)
+        } else {
+            format!("{}{}", self.group, pascal(method))
+        };
+        escape(if name.is_empty() { "Call".to_owned() } else { name })
     }
+}
+
+/// Whether the snake_case `method` has the words of a group among its own,
+/// in order, the last one singular or plural (`get_pet` and `list_pets`
+/// name the group `pets`).
+fn names_group(method: &str, group_words: &[String]) -> bool {
+    let words: Vec<&str> = method.split('_').filter(|w| !w.is_empty()).collect();
+    let Some((last, head)) = group_words.split_last() else { return false };
+    let same = |word: &str, group: &str| {
+        word == group || word.strip_suffix('s') == Some(group) || group.strip_suffix('s') == Some(word)
+    };
+    words.windows(group_words.len()).any(|window| {
+        let (window_last, window_head) = window.split_last().unwrap_or((&"", &[]));
+        window_head.iter().zip(head).all(|(w, g)| *w == g) && same(window_last, last)
+    })
 }
 
 /// The names of a group.
@@ -565,12 +659,15 @@ pub struct GroupNames {
 }
 
 /// Every name of a service module that its parts share: group modules,
-/// and the client's methods and the module's types (see [`ModuleScope`]).
+/// the client's methods (see [`ModuleScope`]) and the types of the service
+/// module and its groups ([`ServiceTypes`]).
 #[derive(Clone, Debug)]
 pub struct ServiceScope {
     modules: Namespace,
-    /// The client and the service module's own types.
+    /// The client and the service module's own operations.
     pub client: ModuleScope,
+    /// The types of the service module and its group modules.
+    pub types: ServiceTypes,
 }
 
 impl Default for ServiceScope {
@@ -579,23 +676,26 @@ impl Default for ServiceScope {
             modules: Namespace::with_reserved(MODULE_RESERVED_MODULES),
             client: ModuleScope {
                 methods: Namespace::with_reserved(CLIENT_RESERVED),
-                types: Namespace::with_reserved(MODULE_RESERVED_TYPES),
+                group: String::new(),
+                group_words: Vec::new(),
             },
+            types: ServiceTypes { names: Namespace::with_reserved(MODULE_RESERVED_TYPES) },
         }
     }
 }
 
 impl ServiceScope {
-    /// Claims the module and accessor of the group named `name` (the tag or
-    /// its rename), and gives its struct's name and its scope.
+    /// Claims the module, accessor and struct of the group named `name`
+    /// (the tag or its rename), and gives the scope of its operations.
     pub fn claim_group(&mut self, name: &str) -> GroupNames {
         let module = self.modules.claim(&snake_ident(name, "default"));
         let accessor = self.client.methods.claim(&module);
         let base = pascal(name);
-        let struct_name = escape(format!("{}Api", if base.is_empty() { "Default" } else { &base }));
-        let mut types = Namespace::with_reserved(MODULE_RESERVED_TYPES);
-        types.claim(&struct_name);
-        GroupNames { module, accessor, struct_name, scope: ModuleScope { methods: Namespace::new(), types } }
+        let group = if base.is_empty() { "Default".to_owned() } else { base };
+        let struct_name = self.types.claim(&escape(format!("{group}Api")));
+        let group_words = snake(name).split('_').filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        let scope = ModuleScope { methods: Namespace::new(), group, group_words };
+        GroupNames { module, accessor, struct_name, scope }
     }
 }
 
@@ -769,6 +869,46 @@ mod tests {
     #[test]
     fn odd_enum_values() {
         assert_eq!(enum_variant_names(&["", "1", "self", "*"]), ["Empty", "_1", "Self_", "Star"]);
+    }
+
+    #[test]
+    fn response_variants_are_named_after_the_status() {
+        use crate::model::StatusMatch;
+        let name = |s| status_variant(&s);
+        assert_eq!(name(StatusMatch::Code(200)), "Ok");
+        assert_eq!(name(StatusMatch::Code(201)), "Created");
+        assert_eq!(name(StatusMatch::Code(204)), "NoContent");
+        assert_eq!(name(StatusMatch::Code(207)), "MultiStatus");
+        assert_eq!(name(StatusMatch::Code(404)), "NotFound");
+        assert_eq!(name(StatusMatch::Code(414)), "UriTooLong");
+        assert_eq!(name(StatusMatch::Code(422)), "UnprocessableContent");
+        assert_eq!(name(StatusMatch::Code(505)), "HttpVersionNotSupported");
+        assert_eq!(name(StatusMatch::Code(299)), "Status299");
+        assert_eq!(name(StatusMatch::Class(2)), "Success");
+        assert_eq!(name(StatusMatch::Class(4)), "ClientError");
+        assert_eq!(name(StatusMatch::Class(5)), "ServerError");
+        assert_eq!(name(StatusMatch::Default), "Other");
+    }
+
+    #[test]
+    fn builders_name_their_group_once() {
+        let mut service = ServiceScope::default();
+        let mut basic = service.claim_group("basic").scope;
+        let mut batch = service.claim_group("batch").scope;
+        let mut pets = service.claim_group("pets").scope;
+        let types = &mut service.types;
+        assert_eq!(basic.claim_operation(types, "create", None, None).builder, "BasicCreate");
+        assert_eq!(batch.claim_operation(types, "create", None, None).builder, "BatchCreate");
+        assert_eq!(pets.claim_operation(types, "get_pet", None, None).builder, "GetPet");
+        assert_eq!(pets.claim_operation(types, "list_pets", None, None).builder, "ListPets");
+        assert_eq!(pets.claim_operation(types, "petition", None, None).builder, "PetsPetition");
+        let mut client = service.client.clone();
+        assert_eq!(client.claim_operation(&mut service.types, "create", None, None).builder, "Create");
+        let mut store = service.claim_group("store").scope;
+        assert_eq!(store.claim_operation(&mut service.types, "get_pet", None, None).builder, "StoreGetPet");
+        // One name per service: another group's `GetPet` gets a number.
+        let mut pet = service.claim_group("pet").scope;
+        assert_eq!(pet.claim_operation(&mut service.types, "get_pet", None, None).builder, "GetPet2");
     }
 
     #[test]

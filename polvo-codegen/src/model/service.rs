@@ -14,7 +14,7 @@ use super::{Group, Operation, Server, Service, TypeId};
 use crate::SerdeImpls;
 use crate::diag::Diagnostics;
 use crate::load::{DocId, DocumentSet, Place};
-use crate::naming::{self, GroupNames, ModuleScope, OperationNames, ServiceScope};
+use crate::naming::{self, GroupNames, ModuleScope, OperationNames, ServiceScope, ServiceTypes};
 
 /// How the module is named and where the `x-polvo` section may be.
 #[derive(Clone, Debug, Default)]
@@ -128,8 +128,8 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
     types.define_pending();
 
     let mut builder = OperationBuilder { types: &mut types, auth: &auth };
-    let groups = build_groups(&grouping, named.groups, &raw_ops, &mut builder);
-    let ungrouped = build_ungrouped(named.ungrouped, &raw_ops, &mut builder, &mut scopes.client);
+    let groups = build_groups(&grouping, named.groups, &raw_ops, &mut builder, &mut scopes.types);
+    let ungrouped = build_ungrouped(named.ungrouped, &raw_ops, &mut builder, &mut scopes.client, &mut scopes.types);
 
     let mut type_defs = types.finish();
     make_finite(&mut type_defs);
@@ -407,22 +407,24 @@ fn name_operations(
     claims: &mut Claims,
 ) -> NamedOperations {
     claims.operations = vec![(None, String::new()); raw_ops.len()];
-    let mut claim = |raw_index: usize, group: Option<(usize, &str)>, scope: &mut ModuleScope| {
-        let raw = &raw_ops[raw_index];
-        let (base, dropped_group) = raw.method_base(group.is_some(), renames);
-        claims.operations[raw_index] = (group.map(|(i, _)| i), naming::method_ident(&base));
-        let dropped = group.map(|(_, name)| name).filter(|_| dropped_group);
-        (raw_index, scope.claim_operation(&base, raw.first_tag(), dropped))
-    };
+    let mut claim =
+        |raw_index: usize, group: Option<(usize, &str)>, scope: &mut ModuleScope, types: &mut ServiceTypes| {
+            let raw = &raw_ops[raw_index];
+            let (base, dropped_group) = raw.method_base(group.is_some(), renames);
+            claims.operations[raw_index] = (group.map(|(i, _)| i), naming::method_ident(&base));
+            let dropped = group.map(|(_, name)| name).filter(|_| dropped_group);
+            (raw_index, scope.claim_operation(types, &base, raw.first_tag(), dropped))
+        };
     let mut groups = Vec::with_capacity(grouping.by_tag.len());
     for (index, (tag, ops)) in grouping.by_tag.iter().enumerate() {
         let group_name = renames.groups.get(tag).map_or(tag.as_str(), String::as_str);
         claims.groups.push((tag.clone(), naming::group_module(group_name)));
         let mut names = scopes.claim_group(group_name);
-        let operations = ops.iter().map(|&i| claim(i, Some((index, group_name)), &mut names.scope)).collect();
+        let operations =
+            ops.iter().map(|&i| claim(i, Some((index, group_name)), &mut names.scope, &mut scopes.types)).collect();
         groups.push((names, operations));
     }
-    let ungrouped = grouping.ungrouped.iter().map(|&i| claim(i, None, &mut scopes.client)).collect();
+    let ungrouped = grouping.ungrouped.iter().map(|&i| claim(i, None, &mut scopes.client, &mut scopes.types)).collect();
     NamedOperations { groups, ungrouped }
 }
 
@@ -432,14 +434,15 @@ fn build_groups<'a>(
     named: Vec<(GroupNames, Vec<(usize, OperationNames)>)>,
     raw_ops: &[RawOperation<'a>],
     builder: &mut OperationBuilder<'_, 'a>,
+    types: &mut ServiceTypes,
 ) -> Vec<Group> {
     let mut groups = Vec::with_capacity(named.len());
     for ((tag, _), (names, ops)) in grouping.by_tag.iter().zip(named) {
         let GroupNames { module, accessor, struct_name, mut scope } = names;
         let mut operations: Vec<BuiltOperation> =
             ops.into_iter().map(|(i, names)| builder.build(&raw_ops[i], names)).collect();
-        claim_outcome_names(&mut operations, &mut scope);
-        let operations = with_alternative_bodies(operations, &mut scope);
+        claim_outcome_names(&mut operations, types);
+        let operations = with_alternative_bodies(operations, &mut scope, types);
         groups.push(Group {
             tag: tag.clone(),
             module,
@@ -458,11 +461,12 @@ fn build_ungrouped<'a>(
     raw_ops: &[RawOperation<'a>],
     builder: &mut OperationBuilder<'_, 'a>,
     scope: &mut ModuleScope,
+    types: &mut ServiceTypes,
 ) -> Vec<Operation> {
     let mut ungrouped: Vec<BuiltOperation> =
         named.into_iter().map(|(i, names)| builder.build(&raw_ops[i], names)).collect();
-    claim_outcome_names(&mut ungrouped, scope);
-    with_alternative_bodies(ungrouped, scope)
+    claim_outcome_names(&mut ungrouped, types);
+    with_alternative_bodies(ungrouped, scope, types)
 }
 
 /// The `x-polvo` section of the first root, or of the sidecar.
@@ -496,13 +500,17 @@ fn section(
 /// Adds, after each operation whose body can be sent in several media
 /// types, one operation per extra media type: `create_booking_xml` next to
 /// `create_booking`. They share the original's response enums.
-fn with_alternative_bodies(operations: Vec<BuiltOperation>, scope: &mut ModuleScope) -> Vec<Operation> {
+fn with_alternative_bodies(
+    operations: Vec<BuiltOperation>,
+    scope: &mut ModuleScope,
+    types: &mut ServiceTypes,
+) -> Vec<Operation> {
     let mut out = Vec::with_capacity(operations.len());
     for BuiltOperation { operation: mut op, alternative_bodies: alternatives } in operations {
         let mut extra = Vec::new();
         for (suffix, body) in alternatives {
             let mut alt = op.clone();
-            (alt.method_name, alt.builder_name) = scope.claim_alternative(&op.method_name, &suffix);
+            (alt.method_name, alt.builder_name) = scope.claim_alternative(types, &op.method_name, &suffix);
             let main = op.body.as_ref().map(|b| b.content_type.clone()).unwrap_or_default();
             alt.notes.push(format!(
                 "Sends the body as `{}`; [`{}`](Self::{}) sends `{main}`.",
@@ -534,13 +542,13 @@ fn with_alternative_bodies(operations: Vec<BuiltOperation>, scope: &mut ModuleSc
     out
 }
 
-/// Gives the success and error enums of operations unique names in their module.
-fn claim_outcome_names(operations: &mut [BuiltOperation], scope: &mut ModuleScope) {
+/// Gives the success and error enums of operations unique names in the service.
+fn claim_outcome_names(operations: &mut [BuiltOperation], types: &mut ServiceTypes) {
     for op in operations {
         let responses = &mut op.operation.responses;
         for outcome in [&mut responses.success_type, &mut responses.error_type] {
             if let super::Outcome::Enum { name, .. } = outcome {
-                *name = scope.claim_type(name);
+                *name = types.claim(name);
             }
         }
     }

@@ -771,11 +771,6 @@ impl<'a> TypeBuilder<'a> {
         self.diags
     }
 
-    /// The name of a type.
-    pub fn name_of(&self, id: TypeId) -> &str {
-        &self.types[id].name
-    }
-
     /// The documents.
     pub fn documents(&self) -> &'a DocumentSet {
         self.docs

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::super::schema::{child_pointer, non_empty};
-use super::super::types::{At, TypeBuilder, strip_option};
+use super::super::types::{At, strip_option};
 use super::super::{Outcome, Primitive, Response, ResponseBody, Responses, StatusMatch, TypeRef};
 use super::media::{accept_entry, is_json_media, media_base, media_rank};
 use super::{OperationBuilder, RawOperation};
@@ -78,8 +78,8 @@ impl<'a> OperationBuilder<'_, 'a> {
                 errors.push(default);
             }
         }
-        let success_type = outcome(&mut success, &format!("{enum_prefix}Response"), self.types, true);
-        let error_type = outcome(&mut errors, &format!("{enum_prefix}Error"), self.types, false);
+        let success_type = outcome(&mut success, &format!("{enum_prefix}Response"), true);
+        let error_type = outcome(&mut errors, &format!("{enum_prefix}Error"), false);
         let mut accept: Vec<String> = Vec::new();
         for media in success_media.into_iter().chain(error_media) {
             if !accept.contains(&media) {
@@ -157,8 +157,11 @@ fn payload(body: &ResponseBody) -> Option<TypeRef> {
     }
 }
 
-/// Works out what a set of responses decodes into, naming enum variants.
-fn outcome(responses: &mut [Response], enum_name: &str, types: &TypeBuilder<'_>, success: bool) -> Outcome {
+/// Works out what a set of responses decodes into. When their bodies have
+/// several types, it is an enum with one variant per status, named after it
+/// (`Ok`, `Created`, `NotFound`); a success status without a body is a unit
+/// variant, an error status without one has none (it is `Error::Status`).
+fn outcome(responses: &mut [Response], enum_name: &str, success: bool) -> Outcome {
     let mut distinct: Vec<TypeRef> = Vec::new();
     let mut has_empty = false;
     for r in responses.iter() {
@@ -172,32 +175,25 @@ fn outcome(responses: &mut [Response], enum_name: &str, types: &TypeBuilder<'_>,
         0 => Outcome::Nothing,
         1 if success && has_empty => Outcome::Optional(distinct.remove(0)),
         1 => Outcome::Single(distinct.remove(0)),
-        _ => {
-            let mut names = Namespace::new();
-            let mut variants: Vec<(String, Option<TypeRef>)> = Vec::new();
-            for ty in &distinct {
-                variants.push((
-                    names.claim(&naming::type_variant(ty, &|id| types.name_of(id).to_owned())),
-                    Some(ty.clone()),
-                ));
-            }
-            for r in responses.iter_mut() {
-                match payload(&r.body) {
-                    Some(t) => {
-                        let i = distinct.iter().position(|d| *d == t).unwrap_or(0);
-                        r.variant = Some(variants[i].0.clone());
-                    }
-                    None if success => {
-                        let name = names.claim(&naming::status_variant(&r.status));
-                        variants.push((name.clone(), None));
-                        r.variant = Some(name);
-                    }
-                    None => {}
-                }
-            }
-            Outcome::Enum { name: enum_name.to_owned(), variants }
-        }
+        _ => Outcome::Enum { name: enum_name.to_owned(), variants: status_variants(responses, success) },
     }
+}
+
+/// The variants of a response enum, one per status that has one, each
+/// named after its status; they are recorded on the responses too.
+fn status_variants(responses: &mut [Response], success: bool) -> Vec<(String, Option<TypeRef>)> {
+    let mut names = Namespace::new();
+    let mut variants = Vec::new();
+    for r in responses.iter_mut() {
+        let payload = payload(&r.body);
+        if payload.is_none() && !success {
+            continue;
+        }
+        let name = names.claim(&naming::status_variant(&r.status));
+        r.variant = Some(name.clone());
+        variants.push((name, payload));
+    }
+    variants
 }
 
 #[cfg(test)]
