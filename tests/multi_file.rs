@@ -6,12 +6,12 @@ polvo::service!(["tests/specs/multi/contacts.yaml", "tests/specs/multi/companies
 #[test]
 fn one_client_with_a_group_per_file() {
     let client = crm::Client::new().unwrap();
-    let _: crm::contacts::GetPage = client.contacts().get_page();
-    let _: crm::companies::GetPage = client.companies().get_page();
+    let _: crm::contacts::ContactsGetPage = client.contacts().get_page();
+    let _: crm::companies::CompaniesGetPage = client.companies().get_page();
     // Two operations of one file want `archive`: the first keeps it, the tag
     // tells the second apart.
-    let _: crm::contacts::Archive = client.contacts().archive();
-    let _: crm::contacts::BasicArchive = client.contacts().basic_archive("c1");
+    let _: crm::contacts::ContactsArchive = client.contacts().archive();
+    let _: crm::contacts::ContactsBasicArchive = client.contacts().basic_archive("c1");
 }
 
 #[test]

@@ -110,13 +110,13 @@ async fn documented_errors_decode_into_the_operation_error_enum() {
         let error = client.items().list_items("r").send().await.expect_err("an error status");
         assert_eq!(error.status(), Some(StatusCode::from_u16(status).unwrap()));
         match (status, error) {
-            (400, polvo::Error::Api { body: ListItemsError::Problem(p), .. }) => {
+            (400, polvo::Error::Api { body: ListItemsError::BadRequest(p), .. }) => {
                 assert_eq!((p.title.as_str(), p.detail.as_deref()), ("bad", Some("no")))
             }
-            (422, polvo::Error::Api { body: ListItemsError::ValidationProblem(v), .. }) => {
+            (422, polvo::Error::Api { body: ListItemsError::UnprocessableContent(v), .. }) => {
                 assert_eq!(v.errors, ["name is required"])
             }
-            (503, polvo::Error::Api { body: ListItemsError::Text(t), .. }) => assert_eq!(t, "try later"),
+            (503, polvo::Error::Api { body: ListItemsError::ServerError(t), .. }) => assert_eq!(t, "try later"),
             (status, other) => panic!("{status}: unexpected {other:?}"),
         }
     }

@@ -79,7 +79,8 @@ pub struct Group {
 pub struct Operation {
     /// The method on the group (`snake_case`).
     pub method_name: String,
-    /// The request builder type (`PascalCase`).
+    /// The request builder type (`PascalCase`), unique in the service
+    /// module and its group modules.
     pub builder_name: String,
     /// `operationId`, when the spec has one.
     pub operation_id: Option<String>,
@@ -276,7 +277,8 @@ pub enum Outcome {
     Enum {
         /// The enum's name.
         name: String,
-        /// Variants: name, payload (`None` for bodiless statuses).
+        /// Variants, one per status, named after it (`Created`): name,
+        /// payload (`None` for bodiless statuses).
         variants: Vec<(String, Option<TypeRef>)>,
     },
 }

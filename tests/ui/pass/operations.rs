@@ -21,7 +21,7 @@ async fn calls(client: &operations::Client) -> Result<(), Box<dyn std::error::Er
     let echoed: String = client.add_note("hello").send().await?;
     let _ = echoed;
     match client.items().list_items("r").send().await {
-        Err(polvo::Error::Api { body: operations::items::ListItemsError::Problem(p), .. }) => drop(p.title),
+        Err(polvo::Error::Api { body: operations::items::ListItemsError::BadRequest(p), .. }) => drop(p.title),
         _ => {}
     }
     Ok(())
