@@ -209,4 +209,42 @@ mod tests {
         assert_eq!(parse_status("20"), None);
         assert_eq!(parse_status("999"), None);
     }
+
+    fn response(status: StatusMatch, body: ResponseBody) -> Response {
+        Response { status, body, description: None, variant: None }
+    }
+
+    #[test]
+    fn enum_variants_are_one_per_status_named_after_it() {
+        let (pet, job) = (ResponseBody::Json(TypeRef::Named(0)), ResponseBody::Json(TypeRef::Named(1)));
+        let mut success = vec![
+            response(StatusMatch::Code(200), pet.clone()),
+            response(StatusMatch::Code(201), pet),
+            response(StatusMatch::Code(202), job.clone()),
+            response(StatusMatch::Code(204), ResponseBody::Empty),
+        ];
+        let Outcome::Enum { name, variants } = outcome(&mut success, "CreateResponse", true) else {
+            panic!("two body types make an enum")
+        };
+        assert_eq!(name, "CreateResponse");
+        let names: Vec<&str> = variants.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["Ok", "Created", "Accepted", "NoContent"]);
+        assert_eq!(variants[3].1, None);
+        let recorded: Vec<Option<&str>> = success.iter().map(|r| r.variant.as_deref()).collect();
+        assert_eq!(recorded, [Some("Ok"), Some("Created"), Some("Accepted"), Some("NoContent")]);
+
+        let mut errors = vec![
+            response(StatusMatch::Code(404), job),
+            response(StatusMatch::Code(410), ResponseBody::Empty),
+            response(StatusMatch::Class(5), ResponseBody::Text),
+            response(StatusMatch::Default, ResponseBody::Bytes),
+        ];
+        let Outcome::Enum { variants, .. } = outcome(&mut errors, "CreateError", false) else {
+            panic!("three body types make an enum")
+        };
+        let names: Vec<&str> = variants.iter().map(|(n, _)| n.as_str()).collect();
+        // An error status without a body has no variant: it is `Error::Status`.
+        assert_eq!(names, ["NotFound", "ServerError", "Other"]);
+        assert_eq!(errors[1].variant, None);
+    }
 }
