@@ -289,6 +289,19 @@ fn wait_until_ready(
     }
 }
 
+/// Spawns `node <args…>` and waits up to [`STARTUP_TIMEOUT`] until it is
+/// ready (see [`wait_until_ready`]): one attempt at starting a server.
+fn start_once(
+    name: &'static str,
+    args: &[&std::ffi::OsStr],
+    env: &[(&str, &str)],
+    ready: impl FnMut(&str) -> Option<String>,
+    also_ready: impl Fn(&str) -> bool,
+) -> Result<NodeServer, ServerError> {
+    let (child, lines) = spawn_node(name, args, env)?;
+    wait_until_ready(name, child, &lines, STARTUP_TIMEOUT, ready, also_ready)
+}
+
 /// Runs `start` up to [`STARTUP_ATTEMPTS`] times while it times out or the
 /// server exits early, telling stderr about each attempt that failed. Other
 /// errors (nothing installed, no process) are returned at once.
@@ -322,12 +335,10 @@ pub fn start_oidc(extra_env: &[(&str, &str)]) -> Result<NodeServer, ServerError>
     installed("oidc-provider/package.json")?;
     let script = repo_root().join("tests").join("servers").join("oidc.mjs");
     with_attempts(|| {
-        let (child, lines) = spawn_node(NAME, &[script.as_os_str(), "--exit-with-stdin".as_ref()], extra_env)?;
-        wait_until_ready(
+        start_once(
             NAME,
-            child,
-            &lines,
-            STARTUP_TIMEOUT,
+            &[script.as_os_str(), "--exit-with-stdin".as_ref()],
+            extra_env,
             |line| line.strip_prefix("LISTENING ").map(|url| url.trim().to_owned()),
             |_| true,
         )
@@ -356,12 +367,10 @@ pub fn start_prism(spec: &Path, extra_args: &[&str]) -> Result<NodeServer, Serve
             port_text.as_ref(),
         ];
         args.extend(extra_args.iter().map(|arg| std::ffi::OsStr::new(*arg)));
-        let (child, lines) = spawn_node(NAME, &args, &[])?;
-        wait_until_ready(
+        start_once(
             NAME,
-            child,
-            &lines,
-            STARTUP_TIMEOUT,
+            &args,
+            &[],
             |line| line.contains("Prism is listening on").then(|| format!("http://127.0.0.1:{port}")),
             |_| accepts_connections(port),
         )
@@ -378,12 +387,10 @@ pub fn start_oauth2_mock_server() -> Result<NodeServer, ServerError> {
     let bin = installed(".bin/oauth2-mock-server")?;
     with_attempts(|| {
         let args = [bin.as_os_str(), "-a".as_ref(), "127.0.0.1".as_ref(), "-p".as_ref(), "0".as_ref()];
-        let (child, lines) = spawn_node(NAME, &args, &[])?;
-        wait_until_ready(
+        start_once(
             NAME,
-            child,
-            &lines,
-            STARTUP_TIMEOUT,
+            &args,
+            &[],
             |line| {
                 if !line.contains("server listening on") {
                     return None;

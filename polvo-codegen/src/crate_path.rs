@@ -17,11 +17,21 @@ use std::str::FromStr;
 /// assert_eq!(path.to_string(), "my_polvo");
 /// assert_eq!(polvo_codegen::CratePath::default().to_string(), "::polvo");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct CratePath {
-    /// The path as written, checked to parse as a plain path.
+    /// The path as written, without spaces.
     text: String,
+    /// The same path as tokens, for the emitter.
+    tokens: TokenStream,
 }
+
+impl PartialEq for CratePath {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for CratePath {}
 
 /// Why a `crate = "…"` value cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -35,7 +45,7 @@ pub struct InvalidCratePath {
 
 impl Default for CratePath {
     fn default() -> Self {
-        CratePath { text: "::polvo".to_owned() }
+        CratePath { text: "::polvo".to_owned(), tokens: quote::quote!(::polvo) }
     }
 }
 
@@ -59,8 +69,9 @@ impl FromStr for CratePath {
                  start from the crate root (`crate::…`)"
             )));
         }
-        let text = path.to_token_stream().to_string().replace(' ', "");
-        Ok(CratePath { text })
+        let tokens = path.to_token_stream();
+        let text = tokens.to_string().replace(' ', "");
+        Ok(CratePath { text, tokens })
     }
 }
 
@@ -73,9 +84,7 @@ impl fmt::Display for CratePath {
 impl CratePath {
     /// The path as tokens, for the emitter.
     pub(crate) fn tokens(&self) -> TokenStream {
-        syn::parse_str::<syn::Path>(&self.text)
-            .expect("a crate path is checked to parse when it is made")
-            .to_token_stream()
+        self.tokens.clone()
     }
 }
 

@@ -57,31 +57,11 @@ impl Parse for ServiceInput {
             let key = Ident::parse_any(input)?;
             input.parse::<Token![=]>()?;
             match key.to_string().as_str() {
-                "name" => {
-                    let value: LitStr = input.parse()?;
-                    if name.is_some() {
-                        return Err(syn::Error::new(key.span(), "`name` is given twice"));
-                    }
-                    name = Some(value);
-                }
+                "name" => set_once(&mut name, &key, input.parse()?)?,
                 "tags" => tags.extend(string_list(input)?),
                 "operations" => operations.extend(string_list(input)?),
-                "crate" => {
-                    let value: LitStr = input.parse()?;
-                    if crate_path.is_some() {
-                        return Err(syn::Error::new(key.span(), "`crate` is given twice"));
-                    }
-                    let path = value.value().parse::<CratePath>().map_err(|e| syn::Error::new(value.span(), e))?;
-                    crate_path = Some(path);
-                }
-                "serde" => {
-                    let value: LitStr = input.parse()?;
-                    if serde_impls.is_some() {
-                        return Err(syn::Error::new(key.span(), "`serde` is given twice"));
-                    }
-                    let impls = value.value().parse::<SerdeImpls>().map_err(|e| syn::Error::new(value.span(), e))?;
-                    serde_impls = Some(impls);
-                }
+                "crate" => set_once(&mut crate_path, &key, parsed_literal::<CratePath>(input)?)?,
+                "serde" => set_once(&mut serde_impls, &key, parsed_literal::<SerdeImpls>(input)?)?,
                 other => {
                     return Err(syn::Error::new(
                         key.span(),
@@ -92,6 +72,25 @@ impl Parse for ServiceInput {
         }
         Ok(ServiceInput { files, name, tags, operations, crate_path, serde_impls })
     }
+}
+
+/// Stores the value of option `key` in `slot`, which must still be empty.
+fn set_once<T>(slot: &mut Option<T>, key: &Ident, value: T) -> syn::Result<()> {
+    if slot.is_some() {
+        return Err(syn::Error::new(key.span(), format!("`{key}` is given twice")));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// A string literal parsed with `T`'s `FromStr`; its error lands on the literal.
+fn parsed_literal<T>(input: ParseStream) -> syn::Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let value: LitStr = input.parse()?;
+    value.value().parse::<T>().map_err(|e| syn::Error::new(value.span(), e))
 }
 
 impl ServiceInput {
