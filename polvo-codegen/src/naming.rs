@@ -183,6 +183,34 @@ impl Namespace {
     }
 }
 
+/// The names of the `types` module, one per schema type: component schemas
+/// claim theirs first ([`Self::component`]), so an inline type never takes
+/// a component's name; inline schemas are named after where they appear
+/// ([`Self::at`], [`Self::inline`]). Nothing else names into that module, so
+/// it is apart from the service module's [`ServiceScope`].
+#[derive(Clone, Debug, Default)]
+pub struct TypeNames {
+    names: Namespace,
+}
+
+impl TypeNames {
+    /// Claims the type of the component schema `key` (`pet` → `Pet`).
+    pub fn component(&mut self, key: &str) -> String {
+        self.names.claim(&component_type(key))
+    }
+
+    /// Claims the type of a schema at pointer `tokens` of file `file` (see
+    /// [`type_at`]).
+    pub fn at(&mut self, tokens: &[String], file: &str, hint: &str) -> String {
+        self.names.claim(&type_at(tokens, file, hint))
+    }
+
+    /// Claims the type of an inline schema named after `hint` (`PetStatus`).
+    pub fn inline(&mut self, hint: &str) -> String {
+        self.names.claim(&inline_type(hint))
+    }
+}
+
 /// The names of a struct's fields: each property's name in snake_case, with
 /// symbols spelled out where plain snake_case would make two properties
 /// collide (`+1` and `-1` → `plus_1`, `minus_1`), and the field that keeps

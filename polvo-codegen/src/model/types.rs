@@ -23,12 +23,7 @@ use super::{
 };
 use crate::diag::Diagnostics;
 use crate::load::{DocId, DocumentSet, Place, pointer};
-use crate::naming::{self, Namespace};
-
-/// Names that generated code uses unqualified inside `types`; a schema of
-/// one of these names still works because emitted paths are then qualified,
-/// but the names are kept free where possible.
-const RESERVED_TYPE_NAMES: &[&str] = &[];
+use crate::naming::{self, Namespace, TypeNames};
 
 /// How deeply inline schemas may nest, counting the levels an `allOf` adds
 /// by merging the schemas it references. The deepest of the 2,639 specs of
@@ -43,7 +38,7 @@ pub struct TypeBuilder<'a> {
     docs: &'a DocumentSet,
     /// Every type defined so far.
     pub types: Vec<TypeDef>,
-    names: Namespace,
+    names: TypeNames,
     by_place: HashMap<Place, TypeId>,
     nullable: HashSet<TypeId>,
     pending: VecDeque<TypeId>,
@@ -79,7 +74,7 @@ impl<'a> TypeBuilder<'a> {
         TypeBuilder {
             docs,
             types: Vec::new(),
-            names: Namespace::with_reserved(RESERVED_TYPE_NAMES),
+            names: TypeNames::default(),
             by_place: HashMap::new(),
             nullable: HashSet::new(),
             pending: VecDeque::new(),
@@ -97,7 +92,8 @@ impl<'a> TypeBuilder<'a> {
         if let Some(&id) = self.by_place.get(&place) {
             return id;
         }
-        self.register(place, &naming::component_type(key))
+        let name = self.names.component(key);
+        self.register(place, name)
     }
 
     /// Makes `place` another name for an existing type (a schema that several
@@ -106,7 +102,8 @@ impl<'a> TypeBuilder<'a> {
         self.by_place.insert(place, id);
     }
 
-    fn register(&mut self, place: Place, name: &str) -> TypeId {
+    /// Adds the type `name` (claimed already) defined at `place`.
+    fn register(&mut self, place: Place, name: String) -> TypeId {
         let id = self.types.len();
         if let Some(value) = self.docs.get(&place) {
             let view = SchemaView { value, doc: place.doc, pointer: &place.pointer };
@@ -114,7 +111,6 @@ impl<'a> TypeBuilder<'a> {
                 self.nullable.insert(id);
             }
         }
-        let name = self.names.claim(name);
         self.types.push(TypeDef {
             name,
             docs: Docs::default(),
@@ -217,8 +213,8 @@ impl<'a> TypeBuilder<'a> {
             return id;
         }
         let tokens = pointer::tokens(&place.pointer);
-        let name = naming::type_at(&tokens, self.docs.name(place.doc), hint);
-        self.register(place, &name)
+        let name = self.names.at(&tokens, self.docs.name(place.doc), hint);
+        self.register(place, name)
     }
 
     fn define(&mut self, id: TypeId) {
@@ -245,7 +241,7 @@ impl<'a> TypeBuilder<'a> {
     /// A new inline type named after `hint`.
     fn new_inline(&mut self, view: &SchemaView<'a, '_>, hint: &str) -> TypeId {
         let id = self.types.len();
-        let name = self.names.claim(&naming::inline_type(hint));
+        let name = self.names.inline(hint);
         self.types.push(TypeDef {
             name,
             docs: docs_of(view),

@@ -14,7 +14,11 @@ pub enum KeyLocation {
 }
 
 /// How an OAuth 2.0 client authenticates at the token endpoint.
+///
+/// More methods may be added (mutual TLS, for one), so a `match` on it needs
+/// a wildcard arm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ClientAuth {
     /// HTTP basic with the client id and secret (the default).
     ClientSecretBasic,
