@@ -657,3 +657,27 @@ fn a_plain_http_token_url_is_noted_where_the_spec_has_it() {
         "the module docs say so"
     );
 }
+
+/// `POLVO_NOTES=1` makes the macro print the spec's notes, each with its
+/// file and pointer, and setting the variable is enough for cargo to expand
+/// the service again.
+#[test]
+fn the_macro_prints_the_notes_when_polvo_notes_is_set() {
+    let krate = support::ScratchCrate::new(
+        "polvo_notes",
+        "polvo::service!(\"quirks/token-urls.yaml\", name = \"token_urls\");\n",
+    );
+    krate.link_specs(&support::root().join("tests/specs"));
+    let note = "polvo note: quirks/token-urls.yaml#/components/securitySchemes/plain/flows/clientCredentials/tokenUrl: \
+                `http://auth.example.com/oauth/token` is not https";
+
+    let (ok, stderr) = krate.check_with_env(&[], &[("POLVO_NOTES", "0")]);
+    assert!(ok, "{stderr}");
+    assert!(!stderr.contains("polvo note:"), "notes are quiet by default:\n{stderr}");
+
+    // Only the variable changes: cargo must know the expansion read it.
+    let (ok, stderr) = krate.check_with_env(&[], &[("POLVO_NOTES", "1")]);
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains(note), "the note is printed with its place:\n{stderr}");
+    assert_eq!(stderr.matches("polvo note:").count(), 3, "one line per note:\n{stderr}");
+}

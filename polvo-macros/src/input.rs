@@ -135,12 +135,21 @@ impl ServiceInput {
         for (lit, path) in &found {
             generator = generator.spec(path, lit.value());
         }
-        let result = match polvo_codegen::ExpansionCache::for_crate(&manifest_dir) {
+        let print_notes = notes_requested(std::env::var_os(NOTES_VAR).as_deref());
+        // A cached expansion keeps no warnings: with notes asked for, generate afresh.
+        let result = match polvo_codegen::ExpansionCache::for_crate(&manifest_dir).filter(|_| !print_notes) {
             Some(cache) => cache.generate(&generator),
             None => generator.generate(),
         };
         match result {
-            Ok(output) => Ok(output.tokens),
+            Ok(output) => {
+                if print_notes {
+                    print_warnings(&output.warnings);
+                }
+                let mut tokens = output.tokens;
+                tokens.extend(track_notes_var());
+                Ok(tokens)
+            }
             Err(diags) => {
                 let span = self.files[0].span();
                 let mut all: Option<syn::Error> = None;
@@ -155,6 +164,31 @@ impl ServiceInput {
                 Err(all.unwrap_or_else(|| syn::Error::new(span, "the spec could not be read")))
             }
         }
+    }
+}
+
+/// The environment variable that makes the macro print the spec's notes.
+const NOTES_VAR: &str = "POLVO_NOTES";
+
+/// Whether `POLVO_NOTES` asks for the notes: set, and neither empty nor `0`.
+fn notes_requested(value: Option<&std::ffi::OsStr>) -> bool {
+    value.is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Prints each warning (a degraded construct, a questionable URL) with its
+/// file and JSON pointer to the compiler's stderr, which cargo shows.
+fn print_warnings(warnings: &[polvo_codegen::Diagnostic]) {
+    for warning in warnings {
+        eprintln!("polvo note: {warning}");
+    }
+}
+
+/// An item that reads `POLVO_NOTES` through `option_env!`, so that cargo
+/// records the variable and setting or clearing it expands the services
+/// again (a proc macro cannot tell cargo what it reads on stable Rust).
+fn track_notes_var() -> TokenStream {
+    quote::quote! {
+        const _: ::core::option::Option<&str> = ::core::option_env!(#NOTES_VAR);
     }
 }
 
@@ -190,6 +224,16 @@ mod tests {
             Ok(_) => panic!("`{input}` parsed"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn notes_are_printed_when_the_variable_is_set_and_not_zero() {
+        use std::ffi::OsStr;
+        assert!(super::notes_requested(Some(OsStr::new("1"))));
+        assert!(super::notes_requested(Some(OsStr::new("yes"))));
+        assert!(!super::notes_requested(Some(OsStr::new("0"))));
+        assert!(!super::notes_requested(Some(OsStr::new(""))));
+        assert!(!super::notes_requested(None));
     }
 
     #[test]

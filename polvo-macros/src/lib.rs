@@ -24,6 +24,10 @@ use proc_macro::TokenStream;
 /// `serde = "both"` (every generated type gets `Serialize` and `Deserialize`,
 /// not only the impls its use in requests or responses needs; the default is
 /// `serde = "needed"`).
+///
+/// With the environment variable `POLVO_NOTES=1` the macro prints the spec's
+/// notes (degraded constructs, questionable URLs), each with its file and
+/// JSON pointer, to the build output.
 #[proc_macro]
 pub fn service(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as input::ServiceInput);

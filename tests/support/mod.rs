@@ -62,12 +62,18 @@ impl ScratchCrate {
     /// Runs `cargo check` with extra arguments (`--message-format=short`
     /// puts each diagnostic's file on its own line).
     pub fn check_with(&self, args: &[&str]) -> (bool, String) {
+        self.check_with_env(args, &[])
+    }
+
+    /// Runs `cargo check` with extra arguments and environment variables.
+    pub fn check_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
         let output = Command::new(env!("CARGO"))
             .arg("check")
             .arg("--quiet")
             .arg("--color=never")
             .args(args)
             .current_dir(&self.dir)
+            .envs(env.iter().copied())
             .env("CARGO_TARGET_DIR", root().join("target").join("polvo-scratch").join("target"))
             .output()
             .expect("run cargo check");
