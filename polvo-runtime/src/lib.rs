@@ -21,6 +21,7 @@ mod limit;
 mod redirect;
 mod request;
 mod response;
+pub mod webhooks;
 
 pub use binary::Binary;
 pub use bytes::Bytes;
