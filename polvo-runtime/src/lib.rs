@@ -18,6 +18,7 @@ mod encode;
 mod enums;
 mod error;
 mod limit;
+pub mod paginate;
 mod redirect;
 mod request;
 mod response;
