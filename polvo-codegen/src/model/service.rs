@@ -148,6 +148,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
         notes: Vec::new(),
         auth,
     };
+    super::pagination::detect(&mut service, section.as_ref(), diags);
     let serde_impls =
         options.serde_impls.or_else(|| section.as_ref().and_then(|s| s.section.serde)).unwrap_or_default();
     super::usage::mark_usage(&mut service, serde_impls);

@@ -115,7 +115,9 @@ mod tests {
 
     #[test]
     fn commas_in_targets_and_quotes_and_several_rels_are_understood() {
-        let headers = with_link(r#"<https://x.test/a?q=a,b&page=1>; title="one, two"; rel="prev", </a?q=a,b&page=2>; rel="last next""#);
+        let headers = with_link(
+            r#"<https://x.test/a?q=a,b&page=1>; title="one, two"; rel="prev", </a?q=a,b&page=2>; rel="last next""#,
+        );
         assert_eq!(next_link_parameter::<u32>(&headers, "page"), Ok(Some(2)));
         assert_eq!(next_link_parameter::<String>(&headers, "q"), Ok(Some("a,b".to_owned())));
     }

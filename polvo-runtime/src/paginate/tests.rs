@@ -50,7 +50,10 @@ fn the_starting_cursor_counts_as_seen() {
     let pages = vec![(vec![1], Some("a"))];
     let results: Vec<Result<Page<u32>, TestError>> =
         block_on(super::pages(Some("a"), fetcher(pages, asked.clone())).collect());
-    assert!(matches!(&results[..], [Ok(_), Err(crate::Error::Pagination(PaginationError::RepeatedCursor { page: 1 }))]));
+    assert!(matches!(
+        &results[..],
+        [Ok(_), Err(crate::Error::Pagination(PaginationError::RepeatedCursor { page: 1 }))]
+    ));
 }
 
 #[test]

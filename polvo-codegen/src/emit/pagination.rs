@@ -1,0 +1,183 @@
+//! `.pages()` and `.items()` on the builders of paginated operations:
+//! streams over `polvo::paginate`, each page's request being the builder's
+//! with the paging parameter set to the value the previous page gave.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::paths::{Paths, ident};
+use crate::model::{FieldStep, Operation, PageStyle, Pagination};
+
+/// The builder's `pages` and `items` methods; nothing when the operation
+/// does not page. `error` is the operation's error type.
+pub fn methods(op: &Operation, error: &TokenStream, paths: &Paths<'_>) -> TokenStream {
+    let Some(pagination) = &op.pagination else { return TokenStream::new() };
+    let polvo = paths.polvo();
+    let param = &op.params[pagination.param];
+    let field = ident(&param.rust_name);
+    let param_ty = paths.ty(&param.ty);
+    let item = paths.ty(&pagination.item);
+    let (start, set) = if param.required {
+        (quote!(Some(self.#field.clone())), quote!(request.#field = cursor;))
+    } else {
+        (quote!(self.#field.clone()), quote!(request.#field = Some(cursor);))
+    };
+    let page = page_body(pagination, &param.wire_name, &field, (&item, error), paths);
+    let pages_doc = format!(
+        " Every page of results, fetched as the stream is polled: this request, then the same request with \
+         `{}` set {}. The stream ends after the last page, or after an error (its last item).",
+        param.wire_name,
+        style_words(&pagination.style)
+    );
+    quote! {
+        #[doc = #pages_doc]
+        pub fn pages(
+            self,
+        ) -> impl #polvo::paginate::Stream<Item = Result<#polvo::paginate::Page<#item>, #polvo::Error<#error>>>
+               + ::core::marker::Send
+               + 'static {
+            let start = #start;
+            #polvo::paginate::pages(start, move |cursor: Option<#param_ty>| {
+                let mut request = self.clone();
+                if let Some(cursor) = cursor {
+                    #set
+                }
+                async move {
+                    #page
+                }
+            })
+        }
+
+        /// Every item of every page, in order (see [`pages`](Self::pages)).
+        pub fn items(
+            self,
+        ) -> impl #polvo::paginate::Stream<Item = Result<#item, #polvo::Error<#error>>> + ::core::marker::Send + 'static
+        {
+            #polvo::paginate::items(self.pages())
+        }
+    }
+}
+
+/// What the docs say about the next page's value.
+fn style_words(style: &PageStyle) -> &'static str {
+    match style {
+        PageStyle::Cursor(_) => "to the cursor the previous response gave",
+        PageStyle::LastItem(_) => "from the previous page's last item",
+        PageStyle::Link => "as in the previous response's `Link: rel=\"next\"` URL",
+        PageStyle::Offset => "past the items received so far",
+        PageStyle::PageNumber { .. } => "to the next page number",
+    }
+}
+
+/// The body of one page's future: send, read the next cursor, take the items.
+fn page_body(
+    pagination: &Pagination,
+    wire: &str,
+    field: &proc_macro2::Ident,
+    (item, error): (&TokenStream, &TokenStream),
+    paths: &Paths<'_>,
+) -> TokenStream {
+    let polvo = paths.polvo();
+    let vec = paths.vec();
+    let items = owned_chain(quote!(body), &pagination.items);
+    let current = match pagination.style {
+        PageStyle::Offset | PageStyle::PageNumber { .. } => quote!(let current = request.#field.clone();),
+        _ => TokenStream::new(),
+    };
+    let (before_items, after_items) = match &pagination.style {
+        PageStyle::Cursor(path) => {
+            let cursor = borrowed_chain(quote!(body), path);
+            (quote!(let next = #cursor.cloned();), TokenStream::new())
+        }
+        PageStyle::Link => {
+            (quote!(let next = #polvo::paginate::next_link_parameter(&headers, #wire)?;), TokenStream::new())
+        }
+        PageStyle::LastItem(path) => {
+            let cursor = borrowed_chain(quote!(item), path);
+            (TokenStream::new(), quote!(let next = items.last().and_then(|item| #cursor).cloned();))
+        }
+        PageStyle::Offset => (TokenStream::new(), advance(wire, quote!(0), quote!(items.len()), paths)),
+        PageStyle::PageNumber { start } => {
+            let start = proc_macro2::Literal::i64_unsuffixed(*start);
+            (TokenStream::new(), advance(wire, quote!(#start), quote!(1), paths))
+        }
+    };
+    let has_more = pagination.has_more.as_ref().map(|path| {
+        let more = borrowed_chain(quote!(body), path);
+        quote!(let more = #more.copied().unwrap_or(false);)
+    });
+    let filter = has_more.as_ref().map(|_| quote!(let next = next.filter(|_| more);));
+    quote! {
+        #current
+        let (status, headers, body) = request.send_response().await?.into_parts();
+        #has_more
+        #before_items
+        let items: #vec<#item> = #items;
+        #after_items
+        #filter
+        Result::<_, #polvo::Error<#error>>::Ok(#polvo::paginate::Fetched::new(
+            #polvo::paginate::Page::new(items, status, headers),
+            next,
+        ))
+    }
+}
+
+/// The next offset or page number: none after an empty page.
+fn advance(wire: &str, start: TokenStream, step: TokenStream, paths: &Paths<'_>) -> TokenStream {
+    let polvo = paths.polvo();
+    quote! {
+        let next = if items.is_empty() {
+            None
+        } else {
+            Some(#polvo::paginate::next_offset(#wire, current.unwrap_or(#start), #step)?)
+        };
+    }
+}
+
+/// An `Option<&Leaf>` for the field at the end of `steps`, from `base`.
+fn borrowed_chain(base: TokenStream, steps: &[FieldStep]) -> TokenStream {
+    let mut expr = base;
+    let mut optional = false;
+    let mut boxed = false;
+    for step in steps {
+        let f = ident(&step.field);
+        expr = match (optional, step.optional, step.boxed) {
+            (false, false, _) => quote!(#expr.#f),
+            (false, true, false) => quote!(#expr.#f.as_ref()),
+            (false, true, true) => quote!(#expr.#f.as_deref()),
+            (true, false, false) => quote!(#expr.map(|v| &v.#f)),
+            (true, false, true) => quote!(#expr.map(|v| &*v.#f)),
+            (true, true, false) => quote!(#expr.and_then(|v| v.#f.as_ref())),
+            (true, true, true) => quote!(#expr.and_then(|v| v.#f.as_deref())),
+        };
+        optional |= step.optional;
+        boxed = step.boxed;
+    }
+    match (optional, boxed) {
+        (true, _) => expr,
+        (false, true) => quote!(Some(&*#expr)),
+        (false, false) => quote!(Some(&#expr)),
+    }
+}
+
+/// The value at the end of `steps`, moved out of `base` (an empty array
+/// where an optional field on the way is absent).
+fn owned_chain(base: TokenStream, steps: &[FieldStep]) -> TokenStream {
+    let mut expr = base;
+    let mut optional = false;
+    for step in steps {
+        let f = ident(&step.field);
+        expr = match (optional, step.optional, step.boxed) {
+            (false, false, false) => quote!(#expr.#f),
+            (false, false, true) => quote!((*#expr.#f)),
+            (false, true, false) => quote!(#expr.#f),
+            (false, true, true) => quote!(#expr.#f.map(|b| *b)),
+            (true, false, false) => quote!(#expr.map(|v| v.#f)),
+            (true, false, true) => quote!(#expr.map(|v| *v.#f)),
+            (true, true, false) => quote!(#expr.and_then(|v| v.#f)),
+            (true, true, true) => quote!(#expr.and_then(|v| v.#f).map(|b| *b)),
+        };
+        optional |= step.optional;
+    }
+    if optional { quote!(#expr.unwrap_or_default()) } else { expr }
+}
