@@ -229,3 +229,177 @@ fn is_integer(types: &[TypeDef], ty: &TypeRef) -> bool {
 fn is_primitive(types: &[TypeDef], ty: &TypeRef) -> bool {
     matches!(resolve(types, ty), TypeRef::Primitive(_))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Diagnostics, Generator};
+    use std::path::{Path, PathBuf};
+
+    /// `../shared/specs/<file>`, or `None` (with a message) when `../shared` is absent.
+    fn vendor_spec(file: &str) -> Option<PathBuf> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/specs").join(file);
+        if path.is_file() {
+            Some(path)
+        } else {
+            eprintln!("skipped: {} is absent", path.display());
+            None
+        }
+    }
+
+    /// The model of `path` reduced to `operations`.
+    fn service(path: &Path, operations: &[&str]) -> Result<Service, Diagnostics> {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let generator = Generator::new("api").spec(path, name).operations(operations.iter().copied());
+        let mut diags = Diagnostics::new();
+        generator.build_service(&mut diags).map(|(service, _)| service).ok_or(diags)
+    }
+
+    fn operation<'s>(service: &'s Service, id: &str) -> &'s Operation {
+        let mut all = service.groups.iter().flat_map(|g| &g.operations).chain(&service.ungrouped);
+        all.find(|op| op.operation_id.as_deref() == Some(id)).unwrap_or_else(|| panic!("no operation `{id}`"))
+    }
+
+    fn param_name(op: &Operation) -> &str {
+        &op.params[op.pagination.as_ref().expect("paginated").param].wire_name
+    }
+
+    fn fields(steps: &[FieldStep]) -> Vec<&str> {
+        steps.iter().map(|s| s.field.as_str()).collect()
+    }
+
+    #[test]
+    fn hubspot_get_page_is_detected() {
+        let Some(path) = vendor_spec("hubspot/crm-contacts-v3.json") else { return };
+        let page = "get-/crm/v3/objects/contacts_getPage";
+        let by_id = "get-/crm/v3/objects/contacts/{contactId}_getById";
+        let service = service(&path, &[page, by_id]).unwrap();
+        let op = operation(&service, page);
+        let pagination = op.pagination.as_ref().expect("getPage pages");
+        assert_eq!(param_name(op), "after");
+        assert_eq!(fields(&pagination.items), ["results"]);
+        let PageStyle::Cursor(cursor) = &pagination.style else { panic!("{:?}", pagination.style) };
+        assert_eq!(fields(cursor), ["paging", "next", "after"]);
+        assert_eq!(operation(&service, by_id).pagination, None);
+    }
+
+    #[test]
+    fn a_stripe_list_is_detected() {
+        let Some(path) = vendor_spec("stripe.json") else { return };
+        let service = service(&path, &["GetCustomers", "GetCustomersCustomer"]).unwrap();
+        let op = operation(&service, "GetCustomers");
+        let pagination = op.pagination.as_ref().expect("GetCustomers pages");
+        assert_eq!(param_name(op), "starting_after");
+        assert_eq!(fields(&pagination.items), ["data"]);
+        assert_eq!(pagination.has_more.as_deref().map(fields), Some(vec!["has_more"]));
+        let PageStyle::LastItem(cursor) = &pagination.style else { panic!("{:?}", pagination.style) };
+        assert_eq!(fields(cursor), ["id"]);
+        assert_eq!(operation(&service, "GetCustomersCustomer").pagination, None);
+    }
+
+    #[test]
+    fn a_github_list_is_detected() {
+        let Some(path) = vendor_spec("github.json") else { return };
+        let service = service(&path, &["issues/list-for-repo", "issues/get"]).unwrap();
+        let op = operation(&service, "issues/list-for-repo");
+        let pagination = op.pagination.as_ref().expect("list-for-repo pages");
+        assert_eq!(param_name(op), "page");
+        assert_eq!(pagination.style, PageStyle::Link);
+        assert!(pagination.items.is_empty());
+        assert_eq!(operation(&service, "issues/get").pagination, None);
+    }
+
+    /// A spec with one Stripe-shaped list and `section` as its `x-polvo`.
+    fn spec_with_section(section: serde_json::Value) -> (tempfile::TempDir, PathBuf) {
+        let spec = serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "x-polvo": section,
+            "paths": {"/things": {"get": {
+                "operationId": "listThings",
+                "parameters": [
+                    {"name": "starting_after", "in": "query", "schema": {"type": "string"}},
+                    {"name": "page", "in": "query", "schema": {"type": "string"}}
+                ],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+                    "type": "object",
+                    "properties": {
+                        "data": {"type": "array", "items": {"type": "object", "required": ["id"],
+                                 "properties": {"id": {"type": "string"}}}},
+                        "has_more": {"type": "boolean"},
+                        "next": {"type": "object", "properties": {"token": {"type": "integer"}}}
+                    }
+                }}}}}
+            }}}
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("api.json");
+        std::fs::write(&path, spec.to_string()).unwrap();
+        (dir, path)
+    }
+
+    fn declared_error(config: serde_json::Value) -> String {
+        let (_dir, path) = spec_with_section(serde_json::json!({"pagination": {"listThings": config}}));
+        let diags = service(&path, &[]).expect_err("the declaration is refused");
+        let error = diags.errors().next().expect("an error");
+        format!("{}: {}", error.place(), error.message)
+    }
+
+    #[test]
+    fn style_none_turns_detection_off() {
+        let (_dir, path) = spec_with_section(serde_json::json!({}));
+        assert!(operation(&service(&path, &[]).unwrap(), "listThings").pagination.is_some());
+        let (_dir, path) = spec_with_section(serde_json::json!({"pagination": {"listThings": {"style": "none"}}}));
+        assert_eq!(operation(&service(&path, &[]).unwrap(), "listThings").pagination, None);
+    }
+
+    #[test]
+    fn bad_declarations_say_what_and_where() {
+        let place = "api.json#/x-polvo/pagination/listThings: pagination of `listThings`";
+        let cases = [
+            (
+                serde_json::json!({"style": "cursor", "cursor": "next.token"}),
+                "`parameter` is required for style `cursor`",
+            ),
+            (
+                serde_json::json!({"style": "cursor", "parameter": "after", "cursor": "x"}),
+                "the operation has no query parameter `after`",
+            ),
+            (
+                serde_json::json!({"style": "cursor", "parameter": "page", "cursor": "next.token"}),
+                "`next.token` does not have the parameter's type",
+            ),
+            (
+                serde_json::json!({"style": "cursor", "parameter": "page", "cursor": "next.missing"}),
+                "`next` has no property `missing`",
+            ),
+            (serde_json::json!({"style": "cursor", "parameter": "page"}), "style `cursor` needs one of"),
+            (serde_json::json!({"style": "page"}), "parameter `page` is not an integer"),
+            (
+                serde_json::json!({"style": "offset", "parameter": "page", "items": "has_more"}),
+                "`has_more` is not an array",
+            ),
+        ];
+        for (config, expected) in cases {
+            let error = declared_error(config.clone());
+            assert!(error.starts_with(place), "{config}: {error}");
+            assert!(error.contains(expected), "{config}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_declared_cursor_replaces_the_detected_one() {
+        let config = serde_json::json!({"style": "cursor", "parameter": "page", "cursor_from_last_item": "id"});
+        let (_dir, path) = spec_with_section(serde_json::json!({"pagination": {"listThings": config}}));
+        let service = service(&path, &[]).unwrap();
+        let op = operation(&service, "listThings");
+        assert_eq!(param_name(op), "page");
+        let pagination = op.pagination.as_ref().unwrap();
+        assert_eq!(
+            pagination.style,
+            PageStyle::LastItem(vec![FieldStep { field: "id".into(), optional: false, boxed: false }])
+        );
+        assert_eq!(fields(&pagination.items), ["data"]);
+        assert_eq!(pagination.has_more, None);
+    }
+}
