@@ -86,15 +86,20 @@ fn page_body(
     };
     let (before_items, after_items) = match &pagination.style {
         PageStyle::Cursor(path) => {
-            let cursor = borrowed_chain(quote!(body), path);
-            (quote!(let next = #cursor.cloned();), TokenStream::new())
+            let cursor = borrowed_chain(quote!(body), path).cloned();
+            (quote!(let next = #cursor;), TokenStream::new())
         }
         PageStyle::Link => {
             (quote!(let next = #polvo::paginate::next_link_parameter(&headers, #wire)?;), TokenStream::new())
         }
         PageStyle::LastItem(path) => {
-            let cursor = borrowed_chain(quote!(item), path);
-            (TokenStream::new(), quote!(let next = items.last().and_then(|item| #cursor).cloned();))
+            let Borrowed { expr, optional } = borrowed_chain(quote!(item), path);
+            let next = if optional {
+                quote!(let next = items.last().and_then(|item| #expr).cloned();)
+            } else {
+                quote!(let next = items.last().map(|item| #expr.clone());)
+            };
+            (TokenStream::new(), next)
         }
         PageStyle::Offset => (TokenStream::new(), advance(wire, quote!(0), quote!(items.len()), paths)),
         PageStyle::PageNumber { start } => {
@@ -103,8 +108,8 @@ fn page_body(
         }
     };
     let has_more = pagination.has_more.as_ref().map(|path| {
-        let more = borrowed_chain(quote!(body), path);
-        quote!(let more = #more.copied().unwrap_or(false);)
+        let more = borrowed_chain(quote!(body), path).flag();
+        quote!(let more = #more;)
     });
     let filter = has_more.as_ref().map(|_| quote!(let next = next.filter(|_| more);));
     quote! {
@@ -115,7 +120,7 @@ fn page_body(
         let items: #vec<#item> = #items;
         #after_items
         #filter
-        Result::<_, #polvo::Error<#error>>::Ok(#polvo::paginate::Fetched::new(
+        Ok::<_, #polvo::Error<#error>>(#polvo::paginate::Fetched::new(
             #polvo::paginate::Page::new(items, status, headers),
             next,
         ))
@@ -134,15 +139,37 @@ fn advance(wire: &str, start: TokenStream, step: TokenStream, paths: &Paths<'_>)
     }
 }
 
-/// An `Option<&Leaf>` for the field at the end of `steps`, from `base`.
-fn borrowed_chain(base: TokenStream, steps: &[FieldStep]) -> TokenStream {
+/// The field at the end of a path of fields, borrowed.
+struct Borrowed {
+    /// A place (`body.a.b`), or an `Option<&Leaf>` when a field on the way is optional.
+    expr: TokenStream,
+    /// Whether `expr` is the `Option`.
+    optional: bool,
+}
+
+impl Borrowed {
+    /// The leaf, cloned, as an `Option`.
+    fn cloned(&self) -> TokenStream {
+        let expr = &self.expr;
+        if self.optional { quote!(#expr.cloned()) } else { quote!(Some(#expr.clone())) }
+    }
+
+    /// The boolean leaf (`false` where a field on the way is absent).
+    fn flag(&self) -> TokenStream {
+        let expr = &self.expr;
+        if self.optional { quote!(#expr.copied().unwrap_or(false)) } else { expr.clone() }
+    }
+}
+
+/// The field at the end of `steps`, borrowed from `base`.
+fn borrowed_chain(base: TokenStream, steps: &[FieldStep]) -> Borrowed {
     let mut expr = base;
     let mut optional = false;
-    let mut boxed = false;
     for step in steps {
         let f = ident(&step.field);
         expr = match (optional, step.optional, step.boxed) {
-            (false, false, _) => quote!(#expr.#f),
+            (false, false, false) => quote!(#expr.#f),
+            (false, false, true) => quote!((*#expr.#f)),
             (false, true, false) => quote!(#expr.#f.as_ref()),
             (false, true, true) => quote!(#expr.#f.as_deref()),
             (true, false, false) => quote!(#expr.map(|v| &v.#f)),
@@ -151,13 +178,8 @@ fn borrowed_chain(base: TokenStream, steps: &[FieldStep]) -> TokenStream {
             (true, true, true) => quote!(#expr.and_then(|v| v.#f.as_deref())),
         };
         optional |= step.optional;
-        boxed = step.boxed;
     }
-    match (optional, boxed) {
-        (true, _) => expr,
-        (false, true) => quote!(Some(&*#expr)),
-        (false, false) => quote!(Some(&#expr)),
-    }
+    Borrowed { expr, optional }
 }
 
 /// The value at the end of `steps`, moved out of `base` (an empty array
