@@ -108,6 +108,13 @@ async fn records(State(s): State<Server>, uri: Uri, Query(q): Params) -> Json<Va
     Json(json!({"total": 7, "page": {"records": records}}))
 }
 
+/// Log lines 0..5, two a page.
+async fn logs(State(s): State<Server>, uri: Uri, Query(q): Params) -> Json<Vec<String>> {
+    s.record(&uri);
+    let offset: usize = q["offset"].parse().unwrap();
+    Json((offset..(offset + 2).min(5)).map(|i| format!("line {i}")).collect())
+}
+
 /// Orders on pages 1..=3, with `more` until the last.
 async fn orders(State(s): State<Server>, uri: Uri, Query(q): Params) -> Json<Value> {
     s.record(&uri);
@@ -125,6 +132,7 @@ async fn start(fault: Fault) -> (Server, String) {
         .route("/repos/{owner}/issues", get(issues))
         .route("/records", get(records))
         .route("/orders", get(orders))
+        .route("/logs", get(logs))
         .with_state(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -202,6 +210,15 @@ async fn offsets_advance_by_the_items_received_until_an_empty_page() {
         server.seen(),
         ["/records?limit=3", "/records?offset=3&limit=3", "/records?offset=6&limit=3", "/records?offset=7&limit=3",]
     );
+}
+
+#[tokio::test]
+async fn a_required_offset_starts_where_the_caller_says() {
+    let (server, url) = start(Fault::None).await;
+    let client = offset::Client::builder().base_url(&url).build().unwrap();
+    let lines: Vec<String> = client.records().list_logs(1).items().try_collect().await.unwrap();
+    assert_eq!(lines, ["line 1", "line 2", "line 3", "line 4"]);
+    assert_eq!(server.seen(), ["/logs?offset=1", "/logs?offset=3", "/logs?offset=5"]);
 }
 
 #[tokio::test]

@@ -3,10 +3,10 @@
 //! with the paging parameter set to the value the previous page gave.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{ToTokens, quote};
 
 use super::paths::{Paths, ident};
-use crate::model::{FieldStep, Operation, PageStyle, Pagination};
+use crate::model::{FieldStep, Operation, PageStyle, Pagination, Param};
 
 /// The builder's `pages` and `items` methods; nothing when the operation
 /// does not page. `error` is the operation's error type.
@@ -22,7 +22,7 @@ pub fn methods(op: &Operation, error: &TokenStream, paths: &Paths<'_>) -> TokenS
     } else {
         (quote!(self.#field.clone()), quote!(request.#field = Some(cursor);))
     };
-    let page = page_body(pagination, &param.wire_name, &field, (&item, error), paths);
+    let page = page_body(pagination, param, (&item, error), paths);
     let pages_doc = format!(
         " Every page of results, fetched as the stream is polled: this request, then the same request with \
          `{}` set {}. The stream ends after the last page, or after an error (its last item).",
@@ -72,16 +72,23 @@ fn style_words(style: &PageStyle) -> &'static str {
 /// The body of one page's future: send, read the next cursor, take the items.
 fn page_body(
     pagination: &Pagination,
-    wire: &str,
-    field: &proc_macro2::Ident,
+    param: &Param,
     (item, error): (&TokenStream, &TokenStream),
     paths: &Paths<'_>,
 ) -> TokenStream {
     let polvo = paths.polvo();
     let vec = paths.vec();
+    let wire = param.wire_name.as_str();
+    let field = ident(&param.rust_name);
     let items = owned_chain(quote!(body), &pagination.items);
+    // Offsets and page numbers are integers, so `Copy`.
+    let current = |start: TokenStream| match param.required {
+        true => quote!(let current = request.#field;),
+        false => quote!(let current = request.#field.unwrap_or(#start);),
+    };
     let current = match pagination.style {
-        PageStyle::Offset | PageStyle::PageNumber { .. } => quote!(let current = request.#field.clone();),
+        PageStyle::Offset => current(quote!(0)),
+        PageStyle::PageNumber { start } => current(proc_macro2::Literal::i64_unsuffixed(start).into_token_stream()),
         _ => TokenStream::new(),
     };
     let (before_items, after_items) = match &pagination.style {
@@ -101,11 +108,8 @@ fn page_body(
             };
             (TokenStream::new(), next)
         }
-        PageStyle::Offset => (TokenStream::new(), advance(wire, quote!(0), quote!(items.len()), paths)),
-        PageStyle::PageNumber { start } => {
-            let start = proc_macro2::Literal::i64_unsuffixed(*start);
-            (TokenStream::new(), advance(wire, quote!(#start), quote!(1), paths))
-        }
+        PageStyle::Offset => (TokenStream::new(), advance(wire, quote!(items.len()), paths)),
+        PageStyle::PageNumber { .. } => (TokenStream::new(), advance(wire, quote!(1), paths)),
     };
     let has_more = pagination.has_more.as_ref().map(|path| {
         let more = borrowed_chain(quote!(body), path).flag();
@@ -128,13 +132,13 @@ fn page_body(
 }
 
 /// The next offset or page number: none after an empty page.
-fn advance(wire: &str, start: TokenStream, step: TokenStream, paths: &Paths<'_>) -> TokenStream {
+fn advance(wire: &str, step: TokenStream, paths: &Paths<'_>) -> TokenStream {
     let polvo = paths.polvo();
     quote! {
         let next = if items.is_empty() {
             None
         } else {
-            Some(#polvo::paginate::next_offset(#wire, current.unwrap_or(#start), #step)?)
+            Some(#polvo::paginate::next_offset(#wire, current, #step)?)
         };
     }
 }

@@ -6,8 +6,8 @@
 //!   `starting_after` parameter taking the last item's `id`;
 //! - HubSpot: a body with `results` (the items) and `paging.next.after`,
 //!   going into an `after` parameter;
-//! - GitHub: a body that is an array and a `page` query parameter, the
-//!   next page named by the `Link` header.
+//! - GitHub: a body that is an array and `page` and `per_page` query
+//!   parameters, the next page named by the `Link` header.
 //!
 //! Only `GET` operations are detected; a declaration may name any.
 
@@ -22,7 +22,20 @@ use crate::load::pointer;
 const MAX_ALIASES: usize = 16;
 
 /// Sets [`Operation::pagination`] of every operation of `service`.
-pub fn detect(service: &mut Service, section: Option<&SectionSource>, diags: &mut Diagnostics) {
+/// `operation_ids` are those of every operation of the spec, generated or
+/// not: a declaration for none of them is an error.
+pub fn detect(
+    service: &mut Service,
+    section: Option<&SectionSource>,
+    operation_ids: &[String],
+    diags: &mut Diagnostics,
+) {
+    if let Some(source) = section {
+        for id in source.section.pagination.keys().filter(|id| !operation_ids.contains(id)) {
+            let at = format!("{}/pagination/{}", source.pointer, pointer::escape(id));
+            diags.error(&source.file, &at, format!("no operation has the operationId `{id}`"));
+        }
+    }
     let types = &service.types;
     let operations =
         service.groups.iter_mut().flat_map(|g| g.operations.iter_mut()).chain(service.ungrouped.iter_mut());
@@ -67,8 +80,9 @@ fn hubspot(op: &Operation, body: &TypeRef, types: &[TypeDef]) -> Option<Paginati
     Some(Pagination { style: PageStyle::Cursor(cursor), param, items, item, has_more: None })
 }
 
-/// An array body, a `page` number and the `Link` header.
+/// An array body, `page` and `per_page` numbers, and the `Link` header.
 fn github(op: &Operation, body: &TypeRef, types: &[TypeDef]) -> Option<Pagination> {
+    optional_query_param(op, "per_page")?;
     let param = optional_query_param(op, "page")?;
     let TypeRef::Vec(item) = resolve(types, body) else { return None };
     is_integer(types, &op.params[param].ty).then(|| Pagination {
@@ -385,6 +399,15 @@ mod tests {
             assert!(error.starts_with(place), "{config}: {error}");
             assert!(error.contains(expected), "{config}: {error}");
         }
+    }
+
+    #[test]
+    fn a_declaration_for_no_operation_is_an_error() {
+        let (_dir, path) = spec_with_section(serde_json::json!({"pagination": {"listThingz": {"style": "link"}}}));
+        let diags = service(&path, &[]).expect_err("refused");
+        let error = diags.errors().next().expect("an error");
+        assert_eq!(error.place(), "api.json#/x-polvo/pagination/listThingz");
+        assert_eq!(error.message, "no operation has the operationId `listThingz`");
     }
 
     #[test]
