@@ -24,6 +24,15 @@ fn operations() {
     snapshot("operations.yaml", "operations");
 }
 
+/// The `pages`/`items` methods of each pagination style.
+#[test]
+fn pagination() {
+    snapshot("pagination/cursor.yaml", "pagination_cursor");
+    snapshot("pagination/link.yaml", "pagination_link");
+    snapshot("pagination/offset.yaml", "pagination_offset");
+    snapshot("pagination/page.yaml", "pagination_page");
+}
+
 #[test]
 fn split_files() {
     snapshot("split/api.yaml", "split");

@@ -211,18 +211,18 @@ impl Generator {
         })
     }
 
-    /// Runs the pipeline; on failure returns every error (and warning) found.
-    pub fn generate(&self) -> Result<Output, Diagnostics> {
-        let mut diags = Diagnostics::new();
+    /// Loads the specs (and sidecar) and builds the service model; `None`
+    /// when `diags` has errors.
+    pub(crate) fn build_service(&self, diags: &mut Diagnostics) -> Option<(model::Service, load::DocumentSet)> {
         // The sidecar is read once: for the files it lists, then as a document.
-        let sidecar = self.sidecar_path().and_then(|(name, path)| load::Document::read(&name, &path, &mut diags));
+        let sidecar = self.sidecar_path().and_then(|(name, path)| load::Document::read(&name, &path, diags));
         let mut specs = self.specs.clone();
         if let Some(sidecar) = &sidecar {
-            specs.extend(self.sidecar_files(sidecar, &mut diags));
+            specs.extend(self.sidecar_files(sidecar, diags));
         }
-        let (mut docs, roots) = load::DocumentSet::load(&specs, &mut diags);
+        let (mut docs, roots) = load::DocumentSet::load(&specs, diags);
         if diags.has_errors() {
-            return Err(diags);
+            return None;
         }
         let sidecar = sidecar.map(|document| docs.add(document));
         let options = model::BuildOptions {
@@ -232,10 +232,14 @@ impl Generator {
             filter: self.filter.clone(),
             serde_impls: self.serde_impls,
         };
-        let mut service = model::build(&docs, &roots, &options, &mut diags);
-        if diags.has_errors() {
-            return Err(diags);
-        }
+        let service = model::build(&docs, &roots, &options, diags);
+        (!diags.has_errors()).then_some((service, docs))
+    }
+
+    /// Runs the pipeline; on failure returns every error (and warning) found.
+    pub fn generate(&self) -> Result<Output, Diagnostics> {
+        let mut diags = Diagnostics::new();
+        let Some((mut service, docs)) = self.build_service(&mut diags) else { return Err(diags) };
         let files: Vec<PathBuf> = docs.documents().iter().map(|d| d.path.clone()).collect();
         let content_hashes = docs.documents().iter().map(|d| d.content_hash).collect();
         let tracked: Vec<String> = if self.track_files {

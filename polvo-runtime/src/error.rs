@@ -67,6 +67,10 @@ pub enum Error<E> {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// Walking the pages of a paginated operation went wrong: the server
+    /// sent a cursor it had sent before, or a next-page link without the
+    /// expected parameter. The pages before were delivered.
+    Pagination(crate::paginate::PaginationError),
 }
 
 impl<E> Error<E> {
@@ -78,7 +82,7 @@ impl<E> Error<E> {
             | Error::Decode { status, .. }
             | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Transport(e) => e.status(),
-            Error::Request(_) | Error::Auth(_) => None,
+            Error::Request(_) | Error::Auth(_) | Error::Pagination(_) => None,
         }
     }
 
@@ -119,7 +123,14 @@ impl<E> Error<E> {
             Error::Transport(e) => Error::Transport(e),
             Error::Auth(e) => Error::Auth(e),
             Error::ResponseTooLarge { status, headers, limit } => Error::ResponseTooLarge { status, headers, limit },
+            Error::Pagination(e) => Error::Pagination(e),
         }
+    }
+}
+
+impl<E> From<crate::paginate::PaginationError> for Error<E> {
+    fn from(e: crate::paginate::PaginationError) -> Self {
+        Error::Pagination(e)
     }
 }
 
@@ -157,6 +168,7 @@ impl<E> fmt::Display for Error<E> {
                 "the {status} response body is larger than the limit of {} (raise it with `ClientBuilder::max_response_size`)",
                 crate::limit::describe(*limit)
             ),
+            Error::Pagination(e) => write!(f, "pagination failed: {e}"),
         }
     }
 }
@@ -168,6 +180,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
             Error::Request(e) => Some(e),
             Error::Transport(e) => Some(e),
             Error::Auth(e) => Some(e),
+            Error::Pagination(e) => Some(e),
             _ => None,
         }
     }

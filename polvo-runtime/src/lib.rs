@@ -18,9 +18,11 @@ mod encode;
 mod enums;
 mod error;
 mod limit;
+pub mod paginate;
 mod redirect;
 mod request;
 mod response;
+pub mod webhooks;
 
 pub use binary::Binary;
 pub use bytes::Bytes;

@@ -28,7 +28,7 @@ pub use polvo_runtime::{
     Binary, BuildError, Bytes, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TENANT, DEFAULT_TIMEOUT, Date,
     DateTime, Error, HeaderMap, JsonObject, NoErrorBody, RequestError, Response, StatusCode, Uuid, Value,
 };
-pub use polvo_runtime::{auth, chrono, reqwest, secrecy, serde_json, uuid};
+pub use polvo_runtime::{auth, chrono, paginate, reqwest, secrecy, serde_json, uuid, webhooks};
 
 /// What generated code uses. Not a stable API: it changes with the macro.
 #[doc(hidden)]

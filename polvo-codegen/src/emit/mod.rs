@@ -8,6 +8,7 @@ mod auth;
 mod client;
 pub mod docs;
 mod operations;
+mod pagination;
 pub mod paths;
 mod types;
 

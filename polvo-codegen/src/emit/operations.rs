@@ -163,6 +163,7 @@ pub fn builder(
     let builder_doc = format!(" A request to {}, sent by [`send`](Self::send).", starter_link(starter_path, op));
     let enums = if op.emits_outcomes { outcome_enums(op, paths, starter_path) } else { TokenStream::new() };
     let polvo = paths.polvo();
+    let pagination = super::pagination::methods(op, &error, paths);
 
     quote! {
         #[doc = #builder_doc]
@@ -188,6 +189,8 @@ pub fn builder(
                     #(#arms)*
                 }
             }
+
+            #pagination
         }
 
         #enums

@@ -7,6 +7,7 @@
 pub mod auth;
 mod endpoints;
 mod operations;
+mod pagination;
 mod recursion;
 mod renames;
 mod schema;
@@ -109,8 +110,56 @@ pub struct Operation {
     /// Whether this operation defines its success and error enums (the
     /// extra methods of other media types share the original's).
     pub emits_outcomes: bool,
+    /// How the operation's results continue on further pages, if they do.
+    pub pagination: Option<Pagination>,
     /// Where the operation is in the spec.
     pub place: Place,
+}
+
+/// How a paginated operation's results continue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pagination {
+    /// How the next page is found.
+    pub style: PageStyle,
+    /// The parameter (index into [`Operation::params`]) the next page's
+    /// value goes into.
+    pub param: usize,
+    /// The path from the success body to its items array (empty: the body
+    /// is the array).
+    pub items: Vec<FieldStep>,
+    /// The items' type.
+    pub item: TypeRef,
+    /// A boolean field of the body saying whether more pages follow.
+    pub has_more: Option<Vec<FieldStep>>,
+}
+
+/// How the next page of a paginated operation is found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PageStyle {
+    /// A cursor read from this path of the body.
+    Cursor(Vec<FieldStep>),
+    /// A cursor read from this path of the page's last item.
+    LastItem(Vec<FieldStep>),
+    /// The parameter's value in the `Link` header's `rel="next"` URL.
+    Link,
+    /// An offset, advanced by the number of items received.
+    Offset,
+    /// A page number, advanced by one from `start` (the first page's).
+    PageNumber {
+        /// The number of the first page.
+        start: i64,
+    },
+}
+
+/// One field on a path through response types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldStep {
+    /// The field's Rust name.
+    pub field: String,
+    /// Whether the field is an `Option`.
+    pub optional: bool,
+    /// Whether its value is boxed.
+    pub boxed: bool,
 }
 
 /// A piece of a path template.

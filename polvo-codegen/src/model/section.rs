@@ -37,6 +37,50 @@ pub struct PolvoSection {
     /// `serde: both` gives every generated type `Serialize` and
     /// `Deserialize`; `needed` (the default) only the impls its use needs.
     pub serde: Option<crate::SerdeImpls>,
+    /// How operations page, by `operationId`: declared where polvo does not
+    /// detect it, or to correct or turn off (`style: none`) what it detects.
+    #[serde(default)]
+    pub pagination: BTreeMap<String, PaginationConfig>,
+}
+
+/// How one operation pages.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationConfig {
+    /// The style.
+    pub style: PageStyleConfig,
+    /// The query parameter the next page's value goes into (default:
+    /// `offset` for offset, `page` for link and page styles).
+    pub parameter: Option<String>,
+    /// Cursor style: the response field holding the next cursor, as a
+    /// dotted path of property names (`paging.next.after`).
+    pub cursor: Option<String>,
+    /// Cursor style: the property of the page's last item that is the
+    /// next cursor (Stripe's `id`), instead of `cursor`.
+    pub cursor_from_last_item: Option<String>,
+    /// The response field holding the items, as a dotted path (default:
+    /// the body when it is an array, else `data`, `results` or `items`).
+    pub items: Option<String>,
+    /// A boolean response field saying whether more pages follow (`has_more`).
+    pub has_more: Option<String>,
+    /// Page style: the number of the first page (default 1).
+    pub start: Option<i64>,
+}
+
+/// The styles of pagination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageStyleConfig {
+    /// A cursor from the response into a request parameter.
+    Cursor,
+    /// The `Link` header's `rel="next"` URL.
+    Link,
+    /// An offset advanced by the number of items received.
+    Offset,
+    /// A page number advanced by one.
+    Page,
+    /// Not paginated (turns detection off).
+    None,
 }
 
 /// Renames: by `operationId`, by component schema name, by tag.

@@ -117,6 +117,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
         check_type_renames(&layout, renames, &reporter, types.diags());
     }
     let raw_ops = collect_operations(docs, &roots, types.diags());
+    let operation_ids: Vec<String> = raw_ops.iter().filter_map(|op| op.operation_id().map(str::to_owned)).collect();
     let raw_ops = match roots.first() {
         Some(&doc) => options.filter.apply(raw_ops, docs.name(doc), types.diags()),
         None => raw_ops,
@@ -148,6 +149,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
         notes: Vec::new(),
         auth,
     };
+    super::pagination::detect(&mut service, section.as_ref(), &operation_ids, diags);
     let serde_impls =
         options.serde_impls.or_else(|| section.as_ref().and_then(|s| s.section.serde)).unwrap_or_default();
     super::usage::mark_usage(&mut service, serde_impls);

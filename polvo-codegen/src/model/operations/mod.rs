@@ -152,6 +152,7 @@ impl<'a> OperationBuilder<'_, 'a> {
             responses,
             notes,
             emits_outcomes: true,
+            pagination: None,
             security: (!self.auth.schemes.is_empty())
                 .then(|| super::auth::operation_security(value.get("security"), self.auth)),
             place: Place { doc: raw.doc, pointer: raw.pointer.clone() },
