@@ -11,6 +11,7 @@
 
 mod cache;
 mod credential;
+mod encrypted;
 mod endpoints;
 mod error;
 mod http;
@@ -25,6 +26,7 @@ mod tenant;
 mod token;
 
 pub use credential::{Credential, JwtCredential, OAuth2Credential};
+pub use encrypted::{EncryptedStore, EncryptionKey, KEY_BYTES, Keyring};
 pub use error::AuthError;
 pub use oauth::{DeviceLogin, PendingLogin};
 pub use spec::ClientAuth;
