@@ -30,7 +30,7 @@ pub use encrypted::{EncryptedStore, EncryptionKey, KEY_BYTES, Keyring};
 pub use error::AuthError;
 pub use oauth::{DeviceLogin, PendingLogin};
 pub use spec::ClientAuth;
-pub use store::{FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
+pub use store::{DEFAULT_FILE_LOCK_TIMEOUT, FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
 pub use token::{StoredTokens, TokenKey, TokenSet};
 
 pub(crate) use endpoints::resolve_relative_endpoints;
