@@ -18,6 +18,8 @@ mod http;
 mod jwt;
 mod oauth;
 mod pending;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod reply;
 pub(crate) mod spec;
 pub(crate) mod state;
@@ -29,6 +31,8 @@ pub use credential::{Credential, JwtCredential, OAuth2Credential};
 pub use encrypted::{EncryptedStore, EncryptionKey, KEY_BYTES, Keyring};
 pub use error::AuthError;
 pub use oauth::{DeviceLogin, PendingLogin};
+#[cfg(feature = "redis")]
+pub use redis_store::{DEFAULT_LEASE, DEFAULT_REDIS_LOCK_TIMEOUT, DEFAULT_REDIS_TIMEOUT, RedisStore};
 pub use spec::ClientAuth;
 pub use store::{DEFAULT_FILE_LOCK_TIMEOUT, FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
 pub use token::{StoredTokens, TokenKey, TokenSet};
