@@ -16,8 +16,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A token endpoint on 127.0.0.1 whose refresh tokens are single use:
-/// each refresh answers (after `delay`) with a new access and refresh
-/// token; an old refresh token is `invalid_grant`.
+/// each refresh answers (the first after `delay`, later ones after at most
+/// 50 ms) with a new access and refresh token; an old refresh token is
+/// `invalid_grant`.
 pub struct TokenEndpoint {
     /// The token URL.
     pub url: String,
@@ -61,26 +62,26 @@ impl TokenEndpoint {
 async fn token(State(state): State<Arc<Endpoint>>, Form(form): Form<HashMap<String, String>>) -> impl IntoResponse {
     let n = state.requests.fetch_add(1, Ordering::SeqCst) + 1;
     let presented = form.get("refresh_token").cloned().unwrap_or_default();
-    let accepted = {
+    let is_refresh = form.get("grant_type").map(String::as_str) == Some("refresh_token");
+    let valid = || is_refresh && *state.current_refresh.lock().unwrap() == presented;
+    if valid() {
+        // The grant completes only when the answer is ready: a client that
+        // goes away meanwhile (its process killed) leaves the token valid.
+        tokio::time::sleep(if n == 1 { state.delay } else { state.delay.min(Duration::from_millis(50)) }).await;
         let mut current = state.current_refresh.lock().unwrap();
-        let accepted = form.get("grant_type").map(String::as_str) == Some("refresh_token") && *current == presented;
-        if accepted {
+        if *current == presented {
             *current = format!("refresh-{n}");
+            let body = json!({
+                "access_token": format!("access-{n}"),
+                "token_type": "Bearer",
+                "expires_in": 3600,
+                "refresh_token": format!("refresh-{n}"),
+            });
+            return (StatusCode::OK, Json(body));
         }
-        accepted
-    };
-    if !accepted {
-        state.invalid_grants.fetch_add(1, Ordering::SeqCst);
-        return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant"})));
     }
-    tokio::time::sleep(state.delay).await;
-    let body = json!({
-        "access_token": format!("access-{n}"),
-        "token_type": "Bearer",
-        "expires_in": 3600,
-        "refresh_token": format!("refresh-{n}"),
-    });
-    (StatusCode::OK, Json(body))
+    state.invalid_grants.fetch_add(1, Ordering::SeqCst);
+    (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_grant"})))
 }
 
 /// Worker processes running the ignored test `test` of this binary with

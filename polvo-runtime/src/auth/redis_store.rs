@@ -215,9 +215,8 @@ impl RedisStore {
             .map_err(|e| self.failed("loading the tokens of", key, &e))?;
         self.remember_generation(key, generation);
         let Some(text) = tokens else { return Ok(None) };
-        let stored: StoredTokens = serde_json::from_str(&text).map_err(|e| {
-            StoreError(format!("redis key {} holds no token record: {}", self.record_key(key), e))
-        })?;
+        let stored: StoredTokens = serde_json::from_str(&text)
+            .map_err(|e| StoreError(format!("redis key {} holds no token record: {}", self.record_key(key), e)))?;
         Ok(Some(TokenSet::from(stored)))
     }
 
