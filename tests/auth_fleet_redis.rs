@@ -380,3 +380,53 @@ async fn records_in_redis_written_before_a_key_rotation_still_read() {
     };
     assert!(String::from_utf8(bytes).unwrap().contains("polvo-sealed-v1.new."), "rewritten with the new key");
 }
+
+/// Commands Redis ran since its statistics were last reset, but for
+/// `INFO` and `CONFIG` (the test's own).
+async fn commands_run(redis: &RedisServer) -> u64 {
+    let redis::Value::BulkString(bytes) = redis_command(redis, &["INFO", "commandstats"]).await else {
+        panic!("INFO answers text")
+    };
+    String::from_utf8(bytes)
+        .unwrap()
+        .lines()
+        .filter(|line| line.starts_with("cmdstat_"))
+        .filter(|line| !line.starts_with("cmdstat_info") && !line.starts_with("cmdstat_config"))
+        .filter_map(|line| line.split("calls=").nth(1)?.split(',').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn a_fresh_token_costs_one_redis_round_trip_when_not_held_and_none_when_held() {
+    let redis = redis();
+    let ns = namespace("round-trips");
+    let store = RedisStore::connect(&redis.url).await.unwrap().namespace(&ns);
+    let tenants: Vec<String> = (0..20).map(|i| format!("tenant-{i}")).collect();
+    for tenant in &tenants {
+        store.save(&TokenKey::new("contacts", "oauth2", tenant.as_str()), &fresh_tokens("a", "r")).await.unwrap();
+    }
+    let api = api().await;
+    let builder = || {
+        contacts::Client::builder()
+            .base_url(api.uri())
+            .credential(contacts::auth::oauth2("fleet").client_secret("secret").token_url("http://127.0.0.1:1/token"))
+            .token_store(store.clone())
+    };
+    let round_robin = |client: contacts::Client| {
+        let tenants = tenants.clone();
+        async move {
+            for _ in 0..2 {
+                for tenant in &tenants {
+                    client.for_tenant(tenant).contacts().list_contacts().send().await.expect("a stored token");
+                }
+            }
+        }
+    };
+    redis_command(&redis, &["CONFIG", "RESETSTAT"]).await;
+    round_robin(builder().build().unwrap()).await;
+    assert_eq!(commands_run(&redis).await, 20, "one HMGET per tenant, then none while held");
+    // A cache smaller than the tenants in use evicts them: one round trip per call, no more.
+    redis_command(&redis, &["CONFIG", "RESETSTAT"]).await;
+    round_robin(builder().token_cache_capacity(8).build().unwrap()).await;
+    assert_eq!(commands_run(&redis).await, 40);
+}

@@ -27,6 +27,10 @@ mod store;
 mod tenant;
 mod token;
 
+pub(crate) use cache::CacheSettings;
+/// How many tenants' tokens each scheme keeps in memory unless the builder
+/// says otherwise (`token_cache_capacity`).
+pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = cache::DEFAULT_CAPACITY;
 pub use credential::{Credential, JwtCredential, OAuth2Credential};
 pub use encrypted::{EncryptedStore, EncryptionKey, KEY_BYTES, Keyring};
 pub use error::AuthError;
