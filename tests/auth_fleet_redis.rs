@@ -306,8 +306,13 @@ async fn a_late_writer_never_overwrites_newer_tokens() {
     drop(slow_lease);
     let stored = fast.load(&key).await.unwrap().unwrap();
     assert_eq!(stored.access_token.expose_secret(), "a-fast");
-    // A save without a lease (a login) always writes.
-    slow.save(&key, &fresh_tokens("a-login", "r-login")).await.unwrap();
+    // A save without a lease always writes, and so does one under a lease
+    // that read nothing (a login stores its tokens that way).
+    slow.save(&key, &fresh_tokens("a-set", "r-set")).await.unwrap();
+    assert_eq!(fast.load(&key).await.unwrap().unwrap().access_token.expose_secret(), "a-set");
+    let login_lease = slow.lock(&key).await.unwrap();
+    slow.save(&key, &fresh_tokens("a-login", "r-login")).await.expect("a login under the lease is saved");
+    drop(login_lease);
     assert_eq!(fast.load(&key).await.unwrap().unwrap().access_token.expose_secret(), "a-login");
 }
 

@@ -77,8 +77,9 @@ pub struct RedisStore {
     lease: Duration,
     lock_timeout: Duration,
     refresh_token_lifetime: Option<Duration>,
-    /// The generation read under the lease this process holds, by key.
-    leased: Arc<Mutex<HashMap<TokenKey, Option<u64>>>>,
+    /// The generation read under the lease this process holds, by key (0:
+    /// no record).
+    leased: Arc<Mutex<HashMap<TokenKey, u64>>>,
     /// Keys whose lease this process holds.
     held: Arc<Mutex<HashSet<TokenKey>>>,
 }
@@ -190,15 +191,16 @@ impl RedisStore {
     }
 
     /// The generation a save must find: the one read under this process's
-    /// lease, or none (any) for saves made without the lease (a login).
+    /// lease (a refresh loads before it saves), or none (any) for saves
+    /// that read nothing under a lease (a login, `set_tokens`).
     fn expected_generation(&self, key: &TokenKey) -> Option<u64> {
         if !guard(&self.held).contains(key) {
             return None;
         }
-        Some(guard(&self.leased).get(key).copied().flatten().unwrap_or(0))
+        guard(&self.leased).get(key).copied()
     }
 
-    fn remember_generation(&self, key: &TokenKey, generation: Option<u64>) {
+    fn remember_generation(&self, key: &TokenKey, generation: u64) {
         if guard(&self.held).contains(key) {
             guard(&self.leased).insert(key.clone(), generation);
         }
@@ -213,7 +215,7 @@ impl RedisStore {
             .query_async(&mut connection)
             .await
             .map_err(|e| self.failed("loading the tokens of", key, &e))?;
-        self.remember_generation(key, generation);
+        self.remember_generation(key, generation.unwrap_or(0));
         let Some(text) = tokens else { return Ok(None) };
         let stored: StoredTokens = serde_json::from_str(&text)
             .map_err(|e| StoreError(format!("redis key {} holds no token record: {}", self.record_key(key), e)))?;
@@ -240,7 +242,7 @@ impl RedisStore {
                  lease ran out; its own were not saved"
             )));
         }
-        self.remember_generation(key, Some(generation));
+        self.remember_generation(key, generation);
         Ok(())
     }
 
