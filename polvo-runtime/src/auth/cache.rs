@@ -275,7 +275,9 @@ impl TokenCache {
             return entry.slot.clone();
         }
         if slots.by_tenant.len() >= self.capacity {
-            slots.evict_idle(self.capacity - self.capacity / 4);
+            // Room for the new slot, and a quarter more so eviction is rare
+            // (at least one, however small the capacity).
+            slots.evict_idle(self.capacity - (self.capacity / 4).max(1));
         }
         let slot = Arc::new(Slot::default());
         slots.by_tenant.insert(tenant.to_owned(), Entry { slot: slot.clone(), last_used: now });

@@ -349,3 +349,15 @@ async fn a_hundred_thousand_tenants_stay_within_the_capacity_and_evicted_ones_re
     assert_eq!(again.access_token.expose_secret(), "token-tenant-0");
     assert_eq!(refreshes.load(Ordering::SeqCst), 100_000);
 }
+
+#[test]
+fn small_capacities_are_bounds_too() {
+    for capacity in 1..=4 {
+        let cache = TokenCache::with_capacity(Duration::ZERO, capacity);
+        for i in 0..20 {
+            cache.put(&format!("tenant-{i}"), lasting("t", 60), Arrival::Fetched);
+            assert!(cache.len() <= capacity, "{} slots with a capacity of {capacity}", cache.len());
+        }
+        assert!(cache.fresh("tenant-19").is_some(), "the newest tenant is kept");
+    }
+}
