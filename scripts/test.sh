@@ -48,6 +48,26 @@ if [ ! -f .ci/node_modules/.package-lock.json ] \
   npm ci --prefix .ci --no-audit --no-fund
 fi
 
+# redis-server (the Debian package) for the fleet tests
+# (tests/auth_fleet_redis.rs, with polvo's `redis` feature, which the root
+# crate's dev-dependency turns on). The harness starts its own server on a
+# free port of 127.0.0.1, so a server the package's service may have
+# started on 6379 plays no part.
+install_redis() {
+  if command -v redis-server >/dev/null 2>&1; then
+    return 0
+  fi
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" apt-get update && "${sudo[@]}" apt-get install -y --no-install-recommends redis-server
+}
+step "redis-server installed (apt-get install -y redis-server when absent)" install_redis
+if command -v redis-server >/dev/null 2>&1; then
+  echo "== $(redis-server --version)"
+fi
+
 # tests/msrv.rs is among them: no dependency of the published crates
 # declares a newer rust-version than they do.
 step "cargo test --workspace --no-fail-fast" cargo test --workspace --no-fail-fast

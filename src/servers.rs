@@ -1,7 +1,8 @@
 //! The Node test servers that polvo's end-to-end tests start: a real OAuth
 //! 2.0 / OpenID Connect provider (`tests/servers/oidc.mjs`, on
 //! oidc-provider), Stoplight Prism mocking an OpenAPI spec, and
-//! oauth2-mock-server.
+//! oauth2-mock-server; and `redis-server` (the Debian package) for the
+//! fleet tests ([`start_redis`]).
 //!
 //! Each `start_*` function spawns the server on 127.0.0.1, waits until it
 //! is ready and returns a [`NodeServer`] that kills it when dropped. The
@@ -14,6 +15,10 @@
 //! prefixed with its name. Its stdout is read for the readiness line and,
 //! when the environment variable `POLVO_SERVER_LOG` is set, forwarded as
 //! well (Prism logs every request there). See `tests/servers/README.md`.
+
+mod redis;
+
+pub use redis::{RedisServer, redis_version, start_redis};
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};

@@ -65,3 +65,29 @@ fn a_dropped_server_stops_listening() {
     drop(server);
     assert!(TcpStream::connect(&authority).is_err(), "{authority} still accepts connections");
 }
+
+/// Sends `PING` to the Redis server on 127.0.0.1:`port`: its reply line.
+fn redis_ping(port: u16) -> std::io::Result<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    stream.write_all(b"PING\r\n")?;
+    let mut reply = [0u8; 7];
+    stream.read_exact(&mut reply)?;
+    Ok(String::from_utf8_lossy(&reply).into_owned())
+}
+
+#[test]
+fn redis_server_answers_stops_and_restarts_on_its_port() {
+    let version = servers::redis_version().expect("redis-server is installed (`bash scripts/test.sh`)");
+    assert!(version.starts_with("Redis server v="), "{version}");
+    let mut redis = servers::start_redis().expect("redis-server starts");
+    assert_eq!(redis.url, format!("redis://127.0.0.1:{}/", redis.port));
+    assert_eq!(redis_ping(redis.port).unwrap(), "+PONG\r\n");
+    redis.stop();
+    assert!(redis_ping(redis.port).is_err(), "a stopped server no longer listens");
+    redis.restart().expect("started again");
+    assert_eq!(redis_ping(redis.port).unwrap(), "+PONG\r\n");
+    let port = redis.port;
+    drop(redis);
+    assert!(redis_ping(port).is_err(), "a dropped server no longer listens");
+}

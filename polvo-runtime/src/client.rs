@@ -6,7 +6,9 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::{Auth, AuthError, AuthState, Credential, MemoryStore, SchemeSpec, Security, TokenStore};
+use crate::auth::{
+    Auth, AuthError, AuthState, CacheSettings, Credential, MemoryStore, SchemeSpec, Security, TokenStore,
+};
 use crate::error::BuildError;
 use crate::limit::DEFAULT_MAX_RESPONSE_SIZE;
 use crate::request::Request;
@@ -158,6 +160,7 @@ pub struct ClientBuilder<S> {
     credentials: Vec<Credential<S>>,
     store: Option<Arc<dyn TokenStore>>,
     refresh_skew: Duration,
+    token_cache_capacity: usize,
     token_timeout: Duration,
     max_response_size: u64,
     allow_insecure_http: bool,
@@ -196,6 +199,7 @@ impl<S: Service> ClientBuilder<S> {
             credentials: Vec::new(),
             store: None,
             refresh_skew: DEFAULT_REFRESH_SKEW,
+            token_cache_capacity: crate::auth::DEFAULT_TOKEN_CACHE_CAPACITY,
             token_timeout: Duration::from_secs(30),
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             allow_insecure_http: false,
@@ -262,6 +266,16 @@ impl<S: Service> ClientBuilder<S> {
     /// How long before expiry a token is renewed (default 30 s).
     pub fn refresh_skew(mut self, skew: Duration) -> Self {
         self.refresh_skew = skew;
+        self
+    }
+
+    /// How many tenants' tokens each scheme keeps in memory (default
+    /// [`DEFAULT_TOKEN_CACHE_CAPACITY`](crate::auth::DEFAULT_TOKEN_CACHE_CAPACITY)).
+    /// Past it, the least recently used tenants with nothing under way are
+    /// evicted; their tokens stay in the token store, so their next call
+    /// reloads them without a token request.
+    pub fn token_cache_capacity(mut self, tenants: usize) -> Self {
+        self.token_cache_capacity = tenants;
         self
     }
 
@@ -391,8 +405,8 @@ impl<S: Service> ClientBuilder<S> {
             AuthState::none(S::NAME, token_http)
         } else {
             let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
-            AuthState::new(S::NAME, S::SCHEMES, credentials, store, token_http, self.refresh_skew)
-                .map_err(BuildError::Auth)?
+            let caching = CacheSettings { skew: self.refresh_skew, capacity: self.token_cache_capacity };
+            AuthState::new(S::NAME, S::SCHEMES, credentials, store, token_http, caching).map_err(BuildError::Auth)?
         };
         let inner = Inner {
             http,

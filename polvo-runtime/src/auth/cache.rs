@@ -56,6 +56,17 @@ type Flight = Shared<Pin<Box<dyn Future<Output = Outcome> + Send>>>;
 /// How many tenants' slots a cache keeps before it evicts idle ones.
 pub const DEFAULT_CAPACITY: usize = 10_000;
 
+/// How a scheme's token cache behaves: how long before expiry tokens are
+/// renewed, and how many tenants' tokens it keeps in memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CacheSettings {
+    /// How long before expiry a token is renewed.
+    pub skew: Duration,
+    /// How many tenants' slots are kept before the least recently used
+    /// idle ones are evicted (their tokens stay in the store).
+    pub capacity: usize,
+}
+
 /// Where tokens put in the cache come from, which decides how close to
 /// their expiry they are renewed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -238,8 +249,14 @@ impl Drop for Gate {
 
 impl TokenCache {
     /// A cache renewing tokens `skew` before they expire.
+    #[cfg(test)]
     pub fn new(skew: Duration) -> Self {
         TokenCache::with_capacity(skew, DEFAULT_CAPACITY)
+    }
+
+    /// A cache with `settings`.
+    pub fn with_settings(settings: CacheSettings) -> Self {
+        TokenCache::with_capacity(settings.skew, settings.capacity)
     }
 
     /// A cache keeping about `capacity` tenants' slots.
@@ -258,7 +275,9 @@ impl TokenCache {
             return entry.slot.clone();
         }
         if slots.by_tenant.len() >= self.capacity {
-            slots.evict_idle(self.capacity - self.capacity / 4);
+            // Room for the new slot, and a quarter more so eviction is rare
+            // (at least one, however small the capacity).
+            slots.evict_idle(self.capacity - (self.capacity / 4).max(1));
         }
         let slot = Arc::new(Slot::default());
         slots.by_tenant.insert(tenant.to_owned(), Entry { slot: slot.clone(), last_used: now });
@@ -525,8 +544,26 @@ where
     outcome.shared()
 }
 
-/// One refresh, under the store's lock: use what another process stored
-/// meanwhile, or obtain new tokens, then keep and save them. The slot may
+/// The stored tokens, kept in the slot, if they can be used as they are:
+/// fresh, and not the very token this process found stale (after a 401,
+/// say). A fresh stored token another process refreshed qualifies.
+fn usable_stored(
+    slot: &Weak<Slot>,
+    stored: Option<&TokenSet>,
+    current: Option<&TokenSet>,
+    skew: Duration,
+) -> Option<TokenSet> {
+    let stale = |t: &TokenSet| current.is_some_and(|c| c.same_access_token(t));
+    let tokens = stored.filter(|t| !stale(t) && fresh_on_arrival(t, skew, SystemTime::now(), Arrival::Loaded))?;
+    if let Some(slot) = slot.upgrade() {
+        slot.put(tokens.clone(), skew, Arrival::Loaded);
+    }
+    Some(tokens.clone())
+}
+
+/// One refresh: use fresh stored tokens (without the store's lock), or,
+/// under the lock, what another process stored meanwhile, or obtain new
+/// tokens, then keep and save them. The slot may
 /// be gone (evicted while no caller waited): the tokens are still saved.
 async fn run_flight<F>(
     slot: &Weak<Slot>,
@@ -538,19 +575,20 @@ async fn run_flight<F>(
 where
     F: FnOnce(Option<TokenSet>) -> RefreshFuture,
 {
+    let current = slot.upgrade().and_then(|s| s.current());
+    // A fresh stored token needs no lock: loading it is the one round trip
+    // a shared store costs. Only a refresh takes the lock (and loads again
+    // under it, for what another process stored meanwhile).
+    let stored = store.load(key).await?;
+    if let Some(tokens) = usable_stored(slot, stored.as_ref(), current.as_ref(), skew) {
+        return Ok(tokens);
+    }
     let _store_lock = store.lock(key).await?;
     let stored = store.load(key).await?;
-    let current = slot.upgrade().and_then(|s| s.current());
-    // A fresh stored token was refreshed by another process, unless it is
-    // the very token this process found stale (after a 401, say).
-    let stale = |t: &TokenSet| current.as_ref().is_some_and(|c| c.same_access_token(t));
-    let now = SystemTime::now();
-    if let Some(tokens) = stored.as_ref().filter(|t| !stale(t) && fresh_on_arrival(t, skew, now, Arrival::Loaded)) {
-        if let Some(slot) = slot.upgrade() {
-            slot.put(tokens.clone(), skew, Arrival::Loaded);
-        }
-        return Ok(tokens.clone());
+    if let Some(tokens) = usable_stored(slot, stored.as_ref(), current.as_ref(), skew) {
+        return Ok(tokens);
     }
+    let stale = |t: &TokenSet| current.as_ref().is_some_and(|c| c.same_access_token(t));
     let previous = match stored {
         Some(s) if !stale(&s) || current.is_none() => Some(s),
         _ => current,

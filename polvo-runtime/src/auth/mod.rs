@@ -11,12 +11,15 @@
 
 mod cache;
 mod credential;
+mod encrypted;
 mod endpoints;
 mod error;
 mod http;
 mod jwt;
 mod oauth;
 mod pending;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod reply;
 pub(crate) mod spec;
 pub(crate) mod state;
@@ -24,11 +27,18 @@ mod store;
 mod tenant;
 mod token;
 
+pub(crate) use cache::CacheSettings;
+/// How many tenants' tokens each scheme keeps in memory unless the builder
+/// says otherwise (`token_cache_capacity`).
+pub const DEFAULT_TOKEN_CACHE_CAPACITY: usize = cache::DEFAULT_CAPACITY;
 pub use credential::{Credential, JwtCredential, OAuth2Credential};
+pub use encrypted::{EncryptedStore, EncryptionKey, KEY_BYTES, Keyring};
 pub use error::AuthError;
 pub use oauth::{DeviceLogin, PendingLogin};
+#[cfg(feature = "redis")]
+pub use redis_store::{DEFAULT_LEASE, DEFAULT_REDIS_LOCK_TIMEOUT, DEFAULT_REDIS_TIMEOUT, RedisStore};
 pub use spec::ClientAuth;
-pub use store::{FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
+pub use store::{DEFAULT_FILE_LOCK_TIMEOUT, FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
 pub use token::{StoredTokens, TokenKey, TokenSet};
 
 pub(crate) use endpoints::resolve_relative_endpoints;

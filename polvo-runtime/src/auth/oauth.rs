@@ -12,9 +12,9 @@ use oauth2::{
 };
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use super::cache::{Arrival, TokenCache};
+use super::cache::{Arrival, CacheSettings, TokenCache};
 use super::endpoints::check_endpoint;
 use super::error::AuthError;
 use super::http::{TokenHttp, TokenHttpError};
@@ -145,7 +145,7 @@ impl OAuth2Provider {
         urls: Endpoints,
         scopes: Vec<String>,
         initial_refresh_token: Option<SecretString>,
-        skew: Duration,
+        caching: CacheSettings,
     ) -> Result<Self, AuthError> {
         let config = |reason: &str| AuthError::Config { scheme: scheme.to_owned(), reason: reason.to_owned() };
         let token_url = urls.token.ok_or_else(|| config("no token URL"))?;
@@ -173,7 +173,7 @@ impl OAuth2Provider {
             redirect_uri: urls.redirect,
             scopes,
             initial_refresh_token,
-            cache: TokenCache::new(skew),
+            cache: TokenCache::with_settings(caching),
             pending: PendingLogins::default(),
         })
     }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::cache::TokenCache;
+use super::cache::{CacheSettings, TokenCache};
 use super::credential::{Credential, CredentialValue, JwtSettings, OAuth2Settings, expose};
 use super::error::{AuthError, or_list};
 use super::http::TokenHttpError;
@@ -98,7 +98,7 @@ impl AuthState {
         credentials: Vec<Credential<S>>,
         store: Arc<dyn TokenStore>,
         http: reqwest::Client,
-        skew: Duration,
+        caching: CacheSettings,
     ) -> Result<Self, AuthError> {
         let mut providers = HashMap::new();
         for credential in credentials {
@@ -109,7 +109,7 @@ impl AuthState {
                     reason: format!("the service has no such scheme (its schemes are {})", or_list(&known)),
                 });
             };
-            let provider = provider(service, spec, credential.value, skew)?;
+            let provider = provider(service, spec, credential.value, caching)?;
             providers.insert(spec.name.to_owned(), provider);
         }
         Ok(AuthState { service, schemes, providers, store, http })
@@ -362,7 +362,12 @@ fn far_future() -> SystemTime {
 }
 
 /// Builds the provider of one scheme from its spec and credential.
-fn provider(service: &str, spec: &SchemeSpec, value: CredentialValue, skew: Duration) -> Result<Provider, AuthError> {
+fn provider(
+    service: &str,
+    spec: &SchemeSpec,
+    value: CredentialValue,
+    caching: CacheSettings,
+) -> Result<Provider, AuthError> {
     let mismatch = |reason: &str| AuthError::Mismatch { scheme: spec.name.to_owned(), reason: reason.to_owned() };
     Ok(match (&spec.kind, value) {
         (
@@ -377,10 +382,10 @@ fn provider(service: &str, spec: &SchemeSpec, value: CredentialValue, skew: Dura
         (SchemeKind::Bearer { .. } | SchemeKind::OAuth2(_), CredentialValue::Bearer(token))
         | (SchemeKind::Bearer { .. }, CredentialValue::ApiKey(token)) => Provider::Bearer { token },
         (SchemeKind::OAuth2(o), CredentialValue::OAuth2(settings)) => {
-            Provider::OAuth2(Arc::new(oauth_provider(service, spec.name, o, *settings, skew)?))
+            Provider::OAuth2(Arc::new(oauth_provider(service, spec.name, o, *settings, caching)?))
         }
         (SchemeKind::Jwt(j), CredentialValue::Jwt(settings)) => {
-            Provider::Jwt(Arc::new(jwt_provider(service, spec.name, j, *settings, skew)?))
+            Provider::Jwt(Arc::new(jwt_provider(service, spec.name, j, *settings, caching)?))
         }
         (SchemeKind::ApiKey { .. }, _) => return Err(mismatch("it is an API key scheme; give it an API key")),
         (SchemeKind::Basic { .. }, _) => {
@@ -399,7 +404,7 @@ fn oauth_provider(
     scheme: &str,
     spec: &super::spec::OAuth2Spec,
     s: OAuth2Settings,
-    skew: Duration,
+    caching: CacheSettings,
 ) -> Result<OAuth2Provider, AuthError> {
     let client_key = match &s.private_key {
         Some(key) => Some(SigningKey::new(
@@ -438,7 +443,7 @@ fn oauth_provider(
         urls,
         scopes,
         s.refresh_token,
-        skew,
+        caching,
     )?;
     if let Some(tokens) = s.tokens {
         provider.cache.seed(crate::client::DEFAULT_TENANT, tokens);
@@ -451,7 +456,7 @@ fn jwt_provider(
     scheme: &str,
     spec: &JwtSpec,
     s: JwtSettings,
-    skew: Duration,
+    caching: CacheSettings,
 ) -> Result<JwtProvider, AuthError> {
     let key_id = s.key_id.or(spec.key_id.map(str::to_owned));
     let key = SigningKey::new(scheme, spec.algorithm, expose(&s.key), key_id)?;
@@ -481,7 +486,7 @@ fn jwt_provider(
         lifetime: spec.lifetime,
         usage: spec.usage,
         exchange_url: s.exchange_url,
-        cache: TokenCache::new(skew),
+        cache: TokenCache::with_settings(caching),
         no_store: Arc::new(NoStore),
     })
 }

@@ -10,6 +10,7 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use super::token::{StoredTokens, TokenKey, TokenSet};
 
@@ -121,10 +122,21 @@ impl TokenStore for MemoryStore {
 /// never share a file. Files written under the earlier naming (before 0.2)
 /// are still read when no file has the new name; the next save writes the
 /// new name and removes the old file.
+///
+/// Processes sharing the directory on one machine refresh a tenant's
+/// tokens once: [`TokenStore::lock`] takes an advisory lock (`flock`) on a
+/// `.lock` file beside the key's file, which the operating system releases
+/// when its holder ends, however it ends. The lock files stay (removing
+/// them would let two holders lock different files of one name).
 #[derive(Debug, Clone)]
 pub struct FileStore {
     dir: PathBuf,
+    lock_timeout: Duration,
 }
+
+/// How long [`FileStore::lock`](TokenStore::lock) waits by default for
+/// another process's refresh before it reports an error.
+pub const DEFAULT_FILE_LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The most bytes of a file name taken from the key's text.
 pub(crate) const READABLE_NAME_BYTES: usize = 100;
@@ -155,7 +167,20 @@ impl FileStore {
                 Err(e) => return Err(cannot(e)),
             }
         }
-        Ok(FileStore { dir })
+        Ok(FileStore { dir, lock_timeout: DEFAULT_FILE_LOCK_TIMEOUT })
+    }
+
+    /// How long taking a key's refresh lock waits for another process that
+    /// holds it (by default [`DEFAULT_FILE_LOCK_TIMEOUT`]); then the call
+    /// fails with a store error naming the lock file.
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// The file whose advisory lock guards the refresh of `key`'s tokens.
+    pub fn lock_path_of(&self, key: &TokenKey) -> PathBuf {
+        self.path_of(key).with_extension("lock")
     }
 
     /// The file holding `key`'s tokens.
@@ -257,6 +282,41 @@ impl TokenStore for FileStore {
         })
     }
 
+    /// Takes an exclusive advisory lock on the key's `.lock` file, polling
+    /// with backoff (no blocking thread waits), for at most the store's
+    /// lock timeout.
+    fn lock<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, StoreLock> {
+        let path = self.lock_path_of(key);
+        let timeout = self.lock_timeout;
+        Box::pin(async move {
+            let file = {
+                let path = path.clone();
+                blocking(move || open_lock_file(&path)).await?
+            };
+            let deadline = Instant::now() + timeout;
+            let mut pause = Duration::from_millis(2);
+            loop {
+                match fs4::FileExt::try_lock(&file) {
+                    // Closing the file (dropping the lock) releases it.
+                    Ok(()) => return Ok(StoreLock::new(file)),
+                    Err(fs4::TryLockError::WouldBlock) => {}
+                    Err(fs4::TryLockError::Error(e)) => {
+                        return Err(StoreError(format!("cannot lock {}: {e}", path.display())));
+                    }
+                }
+                if Instant::now() >= deadline {
+                    return Err(StoreError(format!(
+                        "another process held {} for over {} s",
+                        path.display(),
+                        timeout.as_secs_f32()
+                    )));
+                }
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+        })
+    }
+
     fn remove<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, ()> {
         let (path, legacy) = (self.path_of(key), self.legacy_path_of(key));
         Box::pin(blocking(move || {
@@ -285,6 +345,18 @@ fn read_tokens(path: &Path, long_name_is_absent: bool) -> Result<Option<TokenSet
         Err(e) if long_name_is_absent && e.kind() == std::io::ErrorKind::InvalidFilename => Ok(None),
         Err(e) => Err(StoreError(format!("cannot read {}: {e}", path.display()))),
     }
+}
+
+/// Opens (creating, owner-only) the lock file at `path`.
+fn open_lock_file(path: &Path) -> Result<std::fs::File, StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map_err(|e| StoreError(format!("cannot open {}: {e}", path.display())))
 }
 
 /// The readable part of `key`'s file names: its parts, sanitized, joined by dots.
@@ -487,6 +559,33 @@ mod tests {
         FileStore::new(&created).unwrap();
         assert_eq!(mode(&created), 0o700);
         FileStore::new(&created).expect("opening it again is fine");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_held_refresh_lock_makes_others_wait_and_then_time_out_clearly() {
+        let dir = fresh_dir("lock");
+        let store = FileStore::new(&dir).unwrap().lock_timeout(Duration::from_millis(150));
+        let (key, other) = (TokenKey::new("s", "o", "t"), TokenKey::new("s", "o", "u"));
+        let held = store.lock(&key).await.expect("the first lock");
+        // Another key's lock is independent.
+        drop(store.lock(&other).await.expect("another key's lock"));
+        let err = store.lock(&key).await.err().expect("the key is held").to_string();
+        assert!(err.contains("another process held") && err.contains(".lock"), "{err}");
+        let waiter = tokio::spawn({
+            let (store, key) = (store.clone().lock_timeout(Duration::from_secs(30)), key.clone());
+            async move { store.lock(&key).await.map(drop) }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!waiter.is_finished(), "the waiter waits while the lock is held");
+        drop(held);
+        waiter.await.unwrap().expect("the lock is taken once released");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(store.lock_path_of(&key)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -314,3 +314,50 @@ fn without_a_tokio_runtime_an_abandoned_refresh_does_not_keep_its_slot_alive() {
     assert!(cache.existing_slot("abandoned").is_none(), "evicted once idle");
     assert!(weak.upgrade().is_none(), "and freed with its refresh");
 }
+
+#[tokio::test]
+async fn a_hundred_thousand_tenants_stay_within_the_capacity_and_evicted_ones_reload_from_the_store() {
+    let capacity = 1_000;
+    let cache = TokenCache::with_settings(CacheSettings { skew: Duration::ZERO, capacity });
+    let store = memory();
+    let refreshes = Arc::new(AtomicUsize::new(0));
+    let get = |tenant: String| {
+        let token = format!("token-{tenant}");
+        let key = TokenKey::new("svc", "oauth2", tenant);
+        let refreshes = refreshes.clone();
+        let store = store.clone();
+        let cache = &cache;
+        async move {
+            cache
+                .get(&key, &store, move |_| {
+                    Box::pin(async move {
+                        refreshes.fetch_add(1, Ordering::SeqCst);
+                        Ok(lasting(&token, 3600))
+                    })
+                })
+                .await
+        }
+    };
+    for i in 0..100_000 {
+        get(format!("tenant-{i}")).await.expect("a token");
+        assert!(cache.len() <= capacity, "{} slots after {i} tenants", cache.len());
+    }
+    assert_eq!(refreshes.load(Ordering::SeqCst), 100_000);
+    // The first tenant was evicted long ago: its token comes back from the
+    // store, without a token request.
+    let again = get("tenant-0".to_owned()).await.unwrap();
+    assert_eq!(again.access_token.expose_secret(), "token-tenant-0");
+    assert_eq!(refreshes.load(Ordering::SeqCst), 100_000);
+}
+
+#[test]
+fn small_capacities_are_bounds_too() {
+    for capacity in 1..=4 {
+        let cache = TokenCache::with_capacity(Duration::ZERO, capacity);
+        for i in 0..20 {
+            cache.put(&format!("tenant-{i}"), lasting("t", 60), Arrival::Fetched);
+            assert!(cache.len() <= capacity, "{} slots with a capacity of {capacity}", cache.len());
+        }
+        assert!(cache.fresh("tenant-19").is_some(), "the newest tenant is kept");
+    }
+}
