@@ -6,7 +6,8 @@
 //! are collected as [`Diagnostic`]s along the way, so a surface (the
 //! `service!` macro, a CLI, a build script) can show them all.
 //!
-//! The public surface is [`Generator`] (a run's configuration), its
+//! Build scripts use [`Builder`], which writes the formatted client to a
+//! file. The public surface is [`Generator`] (a run's configuration), its
 //! [`Output`] or [`Diagnostics`], [`CratePath`], [`SerdeImpls`], and the
 //! [`ExpansionCache`] the macro keeps; the pipeline's stages are private.
 //!
@@ -18,6 +19,7 @@
 //! println!("{}", output.tokens);
 //! ```
 
+mod builder;
 mod cache;
 mod crate_path;
 mod diag;
@@ -34,6 +36,7 @@ mod serde_impls;
 use proc_macro2::TokenStream;
 use std::path::PathBuf;
 
+pub use builder::{BuildError, Builder, Generated, file_stem, resolve_spec};
 pub use cache::ExpansionCache;
 pub use crate_path::{CratePath, InvalidCratePath};
 pub use load::parse::MAX_JSON_NESTING;
