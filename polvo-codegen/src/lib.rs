@@ -64,6 +64,19 @@ pub struct Generator {
     serde_impls: Option<SerdeImpls>,
 }
 
+/// The service model of a spec, for tools that show it (`polvo inspect`).
+/// Not a stable API: the model changes with the generator.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Inspection {
+    /// The service, with every name decided.
+    pub service: model::Service,
+    /// Every file read.
+    pub files: Vec<PathBuf>,
+    /// Constructs that were degraded to looser types.
+    pub warnings: Vec<Diagnostic>,
+}
+
 /// What a successful run produces.
 #[derive(Debug)]
 pub struct Output {
@@ -214,18 +227,28 @@ impl Generator {
         })
     }
 
-    /// Runs the pipeline; on failure returns every error (and warning) found.
-    pub fn generate(&self) -> Result<Output, Diagnostics> {
+    /// Runs the pipeline up to the service model, without emitting code:
+    /// what `polvo inspect` shows. The model is not a stable API.
+    #[doc(hidden)]
+    pub fn model(&self) -> Result<Inspection, Diagnostics> {
         let mut diags = Diagnostics::new();
+        let (docs, service) = self.build_model(&mut diags)?;
+        let files = docs.documents().iter().map(|d| d.path.clone()).collect();
+        Ok(Inspection { service, files, warnings: diags.warnings().cloned().collect() })
+    }
+
+    /// Loads the files and builds the service model; problems go to
+    /// `diags`, which are returned whole when one is an error.
+    fn build_model(&self, diags: &mut Diagnostics) -> Result<(load::DocumentSet, model::Service), Diagnostics> {
         // The sidecar is read once: for the files it lists, then as a document.
-        let sidecar = self.sidecar_path().and_then(|(name, path)| load::Document::read(&name, &path, &mut diags));
+        let sidecar = self.sidecar_path().and_then(|(name, path)| load::Document::read(&name, &path, diags));
         let mut specs = self.specs.clone();
         if let Some(sidecar) = &sidecar {
-            specs.extend(self.sidecar_files(sidecar, &mut diags));
+            specs.extend(self.sidecar_files(sidecar, diags));
         }
-        let (mut docs, roots) = load::DocumentSet::load(&specs, &mut diags);
+        let (mut docs, roots) = load::DocumentSet::load(&specs, diags);
         if diags.has_errors() {
-            return Err(diags);
+            return Err(std::mem::take(diags));
         }
         let sidecar = sidecar.map(|document| docs.add(document));
         let options = model::BuildOptions {
@@ -235,10 +258,17 @@ impl Generator {
             filter: self.filter.clone(),
             serde_impls: self.serde_impls,
         };
-        let mut service = model::build(&docs, &roots, &options, &mut diags);
+        let service = model::build(&docs, &roots, &options, diags);
         if diags.has_errors() {
-            return Err(diags);
+            return Err(std::mem::take(diags));
         }
+        Ok((docs, service))
+    }
+
+    /// Runs the pipeline; on failure returns every error (and warning) found.
+    pub fn generate(&self) -> Result<Output, Diagnostics> {
+        let mut diags = Diagnostics::new();
+        let (docs, mut service) = self.build_model(&mut diags)?;
         let files: Vec<PathBuf> = docs.documents().iter().map(|d| d.path.clone()).collect();
         let content_hashes = docs.documents().iter().map(|d| d.content_hash).collect();
         let tracked: Vec<String> = if self.track_files {

@@ -19,8 +19,10 @@ mod oauth;
 mod pending;
 mod reply;
 pub(crate) mod spec;
+mod standalone;
 pub(crate) mod state;
 mod store;
+mod store_location;
 mod tenant;
 mod token;
 
