@@ -56,7 +56,8 @@ fn auth(out: &mut String, service: &Service) {
         out.push_str("  none\n");
     }
     for scheme in &service.auth.schemes {
-        let _ = writeln!(out, "  {} ({}): `{}::auth::{}(..)`", scheme.name, kind(scheme), service.module, scheme.fn_name);
+        let _ =
+            writeln!(out, "  {} ({}): `{}::auth::{}(..)`", scheme.name, kind(scheme), service.module, scheme.fn_name);
         let vars = env_vars(scheme);
         if !vars.is_empty() {
             let _ = writeln!(out, "    env: {}", vars.join(", "));
@@ -107,7 +108,12 @@ fn env_vars(scheme: &Scheme) -> Vec<String> {
         SchemeKind::ApiKey { env, .. } | SchemeKind::Bearer { env } => vec![env],
         SchemeKind::Basic { username_env, password_env } => vec![username_env, password_env],
         SchemeKind::OAuth2 {
-            client_id_env, client_secret_env, refresh_token_env, private_key_env, client_auth, ..
+            client_id_env,
+            client_secret_env,
+            refresh_token_env,
+            private_key_env,
+            client_auth,
+            ..
         } => {
             let mut vars = vec![client_id_env, client_secret_env, refresh_token_env];
             if *client_auth == ClientAuthConfig::PrivateKeyJwt {
@@ -123,7 +129,9 @@ fn env_vars(scheme: &Scheme) -> Vec<String> {
 /// Endpoints and scopes of OAuth 2.0 and JWT schemes.
 fn details(scheme: &Scheme) -> Vec<String> {
     match &scheme.kind {
-        SchemeKind::OAuth2 { authorization_url, token_url, revocation_url, device_authorization_url, scopes, .. } => {
+        SchemeKind::OAuth2 {
+            authorization_url, token_url, revocation_url, device_authorization_url, scopes, ..
+        } => {
             let urls = [
                 ("authorization", authorization_url),
                 ("token", token_url),
@@ -137,7 +145,9 @@ fn details(scheme: &Scheme) -> Vec<String> {
             }
             lines
         }
-        SchemeKind::Jwt { usage: JwtUsage::JwtBearerGrant { token_url, .. }, .. } => vec![format!("token: {token_url}")],
+        SchemeKind::Jwt { usage: JwtUsage::JwtBearerGrant { token_url, .. }, .. } => {
+            vec![format!("token: {token_url}")]
+        }
         SchemeKind::Jwt { usage: JwtUsage::BearerPost { url }, .. } => vec![format!("exchange: {url}")],
         _ => Vec::new(),
     }

@@ -95,7 +95,8 @@ async fn device_login(args: &LoginArgs, state: &AuthState, scheme: &str, scopes:
     if args.open {
         open_browser(login.verification_uri_complete().unwrap_or(login.verification_uri()));
     }
-    let waited = tokio::time::timeout(Duration::from_secs(args.timeout), state.finish_device_login(Some(scheme), &login));
+    let waited =
+        tokio::time::timeout(Duration::from_secs(args.timeout), state.finish_device_login(Some(scheme), &login));
     match waited.await {
         Ok(result) => result.map_err(CliError::from),
         Err(_) => Err(CliError::Auth(format!("the login was not approved within {} s", args.timeout))),
@@ -104,7 +105,11 @@ async fn device_login(args: &LoginArgs, state: &AuthState, scheme: &str, scopes:
 
 /// Tells where the tokens went and how a program uses them.
 fn saved(service: &Service, scheme: &str, tenant: &str, tokens: &Tokens) {
-    println!("Logged in: the tokens of {}/{scheme} for tenant `{tenant}` are in {}", service.module, tokens.file().display());
+    println!(
+        "Logged in: the tokens of {}/{scheme} for tenant `{tenant}` are in {}",
+        service.module,
+        tokens.file().display()
+    );
     println!(
         "A client built with `.token_store(polvo::auth::FileStore::default_location()?)` uses them (store: {}).",
         tokens.dir.display()

@@ -49,7 +49,9 @@ pub fn find_scheme<'a>(service: &'a Service, name: Option<&str>) -> Result<OAuth
         .schemes
         .iter()
         .filter_map(|scheme| match &scheme.kind {
-            SchemeKind::OAuth2 { revocation_url, .. } => Some(OAuthScheme { scheme, revocable: revocation_url.is_some() }),
+            SchemeKind::OAuth2 { revocation_url, .. } => {
+                Some(OAuthScheme { scheme, revocable: revocation_url.is_some() })
+            }
             _ => None,
         })
         .collect();
@@ -128,7 +130,8 @@ pub fn auth_state(
     }
     let spec: &'static [SchemeSpec] = Box::leak(Box::new([runtime_spec(scheme).ok_or_else(not_oauth)?]));
     let base_url = service.servers.first().map(|s| s.url.as_str());
-    let state = AuthState::standalone(leak(&service.module), spec, vec![credential.into()], base_url, tokens.store.clone())?;
+    let state =
+        AuthState::standalone(leak(&service.module), spec, vec![credential.into()], base_url, tokens.store.clone())?;
     Ok(state)
 }
 

@@ -60,7 +60,10 @@ fn expiry(at: Option<SystemTime>) -> String {
         .to_rfc3339_opts(polvo_runtime::chrono::SecondsFormat::Secs, true);
     match at.duration_since(SystemTime::now()) {
         Ok(left) => format!("{when} (in {})", duration(left.as_secs())),
-        Err(past) => format!("{when} (expired {} ago; a client refreshes it if it has a refresh token)", duration(past.duration().as_secs())),
+        Err(past) => format!(
+            "{when} (expired {} ago; a client refreshes it if it has a refresh token)",
+            duration(past.duration().as_secs())
+        ),
     }
 }
 

@@ -98,8 +98,11 @@ fn inspect_reads_the_vendor_specs() {
     // its private-app tokens are bearer tokens.
     let dir = scratch("inspect-sidecar");
     std::fs::copy(shared.join("hubspot/crm-contacts-v3.json"), dir.join("crm-contacts-v3.json")).unwrap();
-    std::fs::copy(root().join("tests/specs/hubspot/crm-contacts-v3.polvo.yaml"), dir.join("crm-contacts-v3.polvo.yaml"))
-        .unwrap();
+    std::fs::copy(
+        root().join("tests/specs/hubspot/crm-contacts-v3.polvo.yaml"),
+        dir.join("crm-contacts-v3.polvo.yaml"),
+    )
+    .unwrap();
     let report = succeeds(&["inspect", dir.join("crm-contacts-v3.json").to_str().unwrap()]);
     assert!(report.starts_with("service: hubspot"), "{report}");
 }
@@ -126,9 +129,7 @@ fn generate_writes_the_macros_expansion_formatted() {
 
     // Options of the macro: name and serde impls.
     let expected = macro_expansion(
-        polvo_codegen::Generator::new("ops")
-            .spec(root().join(spec), spec)
-            .serde_impls(polvo_codegen::SerdeImpls::Both),
+        polvo_codegen::Generator::new("ops").spec(root().join(spec), spec).serde_impls(polvo_codegen::SerdeImpls::Both),
     );
     assert_eq!(succeeds(&["generate", spec, "--name", "ops", "--serde", "both"]), expected);
 }
@@ -152,13 +153,18 @@ fn bad_arguments_and_broken_specs_fail_with_one_line_each_and_their_exit_code() 
     assert_eq!(line.lines().count(), 1, "{line}");
     assert!(line.starts_with("error: tests/specs/broken/bad-syntax.yaml:"), "a line and column: {line}");
     let line = fails(&["inspect", "no/such/spec.yaml"], 1);
-    assert_eq!(line.trim_end(), "error: no/such/spec.yaml: cannot read the file: No such file or directory (os error 2)");
+    assert_eq!(
+        line.trim_end(),
+        "error: no/such/spec.yaml: cannot read the file: No such file or directory (os error 2)"
+    );
 
     // Arguments the spec does not fit.
     let line = fails(&["login", "tests/specs/operations.yaml"], 2);
     assert_eq!(line.trim_end(), "error: the service `operations` has no OAuth 2.0 scheme to log in to");
     let line = fails(&["token", "tests/specs/auth/contacts.yaml", "--scheme", "private_apps"], 2);
-    assert!(line.contains("`private_apps` is not an OAuth 2.0 scheme of `contacts`; its OAuth 2.0 schemes are: oauth2"));
+    assert!(
+        line.contains("`private_apps` is not an OAuth 2.0 scheme of `contacts`; its OAuth 2.0 schemes are: oauth2")
+    );
 
     // An output that cannot be written.
     let blocker = scratch("unwritable").join("file");
@@ -174,4 +180,192 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+mod login {
+    use super::{polvo, scratch, stderr_of, stdout_of};
+    use polvo_runtime::reqwest;
+    use polvo_suite::servers::{NodeServer, start_oidc};
+    use std::io::{BufRead, BufReader, Lines};
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, ChildStdout, Stdio};
+
+    fn provider() -> NodeServer {
+        start_oidc(&[]).expect("the OIDC provider starts (run `bash scripts/test.sh` to install it)")
+    }
+
+    /// A spec whose OAuth 2.0 scheme is the test provider's, with a sidecar
+    /// adding its revocation and device endpoints and a public client.
+    fn spec_for(oidc: &NodeServer, name: &str) -> PathBuf {
+        let dir = scratch(name);
+        let spec = format!(
+            r#"openapi: 3.0.3
+info: {{title: CLI login test, version: "1"}}
+servers: [{{url: "https://api.example.com"}}]
+paths:
+  /contacts:
+    get:
+      operationId: listContacts
+      security: [{{oauth2: [contacts.read]}}]
+      responses: {{"200": {{description: ok}}}}
+components:
+  securitySchemes:
+    oauth2:
+      type: oauth2
+      flows:
+        authorizationCode:
+          authorizationUrl: {auth}
+          tokenUrl: {token}
+          scopes: {{contacts.read: read contacts}}
+"#,
+            auth = oidc.url_for("/auth"),
+            token = oidc.url_for("/token"),
+        );
+        let sidecar = format!(
+            "name: clitest\nschemes:\n  oauth2:\n    client_auth: none\n    revocation_url: {}\n    \
+             device_authorization_url: {}\n    scopes: [openid, offline_access, contacts.read]\n",
+            oidc.url_for("/token/revocation"),
+            oidc.url_for("/device/auth"),
+        );
+        std::fs::write(dir.join("api.yaml"), spec).unwrap();
+        std::fs::write(dir.join("api.polvo.yaml"), sidecar).unwrap();
+        dir.join("api.yaml")
+    }
+
+    /// `polvo login` running in the background, its stdout read line by line.
+    fn spawn_login(spec: &Path, tokens: &Path, extra: &[&str]) -> (Child, Lines<BufReader<ChildStdout>>) {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_polvo"))
+            .args(["login", spec.to_str().unwrap(), "--client-id", "polvo-public", "--timeout", "60"])
+            .args(extra)
+            .env("POLVO_TOKEN_DIR", tokens)
+            .env_remove("CLITEST_CLIENT_SECRET")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("polvo starts");
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        (child, lines)
+    }
+
+    /// The next line `polvo login` prints that `matches`.
+    fn line_where(lines: &mut Lines<BufReader<ChildStdout>>, matches: impl Fn(&str) -> bool) -> String {
+        for line in lines.by_ref() {
+            let line = line.expect("readable output");
+            if matches(&line) {
+                return line;
+            }
+        }
+        panic!("polvo login ended without the line it should print");
+    }
+
+    fn http() -> reqwest::Client {
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    /// `polvo <command> <spec> [extra]` with the token directory.
+    fn run(command: &str, spec: &Path, tokens: &Path, extra: &[&str]) -> std::process::Output {
+        polvo().args([command, spec.to_str().unwrap()]).args(extra).env("POLVO_TOKEN_DIR", tokens).output().unwrap()
+    }
+
+    /// The one token file in `tokens`, as JSON.
+    fn token_file(tokens: &Path) -> serde_json::Value {
+        let files: Vec<PathBuf> = std::fs::read_dir(tokens).unwrap().map(|e| e.unwrap().path()).collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert!(files[0].file_name().unwrap().to_string_lossy().starts_with("clitest.oauth2.default."));
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_browser_login_saves_tokens_that_token_shows_and_logout_revokes() {
+        let oidc = provider();
+        let spec = spec_for(&oidc, "login-code");
+        let tokens = scratch("login-code-tokens");
+        let (mut child, mut lines) = spawn_login(&spec, &tokens, &[]);
+        let waiting = line_where(&mut lines, |l| l.starts_with("Open this URL"));
+        let redirect_uri = waiting.split("waiting on ").nth(1).unwrap().trim_end_matches("):").to_owned();
+        assert!(redirect_uri.starts_with("http://127.0.0.1:") && redirect_uri.ends_with("/callback"), "{waiting}");
+        let url = line_where(&mut lines, |l| l.starts_with(&oidc.url));
+
+        // The browser: the provider approves and redirects to the loopback listener.
+        let response = http().get(&url).send().await.expect("the provider answers");
+        assert_eq!(response.status().as_u16(), 303);
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.starts_with(&format!("{redirect_uri}?code=")), "{location}");
+        let page = http().get(&location).send().await.expect("the listener answers");
+        assert!(page.text().await.unwrap().contains("login received"));
+
+        let rest: Vec<String> = lines.map(Result::unwrap).collect();
+        let status = child.wait().unwrap();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert!(status.success(), "login failed: {stderr}");
+        assert!(rest.iter().any(|l| l.starts_with("Logged in: the tokens of clitest/oauth2 for tenant `default`")));
+        // The listener is closed after use.
+        let port: u16 =
+            redirect_uri.trim_start_matches("http://127.0.0.1:").trim_end_matches("/callback").parse().unwrap();
+        assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the listener is closed");
+
+        let saved = token_file(&tokens);
+        let access = saved["access_token"].as_str().unwrap().to_owned();
+        let refresh = saved["refresh_token"].as_str().expect("a refresh token").to_owned();
+
+        // `token`: expiry and scopes, the token itself only with --show.
+        let shown = run("token", &spec, &tokens, &[]);
+        assert!(shown.status.success(), "{}", stderr_of(&shown));
+        let text = stdout_of(&shown);
+        assert!(text.contains("scopes: ") && text.contains("contacts.read"), "{text}");
+        assert!(text.contains("expires: ") && text.contains("(in "), "{text}");
+        assert!(text.contains("refresh token: yes"), "{text}");
+        assert!(!text.contains(&access), "the token is not printed without --show");
+        let text = stdout_of(&run("token", &spec, &tokens, &["--show"]));
+        assert!(text.contains(&format!("access token: {access}")), "{text}");
+
+        // `logout`: revoked at the provider, and forgotten.
+        let out = run("logout", &spec, &tokens, &["--client-id", "polvo-public"]);
+        assert!(out.status.success(), "{}", stderr_of(&out));
+        assert!(stdout_of(&out).starts_with("revoked and forgot the tokens of clitest/oauth2/default"));
+        assert_eq!(std::fs::read_dir(&tokens).unwrap().count(), 0, "the token file is gone");
+        let form =
+            [("grant_type", "refresh_token"), ("refresh_token", refresh.as_str()), ("client_id", "polvo-public")];
+        let refreshed = http().post(oidc.url_for("/token")).form(&form).send().await.unwrap();
+        assert_eq!(refreshed.status().as_u16(), 400, "the revoked refresh token no longer works");
+        let after = run("token", &spec, &tokens, &[]);
+        assert_eq!(after.status.code(), Some(3));
+        assert!(stderr_of(&after).starts_with("error: no saved tokens for clitest/oauth2/default"));
+    }
+
+    #[tokio::test]
+    async fn a_device_login_saves_tokens() {
+        let oidc = provider();
+        let spec = spec_for(&oidc, "login-device");
+        let tokens = scratch("login-device-tokens");
+        let (mut child, mut lines) = spawn_login(&spec, &tokens, &["--device"]);
+        let prompt = line_where(&mut lines, |l| l.starts_with("To log in, open"));
+        let user_code = prompt.rsplit(' ').next().unwrap().to_owned();
+        assert!(prompt.contains(&oidc.url), "{prompt}");
+        let approved = http()
+            .post(oidc.url_for("/__test/device/approve"))
+            .form(&[("user_code", user_code.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert!(approved.status().is_success());
+        let status = child.wait().unwrap();
+        assert!(status.success(), "the device login completes");
+        assert!(token_file(&tokens)["access_token"].is_string());
+        let text = stdout_of(&run("token", &spec, &tokens, &[]));
+        assert!(text.contains("contacts.read"), "{text}");
+    }
+
+    #[test]
+    fn a_login_without_a_client_id_says_which_variable_to_set() {
+        let spec = scratch("no-client").join("contacts.yaml");
+        std::fs::copy(super::root().join("tests/specs/auth/contacts.yaml"), &spec).unwrap();
+        let out = polvo().args(["login", spec.to_str().unwrap()]).env_remove("CONTACTS_CLIENT_ID").output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            stderr_of(&out).trim_end(),
+            "error: no client id for `oauth2`: pass --client-id or set CONTACTS_CLIENT_ID"
+        );
+    }
 }
