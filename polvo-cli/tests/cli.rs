@@ -184,6 +184,9 @@ fn scratch(name: &str) -> PathBuf {
 
 mod login {
     use super::{polvo, scratch, stderr_of, stdout_of};
+
+    polvo::service!("../tests/specs/auth/contacts.yaml");
+
     use polvo_runtime::reqwest;
     use polvo_suite::servers::{NodeServer, start_oidc};
     use std::io::{BufRead, BufReader, Lines};
@@ -195,7 +198,9 @@ mod login {
     }
 
     /// A spec whose OAuth 2.0 scheme is the test provider's, with a sidecar
-    /// adding its revocation and device endpoints and a public client.
+    /// adding its revocation and device endpoints and a public client. The
+    /// service is `contacts`, as the client generated from
+    /// `tests/specs/auth/contacts.yaml` below, so they share tokens.
     fn spec_for(oidc: &NodeServer, name: &str) -> PathBuf {
         let dir = scratch(name);
         let spec = format!(
@@ -222,7 +227,7 @@ components:
             token = oidc.url_for("/token"),
         );
         let sidecar = format!(
-            "name: clitest\nschemes:\n  oauth2:\n    client_auth: none\n    revocation_url: {}\n    \
+            "name: contacts\nschemes:\n  oauth2:\n    client_auth: none\n    revocation_url: {}\n    \
              device_authorization_url: {}\n    scopes: [openid, offline_access, contacts.read]\n",
             oidc.url_for("/token/revocation"),
             oidc.url_for("/device/auth"),
@@ -238,7 +243,7 @@ components:
             .args(["login", spec.to_str().unwrap(), "--client-id", "polvo-public", "--timeout", "60"])
             .args(extra)
             .env("POLVO_TOKEN_DIR", tokens)
-            .env_remove("CLITEST_CLIENT_SECRET")
+            .env_remove("CONTACTS_CLIENT_SECRET")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -271,7 +276,7 @@ components:
     fn token_file(tokens: &Path) -> serde_json::Value {
         let files: Vec<PathBuf> = std::fs::read_dir(tokens).unwrap().map(|e| e.unwrap().path()).collect();
         assert_eq!(files.len(), 1, "{files:?}");
-        assert!(files[0].file_name().unwrap().to_string_lossy().starts_with("clitest.oauth2.default."));
+        assert!(files[0].file_name().unwrap().to_string_lossy().starts_with("contacts.oauth2.default."));
         serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap()
     }
 
@@ -299,7 +304,7 @@ components:
         let mut stderr = String::new();
         std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
         assert!(status.success(), "login failed: {stderr}");
-        assert!(rest.iter().any(|l| l.starts_with("Logged in: the tokens of clitest/oauth2 for tenant `default`")));
+        assert!(rest.iter().any(|l| l.starts_with("Logged in: the tokens of contacts/oauth2 for tenant `default`")));
         // The listener is closed after use.
         let port: u16 =
             redirect_uri.trim_start_matches("http://127.0.0.1:").trim_end_matches("/callback").parse().unwrap();
@@ -308,6 +313,7 @@ components:
         let saved = token_file(&tokens);
         let access = saved["access_token"].as_str().unwrap().to_owned();
         let refresh = saved["refresh_token"].as_str().expect("a refresh token").to_owned();
+        assert_eq!(bearer_a_program_sends(&oidc, &tokens).await, format!("Bearer {access}"));
 
         // `token`: expiry and scopes, the token itself only with --show.
         let shown = run("token", &spec, &tokens, &[]);
@@ -323,7 +329,7 @@ components:
         // `logout`: revoked at the provider, and forgotten.
         let out = run("logout", &spec, &tokens, &["--client-id", "polvo-public"]);
         assert!(out.status.success(), "{}", stderr_of(&out));
-        assert!(stdout_of(&out).starts_with("revoked and forgot the tokens of clitest/oauth2/default"));
+        assert!(stdout_of(&out).starts_with("revoked and forgot the tokens of contacts/oauth2/default"));
         assert_eq!(std::fs::read_dir(&tokens).unwrap().count(), 0, "the token file is gone");
         let form =
             [("grant_type", "refresh_token"), ("refresh_token", refresh.as_str()), ("client_id", "polvo-public")];
@@ -331,7 +337,30 @@ components:
         assert_eq!(refreshed.status().as_u16(), 400, "the revoked refresh token no longer works");
         let after = run("token", &spec, &tokens, &[]);
         assert_eq!(after.status.code(), Some(3));
-        assert!(stderr_of(&after).starts_with("error: no saved tokens for clitest/oauth2/default"));
+        assert!(stderr_of(&after).starts_with("error: no saved tokens for contacts/oauth2/default"));
+    }
+
+    /// What a program's generated client sends when its builder is given
+    /// the token store `polvo login` saved to: logged in once, it just works.
+    async fn bearer_a_program_sends(oidc: &NodeServer, tokens: &Path) -> String {
+        let api = wiremock::MockServer::start().await;
+        wiremock::Mock::given(wiremock::matchers::method("GET"))
+            .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(serde_json::json!({"results": []})))
+            .mount(&api)
+            .await;
+        let client = contacts::Client::builder()
+            .base_url(api.uri())
+            .credential(
+                contacts::auth::oauth2("polvo-public")
+                    .client_auth(polvo::auth::ClientAuth::None)
+                    .token_url(oidc.url_for("/token")),
+            )
+            .token_store(polvo::auth::FileStore::new(tokens).unwrap())
+            .build()
+            .unwrap();
+        client.contacts().list_contacts().send().await.expect("an authorized call");
+        let requests = api.received_requests().await.unwrap();
+        requests[0].headers.get("authorization").unwrap().to_str().unwrap().to_owned()
     }
 
     #[tokio::test]
