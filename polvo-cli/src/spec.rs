@@ -18,6 +18,10 @@ pub struct SpecArgs {
     /// then the first file's stem).
     #[arg(long)]
     pub name: Option<String>,
+    /// The `x-polvo` sidecar to read instead of `<stem>.polvo.yaml` next
+    /// to the first spec.
+    #[arg(long, value_name = "FILE")]
+    pub sidecar: Option<PathBuf>,
 }
 
 /// Which operations and impls to generate, as the macro's options.
@@ -43,6 +47,9 @@ impl SpecArgs {
         let mut builder = Builder::new().quiet();
         for path in &self.specs {
             builder = builder.spec_at(path, path.display().to_string());
+        }
+        if let Some(sidecar) = &self.sidecar {
+            builder = builder.sidecar_at(sidecar, sidecar.display().to_string());
         }
         match &self.name {
             Some(name) => builder.name(name.clone()),

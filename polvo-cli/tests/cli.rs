@@ -94,17 +94,25 @@ fn inspect_reads_the_vendor_specs() {
         let report = succeeds(&["inspect", path.to_str().unwrap()]);
         assert!(report.contains(expected), "{spec}: `{expected}` missing");
     }
-    // With the project's sidecar next to it, the HubSpot spec is named and
-    // its private-app tokens are bearer tokens.
-    let dir = scratch("inspect-sidecar");
-    std::fs::copy(shared.join("hubspot/crm-contacts-v3.json"), dir.join("crm-contacts-v3.json")).unwrap();
-    std::fs::copy(
-        root().join("tests/specs/hubspot/crm-contacts-v3.polvo.yaml"),
-        dir.join("crm-contacts-v3.polvo.yaml"),
-    )
-    .unwrap();
-    let report = succeeds(&["inspect", dir.join("crm-contacts-v3.json").to_str().unwrap()]);
+    // With the project's sidecar, the HubSpot spec is named and its
+    // private-app tokens are bearer tokens.
+    let spec = shared.join("hubspot/crm-contacts-v3.json");
+    let report =
+        succeeds(&["inspect", spec.to_str().unwrap(), "--sidecar", "tests/specs/hubspot/crm-contacts-v3.polvo.yaml"]);
     assert!(report.starts_with("service: hubspot"), "{report}");
+    assert!(report.contains("private_apps (bearer token): `hubspot::auth::private_apps(..)`"), "{report}");
+    assert!(report.contains("env: HUBSPOT_ACCESS_TOKEN"), "{report}");
+}
+
+#[test]
+fn a_sidecar_given_apart_from_the_spec_is_read() {
+    let sidecar = scratch("sidecar").join("elsewhere.polvo.yaml");
+    std::fs::write(&sidecar, "name: renamed\nenv_prefix: ELSEWHERE\n").unwrap();
+    let report = succeeds(&["inspect", "tests/specs/auth/contacts.yaml", "--sidecar", sidecar.to_str().unwrap()]);
+    assert!(report.starts_with("service: renamed"), "{report}");
+    assert!(report.contains("env: ELSEWHERE_CLIENT_ID"), "{report}");
+    let missing = fails(&["inspect", "tests/specs/auth/contacts.yaml", "--sidecar", "no/such.polvo.yaml"], 1);
+    assert!(missing.starts_with("error: no/such.polvo.yaml: cannot read the file"), "{missing}");
 }
 
 /// The macro's expansion of `generator`, formatted, without the

@@ -42,6 +42,7 @@ pub struct Builder {
     operations: Vec<String>,
     crate_path: Option<CratePath>,
     serde_impls: Option<SerdeImpls>,
+    sidecar: Option<(String, PathBuf)>,
     out_dir: Option<PathBuf>,
     file_name: Option<String>,
     quiet: bool,
@@ -144,6 +145,14 @@ impl Builder {
         self
     }
 
+    /// Reads the `x-polvo` section from the file at `path` (named
+    /// `display_name` in diagnostics) instead of the sidecar next to the
+    /// first spec.
+    pub fn sidecar_at(mut self, path: impl Into<PathBuf>, display_name: impl Into<String>) -> Self {
+        self.sidecar = Some((display_name.into(), path.into()));
+        self
+    }
+
     /// Where to write (default: `OUT_DIR`).
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.out_dir = Some(dir.into());
@@ -179,6 +188,9 @@ impl Builder {
             .crate_path(self.crate_path.clone().unwrap_or_default());
         if let Some(impls) = self.serde_impls {
             generator = generator.serde_impls(impls);
+        }
+        if let Some((name, path)) = &self.sidecar {
+            generator = generator.sidecar(path, name.clone());
         }
         for (name, path) in &self.specs {
             let path = match path {

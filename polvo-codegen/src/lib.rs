@@ -62,6 +62,8 @@ pub struct Generator {
     crate_path: CratePath,
     /// The serde impls the user asked for; `None` leaves it to the section.
     serde_impls: Option<SerdeImpls>,
+    /// A sidecar given explicitly, instead of the one next to the first spec.
+    sidecar: Option<(String, PathBuf)>,
 }
 
 /// The service model of a spec, for tools that show it (`polvo inspect`).
@@ -102,6 +104,7 @@ impl Generator {
             filter: model::OperationFilter::default(),
             crate_path: CratePath::default(),
             serde_impls: None,
+            sidecar: None,
         }
     }
 
@@ -116,6 +119,7 @@ impl Generator {
             filter: model::OperationFilter::default(),
             crate_path: CratePath::default(),
             serde_impls: None,
+            sidecar: None,
         }
     }
 
@@ -165,6 +169,14 @@ impl Generator {
         self
     }
 
+    /// Reads the `x-polvo` section from this file (its path on disk and the
+    /// name diagnostics use) instead of looking for `<stem>.polvo.yaml`
+    /// next to the first spec.
+    pub fn sidecar(mut self, path: impl Into<PathBuf>, display_name: impl Into<String>) -> Self {
+        self.sidecar = Some((display_name.into(), path.into()));
+        self
+    }
+
     /// Whether `name` can name the generated module: it is turned into
     /// `snake_case`, so it needs letters or digits.
     pub fn is_valid_module_name(name: &str) -> bool {
@@ -203,20 +215,25 @@ impl Generator {
     /// Everything besides the files that decides the output, as text.
     pub(crate) fn options_fingerprint(&self) -> String {
         format!(
-            "module={:?} fallback={:?} track={} tags={:?} operations={:?} crate={} serde={:?}",
+            "module={:?} fallback={:?} track={} tags={:?} operations={:?} crate={} serde={:?} sidecar={:?}",
             self.module,
             self.fallback_module,
             self.track_files,
             self.filter.tags,
             self.filter.operations,
             self.crate_path,
-            self.serde_impls
+            self.serde_impls,
+            self.sidecar
         )
     }
 
-    /// The `x-polvo` sidecar of the first spec, if there is one:
+    /// The sidecar given with [`Generator::sidecar`], else the `x-polvo`
+    /// sidecar of the first spec, if there is one:
     /// `<stem>.polvo.yaml`, `.polvo.yml` or `.polvo.json` next to it.
     pub(crate) fn sidecar_path(&self) -> Option<(String, PathBuf)> {
+        if let Some(given) = &self.sidecar {
+            return Some(given.clone());
+        }
         let (name, path) = self.specs.first()?;
         let file = path.file_name()?.to_str()?;
         let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
