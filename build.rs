@@ -1,68 +1,73 @@
 //! Generates clients for tests that read the real vendor specs in
-//! `../shared/specs/`, the way a build script of a user's crate would.
-//! When `../shared` is absent nothing is generated and those tests say
-//! they are skipped.
+//! `../shared/specs/`, the way a build script of a user's crate would:
+//! with `polvo_codegen::Builder`. When `../shared` is absent nothing is
+//! generated and those tests say they are skipped.
 
 use std::path::Path;
 
-/// Writes formatted generated code to `OUT_DIR/<file>`.
-fn write(out: &std::path::Path, file: &str, output: polvo_codegen::Output) -> bool {
-    // Formatted, so that lints read it as a person would have written it.
-    let source = match syn::parse2::<syn::File>(output.tokens.clone()) {
-        Ok(file) => prettyplease::unparse(&file),
-        Err(_) => output.tokens.to_string(),
-    };
-    std::fs::write(out.join(file), source).is_ok()
+const SIDECAR: &str = "tests/specs/hubspot/crm-contacts-v3.polvo.yaml";
+
+/// Copies `hubspot/<file>` of the shared specs into `dir` (the sidecar must
+/// sit next to the spec, so both go into one directory).
+fn copy_shared(dir: &Path, file: &str) -> Option<std::path::PathBuf> {
+    let shared = Path::new("../shared/specs/hubspot").join(file);
+    println!("cargo::rerun-if-changed={}", shared.display());
+    let copy = dir.join(file);
+    match std::fs::copy(&shared, &copy) {
+        Ok(_) => Some(copy),
+        Err(e) => {
+            println!("cargo::warning=cannot copy {}: {e}", shared.display());
+            None
+        }
+    }
 }
 
-/// One HubSpot service over the contacts, companies and deals files.
-fn generate_crm(dir: &std::path::Path, out: &std::path::Path) -> bool {
-    let mut generator = polvo_codegen::Generator::with_fallback_name("crm");
-    for object in ["contacts", "companies", "deals"] {
-        let shared = Path::new("../shared/specs/hubspot").join(format!("crm-{object}-v3.json"));
-        println!("cargo::rerun-if-changed={}", shared.display());
-        let copy = dir.join(format!("crm-{object}-v3.json"));
-        if std::fs::copy(&shared, &copy).is_err() {
-            return false;
-        }
-        generator = generator.spec(&copy, format!("hubspot/crm-{object}-v3.json"));
-    }
-    match generator.generate() {
-        Ok(output) => write(out, "hubspot_crm.rs", output),
-        Err(diagnostics) => {
-            println!("cargo::warning=the HubSpot CRM specs did not generate: {diagnostics}");
+/// Writes `builder`'s client to `OUT_DIR/<file_name>`; says why not.
+fn write(builder: polvo_codegen::Builder, file_name: &str) -> bool {
+    match builder.file_name(file_name).write() {
+        Ok(_) => true,
+        Err(e) => {
+            println!("cargo::warning=`{file_name}` was not generated: {e}");
             false
         }
     }
 }
 
+/// One service over the contacts spec with the project's sidecar.
+fn generate_contacts(dir: &Path) -> bool {
+    let Some(spec) = copy_shared(dir, "crm-contacts-v3.json") else { return false };
+    if let Err(e) = std::fs::copy(SIDECAR, dir.join("crm-contacts-v3.polvo.yaml")) {
+        println!("cargo::warning=cannot copy the HubSpot sidecar: {e}");
+        return false;
+    }
+    let builder = polvo_codegen::Builder::new().spec_at(spec, "hubspot/crm-contacts-v3.json");
+    write(builder, "hubspot.rs")
+}
+
+/// One HubSpot service over the contacts, companies and deals files (named
+/// by the sidecar `generate_contacts` put next to the first).
+fn generate_crm(dir: &Path) -> bool {
+    let mut builder = polvo_codegen::Builder::new();
+    for object in ["contacts", "companies", "deals"] {
+        let file = format!("crm-{object}-v3.json");
+        let Some(copy) = copy_shared(dir, &file) else { return false };
+        builder = builder.spec_at(copy, format!("hubspot/{file}"));
+    }
+    write(builder, "hubspot_crm.rs")
+}
+
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(shared_specs)");
-    println!("cargo::rerun-if-changed=tests/specs/hubspot/crm-contacts-v3.polvo.yaml");
-    let shared = Path::new("../shared/specs/hubspot/crm-contacts-v3.json");
-    println!("cargo::rerun-if-changed={}", shared.display());
-    if !shared.is_file() {
+    println!("cargo::rerun-if-changed={SIDECAR}");
+    println!("cargo::rerun-if-changed=../shared/specs/hubspot/crm-contacts-v3.json");
+    if !Path::new("../shared/specs/hubspot/crm-contacts-v3.json").is_file() {
         return;
     }
     let out = std::env::var("OUT_DIR").map(std::path::PathBuf::from).unwrap_or_default();
-    // The sidecar must sit next to the spec: put both in one directory.
     let dir = out.join("hubspot-specs");
     let _ = std::fs::create_dir_all(&dir);
-    let spec = dir.join("crm-contacts-v3.json");
-    let sidecar = dir.join("crm-contacts-v3.polvo.yaml");
-    let copied = std::fs::copy(shared, &spec)
-        .and_then(|_| std::fs::copy("tests/specs/hubspot/crm-contacts-v3.polvo.yaml", &sidecar));
-    if let Err(e) = copied {
-        println!("cargo::warning=cannot prepare the HubSpot spec: {e}");
-        return;
-    }
-    let single = polvo_codegen::Generator::with_fallback_name("contacts").spec(&spec, "hubspot/crm-contacts-v3.json");
-    match single.generate() {
-        Ok(output) => {
-            if write(&out, "hubspot.rs", output) && generate_crm(&dir, &out) {
-                println!("cargo::rustc-cfg=shared_specs");
-            }
-        }
-        Err(diagnostics) => println!("cargo::warning=the HubSpot spec did not generate: {diagnostics}"),
+    // `&` rather than `&&`: both are generated, each saying why if not.
+    if generate_contacts(&dir) & generate_crm(&dir) {
+        println!("cargo::rustc-cfg=shared_specs");
     }
 }

@@ -21,6 +21,7 @@ fn run(name: &str) -> String {
         .env_remove("GITHUB_APP_PRIVATE_KEY_FILE")
         .env_remove("GITHUB_APP_ID")
         .env_remove("GITHUB_APP_PUBLIC_KEY")
+        .env_remove("HUBSPOT_ACCESS_TOKEN")
         .output()
         .expect("the example starts");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -56,4 +57,17 @@ fn hubspot_oauth() {
     assert!(out.contains("logged in (tenant `default`)"), "{out}");
     assert!(out.contains("the provider saw 1 refresh request(s)"), "{out}");
     assert!(out.contains("after revoking: no tokens for `oauth2`"), "{out}");
+}
+
+#[test]
+fn hubspot_prism() {
+    let out = run("hubspot_prism");
+    if out.starts_with("skipped:") {
+        eprintln!("{out}");
+        return;
+    }
+    for line in ["page: ", "created contact ", "read contact ", "Invalid security scheme used"] {
+        assert!(out.contains(line), "`{line}` in:\n{out}");
+    }
+    assert!(out.contains("every request conformed to HubSpot's spec"), "{out}");
 }

@@ -11,8 +11,9 @@ use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
-/// The crates published to crates.io, whose dependencies users build.
-const PUBLISHED: [&str; 4] = ["polvo", "polvo-runtime", "polvo-macros", "polvo-codegen"];
+/// The crates published to crates.io, whose dependencies users build (the
+/// CLI's too: `cargo install polvo-cli` builds them).
+const PUBLISHED: [&str; 5] = ["polvo", "polvo-runtime", "polvo-macros", "polvo-codegen", "polvo-cli"];
 
 /// A Rust version as `rust-version` writes it (`1.88`, `1.88.0`); a
 /// missing patch or minor number is 0.
@@ -157,6 +158,7 @@ fn fake_metadata(extra: &[Value], runtime_deps: &[(&str, Option<&str>)], extra_n
         node("polvo 0.1.0", &[("polvo-runtime 0.1.0", None), ("polvo-macros 0.1.0", None)]),
         node("polvo-macros 0.1.0", &[("polvo-codegen 0.1.0", None)]),
         node("polvo-codegen 0.1.0", &[]),
+        node("polvo-cli 0.1.0", &[("polvo-codegen 0.1.0", None), ("polvo-runtime 0.1.0", None)]),
         node("polvo-runtime 0.1.0", runtime_deps),
         node("polvo-suite 0.1.0", &[("suite-only 1.0.0", None)]),
     ];

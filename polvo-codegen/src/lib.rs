@@ -6,7 +6,8 @@
 //! are collected as [`Diagnostic`]s along the way, so a surface (the
 //! `service!` macro, a CLI, a build script) can show them all.
 //!
-//! The public surface is [`Generator`] (a run's configuration), its
+//! Build scripts use [`Builder`], which writes the formatted client to a
+//! file. The public surface is [`Generator`] (a run's configuration), its
 //! [`Output`] or [`Diagnostics`], [`CratePath`], [`SerdeImpls`], and the
 //! [`ExpansionCache`] the macro keeps; the pipeline's stages are private.
 //!
@@ -18,6 +19,7 @@
 //! println!("{}", output.tokens);
 //! ```
 
+mod builder;
 mod cache;
 mod crate_path;
 mod diag;
@@ -34,6 +36,7 @@ mod serde_impls;
 use proc_macro2::TokenStream;
 use std::path::PathBuf;
 
+pub use builder::{BuildError, Builder, Generated, file_stem, resolve_spec};
 pub use cache::ExpansionCache;
 pub use crate_path::{CratePath, InvalidCratePath};
 pub use load::parse::MAX_JSON_NESTING;
@@ -59,6 +62,21 @@ pub struct Generator {
     crate_path: CratePath,
     /// The serde impls the user asked for; `None` leaves it to the section.
     serde_impls: Option<SerdeImpls>,
+    /// A sidecar given explicitly, instead of the one next to the first spec.
+    sidecar: Option<(String, PathBuf)>,
+}
+
+/// The service model of a spec, for tools that show it (`polvo inspect`).
+/// Not a stable API: the model changes with the generator.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Inspection {
+    /// The service, with every name decided.
+    pub service: model::Service,
+    /// Every file read.
+    pub files: Vec<PathBuf>,
+    /// Constructs that were degraded to looser types.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// What a successful run produces.
@@ -86,6 +104,7 @@ impl Generator {
             filter: model::OperationFilter::default(),
             crate_path: CratePath::default(),
             serde_impls: None,
+            sidecar: None,
         }
     }
 
@@ -100,6 +119,7 @@ impl Generator {
             filter: model::OperationFilter::default(),
             crate_path: CratePath::default(),
             serde_impls: None,
+            sidecar: None,
         }
     }
 
@@ -149,6 +169,14 @@ impl Generator {
         self
     }
 
+    /// Reads the `x-polvo` section from this file (its path on disk and the
+    /// name diagnostics use) instead of looking for `<stem>.polvo.yaml`
+    /// next to the first spec.
+    pub fn sidecar(mut self, path: impl Into<PathBuf>, display_name: impl Into<String>) -> Self {
+        self.sidecar = Some((display_name.into(), path.into()));
+        self
+    }
+
     /// Whether `name` can name the generated module: it is turned into
     /// `snake_case`, so it needs letters or digits.
     pub fn is_valid_module_name(name: &str) -> bool {
@@ -187,20 +215,25 @@ impl Generator {
     /// Everything besides the files that decides the output, as text.
     pub(crate) fn options_fingerprint(&self) -> String {
         format!(
-            "module={:?} fallback={:?} track={} tags={:?} operations={:?} crate={} serde={:?}",
+            "module={:?} fallback={:?} track={} tags={:?} operations={:?} crate={} serde={:?} sidecar={:?}",
             self.module,
             self.fallback_module,
             self.track_files,
             self.filter.tags,
             self.filter.operations,
             self.crate_path,
-            self.serde_impls
+            self.serde_impls,
+            self.sidecar
         )
     }
 
-    /// The `x-polvo` sidecar of the first spec, if there is one:
+    /// The sidecar given with [`Generator::sidecar`], else the `x-polvo`
+    /// sidecar of the first spec, if there is one:
     /// `<stem>.polvo.yaml`, `.polvo.yml` or `.polvo.json` next to it.
     pub(crate) fn sidecar_path(&self) -> Option<(String, PathBuf)> {
+        if let Some(given) = &self.sidecar {
+            return Some(given.clone());
+        }
         let (name, path) = self.specs.first()?;
         let file = path.file_name()?.to_str()?;
         let stem = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
@@ -211,9 +244,19 @@ impl Generator {
         })
     }
 
-    /// Loads the specs (and sidecar) and builds the service model; `None`
-    /// when `diags` has errors.
-    pub(crate) fn build_service(&self, diags: &mut Diagnostics) -> Option<(model::Service, load::DocumentSet)> {
+    /// Runs the pipeline up to the service model, without emitting code:
+    /// what `polvo inspect` shows. The model is not a stable API.
+    #[doc(hidden)]
+    pub fn model(&self) -> Result<Inspection, Diagnostics> {
+        let mut diags = Diagnostics::new();
+        let (docs, service) = self.build_model(&mut diags)?;
+        let files = docs.documents().iter().map(|d| d.path.clone()).collect();
+        Ok(Inspection { service, files, warnings: diags.warnings().cloned().collect() })
+    }
+
+    /// Loads the files and builds the service model; problems go to
+    /// `diags`, which are returned whole when one is an error.
+    fn build_model(&self, diags: &mut Diagnostics) -> Result<(load::DocumentSet, model::Service), Diagnostics> {
         // The sidecar is read once: for the files it lists, then as a document.
         let sidecar = self.sidecar_path().and_then(|(name, path)| load::Document::read(&name, &path, diags));
         let mut specs = self.specs.clone();
@@ -222,7 +265,7 @@ impl Generator {
         }
         let (mut docs, roots) = load::DocumentSet::load(&specs, diags);
         if diags.has_errors() {
-            return None;
+            return Err(std::mem::take(diags));
         }
         let sidecar = sidecar.map(|document| docs.add(document));
         let options = model::BuildOptions {
@@ -233,13 +276,16 @@ impl Generator {
             serde_impls: self.serde_impls,
         };
         let service = model::build(&docs, &roots, &options, diags);
-        (!diags.has_errors()).then_some((service, docs))
+        if diags.has_errors() {
+            return Err(std::mem::take(diags));
+        }
+        Ok((docs, service))
     }
 
     /// Runs the pipeline; on failure returns every error (and warning) found.
     pub fn generate(&self) -> Result<Output, Diagnostics> {
         let mut diags = Diagnostics::new();
-        let Some((mut service, docs)) = self.build_service(&mut diags) else { return Err(diags) };
+        let (docs, mut service) = self.build_model(&mut diags)?;
         let files: Vec<PathBuf> = docs.documents().iter().map(|d| d.path.clone()).collect();
         let content_hashes = docs.documents().iter().map(|d| d.content_hash).collect();
         let tracked: Vec<String> = if self.track_files {

@@ -2,7 +2,7 @@
 
 use polvo_codegen::{CratePath, SerdeImpls};
 use proc_macro2::TokenStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::{Ident, LitStr, Token, bracketed};
@@ -105,7 +105,7 @@ impl ServiceInput {
         };
         let mut found = Vec::new();
         for lit in &self.files {
-            match resolve(&manifest_dir, &lit.value()) {
+            match polvo_codegen::resolve_spec(&manifest_dir, &lit.value()) {
                 Ok(path) => found.push((lit, path)),
                 Err(message) => push(syn::Error::new(lit.span(), message)),
             }
@@ -122,7 +122,7 @@ impl ServiceInput {
                 polvo_codegen::Generator::new(value)
             }
             // The spec's `x-polvo` section may name the service.
-            None => polvo_codegen::Generator::with_fallback_name(stem(&self.files[0].value())),
+            None => polvo_codegen::Generator::with_fallback_name(polvo_codegen::file_stem(&self.files[0].value())),
         };
         let mut generator = generator
             .track_files(true)
@@ -190,28 +190,6 @@ fn track_notes_var() -> TokenStream {
     quote::quote! {
         const _: ::core::option::Option<&str> = ::core::option_env!(#NOTES_VAR);
     }
-}
-
-/// Finds a spec: absolute paths as given, otherwise `specs/<path>` then
-/// `<path>` under the crate's manifest directory.
-fn resolve(manifest_dir: &Path, file: &str) -> Result<PathBuf, String> {
-    let given = Path::new(file);
-    if given.is_absolute() {
-        return if given.is_file() { Ok(given.to_path_buf()) } else { Err(format!("spec file `{file}` not found")) };
-    }
-    let candidates = [manifest_dir.join("specs").join(given), manifest_dir.join(given)];
-    for candidate in &candidates {
-        if candidate.is_file() {
-            return Ok(candidate.clone());
-        }
-    }
-    Err(format!("spec file `{file}` not found: looked in `specs/` and in the crate's root directory"))
-}
-
-/// The file name without directories and extension.
-fn stem(file: &str) -> String {
-    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
-    name.rsplit_once('.').map_or(name, |(stem, _)| stem).to_owned()
 }
 
 #[cfg(test)]

@@ -265,8 +265,7 @@ mod tests {
     fn service(path: &Path, operations: &[&str]) -> Result<Service, Diagnostics> {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let generator = Generator::new("api").spec(path, name).operations(operations.iter().copied());
-        let mut diags = Diagnostics::new();
-        generator.build_service(&mut diags).map(|(service, _)| service).ok_or(diags)
+        generator.model().map(|inspection| inspection.service)
     }
 
     fn operation<'s>(service: &'s Service, id: &str) -> &'s Operation {

@@ -22,8 +22,10 @@ mod pending;
 mod redis_store;
 mod reply;
 pub(crate) mod spec;
+mod standalone;
 pub(crate) mod state;
 mod store;
+mod store_location;
 mod tenant;
 mod token;
 
