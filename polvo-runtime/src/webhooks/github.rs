@@ -30,7 +30,7 @@ impl GitHub {
             .ok_or(WebhookError::MalformedHeader { header: HEADER, reason: "it does not start with `sha256=`" })?;
         let signature = hex::decode(hex_signature)
             .map_err(|_| WebhookError::MalformedHeader { header: HEADER, reason: "the signature is not hex" })?;
-        let mut mac = keyed_mac(&self.secret);
+        let mut mac = keyed_mac(&self.secret, HEADER)?;
         mac.update(body);
         if any_matches(mac, [signature.as_slice()]) {
             Ok(())

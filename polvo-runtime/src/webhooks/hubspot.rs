@@ -79,7 +79,7 @@ impl HubSpot {
             reason: "it is not a number of milliseconds",
         })?;
         check_freshness(TIMESTAMP, millis, &self.clock, self.max_age)?;
-        let mut mac = keyed_mac(&self.secret);
+        let mut mac = keyed_mac(&self.secret, SIGNATURE)?;
         mac.update(method.as_str().as_bytes());
         mac.update(signed_uri(uri).as_bytes());
         mac.update(body);

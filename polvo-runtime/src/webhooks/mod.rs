@@ -69,10 +69,12 @@ impl fmt::Debug for Clock {
     }
 }
 
-/// A MAC keyed with `secret`, ready for the signed content.
-fn keyed_mac(secret: &SecretString) -> HmacSha256 {
-    // HMAC accepts keys of any length, so this cannot fail.
-    HmacSha256::new_from_slice(secret.expose_secret().as_bytes()).expect("HMAC takes keys of any length")
+/// A MAC keyed with `secret`, ready for the signed content of a signature
+/// in `header`. HMAC takes keys of any length; were a key ever refused, the
+/// signature could not be checked and is treated as not matching.
+fn keyed_mac(secret: &SecretString, header: &'static str) -> Result<HmacSha256, WebhookError> {
+    HmacSha256::new_from_slice(secret.expose_secret().as_bytes())
+        .map_err(|_| WebhookError::SignatureMismatch { header })
 }
 
 /// Whether any of `candidates` is the MAC of what `mac` has been fed,

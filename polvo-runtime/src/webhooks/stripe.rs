@@ -44,7 +44,7 @@ impl Stripe {
     /// signature in `Stripe-Signature` must match.
     pub fn verify(&self, headers: &http::HeaderMap, payload: &[u8]) -> Result<(), WebhookError> {
         let header = parse(header_text(headers, HEADER)?)?;
-        let mut mac = keyed_mac(&self.secret);
+        let mut mac = keyed_mac(&self.secret, HEADER)?;
         mac.update(header.timestamp.as_bytes());
         mac.update(b".");
         mac.update(payload);
