@@ -8,8 +8,12 @@ use std::time::Duration;
 
 use crate::auth::{Auth, AuthError, AuthState, Credential, MemoryStore, SchemeSpec, Security, TokenStore};
 use crate::error::BuildError;
+use crate::hooks::Hook;
 use crate::limit::DEFAULT_MAX_RESPONSE_SIZE;
-use crate::request::Request;
+use crate::options::CallSettings;
+use crate::request::{Request, SendError};
+use crate::response::RawResponse;
+use crate::retry::RetryPolicy;
 
 /// Implemented by every generated `Client`, so the builder can create it.
 #[doc(hidden)]
@@ -43,9 +47,14 @@ struct Inner {
     /// Headers set with the builder's `.header()`, sent to the API's origin only.
     default_headers: HeaderMap,
     max_response_size: u64,
-    /// The time a whole call may take, every redirect and the resend after
-    /// a 401 included; `None` when the HTTP client is the user's own.
-    timeout: Option<Duration>,
+    /// Retries and timeouts of every call unless the call sets its own:
+    /// the call's timeout covers every attempt, redirect and the resend
+    /// after a 401 (`None` when the HTTP client is the user's own).
+    settings: CallSettings,
+    /// The user's hooks, in order.
+    hooks: Vec<Box<dyn Hook>>,
+    /// The HTTP client wrapped in the user's `reqwest-middleware` layers.
+    layered: Option<reqwest_middleware::ClientWithMiddleware>,
     auth: AuthState,
 }
 
@@ -103,9 +112,25 @@ impl ClientCore {
         self.inner.max_response_size
     }
 
-    /// The time a whole call may take.
-    pub(crate) fn timeout(&self) -> Option<Duration> {
-        self.inner.timeout
+    /// The retries and timeouts of a call that sets none of its own.
+    pub(crate) fn call_settings(&self) -> &CallSettings {
+        &self.inner.settings
+    }
+
+    /// The user's hooks.
+    pub(crate) fn hooks(&self) -> &[Box<dyn Hook>] {
+        &self.inner.hooks
+    }
+
+    /// Sends one HTTP request, through the user's middleware if any.
+    pub(crate) async fn execute(&self, request: reqwest::Request) -> Result<reqwest::Response, SendError> {
+        match &self.inner.layered {
+            None => self.inner.http.execute(request).await.map_err(|e| SendError::Transport(e.without_url())),
+            Some(layered) => layered.execute(request).await.map_err(|e| match e {
+                reqwest_middleware::Error::Reqwest(e) => SendError::Transport(e.without_url()),
+                reqwest_middleware::Error::Middleware(e) => SendError::Middleware(e.into()),
+            }),
+        }
     }
 
     /// The tenant requests are made for.
@@ -126,7 +151,14 @@ impl ClientCore {
 
     /// Starts a request to `path` (already encoded) under the base URL.
     pub fn request(&self, method: http::Method, path: String) -> Request {
-        Request::new(self.clone(), method, path)
+        Request::new(method, path)
+    }
+
+    /// Sends `request` through the client's pipeline (credentials, retries,
+    /// hooks, middleware, transport; see the `pipeline` module) and reads
+    /// the whole response.
+    pub async fn send(&self, request: Request) -> Result<RawResponse, SendError> {
+        crate::pipeline::call(self, request).await
     }
 }
 
@@ -152,6 +184,10 @@ pub struct ClientBuilder<S> {
     base_url: Option<String>,
     http: Option<reqwest::ClientBuilder>,
     timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    retry: RetryPolicy,
+    hooks: Vec<Box<dyn Hook>>,
+    middleware: Vec<Arc<dyn reqwest_middleware::Middleware>>,
     connect_timeout: Duration,
     user_agent: String,
     headers: Vec<(String, String)>,
@@ -170,6 +206,10 @@ impl<S> fmt::Debug for ClientBuilder<S> {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url.as_deref().or(self.default_base_url))
             .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("retry", &self.retry)
+            .field("hooks", &self.hooks.len())
+            .field("middleware", &self.middleware.len())
             .field("user_agent", &self.user_agent)
             .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("credentials", &self.credentials.iter().map(|c| c.scheme()).collect::<Vec<_>>())
@@ -190,6 +230,10 @@ impl<S: Service> ClientBuilder<S> {
             base_url: None,
             http: None,
             timeout: Some(DEFAULT_TIMEOUT),
+            attempt_timeout: None,
+            retry: RetryPolicy::new(),
+            hooks: Vec::new(),
+            middleware: Vec::new(),
             connect_timeout: Duration::from_secs(10),
             user_agent: concat!("polvo/", env!("CARGO_PKG_VERSION")).to_owned(),
             headers: Vec::new(),
@@ -281,11 +325,53 @@ impl<S: Service> ClientBuilder<S> {
     }
 
     /// The timeout of a whole call, from connecting to reading the body,
-    /// every redirect and the resend after a 401 included (default 60 s).
-    /// Token requests have their own [`token_timeout`](Self::token_timeout).
-    /// `None` waits forever.
+    /// every retry and the waits between them, every redirect and the
+    /// resend after a 401 included (default 60 s). Token requests have
+    /// their own [`token_timeout`](Self::token_timeout). `None` waits
+    /// forever. A call can set its own with `CallOptions::timeout`.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = timeout.into();
+        self
+    }
+
+    /// The timeout of one attempt, from sending to reading the body
+    /// (default: none, only the call's [`timeout`](Self::timeout)). An
+    /// attempt that runs out of time is retried like a broken connection.
+    pub fn attempt_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.attempt_timeout = timeout.into();
+        self
+    }
+
+    /// How many times a failed attempt is retried (default 2; 0 turns
+    /// retries off). See [`retry_policy`](Self::retry_policy).
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retry = self.retry.max_retries(retries);
+        self
+    }
+
+    /// How failed attempts are retried: connection errors, `408`, `429` and
+    /// `5xx` answers, with exponential backoff and jitter or after the
+    /// `Retry-After` the server asks for. A `POST` or `PATCH` is retried
+    /// only with an idempotency key (which polvo sets where the API takes
+    /// one), so that nothing is done twice.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Adds a hook, run around every attempt sent to the API's origin, after
+    /// the hooks added before it.
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.hooks.push(Box::new(hook));
+        self
+    }
+
+    /// Adds a [`reqwest-middleware`](reqwest_middleware) layer (tracing,
+    /// caching, …), run on every HTTP request the client sends to the API,
+    /// inside polvo's own retries, credentials and redirect handling.
+    /// Token requests do not go through it.
+    pub fn middleware(mut self, layer: impl reqwest_middleware::Middleware) -> Self {
+        self.middleware.push(Arc::new(layer));
         self
     }
 
@@ -394,6 +480,12 @@ impl<S: Service> ClientBuilder<S> {
             AuthState::new(S::NAME, S::SCHEMES, credentials, store, token_http, self.refresh_skew)
                 .map_err(BuildError::Auth)?
         };
+        let layered = (!self.middleware.is_empty()).then(|| {
+            self.middleware
+                .into_iter()
+                .fold(reqwest_middleware::ClientBuilder::new(http.clone()), |builder, layer| builder.with_arc(layer))
+                .build()
+        });
         let inner = Inner {
             http,
             base_url,
@@ -401,7 +493,9 @@ impl<S: Service> ClientBuilder<S> {
             insecure_origin,
             default_headers,
             max_response_size: self.max_response_size,
-            timeout,
+            settings: CallSettings { retry: self.retry, timeout, attempt_timeout: self.attempt_timeout },
+            hooks: self.hooks,
+            layered,
             auth,
         };
         Ok(S::from_core(ClientCore { inner: Arc::new(inner), tenant: Arc::from(DEFAULT_TENANT) }))

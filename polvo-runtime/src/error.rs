@@ -55,6 +55,12 @@ pub enum Error<E> {
     /// Credentials could not be applied: none configured for the
     /// operation, a token endpoint refused, a refresh token expired, ….
     Auth(AuthError),
+    /// A hook registered with [`ClientBuilder::hook`](crate::ClientBuilder::hook)
+    /// refused the request. Nothing more was sent.
+    Hook(crate::BoxError),
+    /// A `reqwest-middleware` layer registered with
+    /// [`ClientBuilder::middleware`](crate::ClientBuilder::middleware) failed.
+    Middleware(crate::BoxError),
     /// The response body is larger than the client's limit
     /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size),
     /// 64 MiB by default), counted after decompression. Reading stopped
@@ -78,7 +84,7 @@ impl<E> Error<E> {
             | Error::Decode { status, .. }
             | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Transport(e) => e.status(),
-            Error::Request(_) | Error::Auth(_) => None,
+            Error::Request(_) | Error::Auth(_) | Error::Hook(_) | Error::Middleware(_) => None,
         }
     }
 
@@ -118,6 +124,8 @@ impl<E> Error<E> {
             Error::Request(e) => Error::Request(e),
             Error::Transport(e) => Error::Transport(e),
             Error::Auth(e) => Error::Auth(e),
+            Error::Hook(e) => Error::Hook(e),
+            Error::Middleware(e) => Error::Middleware(e),
             Error::ResponseTooLarge { status, headers, limit } => Error::ResponseTooLarge { status, headers, limit },
         }
     }
@@ -152,6 +160,8 @@ impl<E> fmt::Display for Error<E> {
             Error::Request(e) => write!(f, "the request could not be built: {e}"),
             Error::Transport(e) => write!(f, "the request failed: {e}"),
             Error::Auth(e) => write!(f, "authentication failed: {e}"),
+            Error::Hook(e) => write!(f, "a hook refused the request: {e}"),
+            Error::Middleware(e) => write!(f, "a middleware layer failed: {e}"),
             Error::ResponseTooLarge { status, limit, .. } => write!(
                 f,
                 "the {status} response body is larger than the limit of {} (raise it with `ClientBuilder::max_response_size`)",
@@ -168,6 +178,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
             Error::Request(e) => Some(e),
             Error::Transport(e) => Some(e),
             Error::Auth(e) => Some(e),
+            Error::Hook(e) | Error::Middleware(e) => Some(e.as_ref()),
             _ => None,
         }
     }

@@ -80,6 +80,11 @@ impl RawResponse {
         self.status
     }
 
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
     fn ok<T, E>(self, body: T) -> Result<Response<T>, Error<E>> {
         Ok(Response { status: self.status, headers: self.headers, body })
     }

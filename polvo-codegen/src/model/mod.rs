@@ -111,6 +111,11 @@ pub struct Operation {
     pub emits_outcomes: bool,
     /// Where the operation is in the spec.
     pub place: Place,
+    /// The header that carries an idempotency key, when the operation has
+    /// one (a header parameter the spec declares, or the `x-polvo`
+    /// section's `idempotency_header` for `POST` and `PATCH`): the runtime
+    /// sets a key once per call and retries the request with it.
+    pub idempotency_header: Option<String>,
 }
 
 /// A piece of a path template.

@@ -37,6 +37,9 @@ pub struct PolvoSection {
     /// `serde: both` gives every generated type `Serialize` and
     /// `Deserialize`; `needed` (the default) only the impls its use needs.
     pub serde: Option<crate::SerdeImpls>,
+    /// The header of the API's idempotency keys (`Idempotency-Key`), sent
+    /// with every `POST` and `PATCH` so that they can be retried safely.
+    pub idempotency_header: Option<String>,
 }
 
 /// Renames: by `operationId`, by component schema name, by tag.
