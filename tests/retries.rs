@@ -1,4 +1,5 @@
-//! Retries, timeouts, idempotency keys, hooks and middleware, against a
+//! Retries, timeouts, idempotency keys, rate limits, hooks, middleware and
+//! the call's tracing span, against a
 //! local server that injects faults (`429` with `Retry-After`, `503`, a
 //! connection reset mid-body, a slow answer, malformed JSON). Every test
 //! checks what reached the server: how many attempts, with which
@@ -27,6 +28,8 @@ enum Fault {
     Status(u16, Vec<(&'static str, String)>),
     /// Answers with the item, `200` for a `GET` and `201` otherwise.
     Success,
+    /// The same, with these headers.
+    SuccessWith(Vec<(&'static str, String)>),
     /// Answers with the item after this long.
     Slow(Duration),
     /// Announces a body, sends part of it and closes the connection.
@@ -43,6 +46,7 @@ struct Seen {
     idempotency_key: Option<String>,
     signed: Option<String>,
     tagged: Option<String>,
+    body: String,
     at: Instant,
 }
 
@@ -71,7 +75,8 @@ impl Server {
 }
 
 async fn answer(State(server): State<Server>, request: Request) -> Response {
-    let (parts, _) = request.into_parts();
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20).await.map(|b| String::from_utf8_lossy(&b).into_owned());
     let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     server.seen.lock().unwrap().push(Seen {
         method: parts.method.to_string(),
@@ -79,6 +84,7 @@ async fn answer(State(server): State<Server>, request: Request) -> Response {
         idempotency_key: header("idempotency-key"),
         signed: header("x-signed"),
         tagged: header("x-tagged"),
+        body: body.unwrap_or_default(),
         at: Instant::now(),
     });
     let fault = server.script.lock().unwrap().pop_front().unwrap_or(Fault::Success);
@@ -93,6 +99,13 @@ async fn answer(State(server): State<Server>, request: Request) -> Response {
             response
         }
         Fault::Success => json(success, item()),
+        Fault::SuccessWith(headers) => {
+            let mut response = json(success, item());
+            for (name, value) in headers {
+                response.headers_mut().insert(name, HeaderValue::from_str(&value).unwrap());
+            }
+            response
+        }
         Fault::Slow(delay) => {
             tokio::time::sleep(delay).await;
             json(success, item())
@@ -134,6 +147,7 @@ async fn a_503_then_success_is_retried_and_succeeds() {
     let client = builder(&url).build().unwrap();
     let found = client.get_item("a").send_response().await.unwrap();
     assert_eq!(found.name, "widget");
+    assert_eq!(found.attempts(), 3);
     assert_eq!(server.seen().len(), 3, "two retries by default");
 }
 
@@ -142,7 +156,11 @@ async fn retries_exhausted_return_the_last_response_as_it_was() {
     let last = Fault::Status(502, vec![("x-attempt", "last".into())]);
     let (server, url) = Server::start([unavailable(), unavailable(), last, Fault::Success]).await;
     let error = builder(&url).build().unwrap().get_item("a").send().await.unwrap_err();
-    let Error::Status { status, headers, body } = &error else { panic!("expected the last answer, got {error:?}") };
+    let Error::Status { status, headers, body, attempts } = &error else {
+        panic!("expected the last answer, got {error:?}")
+    };
+    assert_eq!(*attempts, 3);
+    assert_eq!(error.attempts(), Some(3));
     assert_eq!(status.as_u16(), 502);
     assert_eq!(headers["x-attempt"], "last");
     assert_eq!(&body[..], br#"{"error":"try again"}"#);
@@ -154,6 +172,7 @@ async fn a_non_retryable_answer_is_returned_at_once() {
     let (server, url) = Server::start([Fault::Status(404, Vec::new())]).await;
     let error = builder(&url).build().unwrap().get_item("a").send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(404));
+    assert_eq!(error.attempts(), Some(1));
     assert_eq!(server.seen().len(), 1);
 }
 
@@ -219,11 +238,8 @@ async fn a_post_without_an_idempotency_key_is_never_sent_twice() {
     }
     // Nor is one that could not connect.
     let attempts = Arc::new(AtomicU32::new(0));
-    let counting = orders::Client::builder()
-        .base_url("http://127.0.0.1:1")
-        .hook(Counter(attempts.clone()))
-        .build()
-        .unwrap();
+    let counting =
+        orders::Client::builder().base_url("http://127.0.0.1:1").hook(Counter(attempts.clone())).build().unwrap();
     assert!(matches!(counting.create_note(item()).send().await, Err(Error::Transport(_))));
     assert_eq!(attempts.load(Ordering::SeqCst), 1);
     drop(client);
@@ -274,7 +290,8 @@ async fn the_sections_idempotency_header_makes_a_post_retryable() {
 async fn malformed_json_is_a_decode_error_and_not_retried() {
     let (server, url) = Server::start([Fault::Malformed]).await;
     let error = builder(&url).build().unwrap().get_item("a").send().await.unwrap_err();
-    let Error::Decode { status, body, .. } = &error else { panic!("expected a decode error, got {error:?}") };
+    let Error::Decode { status, body, attempts, .. } = &error else { panic!("expected a decode error, got {error:?}") };
+    assert_eq!(*attempts, 1);
     assert_eq!(status.as_u16(), 200);
     assert_eq!(&body[..], br#"{"name": "widget""#);
     assert!(error.to_string().contains("does not match the spec"), "{error}");
@@ -461,4 +478,98 @@ fn httpdate(time: SystemTime) -> String {
     let seconds = time.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
     let date = polvo::chrono::DateTime::from_timestamp(seconds as i64, 0).unwrap();
     date.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
+/// Tracing output, captured.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn each_call_has_a_span_with_its_method_template_status_and_attempts() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let (_server, url) = Server::start([unavailable(), unavailable()]).await;
+    builder(&url).build().unwrap().get_item("secret-id").send().await.unwrap();
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let line = logs.lines().find(|l| l.contains("polvo.call")).unwrap_or_else(|| panic!("no span:\n{logs}"));
+    for field in ["method=GET", "path=\"/items/{id}\"", "status=200", "attempts=3", "duration_ms="] {
+        assert!(line.contains(field), "the span lacks `{field}`: {line}");
+    }
+    // The template, never the values in the path.
+    assert!(!logs.contains("secret-id"), "{logs}");
+}
+
+fn charge() -> charges::types::CreateChargeBody {
+    charges::types::CreateChargeBody { amount: Some(100) }
+}
+
+fn charge_of(amount: i64) -> charges::types::CreateChargeBody {
+    charges::types::CreateChargeBody { amount: Some(amount) }
+}
+
+#[tokio::test]
+async fn a_client_quota_spaces_the_attempts() {
+    let (server, url) = Server::start([]).await;
+    let quota = polvo::Quota::with_period(Duration::from_millis(200)).unwrap();
+    let client = builder(&url).rate_limit(quota).build().unwrap();
+    for _ in 0..3 {
+        client.get_item("a").send().await.unwrap();
+    }
+    let seen = server.seen();
+    assert_eq!(seen.len(), 3);
+    for pair in seen.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(gap >= Duration::from_millis(150), "two calls {gap:?} apart with one allowed per 200 ms");
+    }
+}
+
+#[tokio::test]
+async fn a_tenant_quota_holds_each_tenant_apart() {
+    let (server, url) = Server::start([]).await;
+    let quota = polvo::Quota::with_period(Duration::from_secs(60)).unwrap();
+    let client = charges::Client::builder().base_url(&url).tenant_rate_limit(quota).build().unwrap();
+    let (a, b) = (client.for_tenant("a"), client.for_tenant("b"));
+    a.create_charge(charge()).send().await.unwrap();
+    b.create_charge(charge()).send().await.expect("tenant b has a quota of its own");
+    // Tenant a's next call waits for its quota; dropping it sends nothing.
+    let waiting = tokio::time::timeout(Duration::from_millis(300), a.create_charge(charge()).send()).await;
+    assert!(waiting.is_err(), "tenant a's second call waited");
+    assert_eq!(server.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn the_apis_reported_limit_holds_its_tenant_until_the_reset() {
+    let exhausted = vec![("x-ratelimit-remaining", "0".to_owned()), ("x-ratelimit-reset", "1".to_owned())];
+    let (server, url) = Server::start([Fault::SuccessWith(exhausted)]).await;
+    let client = charges::Client::builder().base_url(&url).adaptive_rate_limit().build().unwrap();
+    let (a, b) = (client.for_tenant("a"), client.for_tenant("b"));
+    a.create_charge(charge_of(1)).send().await.unwrap();
+    let (held, free) = tokio::join!(a.create_charge(charge_of(1)).send(), async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        b.create_charge(charge_of(2)).send().await
+    });
+    held.unwrap();
+    free.unwrap();
+    let seen = server.seen();
+    let order: Vec<&str> = seen.iter().map(|s| s.body.as_str()).collect();
+    // Tenant b, which started later, went ahead: a waited for the reset.
+    assert_eq!(order, ["amount=1", "amount=2", "amount=1"]);
+    let waited = seen[2].at - seen[0].at;
+    assert!(waited >= Duration::from_millis(900), "tenant a sent again {waited:?} after `X-RateLimit-Reset: 1`");
 }

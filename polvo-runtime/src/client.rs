@@ -11,6 +11,7 @@ use crate::error::BuildError;
 use crate::hooks::Hook;
 use crate::limit::DEFAULT_MAX_RESPONSE_SIZE;
 use crate::options::CallSettings;
+use crate::ratelimit::RateLimits;
 use crate::request::{Request, SendError};
 use crate::response::RawResponse;
 use crate::retry::RetryPolicy;
@@ -53,6 +54,8 @@ struct Inner {
     settings: CallSettings,
     /// The user's hooks, in order.
     hooks: Vec<Box<dyn Hook>>,
+    /// Client-side rate limits.
+    rate_limits: RateLimits,
     /// The HTTP client wrapped in the user's `reqwest-middleware` layers.
     layered: Option<reqwest_middleware::ClientWithMiddleware>,
     auth: AuthState,
@@ -115,6 +118,16 @@ impl ClientCore {
     /// The retries and timeouts of a call that sets none of its own.
     pub(crate) fn call_settings(&self) -> &CallSettings {
         &self.inner.settings
+    }
+
+    /// The client-side rate limits.
+    pub(crate) fn rate_limits(&self) -> &RateLimits {
+        &self.inner.rate_limits
+    }
+
+    /// The tenant, shared.
+    pub(crate) fn tenant_key(&self) -> &Arc<str> {
+        &self.tenant
     }
 
     /// The user's hooks.
@@ -188,6 +201,9 @@ pub struct ClientBuilder<S> {
     retry: RetryPolicy,
     hooks: Vec<Box<dyn Hook>>,
     middleware: Vec<Arc<dyn reqwest_middleware::Middleware>>,
+    rate_limit: Option<governor::Quota>,
+    tenant_rate_limit: Option<governor::Quota>,
+    adaptive_rate_limit: bool,
     connect_timeout: Duration,
     user_agent: String,
     headers: Vec<(String, String)>,
@@ -210,6 +226,9 @@ impl<S> fmt::Debug for ClientBuilder<S> {
             .field("retry", &self.retry)
             .field("hooks", &self.hooks.len())
             .field("middleware", &self.middleware.len())
+            .field("rate_limit", &self.rate_limit)
+            .field("tenant_rate_limit", &self.tenant_rate_limit)
+            .field("adaptive_rate_limit", &self.adaptive_rate_limit)
             .field("user_agent", &self.user_agent)
             .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("credentials", &self.credentials.iter().map(|c| c.scheme()).collect::<Vec<_>>())
@@ -234,6 +253,9 @@ impl<S: Service> ClientBuilder<S> {
             retry: RetryPolicy::new(),
             hooks: Vec::new(),
             middleware: Vec::new(),
+            rate_limit: None,
+            tenant_rate_limit: None,
+            adaptive_rate_limit: false,
             connect_timeout: Duration::from_secs(10),
             user_agent: concat!("polvo/", env!("CARGO_PKG_VERSION")).to_owned(),
             headers: Vec::new(),
@@ -366,6 +388,31 @@ impl<S: Service> ClientBuilder<S> {
         self
     }
 
+    /// Limits the attempts the whole client sends, every tenant included:
+    /// `Quota::per_second(nonzero!(10u32))`, or a burst with
+    /// `.allow_burst(..)`. An attempt waits for its turn (within the call's
+    /// timeout).
+    pub fn rate_limit(mut self, quota: governor::Quota) -> Self {
+        self.rate_limit = Some(quota);
+        self
+    }
+
+    /// Limits the attempts each tenant sends (see
+    /// [`ClientCore::for_tenant`]), each tenant with a quota of its own.
+    pub fn tenant_rate_limit(mut self, quota: governor::Quota) -> Self {
+        self.tenant_rate_limit = Some(quota);
+        self
+    }
+
+    /// Waits out the limit the API reports: after a response with
+    /// `X-RateLimit-Remaining: 0`, the tenant's next attempts wait until
+    /// `X-RateLimit-Reset` (a Unix time, as GitHub sends it, or seconds
+    /// from now), at most 15 minutes and within the call's timeout.
+    pub fn adaptive_rate_limit(mut self) -> Self {
+        self.adaptive_rate_limit = true;
+        self
+    }
+
     /// Adds a [`reqwest-middleware`](reqwest_middleware) layer (tracing,
     /// caching, …), run on every HTTP request the client sends to the API,
     /// inside polvo's own retries, credentials and redirect handling.
@@ -495,6 +542,7 @@ impl<S: Service> ClientBuilder<S> {
             max_response_size: self.max_response_size,
             settings: CallSettings { retry: self.retry, timeout, attempt_timeout: self.attempt_timeout },
             hooks: self.hooks,
+            rate_limits: RateLimits::new(self.rate_limit, self.tenant_rate_limit, self.adaptive_rate_limit),
             layered,
             auth,
         };

@@ -24,6 +24,9 @@ pub enum Error<E> {
         headers: HeaderMap,
         /// The decoded error body.
         body: E,
+        /// The attempts the call made, this answer's included (more than 1
+        /// after retries).
+        attempts: u32,
     },
     /// The server answered with an error status the spec gives no body
     /// type for (or did not document at all).
@@ -34,6 +37,9 @@ pub enum Error<E> {
         headers: HeaderMap,
         /// The raw body.
         body: Bytes,
+        /// The attempts the call made, this answer's included (more than 1
+        /// after retries).
+        attempts: u32,
     },
     /// The response body did not decode as the documented type.
     Decode {
@@ -45,6 +51,9 @@ pub enum Error<E> {
         body: Bytes,
         /// Why it did not decode.
         source: serde_json::Error,
+        /// The attempts the call made, this answer's included (more than 1
+        /// after retries).
+        attempts: u32,
     },
     /// The request could not be built (a value that does not serialize, a
     /// header value with forbidden characters, …). Nothing was sent.
@@ -72,6 +81,9 @@ pub enum Error<E> {
         headers: HeaderMap,
         /// The limit, in bytes.
         limit: u64,
+        /// The attempts the call made, this answer's included (more than 1
+        /// after retries).
+        attempts: u32,
     },
 }
 
@@ -99,6 +111,18 @@ impl<E> Error<E> {
         }
     }
 
+    /// How many attempts the call made when it ended with a response
+    /// (more than 1 after retries); `None` for errors without one.
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::Api { attempts, .. }
+            | Error::Status { attempts, .. }
+            | Error::Decode { attempts, .. }
+            | Error::ResponseTooLarge { attempts, .. } => Some(*attempts),
+            _ => None,
+        }
+    }
+
     /// The decoded error body, for [`Error::Api`].
     pub fn api_body(&self) -> Option<&E> {
         match self {
@@ -118,15 +142,19 @@ impl<E> Error<E> {
     /// Converts the error body with `f`, keeping everything else.
     pub fn map_api<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
         match self {
-            Error::Api { status, headers, body } => Error::Api { status, headers, body: f(body) },
-            Error::Status { status, headers, body } => Error::Status { status, headers, body },
-            Error::Decode { status, headers, body, source } => Error::Decode { status, headers, body, source },
+            Error::Api { status, headers, body, attempts } => Error::Api { status, headers, body: f(body), attempts },
+            Error::Status { status, headers, body, attempts } => Error::Status { status, headers, body, attempts },
+            Error::Decode { status, headers, body, source, attempts } => {
+                Error::Decode { status, headers, body, source, attempts }
+            }
             Error::Request(e) => Error::Request(e),
             Error::Transport(e) => Error::Transport(e),
             Error::Auth(e) => Error::Auth(e),
             Error::Hook(e) => Error::Hook(e),
             Error::Middleware(e) => Error::Middleware(e),
-            Error::ResponseTooLarge { status, headers, limit } => Error::ResponseTooLarge { status, headers, limit },
+            Error::ResponseTooLarge { status, headers, limit, attempts } => {
+                Error::ResponseTooLarge { status, headers, limit, attempts }
+            }
         }
     }
 }

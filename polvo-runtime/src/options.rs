@@ -89,11 +89,8 @@ mod tests {
             CallSettings { retry: RetryPolicy::new(), timeout: Some(Duration::from_secs(60)), attempt_timeout: None };
         let same = CallOptions::new().over(&defaults);
         assert_eq!((same.retry, same.timeout, same.attempt_timeout), (RetryPolicy::new(), defaults.timeout, None));
-        let changed = CallOptions::new()
-            .retries(0)
-            .timeout(None)
-            .attempt_timeout(Duration::from_secs(1))
-            .over(&defaults);
+        let changed =
+            CallOptions::new().retries(0).timeout(None).attempt_timeout(Duration::from_secs(1)).over(&defaults);
         assert_eq!(changed.retry.retries(), 0);
         assert_eq!(changed.timeout, None);
         assert_eq!(changed.attempt_timeout, Some(Duration::from_secs(1)));

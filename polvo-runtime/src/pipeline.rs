@@ -4,11 +4,13 @@
 //!    credentials over plain http, ends here with nothing sent;
 //! 2. credentials: the operation's, applied once for the call (a 401 with
 //!    a renewable token renews them once);
-//! 3. retry: attempts until one succeeds, the answer is not retryable, the
+//! 3. rate limit, before each attempt: the client's and the tenant's
+//!    quotas, and the wait the API's `X-RateLimit-*` headers asked for;
+//! 4. retry: attempts until one succeeds, the answer is not retryable, the
 //!    retries or the call's time run out; an idempotency key is generated
 //!    first when the operation has one;
-//! 4. hooks, around every request to the API's origin;
-//! 5. transport: reqwest, through the user's `reqwest-middleware` layers.
+//! 5. hooks, around every request to the API's origin;
+//! 6. transport: reqwest, through the user's `reqwest-middleware` layers.
 //!
 //! A `tracing` span (`polvo.call`) covers the whole call.
 
@@ -70,10 +72,16 @@ async fn run(core: &ClientCore, mut request: Request, attempts: &mut u32) -> Res
     let (mut credentials, mut applied) = credentials(core, &request).await?;
     // From the first request on: token requests have their own timeout.
     let deadline = settings.timeout.map(|timeout| Instant::now() + timeout);
+    let limits = core.rate_limits();
     loop {
         *attempts += 1;
-        let outcome =
-            attempt(core, &request, (&mut credentials, &mut applied), settings, deadline, *attempts).await;
+        if limits.is_active() {
+            limits.until_ready(core.tenant_key(), deadline).await;
+        }
+        let outcome = attempt(core, &request, (&mut credentials, &mut applied), settings, deadline, *attempts).await;
+        if let Ok(response) = &outcome {
+            limits.observe(core.tenant_key(), response.headers());
+        }
         let retries_left = replay_safe && *attempts <= settings.retry.retries();
         let Some(wait) = retries_left.then(|| retry_wait(&outcome, &settings, *attempts)).flatten() else {
             return outcome;

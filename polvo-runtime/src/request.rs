@@ -63,6 +63,8 @@ pub enum SendError {
         headers: HeaderMap,
         /// The limit, in bytes.
         limit: u64,
+        /// The attempts the call made.
+        attempts: u32,
     },
 }
 
@@ -74,7 +76,9 @@ impl<E> From<SendError> for Error<E> {
             SendError::Auth(e) => Error::Auth(e),
             SendError::Hook(e) => Error::Hook(e),
             SendError::Middleware(e) => Error::Middleware(e),
-            SendError::TooLarge { status, headers, limit } => Error::ResponseTooLarge { status, headers, limit },
+            SendError::TooLarge { status, headers, limit, attempts } => {
+                Error::ResponseTooLarge { status, headers, limit, attempts }
+            }
         }
     }
 }
@@ -216,10 +220,13 @@ impl Request {
     }
 
     /// The media types the operation's responses come in, for `Accept`.
-    /// A header the caller set with the same name is kept.
-    pub fn accept(&mut self, media_types: &str) {
-        if let Ok(value) = HeaderValue::from_str(media_types) {
-            self.headers.entry(http::header::ACCEPT).or_insert(value);
+    /// A header the caller set with the same name is kept. The text is
+    /// shared, not copied, on every call.
+    pub fn accept(&mut self, media_types: &'static str) {
+        // What `from_static` accepts (it would panic on anything else).
+        let valid = media_types.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b));
+        if valid && !self.headers.contains_key(http::header::ACCEPT) {
+            self.headers.insert(http::header::ACCEPT, HeaderValue::from_static(media_types));
         }
     }
 
@@ -283,5 +290,21 @@ pub(crate) fn append_query(url: &mut String, pairs: &[(String, String)]) {
     if !pairs.is_empty() {
         url.push(if url.contains('?') { '&' } else { '?' });
         url.push_str(&encode::urlencoded(pairs));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_is_set_once_and_skips_text_a_header_cannot_carry() {
+        let mut request = Request::new(Method::GET, "/".into());
+        request.accept("application/json; charset=é");
+        request.accept("text/plain\n");
+        assert_eq!(request.headers.get(http::header::ACCEPT), None, "no panic, no header");
+        request.accept("application/json, text/plain");
+        request.accept("text/csv");
+        assert_eq!(request.headers[http::header::ACCEPT], "application/json, text/plain");
     }
 }

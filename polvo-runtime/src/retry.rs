@@ -118,7 +118,10 @@ pub(crate) fn retryable_status(status: StatusCode) -> bool {
 /// (RFC 9110), or it carries an idempotency key.
 pub(crate) fn replay_safe(method: &Method, has_idempotency_key: bool) -> bool {
     has_idempotency_key
-        || matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE)
+        || matches!(
+            *method,
+            Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
+        )
 }
 
 /// The wait a response asks for: `retry-after-ms` (milliseconds, as some

@@ -193,8 +193,12 @@ impl Attempt<'_> {
         let (status, headers) = (response.status(), std::mem::take(response.headers_mut()));
         let limit = self.core.max_response_size();
         match limit::read_body(response, limit).await {
-            Ok(body) => Ok(RawResponse::new(status, headers, body)),
-            Err(ReadError::TooLarge) => Err(SendError::TooLarge { status, headers, limit }),
+            Ok(body) => {
+                let mut response = RawResponse::new(status, headers, body);
+                response.set_attempts(self.number);
+                Ok(response)
+            }
+            Err(ReadError::TooLarge) => Err(SendError::TooLarge { status, headers, limit, attempts: self.number }),
             Err(ReadError::Transport(e)) => Err(SendError::Transport(e)),
         }
     }
