@@ -513,7 +513,7 @@ impl<S: Service> ClientBuilder<S> {
         let default_headers = header_map(&self.headers)?;
         let builder = match self.http {
             Some(builder) => builder,
-            // The call's timeout is set on each request (see `Request::send`).
+            // The call's timeout is set on each request (see the `transport` module).
             None => reqwest::Client::builder().user_agent(self.user_agent).connect_timeout(self.connect_timeout),
         };
         // polvo follows redirects itself (see `redirect`), and sends no `Referer`.
