@@ -393,10 +393,13 @@ impl polvo::Hook for Counter {
     }
 }
 
+/// What a hook saw of a response: status, attempt, path template.
+type Observed = (u16, u32, &'static str);
+
 /// Signs each attempt with a header, and records the statuses it sees.
 #[derive(Clone, Default)]
 struct Signer {
-    statuses: Arc<Mutex<Vec<(u16, u32, &'static str)>>>,
+    statuses: Arc<Mutex<Vec<Observed>>>,
 }
 
 impl polvo::Hook for Signer {
