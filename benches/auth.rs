@@ -38,7 +38,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Interleaved rounds, so that drift in the machine's load hits every
     // variant alike; the median round is reported. Every call gets the same
     // small empty 200 answer, so the differences are the auth layer's.
-    let mut rounds: Vec<[f64; 5]> = Vec::new();
+    // The same call made with reqwest by hand: the floor the runtime is measured against.
+    let raw = polvo::reqwest::Client::builder().build()?;
+    let raw_url = format!("{api}/contacts");
+    let mut rounds: Vec<[f64; 6]> = Vec::new();
     for _ in 0..ROUNDS {
         rounds.push([
             timed(|| fixed.health().send()).await,
@@ -46,6 +49,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             timed(|| api_key.legacy().send()).await,
             timed(|| oauth.contacts().list_contacts().send()).await,
             timed(|| jwt.get_app().send()).await,
+            timed(|| raw_call(&raw, &raw_url)).await,
         ]);
     }
     // The auth layer alone: the credentials an operation needs, put on an
@@ -102,6 +106,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let us = median(i);
         println!("| {name} | {us:.1} | {:+.1} µs |", us - base);
     }
+    let raw_us = median(5);
+    println!("| raw reqwest, bearer header by hand, body read | {raw_us:.1} | {:+.1} µs |", raw_us - base);
+    println!();
+    println!("polvo bearer call / raw reqwest call: {:.3}×", median(1) / raw_us);
+    // The memory a call's future holds while it runs.
+    let polvo_future = std::mem::size_of_val(&bearer.contacts().list_contacts().send());
+    let raw_future = std::mem::size_of_val(&raw_call(&raw, &raw_url));
+    println!("call future: polvo {polvo_future} bytes, raw reqwest {raw_future} bytes");
 
     // 1,000 concurrent calls when the token has just expired.
     let provider = polvo_suite::servers::start_oidc(&[("OIDC_ACCESS_TOKEN_TTL", "2")])?;
@@ -134,6 +146,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("| token requests at the provider | {} |", stats["token_requests"]);
     println!("| failed calls | {failed} |");
     Ok(())
+}
+
+/// One call as a user would write it with reqwest alone: a bearer header,
+/// the status checked, the body read.
+async fn raw_call(client: &polvo::reqwest::Client, url: &str) -> Result<polvo::Bytes, polvo::reqwest::Error> {
+    let response = client.get(url).bearer_auth("pat-token").header("accept", "application/json").send().await?;
+    response.error_for_status()?.bytes().await
 }
 
 /// Mean microseconds per call over one round.

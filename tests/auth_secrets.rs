@@ -61,8 +61,13 @@ fn assert_no_secret(what: &str, text: &str) {
 async fn secrets_stay_out_of_debug_output_errors_and_logs() {
     let captured = Captured::default();
     let writer = captured.clone();
-    let subscriber =
-        tracing_subscriber::fmt().with_max_level(tracing::Level::TRACE).with_writer(move || writer.clone()).finish();
+    // Spans are written when they close, with every field: the call's span
+    // (method, path template, status, attempts, duration) included.
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(move || writer.clone())
+        .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
     log::set_boxed_logger(Box::new(LogCapture(captured.clone()))).expect("the only logger of this test binary");
     log::set_max_level(log::LevelFilter::Trace);
@@ -160,6 +165,10 @@ async fn secrets_stay_out_of_debug_output_errors_and_logs() {
     assert!(
         logs.contains("refreshing") || logs.contains("requesting a token"),
         "the auth layer logs what it does:\n{logs}"
+    );
+    assert!(
+        logs.contains("polvo.call") && logs.contains("attempts=") && logs.contains("status=") && logs.contains("path="),
+        "every call has its span:\n{logs}"
     );
     assert_no_secret("the logs", &logs);
     for jwt in &jwts {

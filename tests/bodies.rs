@@ -117,7 +117,7 @@ fn padded_item(size: usize) -> Vec<u8> {
 
 fn assert_too_large<T: std::fmt::Debug>(result: Result<T, Error<polvo::NoErrorBody>>, limit: u64, what: &str) {
     let error = result.expect_err(what);
-    let Error::ResponseTooLarge { status, limit: reported, headers } = &error else {
+    let Error::ResponseTooLarge { status, limit: reported, headers, .. } = &error else {
         panic!("{what}: unexpected {error:?}")
     };
     assert_eq!((*status, *reported), (StatusCode::OK, limit), "{what}");

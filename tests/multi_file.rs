@@ -19,8 +19,12 @@ fn identical_schemas_are_one_type_and_different_ones_are_told_apart() {
     // `Error` (and the `ErrorContext` it refers to) are the same in both files: one type.
     let error: crm::types::Error =
         serde_json::from_value(serde_json::json!({"message": "m", "context": {"detail": "d"}})).unwrap();
-    let _: Result<(), polvo::Error<crm::types::Error>> =
-        Err(polvo::Error::Api { status: polvo::StatusCode::BAD_REQUEST, headers: Default::default(), body: error });
+    let _: Result<(), polvo::Error<crm::types::Error>> = Err(polvo::Error::Api {
+        status: polvo::StatusCode::BAD_REQUEST,
+        headers: Default::default(),
+        body: error,
+        attempts: 1,
+    });
     // `Page` differs: the second file's is named after its group.
     let contacts: crm::types::Page =
         serde_json::from_value(serde_json::json!({"results": [{"email": "a@b"}]})).unwrap();

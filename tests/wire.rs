@@ -130,7 +130,7 @@ async fn undocumented_statuses_and_bad_bodies_keep_the_raw_response() {
         .mount(&server)
         .await;
     match client.items().list_items("r").send().await {
-        Err(polvo::Error::Status { status, headers, body }) => {
+        Err(polvo::Error::Status { status, headers, body, .. }) => {
             assert_eq!(status.as_u16(), 418);
             assert_eq!(headers["x-why"], "teapot");
             assert_eq!(&body[..], b"short and stout");

@@ -10,8 +10,13 @@ use crate::auth::{
     Auth, AuthError, AuthState, CacheSettings, Credential, MemoryStore, SchemeSpec, Security, TokenStore,
 };
 use crate::error::BuildError;
+use crate::hooks::Hook;
 use crate::limit::DEFAULT_MAX_RESPONSE_SIZE;
-use crate::request::Request;
+use crate::options::CallSettings;
+use crate::ratelimit::RateLimits;
+use crate::request::{Request, SendError};
+use crate::response::RawResponse;
+use crate::retry::RetryPolicy;
 
 /// Implemented by every generated `Client`, so the builder can create it.
 #[doc(hidden)]
@@ -45,9 +50,16 @@ struct Inner {
     /// Headers set with the builder's `.header()`, sent to the API's origin only.
     default_headers: HeaderMap,
     max_response_size: u64,
-    /// The time a whole call may take, every redirect and the resend after
-    /// a 401 included; `None` when the HTTP client is the user's own.
-    timeout: Option<Duration>,
+    /// Retries and timeouts of every call unless the call sets its own:
+    /// the call's timeout covers every attempt, redirect and the resend
+    /// after a 401 (`None` when the HTTP client is the user's own).
+    settings: CallSettings,
+    /// The user's hooks, in order.
+    hooks: Vec<Box<dyn Hook>>,
+    /// Client-side rate limits.
+    rate_limits: RateLimits,
+    /// The HTTP client wrapped in the user's `reqwest-middleware` layers.
+    layered: Option<reqwest_middleware::ClientWithMiddleware>,
     auth: AuthState,
 }
 
@@ -105,9 +117,35 @@ impl ClientCore {
         self.inner.max_response_size
     }
 
-    /// The time a whole call may take.
-    pub(crate) fn timeout(&self) -> Option<Duration> {
-        self.inner.timeout
+    /// The retries and timeouts of a call that sets none of its own.
+    pub(crate) fn call_settings(&self) -> &CallSettings {
+        &self.inner.settings
+    }
+
+    /// The client-side rate limits.
+    pub(crate) fn rate_limits(&self) -> &RateLimits {
+        &self.inner.rate_limits
+    }
+
+    /// The tenant, shared.
+    pub(crate) fn tenant_key(&self) -> &Arc<str> {
+        &self.tenant
+    }
+
+    /// The user's hooks.
+    pub(crate) fn hooks(&self) -> &[Box<dyn Hook>] {
+        &self.inner.hooks
+    }
+
+    /// Sends one HTTP request, through the user's middleware if any.
+    pub(crate) async fn execute(&self, request: reqwest::Request) -> Result<reqwest::Response, SendError> {
+        match &self.inner.layered {
+            None => self.inner.http.execute(request).await.map_err(|e| SendError::Transport(e.without_url())),
+            Some(layered) => layered.execute(request).await.map_err(|e| match e {
+                reqwest_middleware::Error::Reqwest(e) => SendError::Transport(e.without_url()),
+                reqwest_middleware::Error::Middleware(e) => SendError::Middleware(e.into()),
+            }),
+        }
     }
 
     /// The tenant requests are made for.
@@ -128,7 +166,14 @@ impl ClientCore {
 
     /// Starts a request to `path` (already encoded) under the base URL.
     pub fn request(&self, method: http::Method, path: String) -> Request {
-        Request::new(self.clone(), method, path)
+        Request::new(method, path)
+    }
+
+    /// Sends `request` through the client's pipeline (credentials, retries,
+    /// hooks, middleware, transport; see the `pipeline` module) and reads
+    /// the whole response.
+    pub async fn send(&self, request: Request) -> Result<RawResponse, SendError> {
+        crate::pipeline::call(self, request).await
     }
 }
 
@@ -154,6 +199,13 @@ pub struct ClientBuilder<S> {
     base_url: Option<String>,
     http: Option<reqwest::ClientBuilder>,
     timeout: Option<Duration>,
+    attempt_timeout: Option<Duration>,
+    retry: RetryPolicy,
+    hooks: Vec<Box<dyn Hook>>,
+    middleware: Vec<Arc<dyn reqwest_middleware::Middleware>>,
+    rate_limit: Option<governor::Quota>,
+    tenant_rate_limit: Option<governor::Quota>,
+    adaptive_rate_limit: bool,
     connect_timeout: Duration,
     user_agent: String,
     headers: Vec<(String, String)>,
@@ -173,6 +225,13 @@ impl<S> fmt::Debug for ClientBuilder<S> {
         f.debug_struct("ClientBuilder")
             .field("base_url", &self.base_url.as_deref().or(self.default_base_url))
             .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("retry", &self.retry)
+            .field("hooks", &self.hooks.len())
+            .field("middleware", &self.middleware.len())
+            .field("rate_limit", &self.rate_limit)
+            .field("tenant_rate_limit", &self.tenant_rate_limit)
+            .field("adaptive_rate_limit", &self.adaptive_rate_limit)
             .field("user_agent", &self.user_agent)
             .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("credentials", &self.credentials.iter().map(|c| c.scheme()).collect::<Vec<_>>())
@@ -193,6 +252,13 @@ impl<S: Service> ClientBuilder<S> {
             base_url: None,
             http: None,
             timeout: Some(DEFAULT_TIMEOUT),
+            attempt_timeout: None,
+            retry: RetryPolicy::new(),
+            hooks: Vec::new(),
+            middleware: Vec::new(),
+            rate_limit: None,
+            tenant_rate_limit: None,
+            adaptive_rate_limit: false,
             connect_timeout: Duration::from_secs(10),
             user_agent: concat!("polvo/", env!("CARGO_PKG_VERSION")).to_owned(),
             headers: Vec::new(),
@@ -295,11 +361,78 @@ impl<S: Service> ClientBuilder<S> {
     }
 
     /// The timeout of a whole call, from connecting to reading the body,
-    /// every redirect and the resend after a 401 included (default 60 s).
-    /// Token requests have their own [`token_timeout`](Self::token_timeout).
-    /// `None` waits forever.
+    /// every retry and the waits between them, every redirect and the
+    /// resend after a 401 included (default 60 s). Token requests have
+    /// their own [`token_timeout`](Self::token_timeout). `None` waits
+    /// forever. A call can set its own with `CallOptions::timeout`.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = timeout.into();
+        self
+    }
+
+    /// The timeout of one attempt, from sending to reading the body
+    /// (default: none, only the call's [`timeout`](Self::timeout)). An
+    /// attempt that runs out of time is retried like a broken connection.
+    pub fn attempt_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.attempt_timeout = timeout.into();
+        self
+    }
+
+    /// How many times a failed attempt is retried (default 2; 0 turns
+    /// retries off). See [`retry_policy`](Self::retry_policy).
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retry = self.retry.max_retries(retries);
+        self
+    }
+
+    /// How failed attempts are retried: connection errors, `408`, `429` and
+    /// `5xx` answers, with exponential backoff and jitter or after the
+    /// `Retry-After` the server asks for. A `POST` or `PATCH` is retried
+    /// only with an idempotency key (which polvo sets where the API takes
+    /// one), so that nothing is done twice.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Adds a hook, run around every attempt sent to the API's origin, after
+    /// the hooks added before it.
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.hooks.push(Box::new(hook));
+        self
+    }
+
+    /// Limits the attempts the whole client sends, every tenant included:
+    /// `Quota::per_second(nonzero!(10u32))`, or a burst with
+    /// `.allow_burst(..)`. An attempt waits for its turn (within the call's
+    /// timeout).
+    pub fn rate_limit(mut self, quota: governor::Quota) -> Self {
+        self.rate_limit = Some(quota);
+        self
+    }
+
+    /// Limits the attempts each tenant sends (see
+    /// [`ClientCore::for_tenant`]), each tenant with a quota of its own.
+    pub fn tenant_rate_limit(mut self, quota: governor::Quota) -> Self {
+        self.tenant_rate_limit = Some(quota);
+        self
+    }
+
+    /// Waits out the limit the API reports: after a response with
+    /// `X-RateLimit-Remaining: 0`, the tenant's next attempts wait until
+    /// `X-RateLimit-Reset` (a Unix time, as GitHub sends it, or seconds
+    /// from now), at most 15 minutes and within the call's timeout.
+    pub fn adaptive_rate_limit(mut self) -> Self {
+        self.adaptive_rate_limit = true;
+        self
+    }
+
+    /// Adds a [`reqwest-middleware`](reqwest_middleware) layer (tracing,
+    /// caching, …), run on every HTTP request the client sends to the API,
+    /// inside polvo's own retries, credentials and redirect handling.
+    /// Token requests do not go through it.
+    pub fn middleware(mut self, layer: impl reqwest_middleware::Middleware) -> Self {
+        self.middleware.push(Arc::new(layer));
         self
     }
 
@@ -394,7 +527,7 @@ impl<S: Service> ClientBuilder<S> {
         let default_headers = header_map(&self.headers)?;
         let builder = match self.http {
             Some(builder) => builder,
-            // The call's timeout is set on each request (see `Request::send`).
+            // The call's timeout is set on each request (see the `transport` module).
             None => reqwest::Client::builder().user_agent(self.user_agent).connect_timeout(self.connect_timeout),
         };
         // polvo follows redirects itself (see `redirect`), and sends no `Referer`.
@@ -408,6 +541,12 @@ impl<S: Service> ClientBuilder<S> {
             let caching = CacheSettings { skew: self.refresh_skew, capacity: self.token_cache_capacity };
             AuthState::new(S::NAME, S::SCHEMES, credentials, store, token_http, caching).map_err(BuildError::Auth)?
         };
+        let layered = (!self.middleware.is_empty()).then(|| {
+            self.middleware
+                .into_iter()
+                .fold(reqwest_middleware::ClientBuilder::new(http.clone()), |builder, layer| builder.with_arc(layer))
+                .build()
+        });
         let inner = Inner {
             http,
             base_url,
@@ -415,7 +554,10 @@ impl<S: Service> ClientBuilder<S> {
             insecure_origin,
             default_headers,
             max_response_size: self.max_response_size,
-            timeout,
+            settings: CallSettings { retry: self.retry, timeout, attempt_timeout: self.attempt_timeout },
+            hooks: self.hooks,
+            rate_limits: RateLimits::new(self.rate_limit, self.tenant_rate_limit, self.adaptive_rate_limit),
+            layered,
             auth,
         };
         Ok(S::from_core(ClientCore { inner: Arc::new(inner), tenant: Arc::from(DEFAULT_TENANT) }))

@@ -24,6 +24,9 @@ pub enum Error<E> {
         headers: HeaderMap,
         /// The decoded error body.
         body: E,
+        /// The attempts the call made, this answer's included (more than 1
+        /// after retries).
+        attempts: u32,
     },
     /// The server answered with an error status the spec gives no body
     /// type for (or did not document at all).
@@ -34,6 +37,9 @@ pub enum Error<E> {
         headers: HeaderMap,
         /// The raw body.
         body: Bytes,
+        /// The attempts the call made, this answer's included (more than 1
+        /// after retries).
+        attempts: u32,
     },
     /// The response body did not decode as the documented type.
     Decode {
@@ -45,6 +51,9 @@ pub enum Error<E> {
         body: Bytes,
         /// Why it did not decode.
         source: serde_json::Error,
+        /// The attempts the call made, this answer's included (more than 1
+        /// after retries).
+        attempts: u32,
     },
     /// The request could not be built (a value that does not serialize, a
     /// header value with forbidden characters, …). Nothing was sent.
@@ -55,6 +64,12 @@ pub enum Error<E> {
     /// Credentials could not be applied: none configured for the
     /// operation, a token endpoint refused, a refresh token expired, ….
     Auth(AuthError),
+    /// A hook registered with [`ClientBuilder::hook`](crate::ClientBuilder::hook)
+    /// refused the request. Nothing more was sent.
+    Hook(crate::BoxError),
+    /// A `reqwest-middleware` layer registered with
+    /// [`ClientBuilder::middleware`](crate::ClientBuilder::middleware) failed.
+    Middleware(crate::BoxError),
     /// The response body is larger than the client's limit
     /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size),
     /// 64 MiB by default), counted after decompression. Reading stopped
@@ -66,6 +81,9 @@ pub enum Error<E> {
         headers: HeaderMap,
         /// The limit, in bytes.
         limit: u64,
+        /// The attempts the call made, this answer's included (more than 1
+        /// after retries).
+        attempts: u32,
     },
     /// Walking the pages of a paginated operation went wrong: the server
     /// sent a cursor it had sent before, or a next-page link without the
@@ -82,7 +100,7 @@ impl<E> Error<E> {
             | Error::Decode { status, .. }
             | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Transport(e) => e.status(),
-            Error::Request(_) | Error::Auth(_) | Error::Pagination(_) => None,
+            Error::Request(_) | Error::Auth(_) | Error::Pagination(_) | Error::Hook(_) | Error::Middleware(_) => None,
         }
     }
 
@@ -93,6 +111,18 @@ impl<E> Error<E> {
             | Error::Status { headers, .. }
             | Error::Decode { headers, .. }
             | Error::ResponseTooLarge { headers, .. } => Some(headers),
+            _ => None,
+        }
+    }
+
+    /// How many attempts the call made when it ended with a response
+    /// (more than 1 after retries); `None` for errors without one.
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::Api { attempts, .. }
+            | Error::Status { attempts, .. }
+            | Error::Decode { attempts, .. }
+            | Error::ResponseTooLarge { attempts, .. } => Some(*attempts),
             _ => None,
         }
     }
@@ -116,13 +146,19 @@ impl<E> Error<E> {
     /// Converts the error body with `f`, keeping everything else.
     pub fn map_api<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
         match self {
-            Error::Api { status, headers, body } => Error::Api { status, headers, body: f(body) },
-            Error::Status { status, headers, body } => Error::Status { status, headers, body },
-            Error::Decode { status, headers, body, source } => Error::Decode { status, headers, body, source },
+            Error::Api { status, headers, body, attempts } => Error::Api { status, headers, body: f(body), attempts },
+            Error::Status { status, headers, body, attempts } => Error::Status { status, headers, body, attempts },
+            Error::Decode { status, headers, body, source, attempts } => {
+                Error::Decode { status, headers, body, source, attempts }
+            }
             Error::Request(e) => Error::Request(e),
             Error::Transport(e) => Error::Transport(e),
             Error::Auth(e) => Error::Auth(e),
-            Error::ResponseTooLarge { status, headers, limit } => Error::ResponseTooLarge { status, headers, limit },
+            Error::Hook(e) => Error::Hook(e),
+            Error::Middleware(e) => Error::Middleware(e),
+            Error::ResponseTooLarge { status, headers, limit, attempts } => {
+                Error::ResponseTooLarge { status, headers, limit, attempts }
+            }
             Error::Pagination(e) => Error::Pagination(e),
         }
     }
@@ -163,6 +199,8 @@ impl<E> fmt::Display for Error<E> {
             Error::Request(e) => write!(f, "the request could not be built: {e}"),
             Error::Transport(e) => write!(f, "the request failed: {e}"),
             Error::Auth(e) => write!(f, "authentication failed: {e}"),
+            Error::Hook(e) => write!(f, "a hook refused the request: {e}"),
+            Error::Middleware(e) => write!(f, "a middleware layer failed: {e}"),
             Error::ResponseTooLarge { status, limit, .. } => write!(
                 f,
                 "the {status} response body is larger than the limit of {} (raise it with `ClientBuilder::max_response_size`)",
@@ -181,6 +219,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
             Error::Transport(e) => Some(e),
             Error::Auth(e) => Some(e),
             Error::Pagination(e) => Some(e),
+            Error::Hook(e) | Error::Middleware(e) => Some(e.as_ref()),
             _ => None,
         }
     }

@@ -17,22 +17,32 @@ mod client;
 mod encode;
 mod enums;
 mod error;
+mod hooks;
 mod limit;
+mod options;
 pub mod paginate;
+mod pipeline;
+mod ratelimit;
 mod redirect;
 mod request;
 mod response;
+mod retry;
+mod transport;
 pub mod webhooks;
 
 pub use binary::Binary;
 pub use bytes::Bytes;
 pub use client::{ClientBuilder, DEFAULT_TENANT, DEFAULT_TIMEOUT};
 pub use error::{BuildError, Error, NoErrorBody, RequestError};
+pub use governor::Quota;
+pub use hooks::{BoxError, Hook, HookFuture, ResponseHead};
 pub use http::{HeaderMap, StatusCode};
 pub use limit::DEFAULT_MAX_RESPONSE_SIZE;
+pub use options::CallOptions;
 pub use response::Response;
+pub use retry::{DEFAULT_MAX_RETRIES, RetryPolicy};
 pub use serde_json::Value;
-pub use {chrono, reqwest, secrecy, serde_json, uuid};
+pub use {chrono, reqwest, reqwest_middleware, secrecy, serde_json, uuid};
 
 /// A JSON object with any members (`type: object` without properties).
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;

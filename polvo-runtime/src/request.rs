@@ -1,38 +1,40 @@
-//! A request under construction, filled in by generated code.
+//! A request under construction, filled in by generated code: plain data,
+//! sent by the client's pipeline (`ClientCore::send`).
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Serialize;
 
-use crate::auth::{Applied, AuthError, Security, Target};
+use crate::auth::{AuthError, Security};
 use crate::binary::Binary;
-use crate::client::ClientCore;
 use crate::encode::{self, QueryStyle, multipart::Multipart};
 use crate::error::{Error, RequestError};
-use crate::limit::{self, ReadError};
-use crate::redirect::{self, Chain, Hop, Next};
-use crate::response::RawResponse;
-use std::time::Instant;
-use url::Url;
+use crate::hooks::BoxError;
+use crate::options::CallOptions;
 
 /// A request being built. Problems met while adding values are kept and
-/// reported by [`Request::send`], so generated code reads as a plain list
-/// of steps.
+/// reported when it is sent, so generated code reads as a plain list of
+/// steps.
 #[derive(Debug)]
 pub struct Request {
-    core: ClientCore,
-    method: Method,
-    path: String,
-    query: Vec<(String, String)>,
-    headers: HeaderMap,
-    cookies: Vec<(String, String)>,
-    body: Body,
-    security: Option<Security>,
-    error: Option<RequestError>,
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) cookies: Vec<(String, String)>,
+    pub(crate) body: Body,
+    pub(crate) security: Option<Security>,
+    pub(crate) error: Option<RequestError>,
+    /// The operation's path template, for tracing and hooks.
+    pub(crate) template: &'static str,
+    /// The call's own settings.
+    pub(crate) options: CallOptions,
+    /// The header the operation's idempotency key goes in.
+    pub(crate) idempotency_header: Option<HeaderName>,
 }
 
 #[derive(Clone, Debug)]
-enum Body {
+pub(crate) enum Body {
     None,
     Bytes(Bytes, HeaderValue),
     /// Shared, so a request sent again reuses the parts.
@@ -49,6 +51,10 @@ pub enum SendError {
     Transport(reqwest::Error),
     /// Credentials could not be applied.
     Auth(AuthError),
+    /// A hook refused the request.
+    Hook(BoxError),
+    /// A `reqwest-middleware` layer failed.
+    Middleware(BoxError),
     /// The response body is larger than the client's limit.
     TooLarge {
         /// The status.
@@ -57,6 +63,8 @@ pub enum SendError {
         headers: HeaderMap,
         /// The limit, in bytes.
         limit: u64,
+        /// The attempts the call made.
+        attempts: u32,
     },
 }
 
@@ -66,15 +74,18 @@ impl<E> From<SendError> for Error<E> {
             SendError::Request(e) => Error::Request(e),
             SendError::Transport(e) => Error::Transport(e),
             SendError::Auth(e) => Error::Auth(e),
-            SendError::TooLarge { status, headers, limit } => Error::ResponseTooLarge { status, headers, limit },
+            SendError::Hook(e) => Error::Hook(e),
+            SendError::Middleware(e) => Error::Middleware(e),
+            SendError::TooLarge { status, headers, limit, attempts } => {
+                Error::ResponseTooLarge { status, headers, limit, attempts }
+            }
         }
     }
 }
 
 impl Request {
-    pub(crate) fn new(core: ClientCore, method: Method, path: String) -> Self {
+    pub(crate) fn new(method: Method, path: String) -> Self {
         Request {
-            core,
             method,
             path,
             query: Vec::new(),
@@ -83,6 +94,24 @@ impl Request {
             body: Body::None,
             security: None,
             error: None,
+            template: "",
+            options: CallOptions::new(),
+            idempotency_header: None,
+        }
+    }
+
+    /// The operation's path template (`/pets/{petId}`) and the call's options.
+    pub fn operation(&mut self, template: &'static str, options: CallOptions) {
+        self.template = template;
+        self.options = options;
+    }
+
+    /// The header the API reads idempotency keys from: a key is generated
+    /// for the call unless the caller set one, and every retry carries it.
+    pub fn idempotency_header(&mut self, name: &'static str) {
+        match HeaderName::from_bytes(name.as_bytes()) {
+            Ok(name) => self.idempotency_header = Some(name),
+            Err(_) => self.fail(RequestError::InvalidHeader { name: name.to_owned() }),
         }
     }
 
@@ -191,10 +220,13 @@ impl Request {
     }
 
     /// The media types the operation's responses come in, for `Accept`.
-    /// A header the caller set with the same name is kept.
-    pub fn accept(&mut self, media_types: &str) {
-        if let Ok(value) = HeaderValue::from_str(media_types) {
-            self.headers.entry(http::header::ACCEPT).or_insert(value);
+    /// A header the caller set with the same name is kept. The text is
+    /// shared, not copied, on every call.
+    pub fn accept(&mut self, media_types: &'static str) {
+        // What `from_static` accepts (it would panic on anything else).
+        let valid = media_types.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b));
+        if valid && !self.headers.contains_key(http::header::ACCEPT) {
+            self.headers.insert(http::header::ACCEPT, HeaderValue::from_static(media_types));
         }
     }
 
@@ -238,245 +270,41 @@ impl Request {
         }
     }
 
-    /// The full URL: base URL, path and encoded query.
-    pub fn url(&self) -> String {
-        let mut url = String::with_capacity(self.core.base_url().len() + self.path.len() + 16);
-        url.push_str(self.core.base_url());
+    /// The full URL under `base_url`: base URL, path and encoded query.
+    pub(crate) fn url(&self, base_url: &str) -> String {
+        let mut url = String::with_capacity(base_url.len() + self.path.len() + 16);
+        url.push_str(base_url);
         url.push_str(&self.path);
         append_query(&mut url, &self.query);
         url
     }
 
-    /// Sends the request and reads the whole response. Credentials go on
-    /// first; after a 401 from the API, renewable tokens are renewed and the
-    /// last request of the chain is sent once more (every body polvo sends
-    /// is held in memory, so any request can be replayed; a request that a
-    /// redirect already answered is not repeated). Redirects to the API's
-    /// origin are followed with the credentials; to another origin, only a
-    /// `GET` or `HEAD` is followed, without credentials, headers, cookies or
-    /// body; https never leads to http. The client's timeout covers the
-    /// whole call: every hop and the resend.
-    pub async fn send(mut self) -> Result<RawResponse, SendError> {
-        if let Some(e) = self.error.take() {
-            return Err(SendError::Request(e));
-        }
-        // Before any credential is applied, so no token is fetched (or
-        // rotated) for a request that cannot be sent.
-        self.refuse_plain_http()?;
-        let (credentials, applied) = self.credentials().await?;
-        // From the first request on: token requests have their own timeout.
-        let deadline = self.core.timeout().map(|timeout| Instant::now() + timeout);
-        let first = Hop::first(credentials.first_url(self.url())?, self.method.clone());
-        let ended = self.exchange(first, 0, &credentials, deadline).await?;
-        let Some(last) = ended.resend else { return Ok(ended.response) };
-        if !self.core.auth_state().expire(&applied, self.core.tenant()) {
-            return Ok(ended.response);
-        }
-        tracing::debug!("401 with a renewable token: renewing it and sending the last request once more");
-        let (credentials, _) = self.credentials().await?;
-        let again = match ended.followed {
-            0 => Hop::first(credentials.first_url(self.url())?, self.method.clone()),
-            _ => Hop { url: redirect::with_query_credentials(last.url, &credentials.query), ..last },
-        };
-        Ok(self.exchange(again, ended.followed, &credentials, deadline).await?.response)
+    /// Whether the request has a body.
+    pub(crate) fn has_body(&self) -> bool {
+        !matches!(self.body, Body::None)
     }
-
-    /// Applies the operation's credentials.
-    async fn credentials(&self) -> Result<(Credentials, Vec<Applied>), SendError> {
-        let mut credentials = Credentials::default();
-        let Some(security) = self.security else { return Ok((credentials, Vec::new())) };
-        let mut target = credentials.target();
-        let applied =
-            self.core.auth_state().apply(security, self.core.tenant(), &mut target).await.map_err(SendError::Auth)?;
-        Ok((credentials, applied))
-    }
-
-    /// Refuses a request for a plain-http base URL off loopback that would
-    /// carry credentials or the client's default headers (which may be
-    /// secrets), unless the client allows it. Decided before anything is
-    /// applied: an operation that requires credentials, or that would get
-    /// the ones the client has (optional ones included), is refused.
-    fn refuse_plain_http(&self) -> Result<(), SendError> {
-        let Some(origin) = self.core.insecure_origin() else { return Ok(()) };
-        let carries_secrets = !self.core.default_headers().is_empty()
-            || self.security.is_some_and(|alternatives| {
-                let required =
-                    !alternatives.is_empty() && alternatives.iter().all(|requirement| !requirement.is_empty());
-                required || self.core.auth_state().would_apply(alternatives)
-            });
-        if carries_secrets {
-            return Err(SendError::Request(RequestError::InsecureUrl { origin: origin.to_owned() }));
-        }
-        Ok(())
-    }
-
-    /// Sends `hop` and follows its redirects (`followed` were followed
-    /// already). Returns the final response, and the last request again if
-    /// the API itself answered it with a 401 (it may be resent with a
-    /// renewed token).
-    async fn exchange(
-        &self,
-        mut hop: Hop,
-        mut followed: usize,
-        credentials: &Credentials,
-        deadline: Option<Instant>,
-    ) -> Result<Ended, SendError> {
-        loop {
-            let (method, keep_body, trusted) = (hop.method.clone(), hop.keep_body, hop.trusted);
-            let response = self.send_hop(hop, credentials, deadline).await?;
-            let chain = Chain {
-                origin: self.core.origin(),
-                current: response.url(),
-                method: &method,
-                has_body: keep_body && !matches!(self.body, Body::None),
-                trusted,
-                followed,
-                query_credentials: &credentials.query,
-            };
-            let next = match redirect::next(&chain, response.status(), response.headers()) {
-                Next::Done => None,
-                Next::Stop(reason) => {
-                    tracing::debug!(status = %response.status(), "not following a redirect: {reason}");
-                    None
-                }
-                Next::Follow(next) => Some(next),
-            };
-            let Some(mut next) = next else {
-                let resend = (trusted && response.status() == http::StatusCode::UNAUTHORIZED).then(|| Hop {
-                    url: response.url().clone(),
-                    method,
-                    keep_body,
-                    trusted,
-                });
-                return Ok(Ended { response: self.read(response).await?, resend, followed });
-            };
-            tracing::debug!(
-                status = %response.status(),
-                to = %redirect::origin_text(&next.url),
-                with_credentials = next.trusted,
-                "following a redirect"
-            );
-            limit::drain(response).await;
-            if next.trusted {
-                next.url = redirect::with_query_credentials(next.url, &credentials.query);
-            }
-            hop = next;
-            followed += 1;
-        }
-    }
-
-    /// Sends one request of the chain, within what is left of the call's
-    /// time. A trusted hop carries the request's headers, cookies and
-    /// credentials, and the body if it keeps it; any other hop carries only
-    /// `Accept`.
-    async fn send_hop(
-        &self,
-        hop: Hop,
-        credentials: &Credentials,
-        deadline: Option<Instant>,
-    ) -> Result<reqwest::Response, SendError> {
-        let mut builder = self.core.http().request(hop.method, hop.url);
-        if let Some(deadline) = deadline {
-            // Zero once the deadline passed: reqwest then times out at once.
-            builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
-        }
-        if hop.trusted {
-            builder = builder.headers(self.headers_for_api(credentials)?);
-            if hop.keep_body {
-                builder = match &self.body {
-                    Body::None => builder,
-                    Body::Bytes(bytes, content_type) => {
-                        builder.header(http::header::CONTENT_TYPE, content_type.clone()).body(bytes.clone())
-                    }
-                    Body::Multipart(form) => builder.multipart(form.to_form().map_err(SendError::Request)?),
-                };
-            }
-        } else if let Some(accept) = self.headers.get(http::header::ACCEPT) {
-            builder = builder.header(http::header::ACCEPT, accept.clone());
-        }
-        builder.send().await.map_err(|e| SendError::Transport(e.without_url()))
-    }
-
-    /// The headers of a request to the API's origin: the request's own, the
-    /// client's default headers it does not set itself, the credentials
-    /// (replacing same-named ones) and the cookies.
-    fn headers_for_api(&self, credentials: &Credentials) -> Result<HeaderMap, SendError> {
-        let mut headers = self.headers.clone();
-        for (name, value) in self.core.default_headers() {
-            if !self.headers.contains_key(name) {
-                headers.append(name.clone(), value.clone());
-            }
-        }
-        for name in credentials.headers.keys() {
-            headers.remove(name);
-        }
-        for (name, value) in &credentials.headers {
-            headers.append(name.clone(), value.clone());
-        }
-        if !self.cookies.is_empty() || !credentials.cookies.is_empty() {
-            let cookie = self
-                .cookies
-                .iter()
-                .chain(&credentials.cookies)
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            let mut value = HeaderValue::from_str(&cookie)
-                .map_err(|_| SendError::Request(RequestError::InvalidHeader { name: "cookie".into() }))?;
-            value.set_sensitive(true);
-            headers.insert(http::header::COOKIE, value);
-        }
-        Ok(headers)
-    }
-
-    /// Reads the final response, within the client's size limit.
-    async fn read(&self, response: reqwest::Response) -> Result<RawResponse, SendError> {
-        let (status, headers) = (response.status(), response.headers().clone());
-        let limit = self.core.max_response_size();
-        match limit::read_body(response, limit).await {
-            Ok(body) => Ok(RawResponse::new(status, headers, body)),
-            Err(ReadError::TooLarge) => Err(SendError::TooLarge { status, headers, limit }),
-            Err(ReadError::Transport(e)) => Err(SendError::Transport(e)),
-        }
-    }
-}
-
-/// How a chain of requests ended.
-struct Ended {
-    /// The final response.
-    response: RawResponse,
-    /// The last request, when the API's origin answered it with a 401.
-    resend: Option<Hop>,
-    /// How many redirects were followed.
-    followed: usize,
 }
 
 /// Appends `pairs`, form-encoded, to the query of `url`.
-fn append_query(url: &mut String, pairs: &[(String, String)]) {
+pub(crate) fn append_query(url: &mut String, pairs: &[(String, String)]) {
     if !pairs.is_empty() {
         url.push(if url.contains('?') { '&' } else { '?' });
         url.push_str(&encode::urlencoded(pairs));
     }
 }
 
-/// The credentials of one attempt, kept apart from the request's own
-/// headers, query and cookies: they go to the API's origin only.
-#[derive(Default)]
-struct Credentials {
-    headers: HeaderMap,
-    query: Vec<(String, String)>,
-    cookies: Vec<(String, String)>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Credentials {
-    fn target(&mut self) -> Target<'_> {
-        Target { headers: &mut self.headers, query: &mut self.query, cookies: &mut self.cookies }
-    }
-
-    /// The request's URL with the query credentials appended.
-    fn first_url(&self, mut url: String) -> Result<Url, SendError> {
-        append_query(&mut url, &self.query);
-        // The parser's message never repeats the URL, which may hold a key.
-        Url::parse(&url).map_err(|e| SendError::Request(RequestError::Url(e.to_string())))
+    #[test]
+    fn accept_is_set_once_and_skips_text_a_header_cannot_carry() {
+        let mut request = Request::new(Method::GET, "/".into());
+        request.accept("application/json; charset=é");
+        request.accept("text/plain\n");
+        assert_eq!(request.headers.get(http::header::ACCEPT), None, "no panic, no header");
+        request.accept("application/json, text/plain");
+        request.accept("text/csv");
+        assert_eq!(request.headers[http::header::ACCEPT], "application/json, text/plain");
     }
 }

@@ -14,12 +14,19 @@ pub struct Response<T> {
     status: StatusCode,
     headers: HeaderMap,
     body: T,
+    attempts: u32,
 }
 
 impl<T> Response<T> {
     /// A response from its parts.
     pub fn new(status: StatusCode, headers: HeaderMap, body: T) -> Self {
-        Response { status, headers, body }
+        Response { status, headers, body, attempts: 1 }
+    }
+
+    /// How many attempts the call made, this answer's included (more than
+    /// 1 after retries).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 
     /// The status.
@@ -49,7 +56,7 @@ impl<T> Response<T> {
 
     /// Converts the body with `f`.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response { status: self.status, headers: self.headers, body: f(self.body) }
+        Response { status: self.status, headers: self.headers, body: f(self.body), attempts: self.attempts }
     }
 }
 
@@ -67,12 +74,18 @@ pub struct RawResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    attempts: u32,
 }
 
 impl RawResponse {
     /// A raw response from its parts.
     pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
-        RawResponse { status, headers, body }
+        RawResponse { status, headers, body, attempts: 1 }
+    }
+
+    /// Records how many attempts the call made.
+    pub(crate) fn set_attempts(&mut self, attempts: u32) {
+        self.attempts = attempts;
     }
 
     /// The status.
@@ -80,14 +93,25 @@ impl RawResponse {
         self.status
     }
 
-    fn ok<T, E>(self, body: T) -> Result<Response<T>, Error<E>> {
-        Ok(Response { status: self.status, headers: self.headers, body })
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
     }
 
-    fn decode<B: DeserializeOwned, E>(self) -> Result<(B, StatusCode, HeaderMap), Error<E>> {
+    fn ok<T, E>(self, body: T) -> Result<Response<T>, Error<E>> {
+        Ok(Response { status: self.status, headers: self.headers, body, attempts: self.attempts })
+    }
+
+    fn decode<B: DeserializeOwned, E>(self) -> Result<(B, StatusCode, HeaderMap, u32), Error<E>> {
         match serde_json::from_slice::<B>(&self.body) {
-            Ok(body) => Ok((body, self.status, self.headers)),
-            Err(source) => Err(Error::Decode { status: self.status, headers: self.headers, body: self.body, source }),
+            Ok(body) => Ok((body, self.status, self.headers, self.attempts)),
+            Err(source) => Err(Error::Decode {
+                status: self.status,
+                headers: self.headers,
+                body: self.body,
+                source,
+                attempts: self.attempts,
+            }),
         }
     }
 
@@ -102,8 +126,8 @@ impl RawResponse {
 
     /// Decodes a JSON success body and wraps it with `f`.
     pub fn json_map<B: DeserializeOwned, T, E>(self, f: impl FnOnce(B) -> T) -> Result<Response<T>, Error<E>> {
-        let (body, status, headers) = self.decode::<B, E>()?;
-        Ok(Response { status, headers, body: f(body) })
+        let (body, status, headers, attempts) = self.decode::<B, E>()?;
+        Ok(Response { status, headers, body: f(body), attempts })
     }
 
     /// A text success body.
@@ -135,7 +159,7 @@ impl RawResponse {
 
     /// An error status without a documented body type.
     pub fn error<T, E>(self) -> Result<Response<T>, Error<E>> {
-        Err(Error::Status { status: self.status, headers: self.headers, body: self.body })
+        Err(Error::Status { status: self.status, headers: self.headers, body: self.body, attempts: self.attempts })
     }
 
     /// An error status whose JSON body is the operation's error type.
@@ -145,8 +169,8 @@ impl RawResponse {
 
     /// An error status whose JSON body is one variant of the operation's error type.
     pub fn error_json_map<B: DeserializeOwned, T, E>(self, f: impl FnOnce(B) -> E) -> Result<Response<T>, Error<E>> {
-        let (body, status, headers) = self.decode::<B, E>()?;
-        Err(Error::Api { status, headers, body: f(body) })
+        let (body, status, headers, attempts) = self.decode::<B, E>()?;
+        Err(Error::Api { status, headers, body: f(body), attempts })
     }
 
     /// An error status with a text body.
@@ -157,7 +181,7 @@ impl RawResponse {
     /// An error status with a text body, wrapped with `f`.
     pub fn error_text_map<T, E>(self, f: impl FnOnce(String) -> E) -> Result<Response<T>, Error<E>> {
         let body = f(self.text_body());
-        Err(Error::Api { status: self.status, headers: self.headers, body })
+        Err(Error::Api { status: self.status, headers: self.headers, body, attempts: self.attempts })
     }
 
     /// An error status with a raw body.
@@ -167,6 +191,6 @@ impl RawResponse {
 
     /// An error status with a raw body, wrapped with `f`.
     pub fn error_bytes_map<T, E>(self, f: impl FnOnce(Bytes) -> E) -> Result<Response<T>, Error<E>> {
-        Err(Error::Api { status: self.status, headers: self.headers, body: f(self.body) })
+        Err(Error::Api { status: self.status, headers: self.headers, body: f(self.body), attempts: self.attempts })
     }
 }

@@ -25,10 +25,11 @@
 
 pub use polvo_macros::service;
 pub use polvo_runtime::{
-    Binary, BuildError, Bytes, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TENANT, DEFAULT_TIMEOUT, Date,
-    DateTime, Error, HeaderMap, JsonObject, NoErrorBody, RequestError, Response, StatusCode, Uuid, Value,
+    Binary, BoxError, BuildError, Bytes, CallOptions, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_MAX_RETRIES,
+    DEFAULT_TENANT, DEFAULT_TIMEOUT, Date, DateTime, Error, HeaderMap, Hook, HookFuture, JsonObject, NoErrorBody,
+    Quota, RequestError, Response, ResponseHead, RetryPolicy, StatusCode, Uuid, Value,
 };
-pub use polvo_runtime::{auth, chrono, paginate, reqwest, secrecy, serde_json, uuid, webhooks};
+pub use polvo_runtime::{auth, chrono, paginate, reqwest, reqwest_middleware, secrecy, serde_json, uuid, webhooks};
 
 /// What generated code uses. Not a stable API: it changes with the macro.
 #[doc(hidden)]

@@ -50,12 +50,14 @@ pub fn starter(op: &Operation, owner: Owner, paths: &Paths<'_>) -> TokenStream {
         Owner::Group => quote!(self.client.clone()),
         Owner::Client => quote!(self.clone()),
     };
+    let polvo = paths.polvo();
     quote! {
         #docs
         pub fn #method(&self, #(#args),*) -> #builder {
             #builder {
                 client: #client,
                 #(#inits,)*
+                call_options: #polvo::CallOptions::new(),
             }
         }
     }
@@ -156,13 +158,21 @@ pub fn builder(
         }
     }
 
+    let polvo = paths.polvo();
+    fields.push(quote!(call_options: #polvo::CallOptions));
+    setters.push(quote! {
+        /// Settings for this call only (retries, timeouts), in place of the client's.
+        pub fn with_options(mut self, options: #polvo::CallOptions) -> Self {
+            self.call_options = options;
+            self
+        }
+    });
     let success = outcome_type(&op.responses.success_type, paths, true);
     let error = outcome_type(&op.responses.error_type, paths, false);
     let request = request_code(op, paths, types);
     let arms = response_arms(op);
     let builder_doc = format!(" A request to {}, sent by [`send`](Self::send).", starter_link(starter_path, op));
     let enums = if op.emits_outcomes { outcome_enums(op, paths, starter_path) } else { TokenStream::new() };
-    let polvo = paths.polvo();
     let pagination = super::pagination::methods(op, &error, paths);
 
     quote! {
@@ -184,7 +194,7 @@ pub fn builder(
             /// Sends the request and returns the decoded body with the status and headers.
             pub async fn send_response(self) -> Result<#polvo::Response<#success>, #polvo::Error<#error>> {
                 #request
-                let response = request.send().await?;
+                let response = self.client.core.send(request).await?;
                 match response.status().as_u16() {
                     #(#arms)*
                 }
@@ -274,10 +284,14 @@ fn request_code(op: &Operation, paths: &Paths<'_>, types: &[TypeDef]) -> TokenSt
     if let Some(security) = super::auth::security_statement(&op.security) {
         statements.push(security);
     }
-    let binding = if statements.is_empty() { quote!(let request) } else { quote!(let mut request) };
+    if let Some(header) = &op.idempotency_header {
+        statements.push(quote!(request.idempotency_header(#header);));
+    }
+    let template = &op.path;
     quote! {
-        #binding = self.client.core.request(#polvo::__private::Method::#method, #path);
+        let mut request = self.client.core.request(#polvo::__private::Method::#method, #path);
         #(#statements)*
+        request.operation(#template, self.call_options);
     }
 }
 

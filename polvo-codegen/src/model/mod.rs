@@ -114,6 +114,11 @@ pub struct Operation {
     pub pagination: Option<Pagination>,
     /// Where the operation is in the spec.
     pub place: Place,
+    /// The header that carries an idempotency key, when the operation has
+    /// one (a header parameter the spec declares, or the `x-polvo`
+    /// section's `idempotency_header` for `POST` and `PATCH`): the runtime
+    /// sets a key once per call and retries the request with it.
+    pub idempotency_header: Option<String>,
 }
 
 /// How a paginated operation's results continue.

@@ -41,6 +41,9 @@ pub struct PolvoSection {
     /// detect it, or to correct or turn off (`style: none`) what it detects.
     #[serde(default)]
     pub pagination: BTreeMap<String, PaginationConfig>,
+    /// The header of the API's idempotency keys (`Idempotency-Key`), sent
+    /// with every `POST` and `PATCH` so that they can be retried safely.
+    pub idempotency_header: Option<String>,
 }
 
 /// How one operation pages.

@@ -153,7 +153,26 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
     let serde_impls =
         options.serde_impls.or_else(|| section.as_ref().and_then(|s| s.section.serde)).unwrap_or_default();
     super::usage::mark_usage(&mut service, serde_impls);
+    let declared = section.as_ref().and_then(|s| s.section.idempotency_header.as_deref());
+    mark_idempotency_headers(&mut service, declared);
     service
+}
+
+/// The header that carries the idempotency key of each operation: one the
+/// operation declares as a header parameter (the section's name, or
+/// `Idempotency-Key`), else the section's header for `POST` and `PATCH`.
+fn mark_idempotency_headers(service: &mut Service, declared: Option<&str>) {
+    let name = declared.unwrap_or("Idempotency-Key");
+    let operations = service.groups.iter_mut().flat_map(|g| g.operations.iter_mut()).chain(&mut service.ungrouped);
+    for op in operations {
+        let parameter = op
+            .params
+            .iter()
+            .find(|p| p.location == super::ParamLocation::Header && p.wire_name.eq_ignore_ascii_case(name))
+            .map(|p| p.wire_name.clone());
+        let unsafe_method = matches!(op.http_method.as_str(), "POST" | "PATCH");
+        op.idempotency_header = parameter.or_else(|| declared.filter(|_| unsafe_method).map(str::to_owned));
+    }
 }
 
 /// The roots whose OpenAPI version polvo reads; webhooks they describe are noted.

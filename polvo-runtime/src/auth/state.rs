@@ -20,9 +20,22 @@ use super::token::{TokenKey, TokenSet, expires_in};
 
 /// A configured scheme.
 enum Provider {
-    ApiKey { location: KeyLocation, name: String, prefix: String, key: SecretString },
-    Basic { header: SecretString },
-    Bearer { token: SecretString },
+    ApiKey {
+        location: KeyLocation,
+        name: String,
+        prefix: String,
+        key: SecretString,
+    },
+    /// `value` is the header, ready to send (marked sensitive), unless it
+    /// has characters a header cannot carry.
+    Basic {
+        header: SecretString,
+        value: Option<HeaderValue>,
+    },
+    Bearer {
+        token: SecretString,
+        value: Option<HeaderValue>,
+    },
     OAuth2(Arc<OAuth2Provider>),
     Jwt(Arc<JwtProvider>),
 }
@@ -227,8 +240,16 @@ impl AuthState {
                     KeyLocation::Cookie => target.cookies.push((name.clone(), value)),
                 }
             }
-            Provider::Basic { header: value } => header(target, "authorization", value.expose_secret().to_owned())?,
-            Provider::Bearer { token: t } => header(target, "authorization", prefixed("Bearer", t.expose_secret()))?,
+            // Fixed credentials: the header built once, shared (no copy of the secret per call).
+            Provider::Basic { value: Some(value), .. } | Provider::Bearer { value: Some(value), .. } => {
+                target.headers.insert(http::header::AUTHORIZATION, value.clone());
+            }
+            Provider::Basic { header: value, value: None } => {
+                header(target, "authorization", value.expose_secret().to_owned())?
+            }
+            Provider::Bearer { token: t, value: None } => {
+                header(target, "authorization", prefixed("Bearer", t.expose_secret()))?
+            }
             Provider::OAuth2(oauth) => {
                 let t = oauth.token(&self.http, &self.store, tenant).await?;
                 header(target, "authorization", bearer(&t))?;
@@ -330,7 +351,7 @@ impl AuthState {
         match self.providers.get(scheme) {
             Some(Provider::OAuth2(o)) => o.token(&self.http, &self.store, tenant).await,
             Some(Provider::Jwt(j)) => j.token(&self.http, &self.store, tenant).await,
-            Some(Provider::Bearer { token }) => Ok(TokenSet::new(token.expose_secret().to_owned())),
+            Some(Provider::Bearer { token, .. }) => Ok(TokenSet::new(token.expose_secret().to_owned())),
             _ => Err(AuthError::NoCredentials { needed: format!("`{scheme}`") }),
         }
     }
@@ -361,6 +382,13 @@ fn far_future() -> SystemTime {
     UNIX_EPOCH.checked_add(Duration::from_secs(253_402_300_799)).unwrap_or(UNIX_EPOCH)
 }
 
+/// `text` as a header value marked sensitive, if a header can carry it.
+fn sensitive_value(text: &str) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(text).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
 /// Builds the provider of one scheme from its spec and credential.
 fn provider(
     service: &str,
@@ -377,10 +405,13 @@ fn provider(
         (SchemeKind::Basic { .. }, CredentialValue::Basic { username, password }) => {
             let encoded =
                 base64::engine::general_purpose::STANDARD.encode(format!("{username}:{}", password.expose_secret()));
-            Provider::Basic { header: SecretString::from(format!("Basic {encoded}")) }
+            let text = format!("Basic {encoded}");
+            Provider::Basic { value: sensitive_value(&text), header: SecretString::from(text) }
         }
         (SchemeKind::Bearer { .. } | SchemeKind::OAuth2(_), CredentialValue::Bearer(token))
-        | (SchemeKind::Bearer { .. }, CredentialValue::ApiKey(token)) => Provider::Bearer { token },
+        | (SchemeKind::Bearer { .. }, CredentialValue::ApiKey(token)) => {
+            Provider::Bearer { value: sensitive_value(&format!("Bearer {}", token.expose_secret())), token }
+        }
         (SchemeKind::OAuth2(o), CredentialValue::OAuth2(settings)) => {
             Provider::OAuth2(Arc::new(oauth_provider(service, spec.name, o, *settings, caching)?))
         }

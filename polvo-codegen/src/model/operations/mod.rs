@@ -156,6 +156,7 @@ impl<'a> OperationBuilder<'_, 'a> {
             security: (!self.auth.schemes.is_empty())
                 .then(|| super::auth::operation_security(value.get("security"), self.auth)),
             place: Place { doc: raw.doc, pointer: raw.pointer.clone() },
+            idempotency_header: None,
         };
         BuiltOperation { operation, alternative_bodies: bodies }
     }

@@ -1,0 +1,205 @@
+//! One attempt of a call: its first request, the redirects it follows, the
+//! hooks around each request to the API, the transport (reqwest, through
+//! the user's `reqwest-middleware` layers if any), and reading the answer.
+
+use http::{HeaderMap, HeaderValue};
+use std::time::Instant;
+use url::Url;
+
+use crate::auth::Target;
+use crate::client::ClientCore;
+use crate::error::RequestError;
+use crate::hooks::ResponseHead;
+use crate::limit::{self, ReadError};
+use crate::redirect::{self, Chain, Hop, Next};
+use crate::request::{Body, Request, SendError, append_query};
+use crate::response::RawResponse;
+
+/// The credentials of one call, kept apart from the request's own
+/// headers, query and cookies: they go to the API's origin only.
+#[derive(Default)]
+pub(crate) struct Credentials {
+    pub headers: HeaderMap,
+    pub query: Vec<(String, String)>,
+    pub cookies: Vec<(String, String)>,
+}
+
+impl Credentials {
+    pub fn target(&mut self) -> Target<'_> {
+        Target { headers: &mut self.headers, query: &mut self.query, cookies: &mut self.cookies }
+    }
+
+    /// The request's URL with the query credentials appended.
+    pub fn first_url(&self, mut url: String) -> Result<Url, SendError> {
+        append_query(&mut url, &self.query);
+        // The parser's message never repeats the URL, which may hold a key.
+        Url::parse(&url).map_err(|e| SendError::Request(RequestError::Url(e.to_string())))
+    }
+}
+
+/// How a chain of requests ended.
+pub(crate) struct Ended {
+    /// The final response.
+    pub response: RawResponse,
+    /// The last request, when the API's origin answered it with a 401.
+    pub resend: Option<Hop>,
+    /// How many redirects were followed.
+    pub followed: usize,
+}
+
+/// One attempt: the request, what it is sent with, and until when.
+pub(crate) struct Attempt<'a> {
+    pub core: &'a ClientCore,
+    pub request: &'a Request,
+    pub credentials: &'a Credentials,
+    /// When the attempt (or the call, if that is sooner) runs out of time.
+    pub deadline: Option<Instant>,
+    /// The attempt's number, from 1.
+    pub number: u32,
+}
+
+impl Attempt<'_> {
+    /// Sends `hop` and follows its redirects (`followed` were followed
+    /// already). Returns the final response, and the last request again if
+    /// the API itself answered it with a 401 (it may be resent with a
+    /// renewed token).
+    pub async fn exchange(&self, mut hop: Hop, mut followed: usize) -> Result<Ended, SendError> {
+        loop {
+            let (method, keep_body, trusted) = (hop.method.clone(), hop.keep_body, hop.trusted);
+            let response = self.send_hop(hop).await?;
+            let chain = Chain {
+                origin: self.core.origin(),
+                current: response.url(),
+                method: &method,
+                has_body: keep_body && self.request.has_body(),
+                trusted,
+                followed,
+                query_credentials: &self.credentials.query,
+            };
+            let next = match redirect::next(&chain, response.status(), response.headers()) {
+                Next::Done => None,
+                Next::Stop(reason) => {
+                    tracing::debug!(status = %response.status(), "not following a redirect: {reason}");
+                    None
+                }
+                Next::Follow(next) => Some(next),
+            };
+            let Some(mut next) = next else {
+                let resend = (trusted && response.status() == http::StatusCode::UNAUTHORIZED).then(|| Hop {
+                    url: response.url().clone(),
+                    method,
+                    keep_body,
+                    trusted,
+                });
+                return Ok(Ended { response: self.read(response).await?, resend, followed });
+            };
+            tracing::debug!(
+                status = %response.status(),
+                to = %redirect::origin_text(&next.url),
+                with_credentials = next.trusted,
+                "following a redirect"
+            );
+            limit::drain(response).await;
+            if next.trusted {
+                next.url = redirect::with_query_credentials(next.url, &self.credentials.query);
+            }
+            hop = next;
+            followed += 1;
+        }
+    }
+
+    /// Sends one request of the chain, within what is left of the
+    /// attempt's time. A trusted hop carries the request's headers, cookies
+    /// and credentials, and the body if it keeps it, and goes through the
+    /// hooks; any other hop carries only `Accept`.
+    async fn send_hop(&self, hop: Hop) -> Result<reqwest::Response, SendError> {
+        let trusted = hop.trusted;
+        let mut builder = self.core.http().request(hop.method, hop.url);
+        if let Some(deadline) = self.deadline {
+            // Zero once the deadline passed: reqwest then times out at once.
+            builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
+        }
+        if trusted {
+            builder = builder.headers(self.headers_for_api()?);
+            if hop.keep_body {
+                builder = match &self.request.body {
+                    Body::None => builder,
+                    Body::Bytes(bytes, content_type) => {
+                        builder.header(http::header::CONTENT_TYPE, content_type.clone()).body(bytes.clone())
+                    }
+                    Body::Multipart(form) => builder.multipart(form.to_form().map_err(SendError::Request)?),
+                };
+            }
+        } else if let Some(accept) = self.request.headers.get(http::header::ACCEPT) {
+            builder = builder.header(http::header::ACCEPT, accept.clone());
+        }
+        let mut request = builder.build().map_err(|e| SendError::Transport(e.without_url()))?;
+        let hooks = if trusted { self.core.hooks() } else { &[] };
+        for hook in hooks {
+            hook.before_request(&mut request).await.map_err(SendError::Hook)?;
+        }
+        let response = self.core.execute(request).await?;
+        if !hooks.is_empty() {
+            let head = ResponseHead {
+                method: &self.request.method,
+                path_template: self.request.template,
+                status: response.status(),
+                headers: response.headers(),
+                attempt: self.number,
+            };
+            for hook in hooks {
+                hook.after_response(&head).await;
+            }
+        }
+        Ok(response)
+    }
+
+    /// The headers of a request to the API's origin: the request's own, the
+    /// client's default headers it does not set itself, the credentials
+    /// (replacing same-named ones) and the cookies.
+    fn headers_for_api(&self) -> Result<HeaderMap, SendError> {
+        let (request, credentials) = (self.request, self.credentials);
+        let mut headers = request.headers.clone();
+        for (name, value) in self.core.default_headers() {
+            if !request.headers.contains_key(name) {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+        for name in credentials.headers.keys() {
+            headers.remove(name);
+        }
+        for (name, value) in &credentials.headers {
+            headers.append(name.clone(), value.clone());
+        }
+        if !request.cookies.is_empty() || !credentials.cookies.is_empty() {
+            let cookie = request
+                .cookies
+                .iter()
+                .chain(&credentials.cookies)
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let mut value = HeaderValue::from_str(&cookie)
+                .map_err(|_| SendError::Request(RequestError::InvalidHeader { name: "cookie".into() }))?;
+            value.set_sensitive(true);
+            headers.insert(http::header::COOKIE, value);
+        }
+        Ok(headers)
+    }
+
+    /// Reads the final response, within the client's size limit.
+    async fn read(&self, mut response: reqwest::Response) -> Result<RawResponse, SendError> {
+        // Taken, not cloned: the body is read without them.
+        let (status, headers) = (response.status(), std::mem::take(response.headers_mut()));
+        let limit = self.core.max_response_size();
+        match limit::read_body(response, limit).await {
+            Ok(body) => {
+                let mut response = RawResponse::new(status, headers, body);
+                response.set_attempts(self.number);
+                Ok(response)
+            }
+            Err(ReadError::TooLarge) => Err(SendError::TooLarge { status, headers, limit, attempts: self.number }),
+            Err(ReadError::Transport(e)) => Err(SendError::Transport(e)),
+        }
+    }
+}
