@@ -179,6 +179,47 @@ impl Generator {
         out
     }
 
+    /// The overlays of the first spec, in the order they apply:
+    /// `<stem>.overlay.yaml` next to it, then those the section (the sidecar,
+    /// or the spec's own `x-polvo`) lists under `overlays`, paths relative to
+    /// the spec.
+    fn overlay_files(
+        &self,
+        sidecar: Option<&load::Document>,
+        spec: &load::Document,
+        diags: &mut Diagnostics,
+    ) -> Vec<(String, PathBuf)> {
+        let mut out: Vec<(String, PathBuf)> = load::overlay::beside(&spec.name, &spec.path).into_iter().collect();
+        let (file, pointer, listed) = match sidecar {
+            Some(sidecar) => (&sidecar.name, "/overlays", sidecar.root.get("overlays")),
+            None => (&spec.name, "/x-polvo/overlays", spec.root.get("x-polvo").and_then(|s| s.get("overlays"))),
+        };
+        let Some(listed) = listed else { return out };
+        let Some(list) = listed.as_array() else {
+            diags.error(file, pointer, "`overlays` must be a list of overlay files, paths relative to the spec");
+            return out;
+        };
+        let dir = spec.path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        let display_dir = spec.name.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+        for (i, entry) in list.iter().enumerate() {
+            let Some(relative) = entry.as_str() else {
+                diags.error(file, &format!("{pointer}/{i}"), "each entry of `overlays` is a path");
+                continue;
+            };
+            let path = dir.join(relative);
+            if !path.is_file() {
+                diags.error(
+                    file,
+                    &format!("{pointer}/{i}"),
+                    format!("the overlay `{relative}` is not a file next to the spec (`{}`)", path.display()),
+                );
+            } else if !out.iter().any(|(_, p)| same_file(p, &path)) {
+                out.push((format!("{display_dir}{relative}"), path));
+            }
+        }
+        out
+    }
+
     /// The spec files given, with their display names.
     pub fn spec_files(&self) -> &[(String, PathBuf)] {
         &self.specs
@@ -211,6 +252,13 @@ impl Generator {
         })
     }
 
+    /// The overlay next to the first spec by name, if there is one:
+    /// `<stem>.overlay.yaml`, `.overlay.yml` or `.overlay.json`.
+    pub(crate) fn overlay_path(&self) -> Option<(String, PathBuf)> {
+        let (name, path) = self.specs.first()?;
+        load::overlay::beside(name, path)
+    }
+
     /// Runs the pipeline; on failure returns every error (and warning) found.
     pub fn generate(&self) -> Result<Output, Diagnostics> {
         let mut diags = Diagnostics::new();
@@ -220,11 +268,24 @@ impl Generator {
         if let Some(sidecar) = &sidecar {
             specs.extend(self.sidecar_files(sidecar, &mut diags));
         }
-        let (mut docs, roots) = load::DocumentSet::load(&specs, &mut diags);
+        let mut docs = load::DocumentSet::default();
+        let roots = docs.load_roots(&specs, &mut diags);
+        // Overlays correct the first spec before anything reads it.
+        let overlays = match roots.first() {
+            Some(&first) => {
+                let files = self.overlay_files(sidecar.as_ref(), docs.doc(first), &mut diags);
+                docs.apply_overlays(first, &files, &mut diags)
+            }
+            None => Vec::new(),
+        };
+        docs.load_references(&mut diags);
         if diags.has_errors() {
             return Err(diags);
         }
         let sidecar = sidecar.map(|document| docs.add(document));
+        for overlay in overlays {
+            docs.add(overlay);
+        }
         let options = model::BuildOptions {
             module: self.module.clone(),
             fallback_module: self.fallback_module.clone(),
@@ -252,5 +313,13 @@ impl Generator {
         }
         let tokens = emit::service_module(&service, &tracked, &self.crate_path);
         Ok(Output { tokens, files, content_hashes, warnings: diags.warnings().cloned().collect() })
+    }
+}
+
+/// Whether two paths name the same file.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }

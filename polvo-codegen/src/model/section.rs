@@ -34,6 +34,10 @@ pub struct PolvoSection {
     /// the generator before the model is built).
     #[serde(default)]
     pub files: Vec<String>,
+    /// OpenAPI Overlays applied to the spec before it is read, paths
+    /// relative to the spec (read by the generator before the model is built).
+    #[serde(default)]
+    pub overlays: Vec<String>,
     /// `serde: both` gives every generated type `Serialize` and
     /// `Deserialize`; `needed` (the default) only the impls its use needs.
     pub serde: Option<crate::SerdeImpls>,
