@@ -24,6 +24,12 @@ fn operations() {
     snapshot("operations.yaml", "operations");
 }
 
+/// A spec without operationIds: the names come from the paths, short.
+#[test]
+fn no_operation_ids() {
+    snapshot("no-operation-ids.yaml", "no_operation_ids");
+}
+
 #[test]
 fn split_files() {
     snapshot("split/api.yaml", "split");

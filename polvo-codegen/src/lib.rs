@@ -116,7 +116,8 @@ impl Generator {
         self
     }
 
-    /// Generates only these operations, by `operationId` or generated method
+    /// Generates only these operations, by `operationId`, method and path
+    /// (`"GET /pets/{id}"`) or generated method
     /// name (and those with the tags given to [`Generator::tags`]), and the
     /// types they reach.
     pub fn operations(mut self, operations: impl IntoIterator<Item = impl Into<String>>) -> Self {

@@ -19,7 +19,7 @@ use proc_macro::TokenStream;
 /// `$CARGO_MANIFEST_DIR`. See the `polvo` crate for the generated API.
 ///
 /// Options: `name = "…"` (the module), `tags = [..]` and `operations = [..]`
-/// (generate only these), `crate = "…"` (the path generated code reaches
+/// (generate only these; an operation by `operationId`, `"GET /pets/{id}"` or method name), `crate = "…"` (the path generated code reaches
 /// polvo through, `::polvo` by default, for a renamed dependency),
 /// `serde = "both"` (every generated type gets `Serialize` and `Deserialize`,
 /// not only the impls its use in requests or responses needs; the default is

@@ -7,6 +7,7 @@
 pub mod auth;
 mod endpoints;
 mod operations;
+mod path_names;
 mod recursion;
 mod renames;
 mod schema;

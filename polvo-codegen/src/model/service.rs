@@ -59,7 +59,7 @@ impl OperationFilter {
                 .is_some_and(|tags| tags.iter().filter_map(Value::as_str).any(|t| t.eq_ignore_ascii_case(tag)))
         };
         let named = |op: &RawOperation<'_>, name: &str| {
-            op.operation_id() == Some(name) || op.method_name(true).0 == name || op.method_name(false).0 == name
+            op.is_named(name) || op.method_name(true).0 == name || op.method_name(false).0 == name
         };
         for tag in &self.tags {
             if !ops.iter().any(|op| has_tag(op, tag)) {
@@ -83,7 +83,9 @@ impl OperationFilter {
                 diags.error(
                     file,
                     "",
-                    format!("`operations` names `{name}`, which is no operationId or method name of the spec"),
+                    format!(
+                        "`operations` names `{name}`, which is no operationId, method and path (`GET /pets/{{id}}`) or method name of the spec"
+                    ),
                 );
             }
         }
@@ -116,7 +118,12 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
     if renamed_types < renames.types.len() {
         check_type_renames(&layout, renames, &reporter, types.diags());
     }
-    let raw_ops = collect_operations(docs, &roots, types.diags());
+    let mut raw_ops = collect_operations(docs, &roots, types.diags());
+    super::path_names::assign(&mut raw_ops, |op| {
+        layout.group_of_doc(op.doc).or_else(|| op.first_tag().map(str::to_owned))
+    });
+    // Renames may name operations the selection leaves out.
+    let all_ops = raw_ops.clone();
     let raw_ops = match roots.first() {
         Some(&doc) => options.filter.apply(raw_ops, docs.name(doc), types.diags()),
         None => raw_ops,
@@ -124,7 +131,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
     let grouping = Grouping::new(&layout, &raw_ops);
     let mut scopes = ServiceScope::default();
     let named = name_operations(&grouping, &raw_ops, renames, &mut scopes, &mut claims);
-    check_operation_renames(renames, &grouping, &raw_ops, &claims, &reporter, types.diags());
+    check_operation_renames(renames, &grouping, (&raw_ops, &all_ops), &claims, &reporter, types.diags());
     types.define_pending();
 
     let mut builder = OperationBuilder { types: &mut types, auth: &auth };
@@ -364,12 +371,13 @@ impl Grouping {
     }
 }
 
-/// Reports group and operation renames that name nothing or collide with
-/// the names `claims` records.
+/// Reports group and operation renames that name nothing of `all_ops` (the
+/// spec's operations before any selection) or collide with the names
+/// `claims` records for `raw_ops` (those selected).
 fn check_operation_renames(
     renames: &RenameConfig,
     grouping: &Grouping,
-    raw_ops: &[RawOperation<'_>],
+    (raw_ops, all_ops): (&[RawOperation<'_>], &[RawOperation<'_>]),
     claims: &Claims,
     reporter: &RenameReporter<'_>,
     diags: &mut Diagnostics,
@@ -383,8 +391,13 @@ fn check_operation_renames(
         reporter.error(diags, kind, key, message)
     });
     for name in renames.operations.keys() {
-        if !raw_ops.iter().any(|op| op.operation_id() == Some(name.as_str())) {
-            reporter.error(diags, "operations", name, format!("no operation has the operationId `{name}`"));
+        if !all_ops.iter().any(|op| op.is_named(name)) {
+            reporter.error(
+                diags,
+                "operations",
+                name,
+                format!("no operation has the operationId `{name}`, nor is it the method and path of one (`GET /pets/{{id}}`)"),
+            );
         }
     }
 }
@@ -711,6 +724,7 @@ fn collect_operations<'a>(docs: &'a DocumentSet, roots: &[DocId], diags: &mut Di
                     value,
                     pointer: child_pointer(&item_pointer, &[key]),
                     path_params: path_params.clone(),
+                    path_name: None,
                 });
             }
         }
