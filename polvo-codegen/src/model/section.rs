@@ -30,6 +30,10 @@ pub struct PolvoSection {
     /// Names to use instead of those derived from the spec.
     #[serde(default)]
     pub rename: RenameConfig,
+    /// Settings of single operations, by `operationId` or by method and
+    /// path (`"GET /pets/{id}"`).
+    #[serde(default)]
+    pub operations: BTreeMap<String, OperationConfig>,
     /// More spec files of the same service, next to the sidecar (read by
     /// the generator before the model is built).
     #[serde(default)]
@@ -41,6 +45,15 @@ pub struct PolvoSection {
     /// `serde: both` gives every generated type `Serialize` and
     /// `Deserialize`; `needed` (the default) only the impls its use needs.
     pub serde: Option<crate::SerdeImpls>,
+}
+
+/// The settings of one operation.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationConfig {
+    /// The operation's security, replacing its own and the default:
+    /// alternatives, each a list of schemes applied together.
+    pub security: Option<Vec<Vec<String>>>,
 }
 
 /// Renames: by `operationId`, by component schema name, by tag.

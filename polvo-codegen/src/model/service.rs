@@ -132,6 +132,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
     let mut scopes = ServiceScope::default();
     let named = name_operations(&grouping, &raw_ops, renames, &mut scopes, &mut claims);
     check_operation_renames(renames, &grouping, (&raw_ops, &all_ops), &claims, &reporter, types.diags());
+    check_operation_settings(section.as_ref(), &all_ops, types.diags());
     types.define_pending();
 
     let mut builder = OperationBuilder { types: &mut types, auth: &auth };
@@ -397,6 +398,21 @@ fn check_operation_renames(
                 "operations",
                 name,
                 format!("no operation has the operationId `{name}`, nor is it the method and path of one (`GET /pets/{{id}}`)"),
+            );
+        }
+    }
+}
+
+/// Reports keys of the section's `operations` that name no operation of
+/// the spec (by `operationId`, or by method and path).
+fn check_operation_settings(section: Option<&SectionSource>, all_ops: &[RawOperation<'_>], diags: &mut Diagnostics) {
+    let Some(source) = section else { return };
+    for key in source.section.operations.keys() {
+        if !all_ops.iter().any(|op| op.is_named(key)) {
+            diags.error(
+                &source.file,
+                &format!("{}/operations/{}", source.pointer, crate::load::pointer::escape(key)),
+                format!("`{key}` is no operationId of the spec, nor the method and path of an operation (`GET /pets/{{id}}`)"),
             );
         }
     }

@@ -166,8 +166,10 @@ impl<'a> OperationBuilder<'_, 'a> {
             responses,
             notes,
             emits_outcomes: true,
-            security: (!self.auth.schemes.is_empty())
-                .then(|| super::auth::operation_security(value.get("security"), self.auth)),
+            security: (!self.auth.schemes.is_empty()).then(|| {
+                let configured = self.auth.operation_security.iter().find(|(key, _)| raw.is_named(key));
+                super::auth::operation_security(configured.map(|(_, s)| s), value.get("security"), self.auth)
+            }),
             place: Place { doc: raw.doc, pointer: raw.pointer.clone() },
         };
         BuiltOperation { operation, alternative_bodies: bodies }
