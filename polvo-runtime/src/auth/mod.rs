@@ -27,7 +27,7 @@ mod token;
 pub use credential::{Credential, JwtCredential, OAuth2Credential};
 pub use error::AuthError;
 pub use oauth::{DeviceLogin, PendingLogin};
-pub use spec::ClientAuth;
+pub use spec::{ClientAuth, Grant};
 pub use store::{FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
 pub use token::{StoredTokens, TokenKey, TokenSet};
 
