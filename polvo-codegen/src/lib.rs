@@ -20,6 +20,7 @@
 
 mod cache;
 mod crate_path;
+mod decoding;
 mod diag;
 mod emit;
 mod load;
@@ -36,6 +37,7 @@ use std::path::PathBuf;
 
 pub use cache::ExpansionCache;
 pub use crate_path::{CratePath, InvalidCratePath};
+pub use decoding::{Decoding, InvalidDecoding};
 pub use load::parse::MAX_JSON_NESTING;
 pub use model::MAX_SCHEMA_DEPTH;
 pub use serde_impls::{InvalidSerdeImpls, SerdeImpls};
@@ -59,6 +61,8 @@ pub struct Generator {
     crate_path: CratePath,
     /// The serde impls the user asked for; `None` leaves it to the section.
     serde_impls: Option<SerdeImpls>,
+    /// How required properties decode; `None` leaves it to the section.
+    decoding: Option<Decoding>,
 }
 
 /// What a successful run produces.
@@ -86,6 +90,7 @@ impl Generator {
             filter: model::OperationFilter::default(),
             crate_path: CratePath::default(),
             serde_impls: None,
+            decoding: None,
         }
     }
 
@@ -100,6 +105,7 @@ impl Generator {
             filter: model::OperationFilter::default(),
             crate_path: CratePath::default(),
             serde_impls: None,
+            decoding: None,
         }
     }
 
@@ -147,6 +153,15 @@ impl Generator {
     /// either, each type gets only the impls its use needs.
     pub fn serde_impls(mut self, impls: SerdeImpls) -> Self {
         self.serde_impls = Some(impls);
+        self
+    }
+
+    /// How required properties decode: [`Decoding::Lenient`] makes every
+    /// property an `Option`, so a reply that leaves out a property the spec
+    /// marks `required`, or sends `null`, still decodes. Wins over `decode`
+    /// in the spec's `x-polvo` section; the default is [`Decoding::Strict`].
+    pub fn decoding(mut self, decoding: Decoding) -> Self {
+        self.decoding = Some(decoding);
         self
     }
 
@@ -229,14 +244,15 @@ impl Generator {
     /// Everything besides the files that decides the output, as text.
     pub(crate) fn options_fingerprint(&self) -> String {
         format!(
-            "module={:?} fallback={:?} track={} tags={:?} operations={:?} crate={} serde={:?}",
+            "module={:?} fallback={:?} track={} tags={:?} operations={:?} crate={} serde={:?} decoding={:?}",
             self.module,
             self.fallback_module,
             self.track_files,
             self.filter.tags,
             self.filter.operations,
             self.crate_path,
-            self.serde_impls
+            self.serde_impls,
+            self.decoding
         )
     }
 
@@ -293,6 +309,7 @@ impl Generator {
             sidecar,
             filter: self.filter.clone(),
             serde_impls: self.serde_impls,
+            decoding: self.decoding,
         };
         let mut service = model::build(&docs, &roots, &options, &mut diags);
         if diags.has_errors() {

@@ -23,7 +23,9 @@ use proc_macro::TokenStream;
 /// polvo through, `::polvo` by default, for a renamed dependency),
 /// `serde = "both"` (every generated type gets `Serialize` and `Deserialize`,
 /// not only the impls its use in requests or responses needs; the default is
-/// `serde = "needed"`).
+/// `serde = "needed"`), `decode = "lenient"` (every property an `Option`, so
+/// a reply that leaves out a `required` property or sends `null` decodes; the
+/// default is `decode = "strict"`).
 #[proc_macro]
 pub fn service(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as input::ServiceInput);

@@ -42,6 +42,9 @@ pub struct PolvoSection {
     /// relative to the spec (read by the generator before the model is built).
     #[serde(default)]
     pub overlays: Vec<String>,
+    /// `decode: lenient` makes every property an `Option`, so replies that
+    /// leave out (or send `null` for) properties marked `required` decode.
+    pub decode: Option<crate::Decoding>,
     /// `serde: both` gives every generated type `Serialize` and
     /// `Deserialize`; `needed` (the default) only the impls its use needs.
     pub serde: Option<crate::SerdeImpls>,

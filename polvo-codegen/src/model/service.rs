@@ -29,6 +29,8 @@ pub struct BuildOptions {
     pub filter: OperationFilter,
     /// The serde impls the user asked for; `None` leaves it to the section.
     pub serde_impls: Option<SerdeImpls>,
+    /// How required properties decode; `None` leaves it to the section.
+    pub decoding: Option<crate::Decoding>,
 }
 
 /// A subset of a service's operations: those with one of `tags`, and those
@@ -114,6 +116,8 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
 
     let mut claims = Claims::default();
     let mut types = TypeBuilder::new(docs, diags);
+    let decoding = options.decoding.or_else(|| section.as_ref().and_then(|s| s.section.decode)).unwrap_or_default();
+    types.lenient = decoding == crate::Decoding::Lenient;
     let renamed_types = register_components(&layout, renames, &mut types, &mut claims);
     if renamed_types < renames.types.len() {
         check_type_renames(&layout, renames, &reporter, types.diags());
@@ -159,6 +163,13 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
     let serde_impls =
         options.serde_impls.or_else(|| section.as_ref().and_then(|s| s.section.serde)).unwrap_or_default();
     super::usage::mark_usage(&mut service, serde_impls);
+    if decoding == crate::Decoding::Lenient {
+        service.notes.push(
+            "Decoded leniently (`decode: lenient`): every property is an `Option`, so a reply that leaves out \
+             a property the spec marks `required`, or sends `null` for it, decodes with `None` there."
+                .to_owned(),
+        );
+    }
     service
 }
 
