@@ -14,6 +14,31 @@ use super::docs::code;
 use super::paths::{Paths, ident};
 use crate::model::{Field, StructDef, TypeDef, TypeRef};
 
+/// Methods a setter must not shadow: `new`, and the methods of the traits
+/// the struct implements or users call on it (an inherent method wins over
+/// a trait's, so a setter `clone(value)` would break `item.clone()`).
+/// Such fields are set directly; they are `pub`.
+const NOT_SETTERS: &[&str] = &[
+    "new",
+    "clone",
+    "clone_from",
+    "eq",
+    "ne",
+    "fmt",
+    "to_owned",
+    "to_string",
+    "into",
+    "try_into",
+    "from",
+    "serialize",
+    "deserialize",
+    "hash",
+    "borrow",
+    "borrow_mut",
+    "as_ref",
+    "type_id",
+];
+
 /// More required fields than this and clippy's `too_many_arguments` would
 /// fire in the user's crate.
 const CLIPPY_MAX_ARGUMENTS: usize = 7;
@@ -50,7 +75,8 @@ pub fn struct_constructors(def: &TypeDef, s: &StructDef, extra: Option<&Ident>, 
         " Builds a `{}` from its required properties; the optional ones start unset (see the setters).",
         def.name
     );
-    let setters = s.fields.iter().filter(|f| f.rust_name != "new").filter_map(|f| setter(f, paths));
+    let setters =
+        s.fields.iter().filter(|f| !NOT_SETTERS.contains(&f.rust_name.as_str())).filter_map(|f| setter(f, paths));
     quote! {
         impl #name {
             #[doc = #doc]
