@@ -39,3 +39,19 @@ fn new_takes_the_required_properties_and_leaves_the_rest_unset() {
     assert_eq!(body.tags, Some(vec!["paid".to_owned()]));
     assert_eq!(body.meta, None);
 }
+
+/// A property named after a method users call on the struct (`clone`) gets
+/// no setter: an inherent `clone(value)` would shadow `Clone::clone`.
+#[test]
+fn no_setter_shadows_a_trait_method() {
+    let dir = std::env::temp_dir().join(format!("polvo-constructors-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let spec = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n  /repos:\n    post:\n      operationId: createRepo\n      requestBody:\n        required: true\n        content:\n          application/json:\n            schema:\n              type: object\n              required: [name]\n              properties:\n                name: {type: string}\n                clone: {type: boolean}\n                private: {type: boolean}\n      responses:\n        '201': {description: created}\n";
+    std::fs::write(dir.join("t.yaml"), spec).expect("write spec");
+    let output = polvo_codegen::Generator::new("t").spec(dir.join("t.yaml"), "t.yaml").generate().expect("generates");
+    let _ = std::fs::remove_dir_all(&dir);
+    let source = output.tokens.to_string();
+    assert!(source.contains("pub fn new (name : impl :: std :: convert :: Into < String >)"), "{source}");
+    assert!(source.contains("pub fn private (mut self"), "{source}");
+    assert!(!source.contains("pub fn clone ("), "{source}");
+}
