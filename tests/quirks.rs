@@ -19,7 +19,8 @@ polvo::service!("tests/specs/quirks/same-operation-names.yaml", name = "crm");
 #[test]
 fn missing_and_duplicate_operation_ids_get_names() {
     let client = ids::Client::new().unwrap();
-    let _: ids::widgets::GetWidgetsByWidgetIdParts = client.widgets().get_widgets_by_widget_id_parts("w1");
+    // Without an id: the method and the path, without the group's own name.
+    let _: ids::widgets::WidgetsGetParts = client.widgets().get_parts("w1");
     let _: ids::widgets::ListWidgets = client.widgets().list_widgets();
     // The second use of an id is told apart by its tag first.
     let _: ids::widgets::WidgetsListWidgets = client.widgets().widgets_list_widgets();

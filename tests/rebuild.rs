@@ -53,3 +53,36 @@ fn editing_a_referenced_file_rebuilds_the_crate() {
     let (ok, stderr) = krate.check();
     assert!(ok, "restoring the file compiles again:\n{stderr}");
 }
+
+#[test]
+fn editing_an_overlay_rebuilds_the_crate() {
+    let lib = "#![deny(warnings)]\npolvo::service!(\"api.yaml\");\npub fn _use(value: api::types::First) -> Option<Vec<String>> { value.x }\n";
+    let krate = ScratchCrate::new("rebuild_on_overlay_edit", lib);
+    let specs = krate.dir.join("specs");
+    let _ = std::fs::remove_file(&specs);
+    std::fs::create_dir_all(&specs).expect("create specs/");
+    let _ = std::fs::remove_file(specs.join("api.overlay.yaml"));
+    std::fs::write(specs.join("api.yaml"), SPEC_V1).expect("write spec");
+    let overlay = "overlay: 1.0.0\ninfo: {title: Fix, version: '1'}\nactions:\n  - target: $.components.schemas.First.properties.x\n    update: {type: array, items: {type: string}}\n";
+    let (ok, _) = krate.check();
+    assert!(!ok, "without the overlay `x` is a string, so the crate must fail to compile");
+
+    // Adding the overlay next to the spec is seen by the next build.
+    std::fs::write(specs.join("api.overlay.yaml"), overlay).expect("write overlay");
+    let (ok, stderr) = krate.check();
+    assert!(ok, "the overlay makes `x` a list:\n{stderr}");
+
+    // So is editing it, with the spec untouched.
+    std::fs::write(
+        specs.join("api.overlay.yaml"),
+        overlay.replace("type: array, items: {type: string}", "type: integer"),
+    )
+    .expect("edit overlay");
+    let (ok, stderr) = krate.check();
+    assert!(!ok, "`x` is now an integer, so the crate must fail to compile");
+    assert!(stderr.contains("mismatched types"), "the error is about `x`'s type:\n{stderr}");
+
+    std::fs::write(specs.join("api.overlay.yaml"), overlay).expect("restore overlay");
+    let (ok, stderr) = krate.check();
+    assert!(ok, "restoring the overlay compiles again:\n{stderr}");
+}

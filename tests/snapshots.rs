@@ -33,6 +33,12 @@ fn pagination() {
     snapshot("pagination/page.yaml", "pagination_page");
 }
 
+/// A spec without operationIds: the names come from the paths, short.
+#[test]
+fn no_operation_ids() {
+    snapshot("no-operation-ids.yaml", "no_operation_ids");
+}
+
 #[test]
 fn split_files() {
     snapshot("split/api.yaml", "split");

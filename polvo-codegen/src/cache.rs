@@ -86,6 +86,8 @@ impl ExpansionCache {
         let mut in_key: Vec<&Path> = generator.spec_files().iter().map(|(_, path)| path.as_path()).collect();
         let sidecar = generator.sidecar_path();
         in_key.extend(sidecar.as_ref().map(|(_, path)| path.as_path()));
+        let overlay = generator.overlay_path();
+        in_key.extend(overlay.as_ref().map(|(_, path)| path.as_path()));
         if let Some(output) = key.as_deref().and_then(|key| self.load(key, &in_key)) {
             return Ok(output);
         }
@@ -111,8 +113,15 @@ impl ExpansionCache {
         if let Some((_, sidecar)) = generator.sidecar_path() {
             hash = fnv(&std::fs::read(sidecar).ok()?, hash);
         }
-        // Files the sidecar lists are roots too; the entry records every file
-        // read, so their content is checked when the entry is loaded.
+        // The overlay next to the spec, so that adding one is seen; a marker
+        // keeps it apart from a sidecar of the same content.
+        if let Some((_, overlay)) = generator.overlay_path() {
+            hash = fnv(b"overlay", hash);
+            hash = fnv(&std::fs::read(overlay).ok()?, hash);
+        }
+        // Files the sidecar lists are roots too, and the overlays it lists are
+        // read too; the entry records every file read, so their content is
+        // checked when the entry is loaded.
         Some(format!("{hash:016x}"))
     }
 
@@ -206,6 +215,38 @@ mod tests {
         let before = cache.key(&generator);
         std::fs::write(dir.join("api.polvo.yaml"), "name: renamed\n").unwrap();
         assert_ne!(cache.key(&generator), before);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn overlays_are_part_of_what_an_entry_depends_on() {
+        let dir = scratch("overlay");
+        let overlay = "overlay: 1.0.0\ninfo: {title: O, version: '1'}\nactions:\n  - target: $.paths['/a'].get\n    update: {operationId: getRenamed}\n";
+        std::fs::write(dir.join("api.yaml"), SPEC).unwrap();
+        std::fs::write(dir.join("other.yaml"), OTHER).unwrap();
+        let cache = ExpansionCache::new(dir.join("cache"));
+        let generator = Generator::new("api").spec(dir.join("api.yaml"), "api.yaml");
+        let plain = cache.key(&generator);
+
+        // An overlay appearing next to the spec changes the key.
+        std::fs::write(dir.join("api.overlay.yaml"), overlay).unwrap();
+        assert_ne!(cache.key(&generator), plain);
+        let first = cache.generate(&generator).unwrap();
+        assert!(first.tokens.to_string().contains("get_renamed"));
+        assert!(first.files.iter().any(|f| f.ends_with("api.overlay.yaml")), "the overlay is a file read");
+        let in_key = [dir.join("api.yaml"), dir.join("api.overlay.yaml")];
+        let in_key: Vec<&Path> = in_key.iter().map(PathBuf::as_path).collect();
+        assert!(cache.load(&cache.key(&generator).unwrap(), &in_key).is_some());
+
+        // An overlay the spec's section lists is checked when the entry is read.
+        std::fs::remove_file(dir.join("api.overlay.yaml")).unwrap();
+        let listed = SPEC.replace("paths:", "x-polvo: {overlays: [fix.overlay.yaml]}\npaths:");
+        std::fs::write(dir.join("api.yaml"), listed).unwrap();
+        std::fs::write(dir.join("fix.overlay.yaml"), overlay).unwrap();
+        assert!(cache.generate(&generator).unwrap().tokens.to_string().contains("get_renamed"));
+        std::fs::write(dir.join("fix.overlay.yaml"), overlay.replace("getRenamed", "getOther")).unwrap();
+        assert!(cache.load(&cache.key(&generator).unwrap(), &[]).is_none(), "the edited overlay invalidates");
+        assert!(cache.generate(&generator).unwrap().tokens.to_string().contains("get_other"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

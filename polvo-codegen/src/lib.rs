@@ -22,6 +22,7 @@
 mod builder;
 mod cache;
 mod crate_path;
+mod decoding;
 mod diag;
 mod emit;
 mod load;
@@ -39,6 +40,7 @@ use std::path::PathBuf;
 pub use builder::{BuildError, Builder, Generated, file_stem, resolve_spec};
 pub use cache::ExpansionCache;
 pub use crate_path::{CratePath, InvalidCratePath};
+pub use decoding::{Decoding, InvalidDecoding};
 pub use load::parse::MAX_JSON_NESTING;
 pub use model::MAX_SCHEMA_DEPTH;
 pub use serde_impls::{InvalidSerdeImpls, SerdeImpls};
@@ -62,6 +64,8 @@ pub struct Generator {
     crate_path: CratePath,
     /// The serde impls the user asked for; `None` leaves it to the section.
     serde_impls: Option<SerdeImpls>,
+    /// How required properties decode; `None` leaves it to the section.
+    decoding: Option<Decoding>,
     /// A sidecar given explicitly, instead of the one next to the first spec.
     sidecar: Option<(String, PathBuf)>,
 }
@@ -105,6 +109,7 @@ impl Generator {
             crate_path: CratePath::default(),
             serde_impls: None,
             sidecar: None,
+            decoding: None,
         }
     }
 
@@ -120,6 +125,7 @@ impl Generator {
             crate_path: CratePath::default(),
             serde_impls: None,
             sidecar: None,
+            decoding: None,
         }
     }
 
@@ -136,7 +142,8 @@ impl Generator {
         self
     }
 
-    /// Generates only these operations, by `operationId` or generated method
+    /// Generates only these operations, by `operationId`, method and path
+    /// (`"GET /pets/{id}"`) or generated method
     /// name (and those with the tags given to [`Generator::tags`]), and the
     /// types they reach.
     pub fn operations(mut self, operations: impl IntoIterator<Item = impl Into<String>>) -> Self {
@@ -177,6 +184,15 @@ impl Generator {
         self
     }
 
+    /// How required properties decode: [`Decoding::Lenient`] makes every
+    /// property an `Option`, so a reply that leaves out a property the spec
+    /// marks `required`, or sends `null`, still decodes. Wins over `decode`
+    /// in the spec's `x-polvo` section; the default is [`Decoding::Strict`].
+    pub fn decoding(mut self, decoding: Decoding) -> Self {
+        self.decoding = Some(decoding);
+        self
+    }
+
     /// Whether `name` can name the generated module: it is turned into
     /// `snake_case`, so it needs letters or digits.
     pub fn is_valid_module_name(name: &str) -> bool {
@@ -207,6 +223,47 @@ impl Generator {
         out
     }
 
+    /// The overlays of the first spec, in the order they apply:
+    /// `<stem>.overlay.yaml` next to it, then those the section (the sidecar,
+    /// or the spec's own `x-polvo`) lists under `overlays`, paths relative to
+    /// the spec.
+    fn overlay_files(
+        &self,
+        sidecar: Option<&load::Document>,
+        spec: &load::Document,
+        diags: &mut Diagnostics,
+    ) -> Vec<(String, PathBuf)> {
+        let mut out: Vec<(String, PathBuf)> = load::overlay::beside(&spec.name, &spec.path).into_iter().collect();
+        let (file, pointer, listed) = match sidecar {
+            Some(sidecar) => (&sidecar.name, "/overlays", sidecar.root.get("overlays")),
+            None => (&spec.name, "/x-polvo/overlays", spec.root.get("x-polvo").and_then(|s| s.get("overlays"))),
+        };
+        let Some(listed) = listed else { return out };
+        let Some(list) = listed.as_array() else {
+            diags.error(file, pointer, "`overlays` must be a list of overlay files, paths relative to the spec");
+            return out;
+        };
+        let dir = spec.path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+        let display_dir = spec.name.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+        for (i, entry) in list.iter().enumerate() {
+            let Some(relative) = entry.as_str() else {
+                diags.error(file, &format!("{pointer}/{i}"), "each entry of `overlays` is a path");
+                continue;
+            };
+            let path = dir.join(relative);
+            if !path.is_file() {
+                diags.error(
+                    file,
+                    &format!("{pointer}/{i}"),
+                    format!("the overlay `{relative}` is not a file next to the spec (`{}`)", path.display()),
+                );
+            } else if !out.iter().any(|(_, p)| same_file(p, &path)) {
+                out.push((format!("{display_dir}{relative}"), path));
+            }
+        }
+        out
+    }
+
     /// The spec files given, with their display names.
     pub fn spec_files(&self) -> &[(String, PathBuf)] {
         &self.specs
@@ -215,7 +272,7 @@ impl Generator {
     /// Everything besides the files that decides the output, as text.
     pub(crate) fn options_fingerprint(&self) -> String {
         format!(
-            "module={:?} fallback={:?} track={} tags={:?} operations={:?} crate={} serde={:?} sidecar={:?}",
+            "module={:?} fallback={:?} track={} tags={:?} operations={:?} crate={} serde={:?} sidecar={:?} decoding={:?}",
             self.module,
             self.fallback_module,
             self.track_files,
@@ -223,7 +280,8 @@ impl Generator {
             self.filter.operations,
             self.crate_path,
             self.serde_impls,
-            self.sidecar
+            self.sidecar,
+            self.decoding
         )
     }
 
@@ -242,6 +300,13 @@ impl Generator {
             let candidate = path.with_file_name(format!("{stem}.polvo.{ext}"));
             candidate.is_file().then(|| (format!("{display_dir}{stem}.polvo.{ext}"), candidate))
         })
+    }
+
+    /// The overlay next to the first spec by name, if there is one:
+    /// `<stem>.overlay.yaml`, `.overlay.yml` or `.overlay.json`.
+    pub(crate) fn overlay_path(&self) -> Option<(String, PathBuf)> {
+        let (name, path) = self.specs.first()?;
+        load::overlay::beside(name, path)
     }
 
     /// Runs the pipeline up to the service model, without emitting code:
@@ -263,17 +328,31 @@ impl Generator {
         if let Some(sidecar) = &sidecar {
             specs.extend(self.sidecar_files(sidecar, diags));
         }
-        let (mut docs, roots) = load::DocumentSet::load(&specs, diags);
+        let mut docs = load::DocumentSet::default();
+        let roots = docs.load_roots(&specs, diags);
+        // Overlays correct the first spec before anything reads it.
+        let overlays = match roots.first() {
+            Some(&first) => {
+                let files = self.overlay_files(sidecar.as_ref(), docs.doc(first), diags);
+                docs.apply_overlays(first, &files, diags)
+            }
+            None => Vec::new(),
+        };
+        docs.load_references(diags);
         if diags.has_errors() {
             return Err(std::mem::take(diags));
         }
         let sidecar = sidecar.map(|document| docs.add(document));
+        for overlay in overlays {
+            docs.add(overlay);
+        }
         let options = model::BuildOptions {
             module: self.module.clone(),
             fallback_module: self.fallback_module.clone(),
             sidecar,
             filter: self.filter.clone(),
             serde_impls: self.serde_impls,
+            decoding: self.decoding,
         };
         let service = model::build(&docs, &roots, &options, diags);
         if diags.has_errors() {
@@ -302,5 +381,13 @@ impl Generator {
         }
         let tokens = emit::service_module(&service, &tracked, &self.crate_path);
         Ok(Output { tokens, files, content_hashes, warnings: diags.warnings().cloned().collect() })
+    }
+}
+
+/// Whether two paths name the same file.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }

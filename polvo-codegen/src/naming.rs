@@ -406,21 +406,6 @@ pub fn operation_method(operation_id: Option<&str>, method: &str, path: &str, gr
     (snake(&words.join(" ")), false)
 }
 
-/// The method identifier an operation asks for: its rename, or what
-/// [`operation_method`] makes of it; and whether the group was taken off.
-pub fn operation_method_base(
-    rename: Option<&str>,
-    operation_id: Option<&str>,
-    method: &str,
-    path: &str,
-    grouped: bool,
-) -> (String, bool) {
-    match rename {
-        Some(name) => (name.to_owned(), false),
-        None => operation_method(operation_id, method, path, grouped),
-    }
-}
-
 /// The identifier of an operation's method made from `base`.
 pub fn method_ident(base: &str) -> String {
     snake_ident(base, "call")
@@ -790,6 +775,113 @@ pub fn union_variant(reference: Option<&str>, title: Option<&str>, kind: Option<
         Some("array") => "Array".into(),
         Some("object") => "Object".into(),
         _ => format!("Variant{}", index + 1),
+    }
+}
+
+/// How the section names an operation besides its `operationId`: its
+/// method and path, `GET /pets/{id}`.
+pub fn operation_key(method: &str, path: &str) -> String {
+    format!("{} {path}", method.to_ascii_uppercase())
+}
+
+/// Whether `key` names the operation `method path` as [`operation_key`]
+/// writes it; the method in any case, spaces around it ignored.
+pub fn is_operation_key(key: &str, method: &str, path: &str) -> bool {
+    key.trim().split_once(char::is_whitespace).is_some_and(|(m, p)| m.eq_ignore_ascii_case(method) && p.trim() == path)
+}
+
+/// The shapes a method name made from a path can take, shortest first;
+/// an operation takes the longer one where the shorter is shared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PathNameShape {
+    /// The literal segments after the common prefix and the group's own
+    /// name, a segment followed by a parameter singular:
+    /// `DELETE /api/contents/{path}/checkpoints/{id}` in `contents` →
+    /// `delete_checkpoint`.
+    Short,
+    /// The same with the parameters: `delete_by_path_checkpoints_by_id`.
+    WithParameters,
+    /// Every segment: `delete_api_contents_by_path_checkpoints_by_id`.
+    Full,
+}
+
+/// Where the segments of a path start to say something: the number of
+/// leading literal segments every path shares (`/api/`, `/v1/`), kept short
+/// enough that each path keeps one segment.
+pub fn common_path_prefix<'p>(paths: impl IntoIterator<Item = &'p str>) -> usize {
+    let mut prefix: Option<Vec<&str>> = None;
+    let mut shortest = usize::MAX;
+    for path in paths {
+        let segments = path_segments(path);
+        shortest = shortest.min(segments.len());
+        let literal: Vec<&str> = segments.iter().take_while(|s| !is_parameter(s)).copied().collect();
+        prefix = Some(match prefix {
+            None => literal,
+            Some(common) => common.iter().zip(&literal).take_while(|(a, b)| a == b).map(|(a, _)| *a).collect(),
+        });
+    }
+    prefix.map_or(0, |common| common.len().min(shortest.saturating_sub(1)))
+}
+
+/// The method name of an operation without an `operationId`, made from its
+/// HTTP method and path in the given shape. `prefix` leading segments are
+/// dropped (see [`common_path_prefix`]) and then, except in the full shape,
+/// a first segment naming `group` (singular or plural). `GET /get` is `get`.
+pub fn path_method(method: &str, path: &str, prefix: usize, group: Option<&str>, shape: PathNameShape) -> String {
+    let segments = path_segments(path);
+    let mut rest: &[&str] =
+        if shape == PathNameShape::Full { &segments } else { &segments[prefix.min(segments.len())..] };
+    if shape != PathNameShape::Full
+        && let (Some(group), Some(first)) = (group, rest.first())
+        && !is_parameter(first)
+        && names_group(&snake(first), &group_words(group))
+        && snake(first).split('_').count() == group_words(group).len()
+    {
+        rest = &rest[1..];
+    }
+    let mut words = vec![method.to_owned()];
+    for (i, segment) in rest.iter().enumerate() {
+        match (is_parameter(segment), shape) {
+            (true, PathNameShape::Short) => {}
+            (true, _) => words.push(format!("by {}", &segment[1..segment.len() - 1])),
+            (false, PathNameShape::Short) if rest.get(i + 1).is_some_and(|next| is_parameter(next)) => {
+                words.push(singular(segment))
+            }
+            (false, _) => words.push((*segment).to_owned()),
+        }
+    }
+    if words.len() == 2 && snake(&words[1]) == snake(method) {
+        words.pop();
+    }
+    snake(&words.join(" "))
+}
+
+/// The segments of a path without its `#fragment` (AWS's `/#X-Amz-Target=…`).
+fn path_segments(path: &str) -> Vec<&str> {
+    let path = path.split('#').next().unwrap_or(path);
+    path.split('/').filter(|s| !s.is_empty()).collect()
+}
+
+/// `{param}`.
+fn is_parameter(segment: &str) -> bool {
+    segment.len() > 2 && segment.starts_with('{') && segment.ends_with('}')
+}
+
+/// The snake_case words of a group's name.
+fn group_words(group: &str) -> Vec<String> {
+    snake(group).split('_').filter(|w| !w.is_empty()).map(str::to_owned).collect()
+}
+
+/// A plural English word made singular the simple way (`checkpoints` →
+/// `checkpoint`, `policies` → `policy`); other words as they are
+/// (`status`, `address`, `data`).
+fn singular(word: &str) -> String {
+    if let Some(stem) = word.strip_suffix("ies").filter(|stem| stem.len() > 1) {
+        return format!("{stem}y");
+    }
+    match word.strip_suffix('s') {
+        Some(stem) if stem.len() > 2 && !stem.ends_with(['s', 'u']) => stem.to_owned(),
+        _ => word.to_owned(),
     }
 }
 

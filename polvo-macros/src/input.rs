@@ -1,6 +1,6 @@
 //! The arguments of `service!` and their expansion.
 
-use polvo_codegen::{CratePath, SerdeImpls};
+use polvo_codegen::{CratePath, Decoding, SerdeImpls};
 use proc_macro2::TokenStream;
 use std::path::PathBuf;
 use syn::ext::IdentExt;
@@ -17,6 +17,8 @@ pub struct ServiceInput {
     crate_path: Option<CratePath>,
     /// `serde = "both"`: the serde impls every generated type gets.
     serde_impls: Option<SerdeImpls>,
+    /// `decode = "lenient"`: required properties that are missing or null decode as `None`.
+    decoding: Option<Decoding>,
 }
 
 /// `["a", "b"]`.
@@ -48,6 +50,7 @@ impl Parse for ServiceInput {
         let mut operations = Vec::new();
         let mut crate_path = None;
         let mut serde_impls = None;
+        let mut decoding = None;
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
             if input.is_empty() {
@@ -62,15 +65,18 @@ impl Parse for ServiceInput {
                 "operations" => operations.extend(string_list(input)?),
                 "crate" => set_once(&mut crate_path, &key, parsed_literal::<CratePath>(input)?)?,
                 "serde" => set_once(&mut serde_impls, &key, parsed_literal::<SerdeImpls>(input)?)?,
+                "decode" => set_once(&mut decoding, &key, parsed_literal::<Decoding>(input)?)?,
                 other => {
                     return Err(syn::Error::new(
                         key.span(),
-                        format!("unknown option `{other}`; the options are: name, tags, operations, crate, serde"),
+                        format!(
+                            "unknown option `{other}`; the options are: name, tags, operations, crate, serde, decode"
+                        ),
                     ));
                 }
             }
         }
-        Ok(ServiceInput { files, name, tags, operations, crate_path, serde_impls })
+        Ok(ServiceInput { files, name, tags, operations, crate_path, serde_impls, decoding })
     }
 }
 
@@ -131,6 +137,9 @@ impl ServiceInput {
             .crate_path(self.crate_path.clone().unwrap_or_default());
         if let Some(impls) = self.serde_impls {
             generator = generator.serde_impls(impls);
+        }
+        if let Some(decoding) = self.decoding {
+            generator = generator.decoding(decoding);
         }
         for (lit, path) in &found {
             generator = generator.spec(path, lit.value());
@@ -195,7 +204,7 @@ fn track_notes_var() -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::ServiceInput;
-    use polvo_codegen::SerdeImpls;
+    use polvo_codegen::{Decoding, SerdeImpls};
 
     fn parse_error(input: &str) -> String {
         match syn::parse_str::<ServiceInput>(input) {
@@ -240,6 +249,17 @@ mod tests {
         assert_eq!(input.serde_impls, Some(SerdeImpls::Needed));
         let input: ServiceInput = syn::parse_str(r#""petstore.yaml""#).expect("parses");
         assert_eq!(input.serde_impls, None);
+    }
+
+    #[test]
+    fn the_decode_option_chooses_lenient_or_strict() {
+        let input: ServiceInput = syn::parse_str(r#""petstore.yaml", decode = "lenient""#).expect("parses");
+        assert_eq!(input.decoding, Some(Decoding::Lenient));
+        let input: ServiceInput = syn::parse_str(r#""petstore.yaml", decode = "strict""#).expect("parses");
+        assert_eq!(input.decoding, Some(Decoding::Strict));
+        let message = parse_error(r#""petstore.yaml", decode = "loose""#);
+        assert!(message.starts_with(r#"`decode = "loose"` is not a way of decoding"#), "{message}");
+        assert_eq!(parse_error(r#""petstore.yaml", decode = "lenient", decode = "strict""#), "`decode` is given twice");
     }
 
     #[test]

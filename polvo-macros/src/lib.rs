@@ -19,11 +19,13 @@ use proc_macro::TokenStream;
 /// `$CARGO_MANIFEST_DIR`. See the `polvo` crate for the generated API.
 ///
 /// Options: `name = "…"` (the module), `tags = [..]` and `operations = [..]`
-/// (generate only these), `crate = "…"` (the path generated code reaches
+/// (generate only these; an operation by `operationId`, `"GET /pets/{id}"` or method name), `crate = "…"` (the path generated code reaches
 /// polvo through, `::polvo` by default, for a renamed dependency),
 /// `serde = "both"` (every generated type gets `Serialize` and `Deserialize`,
 /// not only the impls its use in requests or responses needs; the default is
-/// `serde = "needed"`).
+/// `serde = "needed"`), `decode = "lenient"` (every property an `Option`, so
+/// a reply that leaves out a `required` property or sends `null` decodes; the
+/// default is `decode = "strict"`).
 ///
 /// With the environment variable `POLVO_NOTES=1` the macro prints the spec's
 /// notes (degraded constructs, questionable URLs), each with its file and

@@ -6,6 +6,7 @@
 
 mod auth;
 mod client;
+mod constructors;
 pub mod docs;
 mod operations;
 mod pagination;

@@ -171,6 +171,7 @@ fn struct_def(def: &TypeDef, s: &StructDef, paths: &Paths<'_>, imports: &mut Imp
     let ser = def.usage.serialize.then(|| serialize_struct(def, s, extra_field.as_ref().map(|f| &f.0), paths, imports));
     let de =
         def.usage.deserialize.then(|| deserialize_struct(def, s, extra_field.as_ref().map(|f| &f.0), paths, imports));
+    let constructors = super::constructors::struct_constructors(def, s, extra_field.as_ref().map(|f| &f.0), paths);
     let item = quote! {
         #docs
         #[derive(Clone, Debug, #default PartialEq)]
@@ -178,6 +179,7 @@ fn struct_def(def: &TypeDef, s: &StructDef, paths: &Paths<'_>, imports: &mut Imp
             #(#fields)*
             #additional
         }
+        #constructors
     };
     (item, quote! { #ser #de })
 }

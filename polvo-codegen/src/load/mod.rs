@@ -4,6 +4,7 @@
 //! Every file a spec reaches is read once, up front, so the later stages
 //! work on an immutable set of documents and can borrow from it freely.
 
+pub mod overlay;
 pub mod parse;
 pub mod pointer;
 pub mod swagger;
@@ -96,41 +97,73 @@ impl DocumentSet {
     /// ids of the roots that loaded.
     pub fn load(roots: &[(String, PathBuf)], diags: &mut Diagnostics) -> (DocumentSet, Vec<DocId>) {
         let mut set = DocumentSet::default();
-        let mut root_ids = Vec::new();
-        for (name, path) in roots {
-            if let Some(id) = set.load_file(name, path, diags) {
-                root_ids.push(id);
-            }
+        let root_ids = set.load_roots(roots, diags);
+        set.load_references(diags);
+        (set, root_ids)
+    }
+
+    /// Reads the given root files, returning the ids of those that loaded.
+    pub fn load_roots(&mut self, roots: &[(String, PathBuf)], diags: &mut Diagnostics) -> Vec<DocId> {
+        roots.iter().filter_map(|(name, path)| self.load_file(name, path, diags)).collect()
+    }
+
+    /// Applies the overlays, in order, to document `target`, before anything
+    /// reads it. Returns the overlay documents read, to be [added](Self::add)
+    /// once the references are loaded (an overlay's own text is no spec).
+    pub fn apply_overlays(
+        &mut self,
+        target: DocId,
+        overlays: &[(String, PathBuf)],
+        diags: &mut Diagnostics,
+    ) -> Vec<Document> {
+        let mut read = Vec::new();
+        for (name, path) in overlays {
+            let Some(document) = Document::read(name, path, diags) else { continue };
+            let spec = &mut self.docs[target];
+            overlay::apply(&document, &mut spec.root, &spec.name, diags);
+            read.push(document);
         }
+        read
+    }
+
+    /// Reads every file the documents read so far reference, and the files
+    /// those reference, each once.
+    pub fn load_references(&mut self, diags: &mut Diagnostics) {
         // Breadth-first over external references, so each file is read once.
         let mut next = 0;
-        while next < set.docs.len() {
+        while next < self.docs.len() {
             let mut wanted = Vec::new();
-            collect_external_refs(&set.docs[next].root, &mut String::new(), &mut wanted);
+            collect_external_refs(&self.docs[next].root, &mut String::new(), &mut wanted);
             for (pointer, target) in wanted {
-                let base = set.docs[next].path.parent().map(Path::to_path_buf).unwrap_or_default();
-                let path = base.join(&target);
-                let key = normalize(&path);
-                if set.by_path.contains_key(&key) {
-                    continue;
-                }
-                let name = display_join(&set.docs[next].name, &target);
-                let mut problems = Diagnostics::new();
-                if set.load_file(&name, &path, &mut problems).is_none() {
-                    diags.error(
-                        &set.docs[next].name,
-                        &pointer,
-                        format!("`$ref` names the file `{target}`, which polvo could not load (the error about `{name}` says why)"),
-                    );
-                    // The file's own problem, with its line and column.
-                    diags.extend(problems);
-                    // Remember the failure so the file is not retried.
-                    set.by_path.insert(key, usize::MAX);
-                }
+                self.load_reference(next, &pointer, &target, diags);
             }
             next += 1;
         }
-        (set, root_ids)
+    }
+
+    /// Reads the file `target` that document `from` refers to at `pointer`.
+    fn load_reference(&mut self, from: DocId, pointer: &str, target: &str, diags: &mut Diagnostics) {
+        let base = self.docs[from].path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let path = base.join(target);
+        let key = normalize(&path);
+        if self.by_path.contains_key(&key) {
+            return;
+        }
+        let name = display_join(&self.docs[from].name, target);
+        let mut problems = Diagnostics::new();
+        if self.load_file(&name, &path, &mut problems).is_none() {
+            diags.error(
+                &self.docs[from].name,
+                pointer,
+                format!(
+                    "`$ref` names the file `{target}`, which polvo could not load (the error about `{name}` says why)"
+                ),
+            );
+            // The file's own problem, with its line and column.
+            diags.extend(problems);
+            // Remember the failure so the file is not retried.
+            self.by_path.insert(key, usize::MAX);
+        }
     }
 
     /// Parses one file and adds it; `None` (with a diagnostic) on failure.

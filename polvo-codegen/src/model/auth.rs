@@ -21,6 +21,9 @@ pub struct AuthModel {
     pub default_security: Option<Vec<Vec<String>>>,
     /// `(scheme, other)`: wherever `other` is accepted, `scheme` is too.
     pub accepted_for: Vec<(String, String)>,
+    /// The section's security of single operations: `(key, security)`, the
+    /// key an `operationId` or a method and path (`GET /pets/{id}`).
+    pub operation_security: Vec<(String, Vec<Vec<String>>)>,
 }
 
 /// One scheme.
@@ -210,7 +213,35 @@ pub fn build_auth(
     let known: Vec<&str> = names.iter().map(String::as_str).collect();
     let accepted_for = accepted_for(section, &known, &places, diags);
     let default_security = default_security(section, &known, spec.root, &places, diags);
-    AuthModel { schemes: out, default_security, accepted_for }
+    let operation_security = operation_security_settings(section, &known, &places, diags);
+    AuthModel { schemes: out, default_security, accepted_for, operation_security }
+}
+
+/// The section's security of single operations, each scheme checked to be
+/// one of `known`.
+fn operation_security_settings(
+    section: &PolvoSection,
+    known: &[&str],
+    places: &Places<'_>,
+    diags: &mut Diagnostics,
+) -> Vec<(String, Vec<Vec<String>>)> {
+    let mut out = Vec::new();
+    for (key, config) in &section.operations {
+        let Some(security) = &config.security else { continue };
+        for (i, requirement) in security.iter().enumerate() {
+            for (j, scheme) in requirement.iter().enumerate() {
+                if !known.contains(&scheme.as_str()) {
+                    places.error(
+                        diags,
+                        &["operations", key, "security", &i.to_string(), &j.to_string()],
+                        format!("`{scheme}` is not a scheme of this service"),
+                    );
+                }
+            }
+        }
+        out.push((key.clone(), security.clone()));
+    }
+    out
 }
 
 /// A scheme whose type is known, with what the spec and the section say of it.
@@ -749,15 +780,20 @@ pub fn parse_security(value: &Value) -> Vec<Vec<String>> {
         .unwrap_or_default()
 }
 
-/// The alternatives an operation accepts: its own `security` (or the
-/// default), with schemes that are `accepted_for` others added as further
-/// alternatives. When nothing declares security but the service has
-/// schemes, credentials are sent if given.
-pub fn operation_security(own: Option<&Value>, model: &AuthModel) -> Vec<Vec<String>> {
+/// The alternatives an operation accepts: the section's setting for it,
+/// else its own `security` (or the default), with schemes that are
+/// `accepted_for` others added as further alternatives. When nothing
+/// declares security but the service has schemes, credentials are sent if given.
+pub fn operation_security(
+    configured: Option<&Vec<Vec<String>>>,
+    own: Option<&Value>,
+    model: &AuthModel,
+) -> Vec<Vec<String>> {
     let known: Vec<&str> = model.schemes.iter().map(|s| s.name.as_str()).collect();
-    let declared = match own {
-        Some(v) => parse_security(v),
-        None => match &model.default_security {
+    let declared = match (configured, own) {
+        (Some(configured), _) => configured.clone(),
+        (None, Some(v)) => parse_security(v),
+        (None, None) => match &model.default_security {
             Some(d) => d.clone(),
             None => {
                 let mut all: Vec<Vec<String>> = known.iter().map(|k| vec![(*k).to_owned()]).collect();
@@ -904,14 +940,18 @@ mod tests {
                 .collect(),
             default_security: None,
             accepted_for: vec![("private_apps".into(), "oauth2".into())],
+            operation_security: Vec::new(),
         };
         let own = serde_json::json!([{"oauth2": ["crm.objects.contacts.read"]}]);
         assert_eq!(
-            operation_security(Some(&own), &model),
+            operation_security(None, Some(&own), &model),
             vec![vec!["oauth2".to_owned()], vec!["private_apps".to_owned()]]
         );
-        assert_eq!(operation_security(Some(&serde_json::json!([])), &model), Vec::<Vec<String>>::new());
-        let none = operation_security(None, &model);
+        assert_eq!(operation_security(None, Some(&serde_json::json!([])), &model), Vec::<Vec<String>>::new());
+        let none = operation_security(None, None, &model);
         assert_eq!(none.len(), 4, "each scheme, or none: {none:?}");
+        // The section's setting wins over the operation's own.
+        let configured = vec![vec!["hapikey".to_owned()]];
+        assert_eq!(operation_security(Some(&configured), Some(&own), &model), configured);
     }
 }

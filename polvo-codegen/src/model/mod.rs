@@ -8,6 +8,7 @@ pub mod auth;
 mod endpoints;
 mod operations;
 mod pagination;
+mod path_names;
 mod recursion;
 mod renames;
 mod schema;

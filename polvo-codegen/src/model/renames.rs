@@ -60,18 +60,18 @@ fn operations(
     report: &mut dyn FnMut(&str, &str, String),
 ) {
     for (id, new) in &renames.operations {
-        let Some(renamed) = raw_ops.iter().position(|op| op.operation_id() == Some(id.as_str())) else {
+        let Some(renamed) = raw_ops.iter().position(|op| op.is_named(id)) else {
             continue;
         };
         let wanted = naming::method_ident(new);
         let group = claims.operations.get(renamed).and_then(|(group, _)| *group);
         let taken = raw_ops.iter().zip(&claims.operations).enumerate().find(|&(i, (other, (other_group, asked)))| {
-            i != renamed && other.operation_id() != Some(id.as_str()) && *other_group == group && *asked == wanted
+            i != renamed && !other.is_named(id) && *other_group == group && *asked == wanted
         });
         if let Some((_, (other, _))) = taken {
             let other = other
                 .operation_id()
-                .map_or_else(|| format!("{} {}", other.method.to_ascii_uppercase(), other.path), |o| format!("`{o}`"));
+                .map_or_else(|| naming::operation_key(other.method, other.path), |o| format!("`{o}`"));
             report(
                 "operations",
                 id,

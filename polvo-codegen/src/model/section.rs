@@ -30,10 +30,21 @@ pub struct PolvoSection {
     /// Names to use instead of those derived from the spec.
     #[serde(default)]
     pub rename: RenameConfig,
+    /// Settings of single operations, by `operationId` or by method and
+    /// path (`"GET /pets/{id}"`).
+    #[serde(default)]
+    pub operations: BTreeMap<String, OperationConfig>,
     /// More spec files of the same service, next to the sidecar (read by
     /// the generator before the model is built).
     #[serde(default)]
     pub files: Vec<String>,
+    /// OpenAPI Overlays applied to the spec before it is read, paths
+    /// relative to the spec (read by the generator before the model is built).
+    #[serde(default)]
+    pub overlays: Vec<String>,
+    /// `decode: lenient` makes every property an `Option`, so replies that
+    /// leave out (or send `null` for) properties marked `required` decode.
+    pub decode: Option<crate::Decoding>,
     /// `serde: both` gives every generated type `Serialize` and
     /// `Deserialize`; `needed` (the default) only the impls its use needs.
     pub serde: Option<crate::SerdeImpls>,
@@ -84,6 +95,15 @@ pub enum PageStyleConfig {
     Page,
     /// Not paginated (turns detection off).
     None,
+}
+
+/// The settings of one operation.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperationConfig {
+    /// The operation's security, replacing its own and the default:
+    /// alternatives, each a list of schemes applied together.
+    pub security: Option<Vec<Vec<String>>>,
 }
 
 /// Renames: by `operationId`, by component schema name, by tag.

@@ -29,6 +29,8 @@ pub struct BuildOptions {
     pub filter: OperationFilter,
     /// The serde impls the user asked for; `None` leaves it to the section.
     pub serde_impls: Option<SerdeImpls>,
+    /// How required properties decode; `None` leaves it to the section.
+    pub decoding: Option<crate::Decoding>,
 }
 
 /// A subset of a service's operations: those with one of `tags`, and those
@@ -59,7 +61,7 @@ impl OperationFilter {
                 .is_some_and(|tags| tags.iter().filter_map(Value::as_str).any(|t| t.eq_ignore_ascii_case(tag)))
         };
         let named = |op: &RawOperation<'_>, name: &str| {
-            op.operation_id() == Some(name) || op.method_name(true).0 == name || op.method_name(false).0 == name
+            op.is_named(name) || op.method_name(true).0 == name || op.method_name(false).0 == name
         };
         for tag in &self.tags {
             if !ops.iter().any(|op| has_tag(op, tag)) {
@@ -83,7 +85,9 @@ impl OperationFilter {
                 diags.error(
                     file,
                     "",
-                    format!("`operations` names `{name}`, which is no operationId or method name of the spec"),
+                    format!(
+                        "`operations` names `{name}`, which is no operationId, method and path (`GET /pets/{{id}}`) or method name of the spec"
+                    ),
                 );
             }
         }
@@ -112,12 +116,19 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
 
     let mut claims = Claims::default();
     let mut types = TypeBuilder::new(docs, diags);
+    let decoding = options.decoding.or_else(|| section.as_ref().and_then(|s| s.section.decode)).unwrap_or_default();
+    types.lenient = decoding == crate::Decoding::Lenient;
     let renamed_types = register_components(&layout, renames, &mut types, &mut claims);
     if renamed_types < renames.types.len() {
         check_type_renames(&layout, renames, &reporter, types.diags());
     }
-    let raw_ops = collect_operations(docs, &roots, types.diags());
-    let operation_ids: Vec<String> = raw_ops.iter().filter_map(|op| op.operation_id().map(str::to_owned)).collect();
+    let mut raw_ops = collect_operations(docs, &roots, types.diags());
+    super::path_names::assign(&mut raw_ops, |op| {
+        layout.group_of_doc(op.doc).or_else(|| op.first_tag().map(str::to_owned))
+    });
+    // Renames may name operations the selection leaves out.
+    let all_ops = raw_ops.clone();
+    let operation_ids: Vec<String> = all_ops.iter().filter_map(|op| op.operation_id().map(str::to_owned)).collect();
     let raw_ops = match roots.first() {
         Some(&doc) => options.filter.apply(raw_ops, docs.name(doc), types.diags()),
         None => raw_ops,
@@ -125,7 +136,8 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
     let grouping = Grouping::new(&layout, &raw_ops);
     let mut scopes = ServiceScope::default();
     let named = name_operations(&grouping, &raw_ops, renames, &mut scopes, &mut claims);
-    check_operation_renames(renames, &grouping, &raw_ops, &claims, &reporter, types.diags());
+    check_operation_renames(renames, &grouping, (&raw_ops, &all_ops), &claims, &reporter, types.diags());
+    check_operation_settings(section.as_ref(), &all_ops, types.diags());
     types.define_pending();
 
     let mut builder = OperationBuilder { types: &mut types, auth: &auth };
@@ -155,6 +167,13 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
     super::usage::mark_usage(&mut service, serde_impls);
     let declared = section.as_ref().and_then(|s| s.section.idempotency_header.as_deref());
     mark_idempotency_headers(&mut service, declared);
+    if decoding == crate::Decoding::Lenient {
+        service.notes.push(
+            "Decoded leniently (`decode: lenient`): every property is an `Option`, so a reply that leaves out \
+             a property the spec marks `required`, or sends `null` for it, decodes with `None` there."
+                .to_owned(),
+        );
+    }
     service
 }
 
@@ -385,12 +404,13 @@ impl Grouping {
     }
 }
 
-/// Reports group and operation renames that name nothing or collide with
-/// the names `claims` records.
+/// Reports group and operation renames that name nothing of `all_ops` (the
+/// spec's operations before any selection) or collide with the names
+/// `claims` records for `raw_ops` (those selected).
 fn check_operation_renames(
     renames: &RenameConfig,
     grouping: &Grouping,
-    raw_ops: &[RawOperation<'_>],
+    (raw_ops, all_ops): (&[RawOperation<'_>], &[RawOperation<'_>]),
     claims: &Claims,
     reporter: &RenameReporter<'_>,
     diags: &mut Diagnostics,
@@ -404,8 +424,28 @@ fn check_operation_renames(
         reporter.error(diags, kind, key, message)
     });
     for name in renames.operations.keys() {
-        if !raw_ops.iter().any(|op| op.operation_id() == Some(name.as_str())) {
-            reporter.error(diags, "operations", name, format!("no operation has the operationId `{name}`"));
+        if !all_ops.iter().any(|op| op.is_named(name)) {
+            reporter.error(
+                diags,
+                "operations",
+                name,
+                format!("no operation has the operationId `{name}`, nor is it the method and path of one (`GET /pets/{{id}}`)"),
+            );
+        }
+    }
+}
+
+/// Reports keys of the section's `operations` that name no operation of
+/// the spec (by `operationId`, or by method and path).
+fn check_operation_settings(section: Option<&SectionSource>, all_ops: &[RawOperation<'_>], diags: &mut Diagnostics) {
+    let Some(source) = section else { return };
+    for key in source.section.operations.keys() {
+        if !all_ops.iter().any(|op| op.is_named(key)) {
+            diags.error(
+                &source.file,
+                &format!("{}/operations/{}", source.pointer, crate::load::pointer::escape(key)),
+                format!("`{key}` is no operationId of the spec, nor the method and path of an operation (`GET /pets/{{id}}`)"),
+            );
         }
     }
 }
@@ -732,6 +772,7 @@ fn collect_operations<'a>(docs: &'a DocumentSet, roots: &[DocId], diags: &mut Di
                     value,
                     pointer: child_pointer(&item_pointer, &[key]),
                     path_params: path_params.clone(),
+                    path_name: None,
                 });
             }
         }

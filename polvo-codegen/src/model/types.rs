@@ -55,6 +55,8 @@ pub struct TypeBuilder<'a> {
     too_deep_reported: bool,
     /// The generation's diagnostics, which problems found while building go to.
     diags: &'a mut Diagnostics,
+    /// Lenient decoding: no property is required, so every one is an `Option`.
+    pub lenient: bool,
 }
 
 /// A schema to convert: its value, document and pointer.
@@ -83,6 +85,7 @@ impl<'a> TypeBuilder<'a> {
             depth: 0,
             too_deep_reported: false,
             diags,
+            lenient: false,
         }
     }
 
@@ -422,7 +425,7 @@ impl<'a> TypeBuilder<'a> {
             if write_only {
                 docs.notes.push("Write-only: sent in requests, never returned.".into());
             }
-            let is_required = required.contains(key) && !read_only && !write_only;
+            let is_required = required.contains(key) && !read_only && !write_only && !self.lenient;
             let ty = if is_required { ty } else { option(ty) };
             let rust_name = field_names.property(key);
             fields.push(Field { wire_name: key.to_owned(), rust_name, ty, required: is_required, docs });

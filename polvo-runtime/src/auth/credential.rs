@@ -55,6 +55,9 @@ pub(crate) struct OAuth2Settings {
     pub(crate) token_url: Option<String>,
     pub(crate) revocation_url: Option<String>,
     pub(crate) device_authorization_url: Option<String>,
+    /// The grant the credential gets tokens with, instead of the scheme's
+    /// preferred flow.
+    pub(crate) grant: Option<super::spec::Grant>,
 }
 
 pub(crate) struct JwtSettings {
@@ -242,6 +245,23 @@ impl<S> OAuth2Credential<S> {
     /// only on loopback), checked when `revoke()` uses it.
     pub fn revocation_url(mut self, url: impl Into<String>) -> Self {
         self.settings.revocation_url = Some(url.into());
+        self
+    }
+
+    /// Gets tokens with the client credentials grant: a machine client,
+    /// with no user, on a scheme whose spec lists `clientCredentials` among
+    /// other flows (the first listed is used otherwise). User logins with
+    /// other credentials of the same scheme keep their refresh tokens.
+    pub fn client_credentials(self) -> Self {
+        self.grant(super::spec::Grant::ClientCredentials)
+    }
+
+    /// The grant this credential gets tokens with, whichever flow the spec
+    /// (or the `x-polvo` section's `flow`) prefers: one scheme can serve
+    /// users logging in ([`Grant::AuthorizationCode`](super::spec::Grant::AuthorizationCode),
+    /// refreshed) and machine clients ([`Grant::ClientCredentials`](super::spec::Grant::ClientCredentials)).
+    pub fn grant(mut self, grant: super::spec::Grant) -> Self {
+        self.settings.grant = Some(grant);
         self
     }
 

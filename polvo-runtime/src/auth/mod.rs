@@ -39,7 +39,7 @@ pub use error::AuthError;
 pub use oauth::{DeviceLogin, PendingLogin};
 #[cfg(feature = "redis")]
 pub use redis_store::{DEFAULT_LEASE, DEFAULT_REDIS_LOCK_TIMEOUT, DEFAULT_REDIS_TIMEOUT, RedisStore};
-pub use spec::ClientAuth;
+pub use spec::{ClientAuth, Grant};
 pub use store::{DEFAULT_FILE_LOCK_TIMEOUT, FileStore, MemoryStore, StoreError, StoreFuture, StoreLock, TokenStore};
 pub use token::{StoredTokens, TokenKey, TokenSet};
 

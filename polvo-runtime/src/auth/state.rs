@@ -454,7 +454,8 @@ fn oauth_provider(
         (None, Some(_)) => ClientAuth::PrivateKeyJwt,
         (None, None) => spec.client_auth,
     };
-    let grant = spec.grants.first().copied().unwrap_or(Grant::AuthorizationCode);
+    // The credential's choice, else the scheme's preferred flow.
+    let grant = s.grant.or_else(|| spec.grants.first().copied()).unwrap_or(Grant::AuthorizationCode);
     let urls = Endpoints {
         authorization: s.authorization_url.or(spec.authorization_url.map(str::to_owned)),
         token: s.token_url.or(spec.token_url.map(str::to_owned)),

@@ -34,6 +34,9 @@ pub struct RawOperation<'a> {
     pub pointer: String,
     /// Path-level parameters (value, pointer).
     pub path_params: Vec<(&'a Value, String)>,
+    /// The method name made from the method and path, for an operation
+    /// without an `operationId` (set once every operation is collected).
+    pub path_name: Option<String>,
 }
 
 impl RawOperation<'_> {
@@ -45,14 +48,25 @@ impl RawOperation<'_> {
     /// The method name the operation gets without a rename, and whether
     /// it dropped a `group/` prefix of its operationId.
     pub fn method_name(&self, grouped: bool) -> (String, bool) {
-        naming::operation_method(self.operation_id(), self.method, self.path, grouped)
+        match (&self.path_name, self.operation_id()) {
+            (Some(name), None) => (name.clone(), false),
+            _ => naming::operation_method(self.operation_id(), self.method, self.path, grouped),
+        }
+    }
+
+    /// Whether the section's `key` names this operation: its `operationId`,
+    /// or its method and path (`GET /pets/{id}`).
+    pub fn is_named(&self, key: &str) -> bool {
+        self.operation_id() == Some(key) || naming::is_operation_key(key, self.method, self.path)
     }
 
     /// The method name the operation asks for: its rename, or
     /// [`Self::method_name`]; and whether the group was taken off.
     pub fn method_base(&self, grouped: bool, renames: &RenameConfig) -> (String, bool) {
-        let rename = self.operation_id().and_then(|id| renames.operations.get(id)).map(String::as_str);
-        naming::operation_method_base(rename, self.operation_id(), self.method, self.path, grouped)
+        match renames.operations.iter().find(|(key, _)| self.is_named(key)) {
+            Some((_, rename)) => (rename.clone(), false),
+            None => self.method_name(grouped),
+        }
     }
 
     /// The first tag.
@@ -153,8 +167,10 @@ impl<'a> OperationBuilder<'_, 'a> {
             notes,
             emits_outcomes: true,
             pagination: None,
-            security: (!self.auth.schemes.is_empty())
-                .then(|| super::auth::operation_security(value.get("security"), self.auth)),
+            security: (!self.auth.schemes.is_empty()).then(|| {
+                let configured = self.auth.operation_security.iter().find(|(key, _)| raw.is_named(key));
+                super::auth::operation_security(configured.map(|(_, s)| s), value.get("security"), self.auth)
+            }),
             place: Place { doc: raw.doc, pointer: raw.pointer.clone() },
             idempotency_header: None,
         };
@@ -235,6 +251,7 @@ mod tests {
             value: id.unwrap_or(&Value::Null),
             pointer: String::new(),
             path_params: vec![],
+            path_name: None,
         }
     }
 
