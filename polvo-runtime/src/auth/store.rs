@@ -12,6 +12,9 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+mod file_logins;
+
+use super::pending::StoredLogin;
 use super::token::{StoredTokens, TokenKey, TokenSet};
 
 /// A boxed future, as the store methods return (so the trait can be used
@@ -67,12 +70,36 @@ pub trait TokenStore: Send + Sync + 'static {
         let _ = key;
         Box::pin(async { Ok(StoreLock::none()) })
     }
+
+    /// Keeps a login `key`'s tenant started with `state` until it is taken
+    /// or `login.expires_at` has passed (stores may drop it then). Every
+    /// process sharing the store must be able to take it.
+    fn save_login<'a>(&'a self, key: &'a TokenKey, state: &'a str, login: &'a StoredLogin) -> StoreFuture<'a, ()>;
+
+    /// Takes the login saved under `key` and `state`, atomically: of
+    /// callers racing for one login (in any process sharing the store), at
+    /// most one gets it, and it is gone afterwards. An expired login may
+    /// still be returned; the caller checks `expires_at`.
+    fn take_login<'a>(&'a self, key: &'a TokenKey, state: &'a str) -> StoreFuture<'a, Option<StoredLogin>>;
+}
+
+/// The SHA-256 of a login's store key and `state`, in hex: names a stored
+/// login without putting its `state` in file names or Redis keys.
+pub(crate) fn login_digest(key: &TokenKey, state: &str) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for part in [key.service.as_str(), &key.scheme, &key.tenant, state] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Tokens kept in memory, lost when the process ends. The default.
 #[derive(Default)]
 pub struct MemoryStore {
     tokens: Mutex<HashMap<TokenKey, TokenSet>>,
+    logins: Mutex<HashMap<(TokenKey, String), StoredLogin>>,
 }
 
 impl MemoryStore {
@@ -109,6 +136,37 @@ impl TokenStore for MemoryStore {
             })
             .map_err(|_| StoreError("memory store poisoned".into()));
         Box::pin(async move { done })
+    }
+
+    /// Keeps the login, dropping expired ones and, beyond
+    /// [`MAX_PENDING`](super::pending::MAX_PENDING) logins, the one that
+    /// expires first.
+    fn save_login<'a>(&'a self, key: &'a TokenKey, state: &'a str, login: &'a StoredLogin) -> StoreFuture<'a, ()> {
+        let done = self
+            .logins
+            .lock()
+            .map(|mut logins| {
+                let now = std::time::SystemTime::now();
+                logins.retain(|_, l| l.is_live(now));
+                while logins.len() >= super::pending::MAX_PENDING {
+                    let Some(first) = logins.iter().min_by_key(|(_, l)| l.expires_at).map(|(k, _)| k.clone()) else {
+                        break;
+                    };
+                    logins.remove(&first);
+                }
+                logins.insert((key.clone(), state.to_owned()), login.clone());
+            })
+            .map_err(|_| StoreError("memory store poisoned".into()));
+        Box::pin(async move { done })
+    }
+
+    fn take_login<'a>(&'a self, key: &'a TokenKey, state: &'a str) -> StoreFuture<'a, Option<StoredLogin>> {
+        let taken = self
+            .logins
+            .lock()
+            .map(|mut logins| logins.remove(&(key.clone(), state.to_owned())))
+            .map_err(|_| StoreError("memory store poisoned".into()));
+        Box::pin(async move { taken })
     }
 }
 
@@ -280,6 +338,20 @@ impl TokenStore for FileStore {
             })
             .await
         })
+    }
+
+    /// Writes the login to its own file in [`FileStore::logins_dir`]
+    /// (0600), sweeping expired ones.
+    fn save_login<'a>(&'a self, key: &'a TokenKey, state: &'a str, login: &'a StoredLogin) -> StoreFuture<'a, ()> {
+        let (path, login) = (self.login_path_of(key, state), login.clone());
+        Box::pin(blocking(move || file_logins::save(&path, &login)))
+    }
+
+    /// Renames the login's file to a name of its own (one taker wins), then
+    /// reads and removes it.
+    fn take_login<'a>(&'a self, key: &'a TokenKey, state: &'a str) -> StoreFuture<'a, Option<StoredLogin>> {
+        let path = self.login_path_of(key, state);
+        Box::pin(blocking(move || file_logins::take(&path)))
     }
 
     /// Takes an exclusive advisory lock on the key's `.lock` file, polling
