@@ -163,8 +163,10 @@ async fn raw_login(shared: &Shared, state: &str) -> String {
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         }
         Shared::Redis { url, namespace } => {
-            let redis_key = RedisStore::connect(url).await.unwrap().namespace(namespace.as_str()).login_key(&key, state);
-            let mut connection = redis::Client::open(url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
+            let redis_key =
+                RedisStore::connect(url).await.unwrap().namespace(namespace.as_str()).login_key(&key, state);
+            let mut connection =
+                redis::Client::open(url.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
             let raw: Option<String> = redis::cmd("GET").arg(&redis_key).query_async(&mut connection).await.unwrap();
             raw.unwrap_or_else(|| panic!("no login under {redis_key}"))
         }
@@ -273,6 +275,30 @@ async fn a_login_started_in_one_process_is_finished_in_another_through_encrypted
     let shared = Shared::Redis { url: redis.url.clone(), namespace: format!("login-sealed-{}", std::process::id()) };
     login_across_processes(shared, true, &dir).await;
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_many_replicas_racing_for_one_login_in_redis_one_gets_it() {
+    let redis = redis();
+    let shared = Shared::Redis { url: redis.url.clone(), namespace: format!("login-race-{}", std::process::id()) };
+    let key = TokenKey::new("contacts", "oauth2", TENANT);
+    let life = SystemTime::now() + Duration::from_secs(600);
+    open_store(&shared, None)
+        .await
+        .save_login(&key, "s", &StoredLogin::new("v".repeat(50).into(), life))
+        .await
+        .unwrap();
+    let mut racers = Vec::new();
+    for _ in 0..16 {
+        // Each with its own connection, as replicas have.
+        let (store, key) = (open_store(&shared, None).await, key.clone());
+        racers.push(tokio::spawn(async move { store.take_login(&key, "s").await.unwrap() }));
+    }
+    let mut won = 0;
+    for racer in racers {
+        won += usize::from(racer.await.unwrap().is_some());
+    }
+    assert_eq!(won, 1, "a login is taken once");
 }
 
 /// One worker process of the tests above: `FLEET_ROLE=start` starts a

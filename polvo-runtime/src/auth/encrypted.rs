@@ -206,7 +206,8 @@ impl<S: TokenStore> EncryptedStore<S> {
             }
             return Err(StoreError(format!("{what} are not encrypted (expected a sealed record)")));
         };
-        let plain = self.open_bytes(rest, &what, |key_id| associated_data(&[&key.service, &key.scheme, &key.tenant, key_id]))?;
+        let plain =
+            self.open_bytes(rest, &what, |key_id| associated_data(&[&key.service, &key.scheme, &key.tenant, key_id]))?;
         let stored: StoredTokens = serde_json::from_slice(&plain)
             .map_err(|e| StoreError(format!("{what} decrypt to no token record: {e}")))?;
         Ok(TokenSet::from(stored))
@@ -261,21 +262,19 @@ impl<S: TokenStore> EncryptedStore<S> {
         let sealed =
             SealedRecord::parse(rest).ok_or_else(|| StoreError(format!("{what} are a malformed encrypted record")))?;
         let opening = self.keys.find(sealed.key_id).ok_or_else(|| {
-            StoreError(format!(
-                "{what} were encrypted with key `{}`, which the keyring does not hold",
-                sealed.key_id
-            ))
+            StoreError(format!("{what} were encrypted with key `{}`, which the keyring does not hold", sealed.key_id))
         })?;
         let aad = aad(sealed.key_id);
-        opening.cipher().decrypt(XNonce::from_slice(&sealed.nonce), Payload { msg: &sealed.ciphertext, aad: &aad }).map_err(
-            |_| {
+        opening
+            .cipher()
+            .decrypt(XNonce::from_slice(&sealed.nonce), Payload { msg: &sealed.ciphertext, aad: &aad })
+            .map_err(|_| {
                 StoreError(format!(
                     "{what} fail authentication with encryption key `{}`: the record was altered, belongs to \
                      another key, or was sealed by a different key with that id",
                     sealed.key_id
                 ))
-            },
-        )
+            })
     }
 }
 

@@ -66,7 +66,8 @@ impl StoredLogin {
 
     /// The record as JSON text, as stores keep it.
     pub fn to_json(&self) -> SecretString {
-        let ms = self.expires_at.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let ms =
+            self.expires_at.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
         let json = LoginJson { verifier: self.verifier.expose_secret().to_owned(), expires_at_ms: ms };
         // A struct of a string and a number always serializes.
         SecretString::from(serde_json::to_string(&json).unwrap_or_default())

@@ -14,8 +14,8 @@ use super::error::{AuthError, or_list};
 use super::http::TokenHttpError;
 use super::jwt::{SigningKey, as_token_set, mint, resolve_claims};
 use super::oauth::{DeviceLogin, Endpoints, OAuth2Provider, PendingLogin};
-use super::spec::{ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, SchemeKind, SchemeSpec, Security};
 use super::pending::StoredLogin;
+use super::spec::{ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, SchemeKind, SchemeSpec, Security};
 use super::store::{StoreError, StoreFuture, TokenStore};
 use super::token::{TokenKey, TokenSet, expires_in};
 

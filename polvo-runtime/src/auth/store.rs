@@ -138,16 +138,18 @@ impl TokenStore for MemoryStore {
         Box::pin(async move { done })
     }
 
-    /// Keeps the login, dropping expired ones and, beyond
-    /// [`MAX_PENDING`](super::pending::MAX_PENDING) logins, the one that
+    /// Keeps the login. At [`MAX_PENDING`](super::pending::MAX_PENDING)
+    /// logins, expired ones are dropped and, if none has, the one that
     /// expires first.
     fn save_login<'a>(&'a self, key: &'a TokenKey, state: &'a str, login: &'a StoredLogin) -> StoreFuture<'a, ()> {
         let done = self
             .logins
             .lock()
             .map(|mut logins| {
-                let now = std::time::SystemTime::now();
-                logins.retain(|_, l| l.is_live(now));
+                if logins.len() >= super::pending::MAX_PENDING {
+                    let now = std::time::SystemTime::now();
+                    logins.retain(|_, l| l.is_live(now));
+                }
                 while logins.len() >= super::pending::MAX_PENDING {
                     let Some(first) = logins.iter().min_by_key(|(_, l)| l.expires_at).map(|(k, _)| k.clone()) else {
                         break;
@@ -453,6 +455,7 @@ async fn blocking<T: Send + 'static>(
 mod tests {
     use super::*;
     use secrecy::ExposeSecret;
+    use std::sync::Arc;
 
     #[tokio::test]
     async fn file_store_round_trips_with_owner_only_permissions() {
@@ -659,5 +662,89 @@ mod tests {
             assert_eq!(mode, 0o600);
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn a_login(verifier: &str, life: Duration) -> StoredLogin {
+        let expires_at = std::time::SystemTime::now() + life;
+        StoredLogin::new(secrecy::SecretString::from(verifier.to_owned()), expires_at)
+    }
+
+    /// Many takers race for one login: exactly one gets it.
+    async fn one_taker_wins(store: Arc<dyn TokenStore>) {
+        let key = TokenKey::new("s", "o", "t");
+        store.save_login(&key, "state", &a_login("the-verifier", Duration::from_secs(600))).await.unwrap();
+        let takers: Vec<_> = (0..16)
+            .map(|_| {
+                let (store, key) = (store.clone(), key.clone());
+                tokio::spawn(async move { store.take_login(&key, "state").await })
+            })
+            .collect();
+        let mut won = Vec::new();
+        for taker in takers {
+            won.extend(taker.await.unwrap().expect("a take succeeds or finds nothing"));
+        }
+        assert_eq!(won.len(), 1, "single use");
+        assert_eq!(won[0].verifier.expose_secret(), "the-verifier");
+        // Logins are kept by tenant and state.
+        store.save_login(&key, "state", &a_login("again", Duration::from_secs(600))).await.unwrap();
+        assert!(store.take_login(&TokenKey::new("s", "o", "u"), "state").await.unwrap().is_none());
+        assert!(store.take_login(&key, "other").await.unwrap().is_none());
+        assert!(store.take_login(&key, "state").await.unwrap().is_some());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_memory_store_gives_a_login_to_one_taker() {
+        one_taker_wins(Arc::new(MemoryStore::new())).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_file_store_gives_a_login_to_one_taker_and_leaves_no_file() {
+        let dir = fresh_dir("logins");
+        let store = FileStore::new(&dir).unwrap();
+        one_taker_wins(Arc::new(store.clone())).await;
+        let left = std::fs::read_dir(store.logins_dir()).unwrap().count();
+        assert_eq!(left, 0, "taken logins leave no file");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let key = TokenKey::new("s", "o", "t");
+            store.save_login(&key, "st", &a_login("v", Duration::from_secs(600))).await.unwrap();
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&store.login_path_of(&key, "st")), 0o600);
+            assert_eq!(mode(&store.logins_dir()), 0o700);
+            let name = store.login_path_of(&key, "st").file_name().unwrap().to_string_lossy().into_owned();
+            assert!(!name.contains("st."), "the state is not in the file name: {name}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn saving_a_login_sweeps_expired_ones_from_a_file_store() {
+        let dir = fresh_dir("logins-sweep");
+        let store = FileStore::new(&dir).unwrap();
+        let key = TokenKey::new("s", "o", "t");
+        let expired = StoredLogin::new(
+            secrecy::SecretString::from("old".to_owned()),
+            std::time::SystemTime::now() - Duration::from_secs(1),
+        );
+        store.save_login(&key, "old", &expired).await.unwrap();
+        assert!(store.login_path_of(&key, "old").exists());
+        store.save_login(&key, "new", &a_login("new", Duration::from_secs(600))).await.unwrap();
+        assert!(!store.login_path_of(&key, "old").exists(), "the expired login was swept");
+        assert!(store.login_path_of(&key, "new").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_memory_store_keeps_a_bounded_number_of_logins() {
+        let store = MemoryStore::new();
+        let key = TokenKey::new("s", "o", "t");
+        for i in 0..super::super::pending::MAX_PENDING + 10 {
+            let life = Duration::from_secs(600 + i as u64);
+            store.save_login(&key, &format!("s{i}"), &a_login("v", life)).await.unwrap();
+        }
+        assert_eq!(store.logins.lock().unwrap().len(), super::super::pending::MAX_PENDING);
+        assert!(store.take_login(&key, "s0").await.unwrap().is_none(), "the first to expire gave way");
+        assert!(store.take_login(&key, "s10009").await.unwrap().is_some());
     }
 }
