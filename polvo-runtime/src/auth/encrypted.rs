@@ -226,16 +226,16 @@ impl<S: TokenStore> EncryptedStore<S> {
     }
 
     fn open_login(&self, key: &TokenKey, state: &str, record: StoredLogin) -> Result<StoredLogin, StoreError> {
-        let what = format!("a pending login stored for {key}");
+        let what = format!("pending login data stored for {key}");
         let text = record.verifier.expose_secret();
         let rest = text
             .strip_prefix(SEALED_PREFIX)
             .and_then(|r| r.strip_prefix('.'))
-            .ok_or_else(|| StoreError(format!("{what} is not encrypted (expected a sealed record)")))?;
+            .ok_or_else(|| StoreError(format!("{what} are not encrypted (expected a sealed record)")))?;
         let plain = self.open_bytes(rest, &what, |key_id| {
             associated_data(&[LOGIN_PURPOSE, &key.service, &key.scheme, &key.tenant, state, key_id])
         })?;
-        let text = String::from_utf8(plain).map_err(|_| StoreError(format!("{what} decrypts to no text")))?;
+        let text = String::from_utf8(plain).map_err(|_| StoreError(format!("{what} decrypt to no text")))?;
         StoredLogin::from_json(&text, &what)
     }
 

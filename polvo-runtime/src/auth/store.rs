@@ -138,9 +138,8 @@ impl TokenStore for MemoryStore {
         Box::pin(async move { done })
     }
 
-    /// Keeps the login. At [`MAX_PENDING`](super::pending::MAX_PENDING)
-    /// logins, expired ones are dropped and, if none has, the one that
-    /// expires first.
+    /// Keeps the login. At 10,000 logins, expired ones are dropped and,
+    /// if none has expired, the one that expires first.
     fn save_login<'a>(&'a self, key: &'a TokenKey, state: &'a str, login: &'a StoredLogin) -> StoreFuture<'a, ()> {
         let done = self
             .logins

@@ -212,5 +212,5 @@ async fn a_sealed_login_never_opens_as_tokens_nor_plain_logins_as_sealed() {
     assert!(err.contains("fail authentication"), "{err}");
     store.inner().save_login(&k, "plain", &login("plain-verifier")).await.unwrap();
     let err = store.take_login(&k, "plain").await.expect_err("a plain login is refused").to_string();
-    assert!(err.contains("is not encrypted"), "{err}");
+    assert!(err.contains("pending login data stored for contacts/oauth2/portal-1 are not encrypted"), "{err}");
 }
