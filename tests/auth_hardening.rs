@@ -544,6 +544,21 @@ impl TokenStore for Failing {
     fn remove<'a>(&'a self, key: &'a TokenKey) -> polvo::auth::StoreFuture<'a, ()> {
         self.inner.remove(key)
     }
+    fn save_login<'a>(
+        &'a self,
+        key: &'a TokenKey,
+        state: &'a str,
+        login: &'a polvo::auth::StoredLogin,
+    ) -> polvo::auth::StoreFuture<'a, ()> {
+        self.inner.save_login(key, state, login)
+    }
+    fn take_login<'a>(
+        &'a self,
+        key: &'a TokenKey,
+        state: &'a str,
+    ) -> polvo::auth::StoreFuture<'a, Option<polvo::auth::StoredLogin>> {
+        self.inner.take_login(key, state)
+    }
 }
 
 fn login_client(token: &MockServer, store: impl TokenStore) -> contacts::Client {

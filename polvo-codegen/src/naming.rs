@@ -302,6 +302,7 @@ const CLIENT_RESERVED: &[&str] = &[
     "tenant",
     "auth",
     "auth_url",
+    "start_login",
     "fetch_access_token",
 ];
 

@@ -285,7 +285,7 @@ pub fn auth_module(service: &Service, polvo: &TokenStream) -> TokenStream {
 }
 
 /// Client methods for credentials: `from_env`, `for_tenant`, `auth`, and,
-/// when a scheme logs users in, `auth_url` and `fetch_access_token`.
+/// when a scheme logs users in, `auth_url`, `start_login` and `fetch_access_token`.
 pub fn client_methods(service: &Service, polvo: &TokenStream) -> TokenStream {
     if service.auth.schemes.is_empty() {
         return TokenStream::new();
@@ -302,6 +302,13 @@ pub fn client_methods(service: &Service, polvo: &TokenStream) -> TokenStream {
             /// default ones.
             pub fn auth_url(&self, scopes: &[&str]) -> Result<#polvo::auth::PendingLogin, #polvo::auth::AuthError> {
                 self.core.auth().auth_url(scopes)
+            }
+
+            /// Starts an OAuth 2.0 login like `auth_url`, kept in the client's token
+            /// store so that any process sharing the store can finish it (behind a
+            /// load balancer, the redirect may reach another replica).
+            pub async fn start_login(&self, scopes: &[&str]) -> Result<#polvo::auth::PendingLogin, #polvo::auth::AuthError> {
+                self.core.auth().start_login(scopes).await
             }
 
             /// Finishes a login with the `code` and `state` the redirect brought: the

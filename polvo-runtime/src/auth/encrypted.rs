@@ -19,6 +19,7 @@ use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 use std::fmt;
 
+use super::pending::StoredLogin;
 use super::store::{StoreError, StoreFuture, StoreLock, TokenStore};
 use super::token::{StoredTokens, TokenKey, TokenSet};
 
@@ -189,54 +190,91 @@ impl<S: TokenStore> EncryptedStore<S> {
     }
 
     fn seal(&self, key: &TokenKey, tokens: &TokenSet) -> Result<TokenSet, StoreError> {
-        let sealing = self.keys.current();
         let plain = serde_json::to_vec(&StoredTokens::from(tokens))
             .map_err(|e| StoreError(format!("cannot encode tokens for {key}: {e}")))?;
-        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let aad = associated_data(key, &sealing.id);
-        let sealed = sealing
-            .cipher()
-            .encrypt(&nonce, Payload { msg: &plain, aad: &aad })
-            .map_err(|_| StoreError(format!("cannot encrypt tokens for {key} with key `{}`", sealing.id)))?;
-        let record = format!(
-            "{SEALED_PREFIX}.{}.{}.{}",
-            sealing.id,
-            URL_SAFE_NO_PAD.encode(nonce),
-            URL_SAFE_NO_PAD.encode(sealed)
-        );
-        Ok(TokenSet::new(record))
+        let sealing = self.keys.current();
+        let aad = associated_data(&[&key.service, &key.scheme, &key.tenant, &sealing.id]);
+        self.seal_bytes(&plain, &aad, &format!("tokens for {key}")).map(TokenSet::new)
     }
 
     fn open(&self, key: &TokenKey, record: TokenSet) -> Result<TokenSet, StoreError> {
+        let what = format!("tokens stored for {key}");
         let text = record.access_token.expose_secret();
         let Some(rest) = text.strip_prefix(SEALED_PREFIX).and_then(|r| r.strip_prefix('.')) else {
             if self.accept_plaintext {
                 return Ok(record);
             }
-            return Err(StoreError(format!("tokens stored for {key} are not encrypted (expected a sealed record)")));
+            return Err(StoreError(format!("{what} are not encrypted (expected a sealed record)")));
         };
-        let sealed = SealedRecord::parse(rest)
-            .ok_or_else(|| StoreError(format!("tokens stored for {key} are a malformed encrypted record")))?;
-        let opening = self.keys.find(sealed.key_id).ok_or_else(|| {
-            StoreError(format!(
-                "tokens stored for {key} were encrypted with key `{}`, which the keyring does not hold",
-                sealed.key_id
-            ))
+        let plain =
+            self.open_bytes(rest, &what, |key_id| associated_data(&[&key.service, &key.scheme, &key.tenant, key_id]))?;
+        let stored: StoredTokens = serde_json::from_slice(&plain)
+            .map_err(|e| StoreError(format!("{what} decrypt to no token record: {e}")))?;
+        Ok(TokenSet::from(stored))
+    }
+
+    /// Seals a pending login: the whole record (verifier and expiry) is
+    /// encrypted, bound to its store key and `state`; the wrapped store sees
+    /// the sealed text as the verifier, and the expiry in clear for its own
+    /// clean-up (the sealed one is what counts).
+    fn seal_login(&self, key: &TokenKey, state: &str, login: &StoredLogin) -> Result<StoredLogin, StoreError> {
+        let sealing = self.keys.current();
+        let aad = associated_data(&[LOGIN_PURPOSE, &key.service, &key.scheme, &key.tenant, state, &sealing.id]);
+        let plain = login.to_json();
+        let sealed = self.seal_bytes(plain.expose_secret().as_bytes(), &aad, &format!("a pending login of {key}"))?;
+        Ok(StoredLogin::new(SecretString::from(sealed), login.expires_at))
+    }
+
+    fn open_login(&self, key: &TokenKey, state: &str, record: StoredLogin) -> Result<StoredLogin, StoreError> {
+        let what = format!("pending login data stored for {key}");
+        let text = record.verifier.expose_secret();
+        let rest = text
+            .strip_prefix(SEALED_PREFIX)
+            .and_then(|r| r.strip_prefix('.'))
+            .ok_or_else(|| StoreError(format!("{what} are not encrypted (expected a sealed record)")))?;
+        let plain = self.open_bytes(rest, &what, |key_id| {
+            associated_data(&[LOGIN_PURPOSE, &key.service, &key.scheme, &key.tenant, state, key_id])
         })?;
-        let aad = associated_data(key, sealed.key_id);
-        let plain = opening
+        let text = String::from_utf8(plain).map_err(|_| StoreError(format!("{what} decrypt to no text")))?;
+        StoredLogin::from_json(&text, &what)
+    }
+
+    /// Encrypts `plain` with the current key, bound to `aad`, as the text
+    /// of a sealed record (`prefix.key-id.nonce.ciphertext`).
+    fn seal_bytes(&self, plain: &[u8], aad: &[u8], what: &str) -> Result<String, StoreError> {
+        let sealing = self.keys.current();
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = sealing
+            .cipher()
+            .encrypt(&nonce, Payload { msg: plain, aad })
+            .map_err(|_| StoreError(format!("cannot encrypt {what} with key `{}`", sealing.id)))?;
+        Ok(format!(
+            "{SEALED_PREFIX}.{}.{}.{}",
+            sealing.id,
+            URL_SAFE_NO_PAD.encode(nonce),
+            URL_SAFE_NO_PAD.encode(sealed)
+        ))
+    }
+
+    /// Decrypts a sealed record's text after its prefix, with the
+    /// associated data `aad` gives for the key id it names.
+    fn open_bytes(&self, rest: &str, what: &str, aad: impl Fn(&str) -> Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        let sealed =
+            SealedRecord::parse(rest).ok_or_else(|| StoreError(format!("{what} are a malformed encrypted record")))?;
+        let opening = self.keys.find(sealed.key_id).ok_or_else(|| {
+            StoreError(format!("{what} were encrypted with key `{}`, which the keyring does not hold", sealed.key_id))
+        })?;
+        let aad = aad(sealed.key_id);
+        opening
             .cipher()
             .decrypt(XNonce::from_slice(&sealed.nonce), Payload { msg: &sealed.ciphertext, aad: &aad })
             .map_err(|_| {
                 StoreError(format!(
-                    "tokens stored for {key} fail authentication with encryption key `{}`: the record was \
-                     altered, belongs to another key, or was sealed by a different key with that id",
+                    "{what} fail authentication with encryption key `{}`: the record was altered, belongs to \
+                     another key, or was sealed by a different key with that id",
                     sealed.key_id
                 ))
-            })?;
-        let stored: StoredTokens = serde_json::from_slice(&plain)
-            .map_err(|e| StoreError(format!("tokens stored for {key} decrypt to no token record: {e}")))?;
-        Ok(TokenSet::from(stored))
+            })
     }
 }
 
@@ -260,11 +298,16 @@ impl<'a> SealedRecord<'a> {
     }
 }
 
-/// What a record is bound to: its store key and the id of the key sealing
-/// it, each part length-prefixed so no two keys give the same bytes.
-fn associated_data(key: &TokenKey, key_id: &str) -> Vec<u8> {
+/// The first part of a pending login's associated data, so a login record
+/// never opens as tokens nor tokens as a login.
+const LOGIN_PURPOSE: &str = "pending-login";
+
+/// What a record is bound to: its store key (a login's also its purpose
+/// and `state`) and the id of the key sealing it, each part
+/// length-prefixed so no two lists give the same bytes.
+fn associated_data(parts: &[&str]) -> Vec<u8> {
     let mut aad = SEALED_PREFIX.as_bytes().to_vec();
-    for part in [key.service.as_str(), &key.scheme, &key.tenant, key_id] {
+    for part in parts {
         aad.extend_from_slice(&(part.len() as u64).to_be_bytes());
         aad.extend_from_slice(part.as_bytes());
     }
@@ -298,6 +341,26 @@ impl<S: TokenStore> TokenStore for EncryptedStore<S> {
 
     fn lock<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, StoreLock> {
         self.inner.lock(key)
+    }
+
+    /// Seals the login (its verifier is a secret) before the wrapped store
+    /// keeps it.
+    fn save_login<'a>(&'a self, key: &'a TokenKey, state: &'a str, login: &'a StoredLogin) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let sealed = self.seal_login(key, state, login)?;
+            self.inner.save_login(key, state, &sealed).await
+        })
+    }
+
+    /// Takes the sealed login from the wrapped store and opens it: a record
+    /// that fails to open is an error (and is gone, as it was taken).
+    fn take_login<'a>(&'a self, key: &'a TokenKey, state: &'a str) -> StoreFuture<'a, Option<StoredLogin>> {
+        Box::pin(async move {
+            match self.inner.take_login(key, state).await? {
+                Some(record) => self.open_login(key, state, record).map(Some),
+                None => Ok(None),
+            }
+        })
     }
 }
 

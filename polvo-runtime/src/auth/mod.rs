@@ -37,6 +37,7 @@ pub use credential::{Credential, JwtCredential, OAuth2Credential};
 pub use encrypted::{EncryptedStore, EncryptionKey, KEY_BYTES, Keyring};
 pub use error::AuthError;
 pub use oauth::{DeviceLogin, PendingLogin};
+pub use pending::StoredLogin;
 #[cfg(feature = "redis")]
 pub use redis_store::{DEFAULT_LEASE, DEFAULT_REDIS_LOCK_TIMEOUT, DEFAULT_REDIS_TIMEOUT, RedisStore};
 pub use spec::{ClientAuth, Grant};
@@ -76,8 +77,23 @@ impl<'a> Auth<'a> {
 
     /// Starts an authorization code login with PKCE: send the user to the
     /// returned URL. `scopes` empty means the default scopes.
+    ///
+    /// The login is kept in this process's memory, so the redirect must
+    /// come back to this process; behind a load balancer use
+    /// [`Auth::start_login`].
     pub fn auth_url(&self, scopes: &[&str]) -> Result<PendingLogin, AuthError> {
         self.state.auth_url(self.scheme, scopes, self.tenant)
+    }
+
+    /// Starts an authorization code login like [`Auth::auth_url`], but keeps
+    /// it (PKCE verifier, tenant, expiry) in the client's token store, so
+    /// that any process sharing the store can finish it with
+    /// [`Auth::fetch_access_token`]: once, within 10 minutes, for this
+    /// tenant only. The verifier is encrypted when the store is an
+    /// [`EncryptedStore`]. A store that cannot keep the login is
+    /// [`AuthError::Store`].
+    pub async fn start_login(&self, scopes: &[&str]) -> Result<PendingLogin, AuthError> {
+        self.state.start_login(self.scheme, scopes, self.tenant).await
     }
 
     /// Finishes a login with the `code` and `state` the redirect brought:

@@ -7,19 +7,19 @@ use oauth2::basic::{
 };
 use oauth2::{
     AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, DeviceAuthorizationUrl, EndpointMaybeSet,
-    EndpointNotSet, PkceCodeChallenge, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    EndpointNotSet, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope,
     StandardDeviceAuthorizationResponse, StandardRevocableToken, TokenUrl,
 };
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use super::cache::{Arrival, CacheSettings, TokenCache};
 use super::endpoints::check_endpoint;
 use super::error::AuthError;
 use super::http::{TokenHttp, TokenHttpError};
 use super::jwt::{SigningKey, client_assertion};
-use super::pending::PendingLogins;
+use super::pending::{LOGIN_TTL, PendingLogins, StoredLogin};
 use super::reply::TokenReply;
 use super::spec::{ClientAuth, Grant};
 use super::store::TokenStore;
@@ -69,9 +69,9 @@ pub struct OAuth2Provider {
     pending: PendingLogins,
 }
 
-/// A login started by `auth_url`: send the user to [`PendingLogin::url`],
-/// then pass the `code` and `state` the redirect brings to
-/// `fetch_access_token`.
+/// A login started by `start_login` or `auth_url`: send the user to
+/// [`PendingLogin::url`], then pass the `code` and `state` the redirect
+/// brings to `fetch_access_token`.
 #[derive(Clone)]
 pub struct PendingLogin {
     url: String,
@@ -345,8 +345,32 @@ impl OAuth2Provider {
         Err(AuthError::NotAuthorized { scheme: self.scheme.clone(), tenant: tenant.to_owned() })
     }
 
-    /// Starts an authorization code login with PKCE (S256) and a random `state`.
+    /// Starts an authorization code login with PKCE (S256) and a random
+    /// `state`, kept in this process until the redirect comes back.
     pub(crate) fn authorize(&self, scopes: &[&str], tenant: &str) -> Result<PendingLogin, AuthError> {
+        let (login, verifier) = self.login_url(scopes, tenant)?;
+        self.pending.insert(login.state.clone(), verifier, tenant, Instant::now());
+        Ok(login)
+    }
+
+    /// Starts a login like [`OAuth2Provider::authorize`], kept in `store`
+    /// (encrypted if the store encrypts) so that any process sharing it can
+    /// finish the login.
+    pub(crate) async fn start_login(
+        &self,
+        store: &dyn TokenStore,
+        scopes: &[&str],
+        tenant: &str,
+    ) -> Result<PendingLogin, AuthError> {
+        let key = self.key(tenant)?;
+        let (login, verifier) = self.login_url(scopes, tenant)?;
+        let record = StoredLogin::new(SecretString::from(verifier.into_secret()), SystemTime::now() + LOGIN_TTL);
+        store.save_login(&key, &login.state, &record).await?;
+        Ok(login)
+    }
+
+    /// The authorization URL of a new login of `tenant`, with its PKCE verifier.
+    fn login_url(&self, scopes: &[&str], tenant: &str) -> Result<(PendingLogin, PkceCodeVerifier), AuthError> {
         super::tenant::check(tenant)?;
         let client = self.login_client()?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -361,8 +385,7 @@ impl OAuth2Provider {
             .add_scopes(scopes)
             .set_pkce_challenge(challenge)
             .url();
-        self.pending.insert(state.secret().clone(), verifier, tenant, Instant::now());
-        Ok(PendingLogin { url: url.to_string(), state: state.secret().clone() })
+        Ok((PendingLogin { url: url.to_string(), state: state.secret().clone() }, verifier))
     }
 
     /// Finishes a login `tenant` started: checks `state` (a login another
@@ -382,7 +405,7 @@ impl OAuth2Provider {
         // (a store failure leaves the login to be finished again). Should
         // saving still fail, the tokens stay cached.
         store.check(&key).await?;
-        let verifier = self.pending.take(state, tenant, Instant::now())?;
+        let verifier = self.take_verifier(store, &key, state).await?;
         let client = self.client()?;
         let caller = TokenHttp(http.clone());
         let mut request = client
@@ -396,6 +419,27 @@ impl OAuth2Provider {
         let tokens = response.into_tokens(&self.scheme)?;
         self.save_under(store, &key, &tokens, Arrival::Fetched).await?;
         Ok(tokens)
+    }
+
+    /// The PKCE verifier of the login `key`'s tenant started with `state`,
+    /// taken once: from this process's logins (`auth_url`), else from the
+    /// store (`start_login`, in any process). Unknown, expired, already
+    /// finished, or started by another tenant: [`AuthError::StateMismatch`].
+    async fn take_verifier(
+        &self,
+        store: &dyn TokenStore,
+        key: &TokenKey,
+        state: &str,
+    ) -> Result<PkceCodeVerifier, AuthError> {
+        if let Ok(verifier) = self.pending.take(state, &key.tenant, Instant::now()) {
+            return Ok(verifier);
+        }
+        let Some(login) = store.take_login(key, state).await? else { return Err(AuthError::StateMismatch) };
+        if !login.is_live(SystemTime::now()) {
+            tracing::debug!(scheme = %self.scheme, tenant = %key.tenant, "refused an expired login");
+            return Err(AuthError::StateMismatch);
+        }
+        Ok(PkceCodeVerifier::new(login.verifier.expose_secret().to_owned()))
     }
 
     /// Stores tokens for a tenant (a login finished elsewhere, or restored).

@@ -6,11 +6,18 @@
 //! victim's tokens under the attacker's tenant). Logins expire after
 //! [`LOGIN_TTL`], and at most [`MAX_PENDING`] are kept: when full, the
 //! oldest gives way.
+//!
+//! Logins started with `start_login` are kept in the token store instead,
+//! as [`StoredLogin`] records, so that any process sharing the store can
+//! finish them.
 
 use oauth2::PkceCodeVerifier;
+use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::store::StoreError;
 
 use super::error::AuthError;
 
@@ -19,6 +26,64 @@ pub(crate) const LOGIN_TTL: Duration = Duration::from_secs(600);
 
 /// How many unfinished logins are kept.
 pub(crate) const MAX_PENDING: usize = 10_000;
+
+/// A login waiting in a token store for its redirect, kept under the
+/// store key of the tenant that started it and its `state`.
+///
+/// Stores keep it until it is taken (once) or expires. Below an
+/// [`EncryptedStore`](super::EncryptedStore), the store it wraps sees a
+/// record whose `verifier` is the sealed login; `Debug` never shows it.
+#[derive(Debug, Clone)]
+pub struct StoredLogin {
+    /// The PKCE code verifier: a secret, as it redeems the login's code.
+    pub verifier: SecretString,
+    /// When the login stops being accepted.
+    pub expires_at: SystemTime,
+}
+
+/// A stored login as JSON: `{"verifier": …, "expires_at_ms": unix milliseconds}`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct LoginJson {
+    verifier: String,
+    expires_at_ms: u64,
+}
+
+impl StoredLogin {
+    /// A login whose verifier is `verifier`, accepted until `expires_at`.
+    pub fn new(verifier: SecretString, expires_at: SystemTime) -> Self {
+        StoredLogin { verifier, expires_at }
+    }
+
+    /// Whether it is still accepted at `now`.
+    pub fn is_live(&self, now: SystemTime) -> bool {
+        now < self.expires_at
+    }
+
+    /// How long it has left at `now` (zero once expired).
+    pub fn time_left(&self, now: SystemTime) -> Duration {
+        self.expires_at.duration_since(now).unwrap_or(Duration::ZERO)
+    }
+
+    /// The record as JSON text, as stores keep it.
+    pub fn to_json(&self) -> SecretString {
+        let ms =
+            self.expires_at.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let json = LoginJson { verifier: self.verifier.expose_secret().to_owned(), expires_at_ms: ms };
+        // A struct of a string and a number always serializes.
+        SecretString::from(serde_json::to_string(&json).unwrap_or_default())
+    }
+
+    /// A record from the JSON [`StoredLogin::to_json`] wrote; `what` names
+    /// it in the error.
+    pub fn from_json(text: &str, what: &str) -> Result<Self, StoreError> {
+        let json: LoginJson = serde_json::from_str(text)
+            .map_err(|e| StoreError(format!("{what} is no pending login: {}", super::error::json_problem(&e))))?;
+        Ok(StoredLogin {
+            verifier: SecretString::from(json.verifier),
+            expires_at: UNIX_EPOCH + Duration::from_millis(json.expires_at_ms),
+        })
+    }
+}
 
 /// The unfinished logins of one OAuth 2.0 scheme.
 pub(crate) struct PendingLogins {

@@ -22,7 +22,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
-use super::store::{StoreError, StoreFuture, StoreLock, TokenStore};
+use super::pending::StoredLogin;
+use super::store::{StoreError, StoreFuture, StoreLock, TokenStore, login_digest};
 use super::token::{StoredTokens, TokenKey, TokenSet};
 
 /// The characters percent-encoded in the parts of a key: `:` separates
@@ -52,6 +53,14 @@ local next = stored + 1
 redis.call('HSET', KEYS[1], 'tokens', ARGV[1], 'generation', next)
 if tonumber(ARGV[3]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) else redis.call('PERSIST', KEYS[1]) end
 return {1, next}
+";
+
+/// Returns the value of KEYS[1] and deletes it, in one step (`GETDEL`
+/// without needing Redis 6.2).
+const TAKE_SCRIPT: &str = r"
+local value = redis.call('GET', KEYS[1])
+if value then redis.call('DEL', KEYS[1]) end
+return value
 ";
 
 /// Tokens kept in Redis, shared by every process that uses the same
@@ -171,6 +180,13 @@ impl RedisStore {
         self.redis_key("lock", key)
     }
 
+    /// The Redis key of the login `key`'s tenant started with `state`: the
+    /// tenant's key parts and the SHA-256 of the key and `state` (the
+    /// `state` itself never shows in a key listing).
+    pub fn login_key(&self, key: &TokenKey, state: &str) -> String {
+        format!("{}:{}", self.redis_key("login", key), login_digest(key, state))
+    }
+
     fn redis_key(&self, kind: &str, key: &TokenKey) -> String {
         let part = |p: &str| utf8_percent_encode(p, KEY_PART).to_string();
         format!("{}:{kind}:{}:{}:{}", part(&self.namespace), part(&key.service), part(&key.scheme), part(&key.tenant))
@@ -246,6 +262,34 @@ impl RedisStore {
         Ok(())
     }
 
+    async fn save_login_record(&self, key: &TokenKey, state: &str, login: &StoredLogin) -> Result<(), StoreError> {
+        let ttl_ms = u64::try_from(login.time_left(SystemTime::now()).as_millis()).unwrap_or(u64::MAX);
+        if ttl_ms == 0 {
+            // Already expired: nothing to keep.
+            return Ok(());
+        }
+        let mut connection = self.connection.clone();
+        redis::cmd("SET")
+            .arg(self.login_key(key, state))
+            .arg(secrecy::ExposeSecret::expose_secret(&login.to_json()))
+            .arg("PX")
+            .arg(ttl_ms)
+            .query_async::<()>(&mut connection)
+            .await
+            .map_err(|e| self.failed("saving a pending login of", key, &e))
+    }
+
+    async fn take_login_record(&self, key: &TokenKey, state: &str) -> Result<Option<StoredLogin>, StoreError> {
+        let redis_key = self.login_key(key, state);
+        let mut connection = self.connection.clone();
+        let text: Option<String> = redis::Script::new(TAKE_SCRIPT)
+            .key(&redis_key)
+            .invoke_async(&mut connection)
+            .await
+            .map_err(|e| self.failed("taking a pending login of", key, &e))?;
+        text.map(|t| StoredLogin::from_json(&t, &format!("redis key {redis_key}"))).transpose()
+    }
+
     async fn remove_record(&self, key: &TokenKey) -> Result<(), StoreError> {
         let mut connection = self.connection.clone();
         redis::cmd("DEL")
@@ -267,6 +311,16 @@ impl TokenStore for RedisStore {
 
     fn remove<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, ()> {
         Box::pin(self.remove_record(key))
+    }
+
+    /// `SET … PX` with the login's time left: Redis drops it when it expires.
+    fn save_login<'a>(&'a self, key: &'a TokenKey, state: &'a str, login: &'a StoredLogin) -> StoreFuture<'a, ()> {
+        Box::pin(self.save_login_record(key, state, login))
+    }
+
+    /// Gets and deletes the login in one script, so one caller gets it.
+    fn take_login<'a>(&'a self, key: &'a TokenKey, state: &'a str) -> StoreFuture<'a, Option<StoredLogin>> {
+        Box::pin(self.take_login_record(key, state))
     }
 
     /// Takes the key's lease: `SET NX PX`, retried with backoff while

@@ -14,8 +14,9 @@ use super::error::{AuthError, or_list};
 use super::http::TokenHttpError;
 use super::jwt::{SigningKey, as_token_set, mint, resolve_claims};
 use super::oauth::{DeviceLogin, Endpoints, OAuth2Provider, PendingLogin};
+use super::pending::StoredLogin;
 use super::spec::{ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, SchemeKind, SchemeSpec, Security};
-use super::store::{StoreFuture, TokenStore};
+use super::store::{StoreError, StoreFuture, TokenStore};
 use super::token::{TokenKey, TokenSet, expires_in};
 
 /// A configured scheme.
@@ -100,6 +101,14 @@ impl TokenStore for NoStore {
     }
     fn remove<'a>(&'a self, _: &'a TokenKey) -> StoreFuture<'a, ()> {
         Box::pin(async { Ok(()) })
+    }
+    /// Refused: this store keeps nothing, and losing a login silently would
+    /// only surface as a `StateMismatch` at the callback.
+    fn save_login<'a>(&'a self, key: &'a TokenKey, _: &'a str, _: &'a StoredLogin) -> StoreFuture<'a, ()> {
+        Box::pin(async move { Err(StoreError(format!("no store keeps logins of {key}"))) })
+    }
+    fn take_login<'a>(&'a self, _: &'a TokenKey, _: &'a str) -> StoreFuture<'a, Option<StoredLogin>> {
+        Box::pin(async { Ok(None) })
     }
 }
 
@@ -317,6 +326,17 @@ impl AuthState {
     /// Starts an authorization code login (see [`crate::auth::Auth::auth_url`]).
     pub fn auth_url(&self, scheme: Option<&str>, scopes: &[&str], tenant: &str) -> Result<PendingLogin, AuthError> {
         self.oauth(scheme)?.authorize(scopes, tenant)
+    }
+
+    /// Starts an authorization code login kept in the token store (see
+    /// [`crate::auth::Auth::start_login`]).
+    pub async fn start_login(
+        &self,
+        scheme: Option<&str>,
+        scopes: &[&str],
+        tenant: &str,
+    ) -> Result<PendingLogin, AuthError> {
+        self.oauth(scheme)?.start_login(self.store.as_ref(), scopes, tenant).await
     }
 
     /// Finishes a login that `tenant` started.

@@ -12,6 +12,9 @@ use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+mod file_logins;
+
+use super::pending::StoredLogin;
 use super::token::{StoredTokens, TokenKey, TokenSet};
 
 /// A boxed future, as the store methods return (so the trait can be used
@@ -67,12 +70,36 @@ pub trait TokenStore: Send + Sync + 'static {
         let _ = key;
         Box::pin(async { Ok(StoreLock::none()) })
     }
+
+    /// Keeps a login `key`'s tenant started with `state` until it is taken
+    /// or `login.expires_at` has passed (stores may drop it then). Every
+    /// process sharing the store must be able to take it.
+    fn save_login<'a>(&'a self, key: &'a TokenKey, state: &'a str, login: &'a StoredLogin) -> StoreFuture<'a, ()>;
+
+    /// Takes the login saved under `key` and `state`, atomically: of
+    /// callers racing for one login (in any process sharing the store), at
+    /// most one gets it, and it is gone afterwards. An expired login may
+    /// still be returned; the caller checks `expires_at`.
+    fn take_login<'a>(&'a self, key: &'a TokenKey, state: &'a str) -> StoreFuture<'a, Option<StoredLogin>>;
+}
+
+/// The SHA-256 of a login's store key and `state`, in hex: names a stored
+/// login without putting its `state` in file names or Redis keys.
+pub(crate) fn login_digest(key: &TokenKey, state: &str) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for part in [key.service.as_str(), &key.scheme, &key.tenant, state] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Tokens kept in memory, lost when the process ends. The default.
 #[derive(Default)]
 pub struct MemoryStore {
     tokens: Mutex<HashMap<TokenKey, TokenSet>>,
+    logins: Mutex<HashMap<(TokenKey, String), StoredLogin>>,
 }
 
 impl MemoryStore {
@@ -109,6 +136,38 @@ impl TokenStore for MemoryStore {
             })
             .map_err(|_| StoreError("memory store poisoned".into()));
         Box::pin(async move { done })
+    }
+
+    /// Keeps the login. At 10,000 logins, expired ones are dropped and,
+    /// if none has expired, the one that expires first.
+    fn save_login<'a>(&'a self, key: &'a TokenKey, state: &'a str, login: &'a StoredLogin) -> StoreFuture<'a, ()> {
+        let done = self
+            .logins
+            .lock()
+            .map(|mut logins| {
+                if logins.len() >= super::pending::MAX_PENDING {
+                    let now = std::time::SystemTime::now();
+                    logins.retain(|_, l| l.is_live(now));
+                }
+                while logins.len() >= super::pending::MAX_PENDING {
+                    let Some(first) = logins.iter().min_by_key(|(_, l)| l.expires_at).map(|(k, _)| k.clone()) else {
+                        break;
+                    };
+                    logins.remove(&first);
+                }
+                logins.insert((key.clone(), state.to_owned()), login.clone());
+            })
+            .map_err(|_| StoreError("memory store poisoned".into()));
+        Box::pin(async move { done })
+    }
+
+    fn take_login<'a>(&'a self, key: &'a TokenKey, state: &'a str) -> StoreFuture<'a, Option<StoredLogin>> {
+        let taken = self
+            .logins
+            .lock()
+            .map(|mut logins| logins.remove(&(key.clone(), state.to_owned())))
+            .map_err(|_| StoreError("memory store poisoned".into()));
+        Box::pin(async move { taken })
     }
 }
 
@@ -282,6 +341,20 @@ impl TokenStore for FileStore {
         })
     }
 
+    /// Writes the login to its own file in [`FileStore::logins_dir`]
+    /// (0600), sweeping expired ones.
+    fn save_login<'a>(&'a self, key: &'a TokenKey, state: &'a str, login: &'a StoredLogin) -> StoreFuture<'a, ()> {
+        let (path, login) = (self.login_path_of(key, state), login.clone());
+        Box::pin(blocking(move || file_logins::save(&path, &login)))
+    }
+
+    /// Renames the login's file to a name of its own (one taker wins), then
+    /// reads and removes it.
+    fn take_login<'a>(&'a self, key: &'a TokenKey, state: &'a str) -> StoreFuture<'a, Option<StoredLogin>> {
+        let path = self.login_path_of(key, state);
+        Box::pin(blocking(move || file_logins::take(&path)))
+    }
+
     /// Takes an exclusive advisory lock on the key's `.lock` file, polling
     /// with backoff (no blocking thread waits), for at most the store's
     /// lock timeout.
@@ -381,6 +454,7 @@ async fn blocking<T: Send + 'static>(
 mod tests {
     use super::*;
     use secrecy::ExposeSecret;
+    use std::sync::Arc;
 
     #[tokio::test]
     async fn file_store_round_trips_with_owner_only_permissions() {
@@ -587,5 +661,89 @@ mod tests {
             assert_eq!(mode, 0o600);
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn a_login(verifier: &str, life: Duration) -> StoredLogin {
+        let expires_at = std::time::SystemTime::now() + life;
+        StoredLogin::new(secrecy::SecretString::from(verifier.to_owned()), expires_at)
+    }
+
+    /// Many takers race for one login: exactly one gets it.
+    async fn one_taker_wins(store: Arc<dyn TokenStore>) {
+        let key = TokenKey::new("s", "o", "t");
+        store.save_login(&key, "state", &a_login("the-verifier", Duration::from_secs(600))).await.unwrap();
+        let takers: Vec<_> = (0..16)
+            .map(|_| {
+                let (store, key) = (store.clone(), key.clone());
+                tokio::spawn(async move { store.take_login(&key, "state").await })
+            })
+            .collect();
+        let mut won = Vec::new();
+        for taker in takers {
+            won.extend(taker.await.unwrap().expect("a take succeeds or finds nothing"));
+        }
+        assert_eq!(won.len(), 1, "single use");
+        assert_eq!(won[0].verifier.expose_secret(), "the-verifier");
+        // Logins are kept by tenant and state.
+        store.save_login(&key, "state", &a_login("again", Duration::from_secs(600))).await.unwrap();
+        assert!(store.take_login(&TokenKey::new("s", "o", "u"), "state").await.unwrap().is_none());
+        assert!(store.take_login(&key, "other").await.unwrap().is_none());
+        assert!(store.take_login(&key, "state").await.unwrap().is_some());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_memory_store_gives_a_login_to_one_taker() {
+        one_taker_wins(Arc::new(MemoryStore::new())).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_file_store_gives_a_login_to_one_taker_and_leaves_no_file() {
+        let dir = fresh_dir("logins");
+        let store = FileStore::new(&dir).unwrap();
+        one_taker_wins(Arc::new(store.clone())).await;
+        let left = std::fs::read_dir(store.logins_dir()).unwrap().count();
+        assert_eq!(left, 0, "taken logins leave no file");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let key = TokenKey::new("s", "o", "t");
+            store.save_login(&key, "st", &a_login("v", Duration::from_secs(600))).await.unwrap();
+            let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&store.login_path_of(&key, "st")), 0o600);
+            assert_eq!(mode(&store.logins_dir()), 0o700);
+            let name = store.login_path_of(&key, "st").file_name().unwrap().to_string_lossy().into_owned();
+            assert!(!name.contains("st."), "the state is not in the file name: {name}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn saving_a_login_sweeps_expired_ones_from_a_file_store() {
+        let dir = fresh_dir("logins-sweep");
+        let store = FileStore::new(&dir).unwrap();
+        let key = TokenKey::new("s", "o", "t");
+        let expired = StoredLogin::new(
+            secrecy::SecretString::from("old".to_owned()),
+            std::time::SystemTime::now() - Duration::from_secs(1),
+        );
+        store.save_login(&key, "old", &expired).await.unwrap();
+        assert!(store.login_path_of(&key, "old").exists());
+        store.save_login(&key, "new", &a_login("new", Duration::from_secs(600))).await.unwrap();
+        assert!(!store.login_path_of(&key, "old").exists(), "the expired login was swept");
+        assert!(store.login_path_of(&key, "new").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn a_memory_store_keeps_a_bounded_number_of_logins() {
+        let store = MemoryStore::new();
+        let key = TokenKey::new("s", "o", "t");
+        for i in 0..super::super::pending::MAX_PENDING + 10 {
+            let life = Duration::from_secs(600 + i as u64);
+            store.save_login(&key, &format!("s{i}"), &a_login("v", life)).await.unwrap();
+        }
+        assert_eq!(store.logins.lock().unwrap().len(), super::super::pending::MAX_PENDING);
+        assert!(store.take_login(&key, "s0").await.unwrap().is_none(), "the first to expire gave way");
+        assert!(store.take_login(&key, "s10009").await.unwrap().is_some());
     }
 }

@@ -170,3 +170,47 @@ async fn a_file_store_record_tampered_on_disk_is_an_error() {
     assert!(err.contains("contacts/oauth2/portal-9") && err.contains("`disk-1`"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn login(verifier: &str) -> StoredLogin {
+    StoredLogin::new(SecretString::from(verifier.to_owned()), std::time::SystemTime::now() + LOGIN_LIFE)
+}
+
+const LOGIN_LIFE: std::time::Duration = std::time::Duration::from_secs(600);
+
+#[tokio::test]
+async fn a_pending_login_is_sealed_and_opens_once() {
+    let store = EncryptedStore::new(MemoryStore::new(), Keyring::new(key("k1", 7)));
+    let k = tenant("portal-1");
+    let verifier = "verifier-secret-0123456789-0123456789-0123456789";
+    store.save_login(&k, "state-1", &login(verifier)).await.unwrap();
+    // What the wrapped store holds: sealed, no verifier.
+    let sealed = store.inner().take_login(&k, "state-1").await.unwrap().expect("kept by the wrapped store");
+    let raw = sealed.to_json();
+    assert!(sealed.verifier.expose_secret().starts_with("polvo-sealed-v1.k1."), "{}", raw.expose_secret());
+    assert!(!raw.expose_secret().contains("verifier-secret"), "{}", raw.expose_secret());
+    // Put back, it opens once for its key and state.
+    store.inner().save_login(&k, "state-1", &sealed).await.unwrap();
+    let opened = store.take_login(&k, "state-1").await.unwrap().expect("the login");
+    assert_eq!(opened.verifier.expose_secret(), verifier);
+    assert!(store.take_login(&k, "state-1").await.unwrap().is_none(), "single use");
+    // Moved to another state or tenant, it is refused.
+    for (to, state) in [(k.clone(), "state-2"), (tenant("portal-2"), "state-1")] {
+        store.inner().save_login(&to, state, &sealed).await.unwrap();
+        let err = store.take_login(&to, state).await.expect_err("bound to its key and state").to_string();
+        assert!(err.contains("pending login") && err.contains("fail authentication"), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn a_sealed_login_never_opens_as_tokens_nor_plain_logins_as_sealed() {
+    let store = EncryptedStore::new(MemoryStore::new(), Keyring::new(key("k1", 7)));
+    let k = tenant("portal-1");
+    store.save_login(&k, "s", &login("v".repeat(50).as_str())).await.unwrap();
+    let sealed = store.inner().take_login(&k, "s").await.unwrap().unwrap();
+    put_raw(&store, &k, sealed.verifier.expose_secret().to_owned()).await;
+    let err = store.load(&k).await.expect_err("a login record is no token record").to_string();
+    assert!(err.contains("fail authentication"), "{err}");
+    store.inner().save_login(&k, "plain", &login("plain-verifier")).await.unwrap();
+    let err = store.take_login(&k, "plain").await.expect_err("a plain login is refused").to_string();
+    assert!(err.contains("pending login data stored for contacts/oauth2/portal-1 are not encrypted"), "{err}");
+}
