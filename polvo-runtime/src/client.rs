@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{
-    Auth, AuthError, AuthState, CacheSettings, Credential, MemoryStore, SchemeSpec, Security, TokenStore,
+    Auth, AuthError, AuthState, CacheSettings, Credential, EncryptedStore, Keyring, MemoryStore, SchemeSpec, Security,
+    TokenStore,
 };
 use crate::error::BuildError;
 use crate::hooks::Hook;
@@ -25,6 +26,9 @@ pub trait Service: Sized {
     const NAME: &'static str;
     /// The service's security schemes.
     const SCHEMES: &'static [SchemeSpec];
+    /// The environment variable the `x-polvo` section's `token_keys_env`
+    /// names: the keyring that encrypts the token store set on the builder.
+    const TOKEN_KEYS_ENV: Option<&'static str> = None;
     /// Wraps a configured core.
     fn from_core(core: ClientCore) -> Self;
     /// The core.
@@ -211,6 +215,7 @@ pub struct ClientBuilder<S> {
     headers: Vec<(String, String)>,
     credentials: Vec<Credential<S>>,
     store: Option<Arc<dyn TokenStore>>,
+    token_keys: Option<Keyring>,
     refresh_skew: Duration,
     token_cache_capacity: usize,
     token_timeout: Duration,
@@ -264,6 +269,7 @@ impl<S: Service> ClientBuilder<S> {
             headers: Vec::new(),
             credentials: Vec::new(),
             store: None,
+            token_keys: None,
             refresh_skew: DEFAULT_REFRESH_SKEW,
             token_cache_capacity: crate::auth::DEFAULT_TOKEN_CACHE_CAPACITY,
             token_timeout: Duration::from_secs(30),
@@ -326,6 +332,16 @@ impl<S: Service> ClientBuilder<S> {
     /// A token store shared with other clients.
     pub fn shared_token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
         self.store = Some(store);
+        self
+    }
+
+    /// Encrypts the store set with [`token_store`](Self::token_store) or
+    /// [`shared_token_store`](Self::shared_token_store) with `keys` (it is
+    /// wrapped in an [`EncryptedStore`]), instead of the keyring the
+    /// `x-polvo` section's `token_keys_env` names. The default in-memory
+    /// store is not encrypted: its tokens never leave the process.
+    pub fn token_encryption(mut self, keys: Keyring) -> Self {
+        self.token_keys = Some(keys);
         self
     }
 
@@ -537,7 +553,7 @@ impl<S: Service> ClientBuilder<S> {
         let auth = if S::SCHEMES.is_empty() && credentials.is_empty() {
             AuthState::none(S::NAME, token_http)
         } else {
-            let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+            let store = token_store::<S>(self.store, self.token_keys)?;
             let caching = CacheSettings { skew: self.refresh_skew, capacity: self.token_cache_capacity };
             AuthState::new(S::NAME, S::SCHEMES, credentials, store, token_http, caching).map_err(BuildError::Auth)?
         };
@@ -562,6 +578,23 @@ impl<S: Service> ClientBuilder<S> {
         };
         Ok(S::from_core(ClientCore { inner: Arc::new(inner), tenant: Arc::from(DEFAULT_TENANT) }))
     }
+}
+
+/// The token store a client keeps tokens in: the builder's, encrypted with
+/// the builder's keyring or else the one in the variable the service's
+/// section names (an unset or malformed variable is an error, never tokens
+/// stored in clear), or else an unencrypted [`MemoryStore`].
+fn token_store<S: Service>(
+    store: Option<Arc<dyn TokenStore>>,
+    keys: Option<Keyring>,
+) -> Result<Arc<dyn TokenStore>, BuildError> {
+    let Some(store) = store else { return Ok(Arc::new(MemoryStore::new())) };
+    let keys = match (keys, S::TOKEN_KEYS_ENV) {
+        (Some(keys), _) => keys,
+        (None, Some(var)) => Keyring::from_env(var).map_err(|e| BuildError::TokenKeys(e.0))?,
+        (None, None) => return Ok(store),
+    };
+    Ok(Arc::new(EncryptedStore::new(store, keys)))
 }
 
 /// The builder behind a generated `Client::builder()`: its base URL

@@ -298,6 +298,11 @@ pub enum BuildError {
     /// The credentials could not be configured.
     #[error("{0}")]
     Auth(#[from] AuthError),
+    /// The keys encrypting the token store could not be read: the variable
+    /// the `x-polvo` section's `token_keys_env` names is unset or malformed
+    /// (the message names it; never a key).
+    #[error("{0}")]
+    TokenKeys(String),
 }
 
 /// The error body type of operations whose spec documents no error body.

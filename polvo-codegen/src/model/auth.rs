@@ -24,6 +24,9 @@ pub struct AuthModel {
     /// The section's security of single operations: `(key, security)`, the
     /// key an `operationId` or a method and path (`GET /pets/{id}`).
     pub operation_security: Vec<(String, Vec<Vec<String>>)>,
+    /// The section's `token_keys_env`: the environment variable holding the
+    /// keyring that encrypts a token store set on the builder.
+    pub token_keys_env: Option<String>,
 }
 
 /// One scheme.
@@ -214,7 +217,29 @@ pub fn build_auth(
     let accepted_for = accepted_for(section, &known, &places, diags);
     let default_security = default_security(section, &known, spec.root, &places, diags);
     let operation_security = operation_security_settings(section, &known, &places, diags);
-    AuthModel { schemes: out, default_security, accepted_for, operation_security }
+    let token_keys_env = token_keys_env(section, &places, diags);
+    AuthModel { schemes: out, default_security, accepted_for, operation_security, token_keys_env }
+}
+
+/// The section's `token_keys_env`, if it is a name a variable can have
+/// (ASCII letters, digits and `_`, not starting with a digit); otherwise
+/// an error at the key.
+fn token_keys_env(section: &PolvoSection, places: &Places<'_>, diags: &mut Diagnostics) -> Option<String> {
+    let name = section.token_keys_env.as_deref()?;
+    let portable = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.chars().next().is_some_and(|c| !c.is_ascii_digit());
+    if !portable {
+        places.error(
+            diags,
+            &["token_keys_env"],
+            format!(
+                "`{name}` is not an environment variable name: use ASCII letters, digits and `_`, not starting \
+                 with a digit (`POLVO_TOKEN_KEYS`)"
+            ),
+        );
+        return None;
+    }
+    Some(name.to_owned())
 }
 
 /// The section's security of single operations, each scheme checked to be
@@ -915,6 +940,23 @@ mod tests {
     }
 
     #[test]
+    fn token_keys_env_names_a_variable_or_is_an_error_at_its_key() {
+        let section = serde_json::json!({"token_keys_env": "POLVO_TOKEN_KEYS"});
+        let (model, diags) = with_token_url("https://auth.example.com/token", None, Some(section));
+        assert_eq!(model.token_keys_env.as_deref(), Some("POLVO_TOKEN_KEYS"));
+        assert!(diags.is_empty(), "{diags:?}");
+
+        for bad in ["", "TOKEN KEYS", "1KEYS", "KEYS=x"] {
+            let section = serde_json::json!({"token_keys_env": bad});
+            let (model, diags) = with_token_url("https://auth.example.com/token", None, Some(section));
+            assert_eq!(model.token_keys_env, None, "{bad:?}");
+            assert_eq!(diags.len(), 1, "{bad:?}: {diags:?}");
+            assert!(diags[0].starts_with("s.yaml#/x-polvo/token_keys_env: "), "{diags:?}");
+            assert!(diags[0].contains(&format!("`{bad}` is not an environment variable name")), "{diags:?}");
+        }
+    }
+
+    #[test]
     fn jwt_exchange_urls_must_be_absolute_and_secure() {
         assert!(check_exchange_url("https://oauth2.example.com/token").is_ok());
         assert!(check_exchange_url("http://127.0.0.1:8080/app/installations/{tenant}/access_tokens").is_ok());
@@ -941,6 +983,7 @@ mod tests {
             default_security: None,
             accepted_for: vec![("private_apps".into(), "oauth2".into())],
             operation_security: Vec::new(),
+            token_keys_env: None,
         };
         let own = serde_json::json!([{"oauth2": ["crm.objects.contacts.read"]}]);
         assert_eq!(

@@ -55,6 +55,10 @@ pub struct PolvoSection {
     /// The header of the API's idempotency keys (`Idempotency-Key`), sent
     /// with every `POST` and `PATCH` so that they can be retried safely.
     pub idempotency_header: Option<String>,
+    /// The environment variable holding the keys (`id:base64-key,…`, the
+    /// current key first) that encrypt a token store set on the client's
+    /// builder.
+    pub token_keys_env: Option<String>,
 }
 
 /// How one operation pages.

@@ -83,6 +83,39 @@ pub trait TokenStore: Send + Sync + 'static {
     fn take_login<'a>(&'a self, key: &'a TokenKey, state: &'a str) -> StoreFuture<'a, Option<StoredLogin>>;
 }
 
+/// A shared store is a store: an `Arc<dyn TokenStore>` (what
+/// `ClientBuilder::shared_token_store` takes) can be wrapped, in an
+/// [`EncryptedStore`](super::EncryptedStore) for one.
+impl<T: TokenStore + ?Sized> TokenStore for std::sync::Arc<T> {
+    fn load<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, Option<TokenSet>> {
+        (**self).load(key)
+    }
+
+    fn save<'a>(&'a self, key: &'a TokenKey, tokens: &'a TokenSet) -> StoreFuture<'a, ()> {
+        (**self).save(key, tokens)
+    }
+
+    fn remove<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, ()> {
+        (**self).remove(key)
+    }
+
+    fn check<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, ()> {
+        (**self).check(key)
+    }
+
+    fn lock<'a>(&'a self, key: &'a TokenKey) -> StoreFuture<'a, StoreLock> {
+        (**self).lock(key)
+    }
+
+    fn save_login<'a>(&'a self, key: &'a TokenKey, state: &'a str, login: &'a StoredLogin) -> StoreFuture<'a, ()> {
+        (**self).save_login(key, state, login)
+    }
+
+    fn take_login<'a>(&'a self, key: &'a TokenKey, state: &'a str) -> StoreFuture<'a, Option<StoredLogin>> {
+        (**self).take_login(key, state)
+    }
+}
+
 /// The SHA-256 of a login's store key and `state`, in hex: names a stored
 /// login without putting its `state` in file names or Redis keys.
 pub(crate) fn login_digest(key: &TokenKey, state: &str) -> String {
