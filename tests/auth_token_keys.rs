@@ -70,7 +70,9 @@ async fn the_section_names_the_variable_of_the_keys_that_encrypt_the_store() {
 
     // Unset: no client, rather than tokens in clear.
     unsafe { std::env::remove_var(VAR) };
-    let message = builder(&server, &dir).build().unwrap_err().to_string();
+    let error = builder(&server, &dir).build().unwrap_err();
+    assert!(matches!(error, polvo::BuildError::TokenKeys(_)), "{error:?}");
+    let message = error.to_string();
     assert!(message.contains(VAR), "{message}");
     // Malformed: the variable is named, its value is not.
     unsafe { std::env::set_var(VAR, "k1:not-base64!") };

@@ -183,9 +183,11 @@ pub fn service_impl(service: &Service, polvo: &TokenStream) -> TokenStream {
     let name = &service.module;
     let schemes = service.auth.schemes.iter().map(|scheme| scheme_spec(scheme, polvo));
     // Only a section that names the variable changes the generated code.
-    let token_keys_env = service.auth.token_keys_env.as_ref().map(|var| {
-        quote!(const TOKEN_KEYS_ENV: Option<&'static str> = Some(#var);)
-    });
+    let token_keys_env = service
+        .auth
+        .token_keys_env
+        .as_ref()
+        .map(|var| quote!(const TOKEN_KEYS_ENV: Option<&'static str> = Some(#var);));
     quote! {
         impl #polvo::__private::Service for Client {
             const NAME: &'static str = #name;
