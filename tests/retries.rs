@@ -483,41 +483,6 @@ fn httpdate(time: SystemTime) -> String {
     date.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
 }
 
-/// Tracing output, captured.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test]
-async fn each_call_has_a_span_with_its_method_template_status_and_attempts() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let (_server, url) = Server::start([unavailable(), unavailable()]).await;
-    builder(&url).build().unwrap().get_item("secret-id").send().await.unwrap();
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    let line = logs.lines().find(|l| l.contains("polvo.call")).unwrap_or_else(|| panic!("no span:\n{logs}"));
-    for field in ["method=GET", "path=\"/items/{id}\"", "status=200", "attempts=3", "duration_ms="] {
-        assert!(line.contains(field), "the span lacks `{field}`: {line}");
-    }
-    // The template, never the values in the path.
-    assert!(!logs.contains("secret-id"), "{logs}");
-}
-
 fn charge() -> charges::types::CreateChargeBody {
     charges::types::CreateChargeBody { amount: Some(100) }
 }

@@ -108,6 +108,10 @@ impl ExpansionCache {
         hash = fnv(generator.options_fingerprint().as_bytes(), hash);
         for (name, path) in generator.spec_files() {
             hash = fnv(name.as_bytes(), hash);
+            // Where the file is, too: a macro's output names the files it
+            // tracks by path, so two crates with the same spec must not
+            // share an entry (each must rebuild when its own file changes).
+            hash = fnv(path.as_os_str().as_encoded_bytes(), hash);
             hash = fnv(&std::fs::read(path).ok()?, hash);
         }
         if let Some((_, sidecar)) = generator.sidecar_path() {
@@ -247,6 +251,27 @@ mod tests {
         std::fs::write(dir.join("fix.overlay.yaml"), overlay.replace("getRenamed", "getOther")).unwrap();
         assert!(cache.load(&cache.key(&generator).unwrap(), &[]).is_none(), "the edited overlay invalidates");
         assert!(cache.generate(&generator).unwrap().tokens.to_string().contains("get_other"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_same_spec_in_two_places_gets_two_entries_each_tracking_its_own_file() {
+        let dir = scratch("two-places");
+        let cache = ExpansionCache::new(dir.join("cache"));
+        let mut outputs = Vec::new();
+        for place in ["one", "two"] {
+            std::fs::create_dir_all(dir.join(place)).unwrap();
+            std::fs::write(dir.join(place).join("api.yaml"), SPEC).unwrap();
+            std::fs::write(dir.join(place).join("other.yaml"), OTHER).unwrap();
+            let generator = Generator::new("api").spec(dir.join(place).join("api.yaml"), "api.yaml").track_files(true);
+            outputs.push((place, cache.generate(&generator).unwrap()));
+        }
+        for (place, output) in &outputs {
+            let tracked = output.tokens.to_string();
+            let own = dir.join(place).join("api.yaml").canonicalize().unwrap();
+            assert!(tracked.contains(&own.display().to_string()), "{place} tracks its own spec: {tracked}");
+            assert!(output.files.iter().all(|f| f.starts_with(dir.join(place))), "{place}: {:?}", output.files);
+        }
         let _ = std::fs::remove_dir_all(&dir);
     }
 
