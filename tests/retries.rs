@@ -522,6 +522,64 @@ async fn a_tenant_quota_holds_each_tenant_apart() {
 }
 
 #[tokio::test]
+async fn an_operation_quota_holds_that_operation_of_each_tenant_only() {
+    let (server, url) = Server::start([]).await;
+    let quota = polvo::Quota::with_period(Duration::from_secs(60)).unwrap();
+    // The method in any case, the path as the spec writes it.
+    let client = builder(&url).operation_rate_limit("get /items/{id}", quota).build().unwrap();
+    client.get_item("a").send().await.unwrap();
+    let waiting = tokio::time::timeout(Duration::from_millis(300), client.get_item("b").send()).await;
+    assert!(waiting.is_err(), "the second call of the limited operation waited");
+    // Other operations go ahead.
+    client.create_note(item()).send().await.expect("another operation is not limited");
+    let paths: Vec<String> = server.seen().iter().map(|seen| format!("{} {}", seen.method, seen.path)).collect();
+    assert_eq!(paths, ["GET /items/a", "POST /notes"]);
+
+    // Each tenant has a quota of its own for the operation.
+    let (server, url) = Server::start([]).await;
+    let client =
+        charges::Client::builder().base_url(&url).operation_rate_limit("POST /charges", quota).build().unwrap();
+    let (a, b) = (client.for_tenant("a"), client.for_tenant("b"));
+    a.create_charge(charge_of(1)).send().await.unwrap();
+    b.create_charge(charge_of(2)).send().await.expect("tenant b has a quota of its own");
+    let waiting = tokio::time::timeout(Duration::from_millis(300), a.create_charge(charge_of(3)).send()).await;
+    assert!(waiting.is_err(), "tenant a's second call waited");
+    assert_eq!(server.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn a_calls_rate_limit_cost_takes_that_many_cells_and_zero_exempts_it() {
+    let (server, url) = Server::start([]).await;
+    let quota = polvo::Quota::with_period(Duration::from_secs(60)).unwrap().allow_burst(3.try_into().unwrap());
+    let client = builder(&url).rate_limit(quota).build().unwrap();
+    let cost = |n| CallOptions::new().rate_limit_cost(n);
+    client.get_item("a").with_options(cost(3)).send().await.expect("a cost of the whole burst");
+    let waiting = tokio::time::timeout(Duration::from_millis(300), client.get_item("b").send()).await;
+    assert!(waiting.is_err(), "the quota is used up: a call of cost 1 waits");
+    client.get_item("c").with_options(cost(0)).send().await.expect("a cost of 0 is exempt");
+    let error = client.get_item("d").with_options(cost(4)).send().await.unwrap_err();
+    assert!(
+        matches!(error, Error::Request(polvo::RequestError::RateLimitCost { cost: 4, burst: 3 })),
+        "a cost above the burst fails at once: {error}"
+    );
+    let paths: Vec<String> = server.seen().iter().map(|seen| seen.path.clone()).collect();
+    assert_eq!(paths, ["/items/a", "/items/c"]);
+}
+
+#[test]
+fn an_operation_quota_must_name_an_operation_of_the_service() {
+    let quota = polvo::Quota::with_period(Duration::from_secs(1)).unwrap();
+    for name in ["GET /items", "GET /items/{itemId}", "GET/items/{id}", "/items/{id}", "FETCH /items/{id}", ""] {
+        let error = builder("http://127.0.0.1:1").operation_rate_limit(name, quota).build().unwrap_err();
+        assert!(matches!(&error, polvo::BuildError::UnknownOperation { operation } if operation == name), "{error}");
+    }
+    builder("http://127.0.0.1:1")
+        .operation_rate_limit(" POST  /notes ", quota)
+        .build()
+        .expect("spaces around are fine");
+}
+
+#[tokio::test]
 async fn the_apis_reported_limit_holds_its_tenant_until_the_reset() {
     let exhausted = vec![("x-ratelimit-remaining", "0".to_owned()), ("x-ratelimit-reset", "1".to_owned())];
     let (server, url) = Server::start([Fault::SuccessWith(exhausted)]).await;

@@ -14,7 +14,7 @@ use crate::error::BuildError;
 use crate::hooks::Hook;
 use crate::limit::DEFAULT_MAX_RESPONSE_SIZE;
 use crate::options::CallSettings;
-use crate::ratelimit::RateLimits;
+use crate::ratelimit::{OperationQuota, RateLimits};
 use crate::request::{Request, SendError};
 use crate::response::RawResponse;
 use crate::retry::RetryPolicy;
@@ -29,6 +29,9 @@ pub trait Service: Sized {
     /// The environment variable the `x-polvo` section's `token_keys_env`
     /// names: the keyring that encrypts the token store set on the builder.
     const TOKEN_KEYS_ENV: Option<&'static str> = None;
+    /// Every operation, as `"METHOD /path/{template}"` with the path as the
+    /// spec writes it: what `ClientBuilder::operation_rate_limit` may name.
+    const OPERATIONS: &'static [&'static str] = &[];
     /// Wraps a configured core.
     fn from_core(core: ClientCore) -> Self;
     /// The core.
@@ -209,6 +212,7 @@ pub struct ClientBuilder<S> {
     middleware: Vec<Arc<dyn reqwest_middleware::Middleware>>,
     rate_limit: Option<governor::Quota>,
     tenant_rate_limit: Option<governor::Quota>,
+    operation_rate_limits: Vec<(String, governor::Quota)>,
     adaptive_rate_limit: bool,
     connect_timeout: Duration,
     user_agent: String,
@@ -236,6 +240,7 @@ impl<S> fmt::Debug for ClientBuilder<S> {
             .field("middleware", &self.middleware.len())
             .field("rate_limit", &self.rate_limit)
             .field("tenant_rate_limit", &self.tenant_rate_limit)
+            .field("operation_rate_limits", &self.operation_rate_limits)
             .field("adaptive_rate_limit", &self.adaptive_rate_limit)
             .field("user_agent", &self.user_agent)
             .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
@@ -263,6 +268,7 @@ impl<S: Service> ClientBuilder<S> {
             middleware: Vec::new(),
             rate_limit: None,
             tenant_rate_limit: None,
+            operation_rate_limits: Vec::new(),
             adaptive_rate_limit: false,
             connect_timeout: Duration::from_secs(10),
             user_agent: concat!("polvo/", env!("CARGO_PKG_VERSION")).to_owned(),
@@ -434,6 +440,18 @@ impl<S: Service> ClientBuilder<S> {
         self
     }
 
+    /// Limits the attempts each tenant sends to one operation, named by
+    /// method and path as the spec writes them (`"POST
+    /// /crm/v3/objects/contacts/search"`), for APIs that limit some
+    /// operations more tightly than the rest. The operation's attempts also
+    /// count against the client's and the tenant's quotas. A name the
+    /// service does not have fails `.build()` with
+    /// [`BuildError::UnknownOperation`].
+    pub fn operation_rate_limit(mut self, operation: &str, quota: governor::Quota) -> Self {
+        self.operation_rate_limits.push((operation.to_owned(), quota));
+        self
+    }
+
     /// Waits out the limit the API reports: after a response with
     /// `X-RateLimit-Remaining: 0`, the tenant's next attempts wait until
     /// `X-RateLimit-Reset` (a Unix time, as GitHub sends it, or seconds
@@ -570,14 +588,44 @@ impl<S: Service> ClientBuilder<S> {
             insecure_origin,
             default_headers,
             max_response_size: self.max_response_size,
-            settings: CallSettings { retry: self.retry, timeout, attempt_timeout: self.attempt_timeout },
+            settings: CallSettings {
+                retry: self.retry,
+                timeout,
+                attempt_timeout: self.attempt_timeout,
+                rate_limit_cost: 1,
+            },
             hooks: self.hooks,
-            rate_limits: RateLimits::new(self.rate_limit, self.tenant_rate_limit, self.adaptive_rate_limit),
+            rate_limits: RateLimits::new(
+                self.rate_limit,
+                self.tenant_rate_limit,
+                operation_quotas::<S>(self.operation_rate_limits)?,
+                self.adaptive_rate_limit,
+            ),
             layered,
             auth,
         };
         Ok(S::from_core(ClientCore { inner: Arc::new(inner), tenant: Arc::from(DEFAULT_TENANT) }))
     }
+}
+
+/// The operations named in `operation_rate_limit`, found among the
+/// service's (the method in any case, the path exactly as the spec writes it).
+fn operation_quotas<S: Service>(named: Vec<(String, governor::Quota)>) -> Result<Vec<OperationQuota>, BuildError> {
+    named
+        .into_iter()
+        .map(|(name, quota)| {
+            let unknown = || BuildError::UnknownOperation { operation: name.clone() };
+            let (method, path) = name.trim().split_once(char::is_whitespace).ok_or_else(unknown)?;
+            let (method, path) = (method.to_ascii_uppercase(), path.trim());
+            let known = S::OPERATIONS.iter().find_map(|operation| {
+                let (m, p) = operation.split_once(' ')?;
+                (m == method && p == path).then_some(p)
+            });
+            let template = known.ok_or_else(unknown)?;
+            let method = http::Method::from_bytes(method.as_bytes()).map_err(|_| unknown())?;
+            Ok((method, template, quota))
+        })
+        .collect()
 }
 
 /// The token store a client keeps tokens in: the builder's, encrypted with

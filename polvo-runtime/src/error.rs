@@ -268,6 +268,18 @@ pub enum RequestError {
         /// The origin the request was for (scheme, host and port only).
         origin: String,
     },
+    /// The call's rate-limit cost
+    /// ([`CallOptions::rate_limit_cost`](crate::CallOptions::rate_limit_cost))
+    /// is more than a quota's burst: the call could never be sent.
+    #[error(
+        "the call's rate-limit cost of {cost} is more than a quota allows at once ({burst}): it could never be sent"
+    )]
+    RateLimitCost {
+        /// The call's cost.
+        cost: u32,
+        /// The burst of the quota it does not fit.
+        burst: u32,
+    },
 }
 
 /// Why a client could not be built.
@@ -298,6 +310,15 @@ pub enum BuildError {
     /// The credentials could not be configured.
     #[error("{0}")]
     Auth(#[from] AuthError),
+    /// `ClientBuilder::operation_rate_limit` names an operation the service
+    /// does not have, or not as `"METHOD /path/{template}"`.
+    #[error(
+        "no operation `{operation}` to rate-limit: name it by method and path as the spec writes it, such as `GET /pets/{{petId}}`"
+    )]
+    UnknownOperation {
+        /// The name given.
+        operation: String,
+    },
     /// The keys encrypting the token store could not be read: the variable
     /// the `x-polvo` section's `token_keys_env` names is unset or malformed
     /// (the message names it; never a key).

@@ -21,12 +21,13 @@ pub struct CallOptions {
     retry_policy: Option<RetryPolicy>,
     timeout: Option<Option<Duration>>,
     attempt_timeout: Option<Option<Duration>>,
+    rate_limit_cost: Option<u32>,
 }
 
 impl CallOptions {
     /// No overrides: the client's settings apply.
     pub const fn new() -> Self {
-        CallOptions { retries: None, retry_policy: None, timeout: None, attempt_timeout: None }
+        CallOptions { retries: None, retry_policy: None, timeout: None, attempt_timeout: None, rate_limit_cost: None }
     }
 
     /// How many times a failed attempt is retried (0: none).
@@ -55,6 +56,17 @@ impl CallOptions {
         self
     }
 
+    /// How many cells of the client's rate-limit quotas each attempt of this
+    /// call takes (1 unless set): for an API that counts some calls as
+    /// several (a search, a batch). `0` exempts the call from the quotas;
+    /// the wait the API itself reported (`.adaptive_rate_limit()`) still
+    /// holds. A cost above a quota's burst fails the call before anything
+    /// is sent ([`RequestError::RateLimitCost`](crate::RequestError::RateLimitCost)).
+    pub const fn rate_limit_cost(mut self, cost: u32) -> Self {
+        self.rate_limit_cost = Some(cost);
+        self
+    }
+
     /// These options over the client's `defaults`.
     pub(crate) fn over(self, defaults: &CallSettings) -> CallSettings {
         let mut retry = self.retry_policy.unwrap_or(defaults.retry);
@@ -65,6 +77,7 @@ impl CallOptions {
             retry,
             timeout: self.timeout.unwrap_or(defaults.timeout),
             attempt_timeout: self.attempt_timeout.unwrap_or(defaults.attempt_timeout),
+            rate_limit_cost: self.rate_limit_cost.unwrap_or(defaults.rate_limit_cost),
         }
     }
 }
@@ -77,6 +90,8 @@ pub(crate) struct CallSettings {
     pub timeout: Option<Duration>,
     /// One attempt.
     pub attempt_timeout: Option<Duration>,
+    /// The cells of each rate-limit quota an attempt takes.
+    pub rate_limit_cost: u32,
 }
 
 #[cfg(test)]
@@ -85,12 +100,24 @@ mod tests {
 
     #[test]
     fn call_options_override_only_what_they_set() {
-        let defaults =
-            CallSettings { retry: RetryPolicy::new(), timeout: Some(Duration::from_secs(60)), attempt_timeout: None };
+        let defaults = CallSettings {
+            retry: RetryPolicy::new(),
+            timeout: Some(Duration::from_secs(60)),
+            attempt_timeout: None,
+            rate_limit_cost: 1,
+        };
         let same = CallOptions::new().over(&defaults);
-        assert_eq!((same.retry, same.timeout, same.attempt_timeout), (RetryPolicy::new(), defaults.timeout, None));
-        let changed =
-            CallOptions::new().retries(0).timeout(None).attempt_timeout(Duration::from_secs(1)).over(&defaults);
+        assert_eq!(
+            (same.retry, same.timeout, same.attempt_timeout, same.rate_limit_cost),
+            (RetryPolicy::new(), defaults.timeout, None, 1)
+        );
+        let changed = CallOptions::new()
+            .retries(0)
+            .timeout(None)
+            .attempt_timeout(Duration::from_secs(1))
+            .rate_limit_cost(0)
+            .over(&defaults);
+        assert_eq!(changed.rate_limit_cost, 0);
         assert_eq!(changed.retry.retries(), 0);
         assert_eq!(changed.timeout, None);
         assert_eq!(changed.attempt_timeout, Some(Duration::from_secs(1)));

@@ -4,8 +4,9 @@
 //!    credentials over plain http, ends here with nothing sent;
 //! 2. credentials: the operation's, applied once for the call (a 401 with
 //!    a renewable token renews them once);
-//! 3. rate limit, before each attempt: the client's and the tenant's
-//!    quotas, and the wait the API's `X-RateLimit-*` headers asked for;
+//! 3. rate limit, before each attempt: the client's, the tenant's and the
+//!    operation's quotas (as many cells as the call's cost), and the wait
+//!    the API's `X-RateLimit-*` headers asked for;
 //! 4. retry: attempts until one succeeds, the answer is not retryable, the
 //!    retries or the call's time run out; an idempotency key is generated
 //!    first when the operation has one;
@@ -76,7 +77,11 @@ async fn run(core: &ClientCore, mut request: Request, attempts: &mut u32) -> Res
     loop {
         *attempts += 1;
         if limits.is_active() {
-            limits.until_ready(core.tenant_key(), deadline).await;
+            let operation = (&request.method, request.template);
+            limits
+                .until_ready(core.tenant_key(), operation, settings.rate_limit_cost, deadline)
+                .await
+                .map_err(|e| SendError::Request(RequestError::RateLimitCost { cost: e.cost, burst: e.burst }))?;
         }
         let outcome = attempt(core, &request, (&mut credentials, &mut applied), settings, deadline, *attempts).await;
         if let Ok(response) = &outcome {

@@ -1,10 +1,12 @@
-//! Client-side rate limits: a quota for the whole client, one per tenant
-//! (both [`governor`]), and waiting out the limit the API itself reports
-//! in `X-RateLimit-Remaining` / `X-RateLimit-Reset`, per tenant.
+//! Client-side rate limits: a quota for the whole client, one per tenant,
+//! one per tenant for single operations (all [`governor`]), and waiting out
+//! the limit the API itself reports in `X-RateLimit-Remaining` /
+//! `X-RateLimit-Reset`, per tenant.
 
-use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota};
-use http::HeaderMap;
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, InsufficientCapacity, Quota};
+use http::{HeaderMap, Method};
 use std::collections::HashMap;
+use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -19,30 +21,72 @@ pub(crate) struct RateLimits {
     client: Option<DefaultDirectRateLimiter>,
     /// One quota per tenant.
     tenant: Option<DefaultKeyedRateLimiter<Arc<str>>>,
+    /// Quotas of single operations, each tenant with its own.
+    operations: Vec<OperationLimit>,
     /// When each tenant may send again, from the API's headers; `None`
     /// when the client does not read them.
     reported: Option<Mutex<HashMap<Arc<str>, Instant>>>,
 }
 
+/// The quota of one operation, named by its method and path template.
+struct OperationLimit {
+    method: Method,
+    template: &'static str,
+    limiter: DefaultKeyedRateLimiter<Arc<str>>,
+}
+
+/// An operation's quota as the builder resolved it: method, path template
+/// (as the spec writes it) and quota.
+pub(crate) type OperationQuota = (Method, &'static str, Quota);
+
+/// The rate limits a call's cost cannot fit: a cost above a quota's burst
+/// would wait forever.
+#[derive(Debug)]
+pub(crate) struct CostTooHigh {
+    /// The call's cost.
+    pub cost: u32,
+    /// The burst of the quota it does not fit.
+    pub burst: u32,
+}
+
 impl RateLimits {
     /// Limits from the builder's settings.
-    pub fn new(client: Option<Quota>, tenant: Option<Quota>, adaptive: bool) -> Self {
+    pub fn new(client: Option<Quota>, tenant: Option<Quota>, operations: Vec<OperationQuota>, adaptive: bool) -> Self {
         RateLimits {
             client: client.map(governor::RateLimiter::direct),
             tenant: tenant.map(governor::RateLimiter::keyed),
+            operations: operations
+                .into_iter()
+                .map(|(method, template, quota)| OperationLimit {
+                    method,
+                    template,
+                    limiter: governor::RateLimiter::keyed(quota),
+                })
+                .collect(),
             reported: adaptive.then(Mutex::default),
         }
     }
 
     /// Whether any limit is set (so that a call without one skips the step).
     pub fn is_active(&self) -> bool {
-        self.client.is_some() || self.tenant.is_some() || self.reported.is_some()
+        self.client.is_some() || self.tenant.is_some() || !self.operations.is_empty() || self.reported.is_some()
     }
 
-    /// Waits until `tenant` may send an attempt, at most until `deadline`
+    /// Waits until `tenant` may send an attempt of `operation` (its method
+    /// and path template) that takes `cost` cells of each quota (0: none,
+    /// only the API's reported wait applies), at most until `deadline`
     /// (the attempt then times out at once). Cancelling the wait takes
-    /// nothing from the quotas.
-    pub async fn until_ready(&self, tenant: &Arc<str>, deadline: Option<Instant>) {
+    /// nothing from the quota being waited for. A cost above a quota's burst is an error,
+    /// before any wait.
+    pub async fn until_ready(
+        &self,
+        tenant: &Arc<str>,
+        operation: (&Method, &str),
+        cost: u32,
+        deadline: Option<Instant>,
+    ) -> Result<(), CostTooHigh> {
+        let operation =
+            self.operations.iter().find(|limit| limit.method == *operation.0 && limit.template == operation.1);
         let wait = async {
             if let Some(until) = self.reported_wait(tenant) {
                 tracing::debug!(
@@ -51,17 +95,20 @@ impl RateLimits {
                 );
                 tokio::time::sleep_until(until.into()).await;
             }
+            let Some(cost) = NonZeroU32::new(cost) else { return Ok(()) };
+            if let Some(limit) = operation {
+                limit.limiter.until_key_n_ready(tenant, cost).await.map_err(|e| too_high(cost, e))?;
+            }
             if let Some(limiter) = &self.tenant {
-                limiter.until_key_ready(tenant).await;
+                limiter.until_key_n_ready(tenant, cost).await.map_err(|e| too_high(cost, e))?;
             }
             if let Some(limiter) = &self.client {
-                limiter.until_ready().await;
+                limiter.until_n_ready(cost).await.map_err(|e| too_high(cost, e))?;
             }
+            Ok(())
         };
         match deadline {
-            Some(deadline) => {
-                let _ = tokio::time::timeout_at(deadline.into(), wait).await;
-            }
+            Some(deadline) => tokio::time::timeout_at(deadline.into(), wait).await.unwrap_or(Ok(())),
             None => wait.await,
         }
     }
@@ -84,6 +131,11 @@ impl RateLimits {
         }
         Some(until)
     }
+}
+
+/// The error for a cost no quota's burst can hold.
+fn too_high(cost: NonZeroU32, e: InsufficientCapacity) -> CostTooHigh {
+    CostTooHigh { cost: cost.get(), burst: e.0 }
 }
 
 /// How long until the limit resets, when the headers say none is left:
@@ -131,7 +183,7 @@ mod tests {
 
     #[test]
     fn a_reported_limit_holds_its_tenant_only_until_the_reset() {
-        let limits = RateLimits::new(None, None, true);
+        let limits = RateLimits::new(None, None, Vec::new(), true);
         let (a, b): (Arc<str>, Arc<str>) = (Arc::from("a"), Arc::from("b"));
         limits.observe(&a, &headers("0", "30"));
         let until = limits.reported_wait(&a).expect("tenant a waits");
@@ -140,7 +192,7 @@ mod tests {
         limits.observe(&b, &headers("0", "0"));
         assert_eq!(limits.reported_wait(&b), None, "a reset that passed is no wait");
         // Without adaptive limiting, headers are not read.
-        let off = RateLimits::new(None, None, false);
+        let off = RateLimits::new(None, None, Vec::new(), false);
         off.observe(&a, &headers("0", "30"));
         assert_eq!(off.reported_wait(&a), None);
         assert!(!off.is_active());

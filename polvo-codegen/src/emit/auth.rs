@@ -188,11 +188,18 @@ pub fn service_impl(service: &Service, polvo: &TokenStream) -> TokenStream {
         .token_keys_env
         .as_ref()
         .map(|var| quote!(const TOKEN_KEYS_ENV: Option<&'static str> = Some(#var);));
+    let operations = service
+        .groups
+        .iter()
+        .flat_map(|group| &group.operations)
+        .chain(&service.ungrouped)
+        .map(|op| format!("{} {}", op.http_method, op.path));
     quote! {
         impl #polvo::__private::Service for Client {
             const NAME: &'static str = #name;
             const SCHEMES: &'static [#polvo::__private::SchemeSpec] = &[#(#schemes),*];
             #token_keys_env
+            const OPERATIONS: &'static [&'static str] = &[#(#operations),*];
 
             fn from_core(core: #polvo::__private::ClientCore) -> Self {
                 Client { core }
