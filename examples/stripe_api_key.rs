@@ -3,6 +3,13 @@
 //! token. Runs offline: a small Stripe-like server is started in-process and
 //! the client is pointed at it.
 //!
+//! Unlike the HubSpot and GitHub examples, this one does not call Stoplight
+//! Prism mocking the vendor's spec: Prism 5.14 never finishes loading
+//! Stripe's spec (`../shared/specs/stripe.json`), whose schemas refer to
+//! themselves in cycles, so the client is generated from the trimmed
+//! `specs/stripe.yaml` and answered by the local server. It needs nothing
+//! but this repository.
+//!
 //! `cargo run --example stripe_api_key` (set `STRIPE_API_KEY` to try your own
 //! test key against the local server; a demo key is used otherwise).
 
