@@ -12,11 +12,8 @@ const GITHUB_SIDECAR: &str = "tests/specs/github/github.polvo.yaml";
 /// The operations of GitHub's spec that the `github_app` example calls:
 /// a filter keeps the generated client (and its build) small, as the whole
 /// spec has over a thousand operations.
-const GITHUB_OPERATIONS: [&str; 3] = [
-    "apps/get-authenticated",
-    "apps/create-installation-access-token",
-    "apps/list-repos-accessible-to-installation",
-];
+const GITHUB_OPERATIONS: [&str; 3] =
+    ["apps/get-authenticated", "apps/create-installation-access-token", "apps/list-repos-accessible-to-installation"];
 
 /// Copies `hubspot/<file>` of the shared specs into `dir` (the sidecar must
 /// sit next to the spec, so both go into one directory).

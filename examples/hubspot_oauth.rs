@@ -92,7 +92,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 3. Two pages of contacts, each fetched as the stream is polled. The
     //    access token expires while the first page is read: the request
     //    for the second refreshes it first.
-    let mut pages = std::pin::pin!(client.basic().get_page().limit(2).properties(vec!["email".to_owned()]).pages().take(2));
+    let mut pages =
+        std::pin::pin!(client.basic().get_page().limit(2).properties(vec!["email".to_owned()]).pages().take(2));
     let mut count = 0;
     while let Some(page) = pages.next().await {
         let page = page?;
@@ -144,7 +145,10 @@ mod oauth {
 
     impl ActiveTokens {
         pub fn new(provider: &str) -> Self {
-            ActiveTokens { introspection_url: format!("{provider}/token/introspection"), http: polvo::reqwest::Client::new() }
+            ActiveTokens {
+                introspection_url: format!("{provider}/token/introspection"),
+                http: polvo::reqwest::Client::new(),
+            }
         }
 
         async fn is_active(&self, token: &str) -> bool {

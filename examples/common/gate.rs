@@ -22,7 +22,12 @@ const BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// from the answers.
 pub trait Check: Send + Sync + 'static {
     /// `Ok` to forward the request; `Err` is the answer instead.
-    fn check(&self, method: &Method, path: &str, headers: &HeaderMap) -> impl Future<Output = Result<(), Response>> + Send;
+    fn check(
+        &self,
+        method: &Method,
+        path: &str,
+        headers: &HeaderMap,
+    ) -> impl Future<Output = Result<(), Response>> + Send;
 
     /// Sees each answer that Prism gave (e.g. to remember issued tokens).
     fn observe(&self, _path: &str, _status: StatusCode, _body: &[u8]) {}
