@@ -42,7 +42,6 @@ fn main() {
 #[cfg(shared_specs)]
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    use futures_util::StreamExt;
     use generated::hubspot;
     use polvo_suite::servers::{ServerError, start_oidc, start_prism};
     use std::time::Duration;
@@ -89,21 +88,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tenant = client.fetch_access_token(&code, &state).await?;
     println!("logged in (tenant `{tenant}`); tokens saved under {}", store_dir.display());
 
-    // 3. Two pages of contacts, each fetched as the stream is polled. The
-    //    access token expires while the first page is read: the request
-    //    for the second refreshes it first.
-    let mut pages =
-        std::pin::pin!(client.basic().get_page().limit(2).properties(vec!["email".to_owned()]).pages().take(2));
-    let mut count = 0;
-    while let Some(page) = pages.next().await {
-        let page = page?;
-        count += 1;
-        println!("page {count}: {} contact(s), status {}", page.items().len(), page.status());
-        if count == 1 {
-            println!("waiting for the access token to expire…");
-            tokio::time::sleep(Duration::from_secs(6)).await;
-        }
-    }
+    // 3. Two pages of contacts; the access token expires between them.
+    let count = list_pages_across_a_refresh(&client).await?;
     let stats: serde_json::Value = polvo::reqwest::get(provider.url_for("/__test/stats")).await?.json().await?;
     println!("listed {count} page(s); the provider saw {} refresh request(s)", stats["by_grant"]["refresh_token"]);
 
@@ -122,6 +108,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("Prism saw {requests} request(s), and every one conformed to HubSpot's spec");
     Ok(())
+}
+
+/// Lists two pages of contacts, each fetched as the stream is polled. The
+/// access token expires while the first page is read: the request for the
+/// second refreshes it first. Returns how many pages came.
+#[cfg(shared_specs)]
+async fn list_pages_across_a_refresh(client: &generated::hubspot::Client) -> Result<usize, Box<dyn std::error::Error>> {
+    use futures_util::StreamExt;
+    let pages = client.basic().get_page().limit(2).properties(vec!["email".to_owned()]).pages();
+    // Prism's cursors are random, so the walk is bounded.
+    let mut pages = std::pin::pin!(pages.take(2));
+    let mut count = 0;
+    while let Some(page) = pages.next().await {
+        let page = page?;
+        count += 1;
+        println!("page {count}: {} contact(s), status {}", page.items().len(), page.status());
+        if count == 1 {
+            println!("waiting for the access token to expire…");
+            tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+        }
+    }
+    Ok(count)
 }
 
 /// HubSpot's side of OAuth (is the token active?) and the user's browser.

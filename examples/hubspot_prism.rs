@@ -27,8 +27,16 @@ fn main() {
 }
 
 #[cfg(shared_specs)]
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::var("HUBSPOT_ACCESS_TOKEN").is_err() {
+        // SAFETY: single-threaded still: the runtime's threads start below.
+        unsafe { std::env::set_var("HUBSPOT_ACCESS_TOKEN", "pat-na1-demo") };
+    }
+    tokio::runtime::Runtime::new()?.block_on(run())
+}
+
+#[cfg(shared_specs)]
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     use generated::hubspot;
     use std::collections::HashMap;
 
@@ -42,10 +50,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     println!("Prism mocks {} at {}\n", spec.display(), prism.url);
 
-    if std::env::var("HUBSPOT_ACCESS_TOKEN").is_err() {
-        // SAFETY: set before any other thread is started by the client.
-        unsafe { std::env::set_var("HUBSPOT_ACCESS_TOKEN", "pat-na1-demo") };
-    }
     // `from_env` finds HUBSPOT_ACCESS_TOKEN: a private app's token, sent as a bearer token.
     let client = hubspot::Client::builder().from_env().base_url(&prism.url).build()?;
 

@@ -23,12 +23,15 @@ use std::sync::{Arc, Mutex};
 
 polvo::service!("stripe.yaml");
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var("STRIPE_API_KEY").is_err() {
-        // SAFETY: set before any other thread is started.
+        // SAFETY: single-threaded still: the runtime's threads start below.
         unsafe { std::env::set_var("STRIPE_API_KEY", "sk_test_polvo_demo") };
     }
+    tokio::runtime::Runtime::new()?.block_on(run())
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let key = std::env::var("STRIPE_API_KEY")?;
     let base_url = serve_stripe(key).await?;
     println!("A Stripe-like API is listening at {base_url}\n");
