@@ -1,11 +1,19 @@
-//! Generates clients for tests that read the real vendor specs in
-//! `../shared/specs/`, the way a build script of a user's crate would:
-//! with `polvo_codegen::Builder`. When `../shared` is absent nothing is
-//! generated and those tests say they are skipped.
+//! Generates clients for the tests and examples that read the real vendor
+//! specs in `../shared/specs/`, the way a build script of a user's crate
+//! would: with `polvo_codegen::Builder`. When `../shared` is absent nothing
+//! is generated and those tests and examples say they are skipped.
 
 use std::path::Path;
 
 const SIDECAR: &str = "tests/specs/hubspot/crm-contacts-v3.polvo.yaml";
+const GITHUB_SPEC: &str = "../shared/specs/github.json";
+const GITHUB_SIDECAR: &str = "tests/specs/github/github.polvo.yaml";
+
+/// The operations of GitHub's spec that the `github_app` example calls:
+/// a filter keeps the generated client (and its build) small, as the whole
+/// spec has over a thousand operations.
+const GITHUB_OPERATIONS: [&str; 3] =
+    ["apps/get-authenticated", "apps/create-installation-access-token", "apps/list-repos-accessible-to-installation"];
 
 /// Copies `hubspot/<file>` of the shared specs into `dir` (the sidecar must
 /// sit next to the spec, so both go into one directory).
@@ -56,8 +64,28 @@ fn generate_crm(dir: &Path) -> bool {
     write(builder, "hubspot_crm.rs")
 }
 
+/// The few operations of GitHub's spec in `OUT_DIR/github.rs`, with the
+/// project's sidecar (the spec declares no security schemes); sets
+/// `cfg(github_spec)` when done.
+fn generate_github() {
+    println!("cargo::rerun-if-changed={GITHUB_SPEC}");
+    println!("cargo::rerun-if-changed={GITHUB_SIDECAR}");
+    if !Path::new(GITHUB_SPEC).is_file() {
+        return;
+    }
+    let builder = polvo_codegen::Builder::new()
+        .spec_at(GITHUB_SPEC, "github.json")
+        .sidecar_at(GITHUB_SIDECAR, GITHUB_SIDECAR)
+        .operations(GITHUB_OPERATIONS);
+    if write(builder, "github.rs") {
+        println!("cargo::rustc-cfg=github_spec");
+    }
+}
+
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(shared_specs)");
+    println!("cargo::rustc-check-cfg=cfg(github_spec)");
+    generate_github();
     println!("cargo::rerun-if-changed={SIDECAR}");
     println!("cargo::rerun-if-changed=../shared/specs/hubspot/crm-contacts-v3.json");
     if !Path::new("../shared/specs/hubspot/crm-contacts-v3.json").is_file() {

@@ -3,6 +3,13 @@
 //! token. Runs offline: a small Stripe-like server is started in-process and
 //! the client is pointed at it.
 //!
+//! Unlike the HubSpot and GitHub examples, this one does not call Stoplight
+//! Prism mocking the vendor's spec: Prism 5.14 never finishes loading
+//! Stripe's spec (`../shared/specs/stripe.json`), whose schemas refer to
+//! themselves in cycles, so the client is generated from the trimmed
+//! `specs/stripe.yaml` and answered by the local server. It needs nothing
+//! but this repository.
+//!
 //! `cargo run --example stripe_api_key` (set `STRIPE_API_KEY` to try your own
 //! test key against the local server; a demo key is used otherwise).
 
@@ -16,12 +23,15 @@ use std::sync::{Arc, Mutex};
 
 polvo::service!("stripe.yaml");
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var("STRIPE_API_KEY").is_err() {
-        // SAFETY: set before any other thread is started.
+        // SAFETY: single-threaded still: the runtime's threads start below.
         unsafe { std::env::set_var("STRIPE_API_KEY", "sk_test_polvo_demo") };
     }
+    tokio::runtime::Runtime::new()?.block_on(run())
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let key = std::env::var("STRIPE_API_KEY")?;
     let base_url = serve_stripe(key).await?;
     println!("A Stripe-like API is listening at {base_url}\n");

@@ -34,6 +34,12 @@ use std::time::{Duration, Instant};
 /// other tests compile (a start normally takes under a second).
 pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(45);
 
+/// How long Prism may take to load a large spec such as GitHub's (13 MB,
+/// over a thousand operations): it loaded in 93 s while two crates compiled
+/// on a 2-core machine (and in seconds on an idle one), so a hang is told
+/// from a slow load only after this long.
+pub const LARGE_SPEC_STARTUP_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// How many times a server is started before its test fails. A clean-checkout
 /// CI run once saw oidc-provider print its start-up warning and then stay
 /// silent for the whole 120 s it was given, although the same run had
@@ -294,17 +300,18 @@ fn wait_until_ready(
     }
 }
 
-/// Spawns `node <args…>` and waits up to [`STARTUP_TIMEOUT`] until it is
-/// ready (see [`wait_until_ready`]): one attempt at starting a server.
+/// Spawns `node <args…>` and waits up to `timeout` until it is ready (see
+/// [`wait_until_ready`]): one attempt at starting a server.
 fn start_once(
     name: &'static str,
     args: &[&std::ffi::OsStr],
     env: &[(&str, &str)],
+    timeout: Duration,
     ready: impl FnMut(&str) -> Option<String>,
     also_ready: impl Fn(&str) -> bool,
 ) -> Result<NodeServer, ServerError> {
     let (child, lines) = spawn_node(name, args, env)?;
-    wait_until_ready(name, child, &lines, STARTUP_TIMEOUT, ready, also_ready)
+    wait_until_ready(name, child, &lines, timeout, ready, also_ready)
 }
 
 /// Runs `start` up to [`STARTUP_ATTEMPTS`] times while it times out or the
@@ -344,6 +351,7 @@ pub fn start_oidc(extra_env: &[(&str, &str)]) -> Result<NodeServer, ServerError>
             NAME,
             &[script.as_os_str(), "--exit-with-stdin".as_ref()],
             extra_env,
+            STARTUP_TIMEOUT,
             |line| line.strip_prefix("LISTENING ").map(|url| url.trim().to_owned()),
             |_| true,
         )
@@ -355,6 +363,17 @@ pub fn start_oidc(extra_env: &[(&str, &str)]) -> Result<NodeServer, ServerError>
 /// (up to [`STARTUP_TIMEOUT`], [`STARTUP_ATTEMPTS`] times) until it has said that it is listening and its port
 /// accepts connections.
 pub fn start_prism(spec: &Path, extra_args: &[&str]) -> Result<NodeServer, ServerError> {
+    start_prism_within(spec, extra_args, STARTUP_TIMEOUT)
+}
+
+/// [`start_prism`] for a large spec such as GitHub's: each attempt may take
+/// up to [`LARGE_SPEC_STARTUP_TIMEOUT`] to load it.
+pub fn start_prism_large_spec(spec: &Path, extra_args: &[&str]) -> Result<NodeServer, ServerError> {
+    start_prism_within(spec, extra_args, LARGE_SPEC_STARTUP_TIMEOUT)
+}
+
+/// Starts Prism as [`start_prism`] says, giving each attempt `timeout`.
+fn start_prism_within(spec: &Path, extra_args: &[&str], timeout: Duration) -> Result<NodeServer, ServerError> {
     const NAME: &str = "prism";
     let prism = installed(".bin/prism")?;
     // A fresh port for each attempt: another process may take a free port
@@ -376,6 +395,7 @@ pub fn start_prism(spec: &Path, extra_args: &[&str]) -> Result<NodeServer, Serve
             NAME,
             &args,
             &[],
+            timeout,
             |line| line.contains("Prism is listening on").then(|| format!("http://127.0.0.1:{port}")),
             |_| accepts_connections(port),
         )
@@ -396,6 +416,7 @@ pub fn start_oauth2_mock_server() -> Result<NodeServer, ServerError> {
             NAME,
             &args,
             &[],
+            STARTUP_TIMEOUT,
             |line| {
                 if !line.contains("server listening on") {
                     return None;
