@@ -437,6 +437,12 @@ pub fn builder_scope() -> Namespace {
     Namespace::with_reserved(BUILDER_RESERVED)
 }
 
+/// The scope of the `webhooks` module's types: one per webhook, then the
+/// enum over them; the standard names its code uses are taken.
+pub fn webhook_scope() -> Namespace {
+    Namespace::with_reserved(MODULE_RESERVED_TYPES)
+}
+
 /// The identifier of a parameter.
 pub fn param_ident(wire_name: &str) -> String {
     snake_ident(wire_name, "param")
