@@ -59,7 +59,8 @@ fn github_webhook_payloads_selected_in_a_sidecar_compile() {
     let dir = support::root().join("target/polvo-scratch/github_webhooks_sidecar");
     std::fs::create_dir_all(&dir).expect("create the sidecar's directory");
     let sidecar = dir.join("github.polvo.yaml");
-    std::fs::write(&sidecar, "webhooks: [push, pull-request-opened, installation-created]\n").expect("write the sidecar");
+    std::fs::write(&sidecar, "webhooks: [push, pull-request-opened, installation-created]\n")
+        .expect("write the sidecar");
     let output = polvo_codegen::Generator::new("github")
         .spec(specs.join("github.json"), "github.json")
         .sidecar(&sidecar, "github.polvo.yaml")

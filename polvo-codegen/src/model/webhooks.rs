@@ -67,7 +67,11 @@ fn described<'a>(docs: &'a DocumentSet, roots: &[DocId]) -> Vec<Described<'a>> {
             let Some(map) = docs.doc(doc).root.get(*key).and_then(Value::as_object) else { continue };
             for (name, item) in map {
                 if !out.iter().any(|d| d.name == name) {
-                    out.push(Described { name, item, place: Place { doc, pointer: child_pointer(&format!("/{key}"), &[name]) } });
+                    out.push(Described {
+                        name,
+                        item,
+                        place: Place { doc, pointer: child_pointer(&format!("/{key}"), &[name]) },
+                    });
                 }
             }
         }

@@ -79,8 +79,11 @@ fn place(path: &str) -> String {
 /// ```
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, PayloadError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|e| PayloadError::Decode { webhook: None, path: e.path().to_string(), source: e.into_inner() })?;
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| PayloadError::Decode {
+        webhook: None,
+        path: e.path().to_string(),
+        source: e.into_inner(),
+    })?;
     // Bytes after the value: the body as a whole is not one JSON document.
     deserializer.end().map_err(|source| PayloadError::Decode { webhook: None, path: ".".to_owned(), source })?;
     Ok(value)
@@ -115,7 +118,10 @@ mod tests {
         assert_eq!(error.path(), Some("passengers[0].name"));
         let error = error.in_webhook("newBooking");
         let text = error.to_string();
-        assert!(text.starts_with("the body of the `newBooking` webhook does not decode at `passengers[0].name`: "), "{text}");
+        assert!(
+            text.starts_with("the body of the `newBooking` webhook does not decode at `passengers[0].name`: "),
+            "{text}"
+        );
         assert!(text.contains("expected a string"), "{text}");
     }
 
