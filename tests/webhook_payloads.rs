@@ -2,6 +2,10 @@
 //! type each in the generated `webhooks` module, and their bodies decode
 //! into it, or fail saying which webhook and which field.
 
+#![deny(warnings)]
+
+mod support;
+
 use polvo::webhooks::{PayloadError, decode};
 
 polvo::service!("tests/specs/webhooks/bookings.yaml", name = "bookings");
@@ -79,4 +83,43 @@ fn an_unselected_or_unknown_webhook_is_refused_by_name() {
         error.to_string(),
         "`refundIssued` is none of the webhooks this client decodes (newBooking, bookingCancelled)"
     );
+}
+
+/// Train Travel's 3.1 spec describes `newBooking` with an inline `allOf` of
+/// `Booking` and links: selected in a sidecar, it becomes a type of its own,
+/// and the note that webhooks get no code is gone.
+#[test]
+fn train_travels_new_booking_gets_a_type_of_its_own() {
+    let Some(spec) = polvo_suite::shared_file("specs/train-travel-3.1.yaml") else { return };
+    let dir = support::root().join("target/polvo-scratch/train_travel_webhooks_sidecar");
+    std::fs::create_dir_all(&dir).expect("create the sidecar's directory");
+    let sidecar = dir.join("train-travel-3.1.polvo.yaml");
+    std::fs::write(&sidecar, "webhooks: [newBooking]\n").expect("write the sidecar");
+    let output = polvo_codegen::Generator::new("train_travel")
+        .spec(&spec, "train-travel-3.1.yaml")
+        .sidecar(&sidecar, "train-travel-3.1.polvo.yaml")
+        .generate()
+        .unwrap_or_else(|d| panic!("train-travel-3.1.yaml should generate with the sidecar:\n{d}"));
+    assert!(output.warnings.iter().all(|w| !w.message.contains("webhooks")), "{:?}", output.warnings);
+    let file: syn::File = syn::parse2(output.tokens).expect("generated code parses as Rust");
+    let source = prettyplease::unparse(&file);
+    assert!(source.contains("pub type NewBooking = types::NewBooking;"), "{source}");
+    assert!(source.contains("pub struct NewBooking {"), "{source}");
+}
+
+/// `webhooks: true` on a spec without webhooks is a warning at the key.
+#[test]
+fn selecting_all_webhooks_of_a_spec_without_any_is_a_warning() {
+    let dir = support::root().join("target/polvo-scratch/no_webhooks_sidecar");
+    std::fs::create_dir_all(&dir).expect("create the sidecar's directory");
+    let sidecar = dir.join("operations.polvo.yaml");
+    std::fs::write(&sidecar, "webhooks: true\n").expect("write the sidecar");
+    let output = polvo_codegen::Generator::new("ops")
+        .spec(support::root().join("tests/specs/operations.yaml"), "operations.yaml")
+        .sidecar(&sidecar, "operations.polvo.yaml")
+        .generate()
+        .unwrap_or_else(|d| panic!("operations.yaml should generate:\n{d}"));
+    let warning = output.warnings.iter().find(|w| w.message.contains("webhooks")).expect("a warning");
+    assert_eq!(warning.place(), "operations.polvo.yaml#/webhooks");
+    assert!(!output.tokens.to_string().contains("mod webhooks"));
 }
