@@ -718,6 +718,12 @@ impl ServiceScope {
         let scope = ModuleScope { methods: Namespace::new(), group, group_words };
         GroupNames { module, accessor, struct_name, scope }
     }
+
+    /// Claims a module of the service's own, such as `webhooks`, after
+    /// the groups (a group keeps its name; the module gets `webhooks_2`).
+    pub fn claim_module(&mut self, name: &str) -> String {
+        self.modules.claim(name)
+    }
 }
 
 /// The identifier of a group's module when its name is `name`.

@@ -97,3 +97,16 @@ fn an_unknown_name_in_a_sidecar_points_into_the_sidecar() {
     let places: Vec<String> = errors.errors().map(|e| e.place()).collect();
     assert_eq!(places, ["hooks.polvo.yaml#/webhooks/1"]);
 }
+
+/// A group (tag) named `webhooks` keeps its module; the payloads' module is
+/// `webhooks_2`.
+#[test]
+fn a_group_named_webhooks_keeps_its_module() {
+    let text =
+        spec_with("  webhooks: [ping]").replace("operationId: health,", "operationId: health, tags: [webhooks],");
+    let spec = scratch_spec("hooks.yaml", &text);
+    let output = Generator::new("hooks").spec(&*spec, "hooks.yaml").generate().expect("the spec expands");
+    let code: String = output.tokens.to_string().split_whitespace().collect();
+    assert!(code.contains("pubmodwebhooks{"), "{code}");
+    assert!(code.contains("pubmodwebhooks_2{usesuper::types;"), "{code}");
+}

@@ -9,7 +9,8 @@ use super::docs::{code, doc_attrs, paragraphs};
 use super::paths::{Paths, ident};
 use crate::model::{TypeDef, TypeRef, Webhook, Webhooks};
 
-/// The whole `pub mod webhooks { … }`.
+/// The whole `pub mod webhooks { … }` (never empty: the model makes none
+/// without a webhook).
 pub fn webhooks_module(webhooks: &Webhooks, types: &[TypeDef], polvo: &TokenStream) -> TokenStream {
     let paths = Paths::outside(types, polvo);
     let aliases = webhooks.hooks.iter().map(|hook| payload_alias(hook, &paths));
@@ -31,9 +32,10 @@ pub fn webhooks_module(webhooks: &Webhooks, types: &[TypeDef], polvo: &TokenStre
     } else {
         TokenStream::new()
     };
+    let module = ident(&webhooks.module);
     quote! {
         #module_docs
-        pub mod webhooks {
+        pub mod #module {
             #imports
 
             #(#aliases)*

@@ -57,9 +57,11 @@ pub struct Service {
 /// user's server.
 #[derive(Clone, Debug)]
 pub struct Webhooks {
+    /// The module holding them (`webhooks`, unless a group took it).
+    pub module: String,
     /// The enum over their payloads (`Event`, unless a webhook took it).
     pub event_enum: String,
-    /// The webhooks, in spec order.
+    /// The webhooks, in spec order; never empty.
     pub hooks: Vec<Webhook>,
 }
 

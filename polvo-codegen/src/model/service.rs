@@ -146,7 +146,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
     let mut builder = OperationBuilder { types: &mut types, auth: &auth };
     let groups = build_groups(&grouping, named.groups, &raw_ops, &mut builder, &mut scopes.types);
     let ungrouped = build_ungrouped(named.ungrouped, &raw_ops, &mut builder, &mut scopes.client, &mut scopes.types);
-    let webhooks = super::webhooks::build(&mut types, &roots, section.as_ref());
+    let webhooks = super::webhooks::build(&mut types, &roots, section.as_ref(), &mut scopes);
 
     let mut type_defs = types.finish();
     make_finite(&mut type_defs);

@@ -16,7 +16,7 @@ use super::types::{At, TypeBuilder};
 use super::{Docs, TypeRef, Webhook, Webhooks};
 use crate::diag::Diagnostics;
 use crate::load::{DocId, DocumentSet, Place, pointer};
-use crate::naming;
+use crate::naming::{self, ServiceScope};
 
 /// The keys a document describes webhooks under, the standard one first.
 const WEBHOOK_KEYS: &[&str] = &["webhooks", "x-webhooks"];
@@ -34,9 +34,14 @@ struct Described<'a> {
     place: Place,
 }
 
-/// The webhooks the section selects, each with its payload type, or `None`
-/// when it selects none.
-pub fn build<'a>(types: &mut TypeBuilder<'a>, roots: &[DocId], section: Option<&SectionSource>) -> Option<Webhooks> {
+/// The webhooks the section selects, each with its payload type, in a
+/// module claimed in `scopes` after the groups; `None` when it selects none.
+pub fn build<'a>(
+    types: &mut TypeBuilder<'a>,
+    roots: &[DocId],
+    section: Option<&SectionSource>,
+    scopes: &mut ServiceScope,
+) -> Option<Webhooks> {
     let source = section?;
     let selection = source.section.webhooks.as_ref()?;
     let docs = types.documents();
@@ -55,7 +60,7 @@ pub fn build<'a>(types: &mut TypeBuilder<'a>, roots: &[DocId], section: Option<&
     if hooks.is_empty() {
         return None;
     }
-    Some(Webhooks { event_enum: scope.claim("Event"), hooks })
+    Some(Webhooks { module: scopes.claim_module("webhooks"), event_enum: scope.claim("Event"), hooks })
 }
 
 /// Every webhook of the roots, in document order; a name met again is the
