@@ -2,10 +2,11 @@
 //!
 //! A type only sent needs `Serialize`, a type only received needs
 //! `Deserialize` (webhook payloads are received too), and a type no
-//! operation or selected webhook reaches is not needed by a client at all. Deriving just what is
-//! needed is most of what keeps a large API's compile time down, so it is
-//! the default; [`SerdeImpls::Both`] gives every type that is needed at all
-//! both impls, for users who store or forward API objects.
+//! operation or selected webhook reaches is not needed by a client at all.
+//! Deriving just what is needed is most of what keeps a large API's
+//! compile time down, so it is the default; [`SerdeImpls::Both`] gives
+//! every type that is needed at all both impls, for users who store or
+//! forward API objects.
 
 use super::recursion::mentioned;
 use super::{Operation, Outcome, Service, TypeDef, TypeId, TypeKind};
