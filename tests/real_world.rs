@@ -48,3 +48,49 @@ fn vendor_specs_expand_through_the_macro() {
     let (ok, stderr) = krate.check();
     assert!(ok, "the macro output does not compile:\n{stderr}");
 }
+
+/// GitHub's 3.0 spec describes 270 webhooks under `x-webhooks`. A sidecar
+/// selecting three generates their payload types (and what they reach)
+/// next to the whole client, which compiles with warnings denied; the
+/// webhooks left out get no type.
+#[test]
+fn github_webhook_payloads_selected_in_a_sidecar_compile() {
+    let Some(specs) = polvo_suite::shared_file("specs") else { return };
+    let dir = support::root().join("target/polvo-scratch/github_webhooks_sidecar");
+    std::fs::create_dir_all(&dir).expect("create the sidecar's directory");
+    let sidecar = dir.join("github.polvo.yaml");
+    std::fs::write(&sidecar, "webhooks: [push, pull-request-opened, installation-created]\n")
+        .expect("write the sidecar");
+    let output = polvo_codegen::Generator::new("github")
+        .spec(specs.join("github.json"), "github.json")
+        .sidecar(&sidecar, "github.polvo.yaml")
+        .generate()
+        .unwrap_or_else(|d| panic!("github.json should generate with the sidecar:\n{d}"));
+    let file: syn::File = syn::parse2(output.tokens).expect("generated code parses as Rust");
+    let source = prettyplease::unparse(&file);
+    for alias in [
+        "pub type Push = types::WebhookPush;",
+        "pub type PullRequestOpened = types::WebhookPullRequestOpened;",
+        "pub type InstallationCreated = types::WebhookInstallationCreated;",
+    ] {
+        assert!(source.contains(alias), "no `{alias}` in the webhooks module");
+    }
+    assert!(!source.contains("pub struct WebhookIssuesOpened"), "an unselected webhook's payload is generated");
+
+    let lib = format!(
+        "#![deny(warnings)]\n#![allow(missing_docs)]\n{source}\n\
+         pub fn _use(body: &[u8]) -> Result<(), polvo::webhooks::PayloadError> {{\n\
+             let push: github::webhooks::Push = polvo::webhooks::decode(body)?;\n\
+             let _: &str = &push.r#ref;\n\
+             if let github::webhooks::Event::PullRequestOpened(opened) =\n\
+                 github::webhooks::Event::from_name(\"pull-request-opened\", body)?\n\
+             {{\n\
+                 let _: i64 = opened.number;\n\
+             }}\n\
+             Ok(())\n\
+         }}\n"
+    );
+    let krate = ScratchCrate::new("github_webhooks", &lib);
+    let (ok, stderr) = krate.check_with(&["-j", "1"]);
+    assert!(ok, "the generated code has errors or warnings:\n{stderr}");
+}

@@ -39,6 +39,14 @@ fn no_operation_ids() {
     snapshot("no-operation-ids.yaml", "no_operation_ids");
 }
 
+/// The payload types of the webhooks the section selects: a `$ref` body
+/// aliases its component, an inline one gets a type in `types`; a schema
+/// only an unselected webhook reaches (`Refund`) is not generated.
+#[test]
+fn webhooks() {
+    snapshot("webhooks/bookings.yaml", "bookings");
+}
+
 #[test]
 fn split_files() {
     snapshot("split/api.yaml", "split");

@@ -437,6 +437,12 @@ pub fn builder_scope() -> Namespace {
     Namespace::with_reserved(BUILDER_RESERVED)
 }
 
+/// The scope of the `webhooks` module's types: one per webhook, then the
+/// enum over them; the standard names its code uses are taken.
+pub fn webhook_scope() -> Namespace {
+    Namespace::with_reserved(MODULE_RESERVED_TYPES)
+}
+
 /// The identifier of a parameter.
 pub fn param_ident(wire_name: &str) -> String {
     snake_ident(wire_name, "param")
@@ -711,6 +717,12 @@ impl ServiceScope {
         let group_words = snake(name).split('_').filter(|w| !w.is_empty()).map(str::to_owned).collect();
         let scope = ModuleScope { methods: Namespace::new(), group, group_words };
         GroupNames { module, accessor, struct_name, scope }
+    }
+
+    /// Claims a module of the service's own, such as `webhooks`, after
+    /// the groups (a group keeps its name; the module gets `webhooks_2`).
+    pub fn claim_module(&mut self, name: &str) -> String {
+        self.modules.claim(name)
     }
 }
 

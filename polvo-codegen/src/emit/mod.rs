@@ -12,6 +12,7 @@ mod operations;
 mod pagination;
 pub mod paths;
 mod types;
+mod webhooks;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -35,6 +36,7 @@ pub fn service_module(service: &Service, tracked_files: &[String], crate_path: &
     let types = types::types_module(&service.types, &polvo);
     let groups = service.groups.iter().map(|g| client::group_module(g, service, &polvo));
     let ungrouped = client::ungrouped_builders(service, &polvo);
+    let webhooks = service.webhooks.as_ref().map(|w| webhooks::webhooks_module(w, &service.types, &polvo));
     let tracked = tracked_files.iter().map(|path| {
         quote!(
             const _: &[u8] = include_bytes!(#path);
@@ -55,6 +57,8 @@ pub fn service_module(service: &Service, tracked_files: &[String], crate_path: &
             #(#groups)*
 
             #ungrouped
+
+            #webhooks
         }
     }
 }

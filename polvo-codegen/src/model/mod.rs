@@ -16,6 +16,7 @@ pub mod section;
 mod service;
 mod types;
 mod usage;
+mod webhooks;
 
 pub use service::{BuildOptions, OperationFilter, build};
 pub use types::MAX_SCHEMA_DEPTH;
@@ -48,6 +49,36 @@ pub struct Service {
     pub notes: Vec<String>,
     /// The security schemes.
     pub auth: auth::AuthModel,
+    /// The payload types of the webhooks the `x-polvo` section selects.
+    pub webhooks: Option<Webhooks>,
+}
+
+/// The webhooks whose payloads get types: requests the API sends to the
+/// user's server.
+#[derive(Clone, Debug)]
+pub struct Webhooks {
+    /// The module holding them (`webhooks`, unless a group took it).
+    pub module: String,
+    /// The enum over their payloads (`Event`, unless a webhook took it).
+    pub event_enum: String,
+    /// The webhooks, in spec order; never empty.
+    pub hooks: Vec<Webhook>,
+}
+
+/// One webhook and the type of its payload.
+#[derive(Clone, Debug)]
+pub struct Webhook {
+    /// Its name, as the spec writes it.
+    pub name: String,
+    /// The payload's name in the `webhooks` module (`PascalCase`), also the
+    /// enum's variant.
+    pub type_name: String,
+    /// The payload's type.
+    pub payload: TypeRef,
+    /// The operation's `summary` and `description`.
+    pub docs: Docs,
+    /// Where the spec describes it.
+    pub place: Place,
 }
 
 /// A server the service can be reached at.

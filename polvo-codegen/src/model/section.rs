@@ -59,6 +59,42 @@ pub struct PolvoSection {
     /// current key first) that encrypt a token store set on the client's
     /// builder.
     pub token_keys_env: Option<String>,
+    /// The webhooks whose payload types are generated: `true` for all the
+    /// spec describes (3.1 `webhooks`, or the `x-webhooks` extension), or
+    /// a list of their names. None by default.
+    pub webhooks: Option<WebhookSelection>,
+}
+
+/// Which webhooks get payload types: all, or those named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WebhookSelection {
+    /// `true` for every webhook, `false` for none.
+    All(bool),
+    /// The webhooks with these names, as the spec writes them.
+    Named(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for WebhookSelection {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SelectionVisitor;
+        impl<'de> serde::de::Visitor<'de> for SelectionVisitor {
+            type Value = WebhookSelection;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("`true`, `false` or a list of webhook names")
+            }
+            fn visit_bool<E: serde::de::Error>(self, all: bool) -> Result<Self::Value, E> {
+                Ok(WebhookSelection::All(all))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut names = Vec::new();
+                while let Some(name) = seq.next_element::<String>()? {
+                    names.push(name);
+                }
+                Ok(WebhookSelection::Named(names))
+            }
+        }
+        deserializer.deserialize_any(SelectionVisitor)
+    }
 }
 
 /// How one operation pages.
@@ -377,5 +413,25 @@ mod tests {
         let mut diags = Diagnostics::new();
         assert!(parse_section(&value, "s.yaml", "/x-polvo", &mut diags).is_none());
         assert_eq!(diags.errors().next().unwrap().place(), "s.yaml#/x-polvo/schemes/k/typo");
+    }
+
+    #[test]
+    fn webhooks_are_all_none_or_a_list_of_names() {
+        let parse = |value: Value| parse_section(&value, "s.yaml", "/x-polvo", &mut Diagnostics::new());
+        let all = parse(serde_json::json!({"webhooks": true})).expect("parses");
+        assert_eq!(all.webhooks, Some(WebhookSelection::All(true)));
+        let named = parse(serde_json::json!({"webhooks": ["push", "newBooking"]})).expect("parses");
+        assert_eq!(named.webhooks, Some(WebhookSelection::Named(vec!["push".into(), "newBooking".into()])));
+
+        let mut diags = Diagnostics::new();
+        let value = serde_json::json!({"webhooks": ["push", 3]});
+        assert!(parse_section(&value, "s.yaml", "/x-polvo", &mut diags).is_none());
+        let error = diags.errors().next().expect("an error");
+        assert_eq!(error.place(), "s.yaml#/x-polvo/webhooks/1");
+        let mut diags = Diagnostics::new();
+        assert!(parse_section(&serde_json::json!({"webhooks": "all"}), "s.yaml", "", &mut diags).is_none());
+        let error = diags.errors().next().expect("an error");
+        assert_eq!(error.place(), "s.yaml#/webhooks");
+        assert!(error.message.contains("`true`, `false` or a list of webhook names"), "{}", error.message);
     }
 }

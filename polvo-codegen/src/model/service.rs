@@ -105,6 +105,9 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
     let roots = checked_roots(docs, roots, diags);
     // The `x-polvo` section: in the spec, or in the sidecar.
     let section = section(docs, &roots, options.sidecar, diags);
+    if section.as_ref().is_none_or(|s| s.section.webhooks.is_none()) {
+        roots.iter().for_each(|&doc| note_webhooks(docs, doc, diags));
+    }
     let names = ServiceNames::new(options, section.as_ref().map(|s| &s.section));
     let servers = roots.first().map(|&doc| servers(docs, doc)).unwrap_or_default();
     let auth = auth_model(docs, &roots, section.as_ref(), &servers, &names.env_prefix, diags);
@@ -143,6 +146,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
     let mut builder = OperationBuilder { types: &mut types, auth: &auth };
     let groups = build_groups(&grouping, named.groups, &raw_ops, &mut builder, &mut scopes.types);
     let ungrouped = build_ungrouped(named.ungrouped, &raw_ops, &mut builder, &mut scopes.client, &mut scopes.types);
+    let webhooks = super::webhooks::build(&mut types, &roots, section.as_ref(), &mut scopes);
 
     let mut type_defs = types.finish();
     make_finite(&mut type_defs);
@@ -160,6 +164,7 @@ pub fn build(docs: &DocumentSet, roots: &[DocId], options: &BuildOptions, diags:
         types: type_defs,
         notes: Vec::new(),
         auth,
+        webhooks,
     };
     super::pagination::detect(&mut service, section.as_ref(), &operation_ids, diags);
     let serde_impls =
@@ -194,13 +199,9 @@ fn mark_idempotency_headers(service: &mut Service, declared: Option<&str>) {
     }
 }
 
-/// The roots whose OpenAPI version polvo reads; webhooks they describe are noted.
+/// The roots whose OpenAPI version polvo reads.
 fn checked_roots(docs: &DocumentSet, roots: &[DocId], diags: &mut Diagnostics) -> Vec<DocId> {
-    let roots: Vec<DocId> = roots.iter().copied().filter(|&doc| check_version(docs, doc, diags)).collect();
-    for &doc in &roots {
-        note_webhooks(docs, doc, diags);
-    }
-    roots
+    roots.iter().copied().filter(|&doc| check_version(docs, doc, diags)).collect()
 }
 
 /// The module's name and the prefix of its environment variables.
@@ -670,7 +671,8 @@ fn collect_local_schema_refs(value: &Value, out: &mut Vec<String>) {
 }
 
 /// Webhooks (OpenAPI 3.1) are requests the API sends, not calls a client
-/// makes: they get no code, and the module docs say so.
+/// makes: unless the section's `webhooks` key selects them, they get no
+/// code, and the module docs say so.
 fn note_webhooks(docs: &DocumentSet, doc: DocId, diags: &mut Diagnostics) {
     let Some(hooks) = docs.doc(doc).root.get("webhooks").and_then(Value::as_object) else { return };
     if hooks.is_empty() {

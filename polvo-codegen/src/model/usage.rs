@@ -1,11 +1,12 @@
 //! Which types travel into requests and which out of responses.
 //!
 //! A type only sent needs `Serialize`, a type only received needs
-//! `Deserialize`, and a type no operation reaches (GitHub's webhook
-//! payloads, say) is not needed by a client at all. Deriving just what is
-//! needed is most of what keeps a large API's compile time down, so it is
-//! the default; [`SerdeImpls::Both`] gives every type that is needed at all
-//! both impls, for users who store or forward API objects.
+//! `Deserialize` (webhook payloads are received too), and a type no
+//! operation or selected webhook reaches is not needed by a client at all.
+//! Deriving just what is needed is most of what keeps a large API's
+//! compile time down, so it is the default; [`SerdeImpls::Both`] gives
+//! every type that is needed at all both impls, for users who store or
+//! forward API objects.
 
 use super::recursion::mentioned;
 use super::{Operation, Outcome, Service, TypeDef, TypeId, TypeKind};
@@ -21,6 +22,10 @@ pub fn mark_usage(service: &mut Service, impls: SerdeImpls) {
         collect_received(op, &mut received);
     }
     let has_operations = !sent.is_empty() || !received.is_empty();
+    // Webhook payloads arrive in requests to the user's server: received.
+    for hook in service.webhooks.iter().flat_map(|w| &w.hooks) {
+        mentioned(&hook.payload, &mut received);
+    }
     let types = &mut service.types;
     propagate(types, sent, |def| &mut def.usage.serialize);
     propagate(types, received, |def| &mut def.usage.deserialize);

@@ -16,15 +16,21 @@
 //!
 //! Timestamped signatures (Stripe, HubSpot) are checked against a clock,
 //! [`SystemTime::now`] unless a test injects another with `with_clock`.
+//!
+//! Once verified, [`decode`] turns the body into its payload type; a client
+//! generated with the `x-polvo` section's `webhooks` key has those types in
+//! its `webhooks` module.
 
 mod error;
 mod github;
 mod hubspot;
+mod payload;
 mod stripe;
 
 pub use error::WebhookError;
 pub use github::GitHub;
 pub use hubspot::HubSpot;
+pub use payload::{PayloadError, decode};
 pub use stripe::Stripe;
 
 use hmac::{Hmac, Mac};

@@ -43,7 +43,7 @@ pub(super) fn media_base(media: &str) -> String {
 }
 
 /// Whether a body of this media type is JSON (`*/*` with a schema counts).
-pub(super) fn is_json_media(media: &str) -> bool {
+pub(in crate::model) fn is_json_media(media: &str) -> bool {
     let base = media_base(media);
     base == "application/json"
         || base == "text/json"

@@ -7,6 +7,8 @@ mod media;
 mod parameters;
 mod responses;
 
+pub(super) use media::is_json_media;
+
 use serde_json::Value;
 
 use super::schema::{child_pointer, non_empty};
