@@ -27,6 +27,7 @@ mod redirect;
 mod request;
 mod response;
 mod retry;
+mod stream;
 mod transport;
 pub mod webhooks;
 
@@ -41,6 +42,7 @@ pub use limit::DEFAULT_MAX_RESPONSE_SIZE;
 pub use options::CallOptions;
 pub use response::Response;
 pub use retry::{DEFAULT_MAX_RETRIES, RetryPolicy};
+pub use stream::{ByteStream, Download, Event, EventStream, StreamError};
 pub use serde_json::Value;
 pub use {chrono, reqwest, reqwest_middleware, secrecy, serde_json, uuid};
 
@@ -73,6 +75,7 @@ pub mod __private {
     pub use crate::impl_string_enum;
     pub use crate::request::{Request, SendError};
     pub use crate::response::RawResponse;
+    pub use crate::stream::{OpenBody, StreamedResponse, only_error};
     pub use http::Method;
     pub use serde;
     pub use serde_json;
