@@ -39,6 +39,12 @@ fn no_operation_ids() {
     snapshot("no-operation-ids.yaml", "no_operation_ids");
 }
 
+/// `send_events()` and `send_stream()` next to `send()`.
+#[test]
+fn streaming() {
+    snapshot("streaming/files.yaml", "streaming");
+}
+
 #[test]
 fn split_files() {
     snapshot("split/api.yaml", "split");

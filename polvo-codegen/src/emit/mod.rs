@@ -10,6 +10,7 @@ mod constructors;
 pub mod docs;
 mod operations;
 mod pagination;
+mod streaming;
 pub mod paths;
 mod types;
 

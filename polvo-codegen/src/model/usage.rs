@@ -8,7 +8,7 @@
 //! both impls, for users who store or forward API objects.
 
 use super::recursion::mentioned;
-use super::{Operation, Outcome, Service, TypeDef, TypeId, TypeKind};
+use super::{EventData, Operation, Outcome, Service, TypeDef, TypeId, TypeKind};
 use crate::SerdeImpls;
 
 /// Marks every type's [`super::Usage`].
@@ -54,6 +54,9 @@ fn collect_received(op: &Operation, out: &mut Vec<TypeId>) {
             Outcome::Single(t) | Outcome::Optional(t) => mentioned(t, out),
             Outcome::Enum { variants, .. } => variants.iter().flat_map(|(_, t)| t).for_each(|t| mentioned(t, out)),
         }
+    }
+    if let Some(EventData::Json(data)) = &op.streaming.events {
+        mentioned(data, out);
     }
 }
 

@@ -92,3 +92,32 @@ impl Stream for Reader {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks() -> UploadBody {
+        let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from("ab")), Ok(Bytes::from("c"))]);
+        UploadBody::new(chunks, Some(3))
+    }
+
+    #[test]
+    fn a_body_may_be_handed_out_again_until_it_is_read() {
+        let body = chunks();
+        let clone = body.clone();
+        assert_eq!(body, clone, "clones share the stream");
+        assert_ne!(body, chunks());
+        // A request that failed before its body was read (a refused
+        // connection) leaves it whole.
+        drop(body.to_body().unwrap());
+        assert!(!clone.started());
+        let mut reader = Reader(Arc::clone(&clone.shared));
+        let waker = futures_util::task::noop_waker();
+        let first = Pin::new(&mut reader).poll_next(&mut Context::from_waker(&waker));
+        assert!(matches!(first, Poll::Ready(Some(Ok(ref chunk))) if chunk == "ab"));
+        assert!(body.started(), "reading began, for every clone");
+        let refused = body.to_body().unwrap_err();
+        assert!(refused.to_string().contains("can be sent only once"), "{refused}");
+    }
+}
