@@ -145,9 +145,7 @@ async fn download(State(server): State<Server>, Path(name): Path<String>) -> Res
             });
         }
         "endless" => {
-            tokio::spawn(async move {
-                while sender.send(Bytes::from(vec![7u8; CHUNK])).await.is_ok() {}
-            });
+            tokio::spawn(async move { while sender.send(Bytes::from(vec![7u8; CHUNK])).await.is_ok() {} });
         }
         "small" => return with_type(200, "application/octet-stream", Body::from("small file")),
         _ => return with_type(404, "text/plain", Body::from("no such file")),

@@ -42,8 +42,8 @@ pub use limit::DEFAULT_MAX_RESPONSE_SIZE;
 pub use options::CallOptions;
 pub use response::Response;
 pub use retry::{DEFAULT_MAX_RETRIES, RetryPolicy};
-pub use stream::{ByteStream, Download, Event, EventStream, StreamError};
 pub use serde_json::Value;
+pub use stream::{ByteStream, Download, Event, EventStream, StreamError};
 pub use {chrono, reqwest, reqwest_middleware, secrecy, serde_json, uuid};
 
 /// A JSON object with any members (`type: object` without properties).

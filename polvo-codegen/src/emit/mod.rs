@@ -10,8 +10,8 @@ mod constructors;
 pub mod docs;
 mod operations;
 mod pagination;
-mod streaming;
 pub mod paths;
+mod streaming;
 mod types;
 
 use proc_macro2::TokenStream;

@@ -37,7 +37,9 @@ pub enum StreamError {
     HeadTimeout,
     /// The request body is a stream, which can be sent only once, and it
     /// was needed again. Nothing more was sent.
-    #[error("the request body is a stream and can be sent only once, but {reason}; send a `Binary` of bytes to allow it")]
+    #[error(
+        "the request body is a stream and can be sent only once, but {reason}; send a `Binary` of bytes to allow it"
+    )]
     BodyNotReplayable {
         /// What needed the body again.
         reason: &'static str,
