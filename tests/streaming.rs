@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
 use futures_util::{StreamExt, TryStreamExt, stream};
-use polvo::{Binary, Bytes, Error, RetryPolicy, StreamError};
+use polvo::{Binary, Bytes, CallOptions, Error, RetryPolicy, StreamError};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
@@ -87,17 +87,25 @@ fn with_type(status: u16, content_type: &'static str, body: Body) -> Response {
 
 /// `ok`: three typed events, the second and third after the test's signal.
 /// `malformed`: a good event, one whose data is not a token, a good one.
-/// `fail`: a 500. `missing`: a documented 404.
+/// `fail`: a 500. `missing`: a documented 404. `slow`: no head for 30 s.
+/// `huge`: an event that never ends.
 async fn chat_events(State(server): State<Server>, Path(id): Path<String>) -> Response {
     match id.as_str() {
         "fail" => return with_type(500, "text/plain", Body::from("the model is down")),
         "missing" => return with_type(404, "application/json", Body::from(r#"{"title":"no such chat"}"#)),
+        "slow" => tokio::time::sleep(Duration::from_secs(30)).await,
         _ => {}
     }
     let (sender, body) = channel_body();
     let gate = server.events_gate.clone();
     tokio::spawn(async move {
         let event = |text: &str| Bytes::from(text.to_owned());
+        if id == "huge" {
+            // One event that never ends, larger than the client's limit.
+            sender.send(event("data: ")).await.ok();
+            while sender.send(Bytes::from(vec![b'x'; CHUNK])).await.is_ok() {}
+            return;
+        }
         if id == "malformed" {
             sender.send(event("event: token\ndata: {\"text\":\"a\",\"index\":0}\n\n")).await.ok();
             sender.send(event("event: token\nid: 7\ndata: {\"text\": 12\n\n")).await.ok();
@@ -353,4 +361,33 @@ async fn a_redirect_that_would_resend_a_streamed_body_fails_clearly() {
     let error = request.send().await.unwrap_err();
     assert!(error.to_string().contains("can be sent only once"), "{error}");
     assert_eq!(server.uploads.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn the_call_timeout_covers_the_head_not_the_stream() {
+    let (server, client) = Server::start().await;
+    let timeout = Duration::from_millis(300);
+    let options = CallOptions::new().timeout(timeout);
+    match client.chat_events("slow").with_options(options).send_events().await {
+        Err(Error::Stream(StreamError::HeadTimeout)) => {}
+        other => panic!("expected the head to time out, got {other:?}"),
+    }
+    let mut events = client.chat_events("ok").with_options(options).send_events().await.unwrap();
+    next(&mut events).await.unwrap().unwrap();
+    // Past the call's timeout, the stream goes on.
+    tokio::time::sleep(timeout * 2).await;
+    server.events_gate.notify_one();
+    let rest: Vec<_> = events.try_collect().await.unwrap();
+    assert_eq!(rest.len(), 2);
+}
+
+#[tokio::test]
+async fn an_event_larger_than_the_size_limit_ends_the_stream() {
+    let (_server, client) = Server::start().await;
+    let mut events = client.chat_events("huge").send_events().await.unwrap();
+    match next(&mut events).await {
+        Some(Err(Error::Stream(StreamError::EventTooLarge { limit }))) => assert_eq!(limit, MAX_RESPONSE_SIZE),
+        other => panic!("expected the event to be refused, got {other:?}"),
+    }
+    assert!(next(&mut events).await.is_none(), "the stream ends there");
 }
