@@ -47,6 +47,12 @@ fn webhooks() {
     snapshot("webhooks/bookings.yaml", "bookings");
 }
 
+/// `send_events()` and `send_stream()` next to `send()`.
+#[test]
+fn streaming() {
+    snapshot("streaming/files.yaml", "streaming");
+}
+
 #[test]
 fn split_files() {
     snapshot("split/api.yaml", "split");

@@ -315,8 +315,18 @@ const MODULE_RESERVED_TYPES: &[&str] =
 const MODULE_RESERVED_MODULES: &[&str] = &["types", "client", "auth"];
 
 /// Methods of a request builder that parameters and the body must not take.
-const BUILDER_RESERVED: &[&str] =
-    &["client", "send", "send_response", "new", "pages", "items", "with_options", "call_options"];
+const BUILDER_RESERVED: &[&str] = &[
+    "client",
+    "send",
+    "send_response",
+    "new",
+    "pages",
+    "items",
+    "with_options",
+    "call_options",
+    "send_events",
+    "send_stream",
+];
 
 /// The name of the service module: `source` in snake_case, `api` if empty.
 pub fn service_module(source: &str) -> String {

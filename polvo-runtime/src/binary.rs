@@ -4,6 +4,9 @@ use bytes::Bytes;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
+use crate::hooks::BoxError;
+use crate::stream::UploadBody;
+
 /// Binary content for a request (`format: binary` in the spec): the bytes,
 /// and for multipart uploads an optional file name and content type.
 ///
@@ -13,17 +16,67 @@ use std::fmt;
 ///     .with_content_type("text/plain");
 /// assert_eq!(file.len(), 5);
 /// ```
+///
+/// A large raw request body can come from a stream of chunks instead
+/// ([`from_stream`](Self::from_stream)), read while the request is sent.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Binary {
     bytes: Bytes,
     file_name: Option<String>,
     content_type: Option<String>,
+    stream: Option<UploadBody>,
 }
 
 impl Binary {
     /// Binary content from bytes.
     pub fn new(bytes: impl Into<Bytes>) -> Self {
-        Binary { bytes: bytes.into(), file_name: None, content_type: None }
+        Binary { bytes: bytes.into(), file_name: None, content_type: None, stream: None }
+    }
+
+    /// Content read from a stream of chunks while the request is sent,
+    /// never held whole (sent with `Transfer-Encoding: chunked`). It goes
+    /// only in a raw request body (not a multipart part or JSON).
+    ///
+    /// Such a body can be sent once: the call is not retried once sending
+    /// began, a redirect that would send it again fails with
+    /// `StreamError::BodyNotReplayable`, and so does sending a clone of a
+    /// request that was sent.
+    ///
+    /// ```
+    /// use polvo_runtime::{Binary, Bytes};
+    /// let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from("a")), Ok(Bytes::from("b"))]);
+    /// let body = Binary::from_stream(chunks);
+    /// assert!(body.is_stream());
+    /// ```
+    pub fn from_stream<S, B, E>(stream: S) -> Self
+    where
+        S: futures_util::Stream<Item = Result<B, E>> + Send + 'static,
+        B: Into<Bytes> + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        Binary { stream: Some(UploadBody::new(stream, None)), ..Binary::default() }
+    }
+
+    /// Like [`from_stream`](Self::from_stream), for a stream of `length`
+    /// bytes, sent as `Content-Length` (some servers require it). The
+    /// stream must yield exactly that many bytes.
+    pub fn from_stream_with_length<S, B, E>(stream: S, length: u64) -> Self
+    where
+        S: futures_util::Stream<Item = Result<B, E>> + Send + 'static,
+        B: Into<Bytes> + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        Binary { stream: Some(UploadBody::new(stream, Some(length))), ..Binary::default() }
+    }
+
+    /// Whether the content comes from a stream ([`from_stream`](Self::from_stream)).
+    pub fn is_stream(&self) -> bool {
+        self.stream.is_some()
+    }
+
+    /// The stream behind the content, if it is one.
+    pub(crate) fn upload(&self) -> Option<&UploadBody> {
+        self.stream.as_ref()
     }
 
     /// Sets the file name sent with a multipart part.
@@ -38,7 +91,7 @@ impl Binary {
         self
     }
 
-    /// The bytes.
+    /// The bytes (none for content from a stream).
     pub fn bytes(&self) -> &Bytes {
         &self.bytes
     }
@@ -58,14 +111,18 @@ impl Binary {
         self.content_type.as_deref()
     }
 
-    /// The number of bytes.
+    /// The number of bytes (for a stream, the length given with it, or 0).
     pub fn len(&self) -> usize {
-        self.bytes.len()
+        match &self.stream {
+            Some(stream) => stream.length().map_or(0, |length| usize::try_from(length).unwrap_or(usize::MAX)),
+            None => self.bytes.len(),
+        }
     }
 
-    /// Whether there are no bytes.
+    /// Whether there are no bytes (`false` for a stream, whose length may
+    /// be unknown).
     pub fn is_empty(&self) -> bool {
-        self.bytes.is_empty()
+        self.stream.is_none() && self.bytes.is_empty()
     }
 }
 
@@ -75,6 +132,7 @@ impl fmt::Debug for Binary {
             .field("len", &self.bytes.len())
             .field("file_name", &self.file_name)
             .field("content_type", &self.content_type)
+            .field("stream", &self.stream.is_some())
             .finish()
     }
 }
@@ -113,6 +171,9 @@ impl From<&'static str> for Binary {
 /// JSON property); invalid UTF-8 is replaced.
 impl Serialize for Binary {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.stream.is_some() {
+            return Err(serde::ser::Error::custom("content from a stream can be sent only as a whole request body"));
+        }
         serializer.serialize_str(&String::from_utf8_lossy(&self.bytes))
     }
 }

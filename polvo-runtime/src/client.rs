@@ -180,7 +180,14 @@ impl ClientCore {
     /// hooks, middleware, transport; see the `pipeline` module) and reads
     /// the whole response.
     pub async fn send(&self, request: Request) -> Result<RawResponse, SendError> {
-        crate::pipeline::call(self, request).await
+        crate::pipeline::call(self, request, crate::stream::ReadWhole).await
+    }
+
+    /// Sends `request` through the pipeline like [`send`](Self::send), and
+    /// leaves the body of a 2xx answer unread, to be streamed (any other
+    /// answer is read whole). The call's timeout covers the response head.
+    pub async fn send_streaming(&self, request: Request) -> Result<crate::__private::StreamedResponse, SendError> {
+        crate::pipeline::call(self, request, crate::stream::ReadHead).await
     }
 }
 

@@ -89,6 +89,10 @@ pub enum Error<E> {
     /// sent a cursor it had sent before, or a next-page link without the
     /// expected parameter. The pages before were delivered.
     Pagination(crate::paginate::PaginationError),
+    /// A streamed call went wrong: an event that did not decode, a
+    /// response head that did not arrive in time, a streamed request body
+    /// that would have to be sent twice (see [`StreamError`](crate::StreamError)).
+    Stream(crate::StreamError),
 }
 
 impl<E> Error<E> {
@@ -100,7 +104,12 @@ impl<E> Error<E> {
             | Error::Decode { status, .. }
             | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::Transport(e) => e.status(),
-            Error::Request(_) | Error::Auth(_) | Error::Pagination(_) | Error::Hook(_) | Error::Middleware(_) => None,
+            Error::Request(_)
+            | Error::Auth(_)
+            | Error::Pagination(_)
+            | Error::Hook(_)
+            | Error::Middleware(_)
+            | Error::Stream(_) => None,
         }
     }
 
@@ -160,6 +169,7 @@ impl<E> Error<E> {
                 Error::ResponseTooLarge { status, headers, limit, attempts }
             }
             Error::Pagination(e) => Error::Pagination(e),
+            Error::Stream(e) => Error::Stream(e),
         }
     }
 }
@@ -207,6 +217,7 @@ impl<E> fmt::Display for Error<E> {
                 crate::limit::describe(*limit)
             ),
             Error::Pagination(e) => write!(f, "pagination failed: {e}"),
+            Error::Stream(e) => write!(f, "streaming failed: {e}"),
         }
     }
 }
@@ -219,6 +230,7 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
             Error::Transport(e) => Some(e),
             Error::Auth(e) => Some(e),
             Error::Pagination(e) => Some(e),
+            Error::Stream(e) => Some(e),
             Error::Hook(e) | Error::Middleware(e) => Some(e.as_ref()),
             _ => None,
         }

@@ -27,6 +27,7 @@ mod redirect;
 mod request;
 mod response;
 mod retry;
+mod stream;
 mod transport;
 pub mod webhooks;
 
@@ -42,6 +43,7 @@ pub use options::CallOptions;
 pub use response::Response;
 pub use retry::{DEFAULT_MAX_RETRIES, RetryPolicy};
 pub use serde_json::Value;
+pub use stream::{ByteStream, Download, Event, EventStream, StreamError};
 pub use {chrono, reqwest, reqwest_middleware, secrecy, serde_json, uuid};
 
 /// A JSON object with any members (`type: object` without properties).
@@ -73,6 +75,7 @@ pub mod __private {
     pub use crate::impl_string_enum;
     pub use crate::request::{Request, SendError};
     pub use crate::response::RawResponse;
+    pub use crate::stream::{OpenBody, StreamedResponse, only_error};
     pub use http::Method;
     pub use serde;
     pub use serde_json;

@@ -25,12 +25,13 @@ use crate::error::RequestError;
 use crate::options::CallSettings;
 use crate::redirect::{self, Hop};
 use crate::request::{Request, SendError};
-use crate::response::RawResponse;
 use crate::retry;
+use crate::stream::{Answer, Reading, StreamError};
 use crate::transport::{Attempt, Credentials, Ended};
 
-/// Runs `request` through the pipeline and reads the whole response.
-pub(crate) async fn call(core: &ClientCore, request: Request) -> Result<RawResponse, SendError> {
+/// Runs `request` through the pipeline and reads the response as
+/// `reading` says: whole, or only the head of a 2xx to be streamed.
+pub(crate) async fn call<R: Reading>(core: &ClientCore, request: Request, reading: R) -> Result<R::Output, SendError> {
     let span = tracing::info_span!(
         target: "polvo",
         "polvo.call",
@@ -42,7 +43,7 @@ pub(crate) async fn call(core: &ClientCore, request: Request) -> Result<RawRespo
     );
     let started = Instant::now();
     let mut attempts = 0;
-    let result = run(core, request, &mut attempts).instrument(span.clone()).await;
+    let result = run(core, request, reading, &mut attempts).instrument(span.clone()).await;
     if !span.is_disabled() {
         let status = match &result {
             Ok(response) => Some(response.status()),
@@ -60,7 +61,12 @@ pub(crate) async fn call(core: &ClientCore, request: Request) -> Result<RawRespo
 
 /// The checks, the credentials and the attempts; `attempts` counts the
 /// attempts made.
-async fn run(core: &ClientCore, mut request: Request, attempts: &mut u32) -> Result<RawResponse, SendError> {
+async fn run<R: Reading>(
+    core: &ClientCore,
+    mut request: Request,
+    reading: R,
+    attempts: &mut u32,
+) -> Result<R::Output, SendError> {
     if let Some(e) = request.error.take() {
         return Err(SendError::Request(e));
     }
@@ -83,11 +89,13 @@ async fn run(core: &ClientCore, mut request: Request, attempts: &mut u32) -> Res
                 .await
                 .map_err(|e| SendError::Request(RequestError::RateLimitCost { cost: e.cost, burst: e.burst }))?;
         }
-        let outcome = attempt(core, &request, (&mut credentials, &mut applied), settings, deadline, *attempts).await;
+        let outcome =
+            attempt(core, &request, (&mut credentials, &mut applied), settings, (deadline, reading), *attempts).await;
         if let Ok(response) = &outcome {
             limits.observe(core.tenant_key(), response.headers());
         }
-        let retries_left = replay_safe && *attempts <= settings.retry.retries();
+        // A streamed body whose sending began cannot be sent again.
+        let retries_left = replay_safe && !request.body_consumed() && *attempts <= settings.retry.retries();
         let Some(wait) = retries_left.then(|| retry_wait(&outcome, &settings, *attempts)).flatten() else {
             return outcome;
         };
@@ -102,14 +110,14 @@ async fn run(core: &ClientCore, mut request: Request, attempts: &mut u32) -> Res
 }
 
 /// One attempt, and its resend after a 401 with a renewable token.
-async fn attempt(
+async fn attempt<R: Reading>(
     core: &ClientCore,
     request: &Request,
     (credentials, applied): (&mut Credentials, &mut Vec<Applied>),
     settings: CallSettings,
-    call_deadline: Option<Instant>,
+    (call_deadline, reading): (Option<Instant>, R),
     number: u32,
-) -> Result<RawResponse, SendError> {
+) -> Result<R::Output, SendError> {
     let own_deadline = settings.attempt_timeout.map(|timeout| Instant::now() + timeout);
     let deadline = match (call_deadline, own_deadline) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -117,8 +125,13 @@ async fn attempt(
     };
     let base_url = core.base_url();
     let first = Hop::first(credentials.first_url(request.url(base_url))?, request.method.clone());
-    let ended: Ended = Attempt { core, request, credentials, deadline, number }.exchange(first, 0).await?;
+    let ended: Ended<R::Output> =
+        Attempt { core, request, credentials, deadline, number, reading }.exchange(first, 0).await?;
     let Some(last) = ended.resend else { return Ok(ended.response) };
+    if request.body_consumed() {
+        tracing::debug!("401: not renewing the token, the request's streamed body cannot be sent again");
+        return Ok(ended.response);
+    }
     if !core.auth_state().expire(applied, core.tenant()) {
         return Ok(ended.response);
     }
@@ -128,17 +141,18 @@ async fn attempt(
         0 => Hop::first(credentials.first_url(request.url(base_url))?, request.method.clone()),
         _ => Hop { url: redirect::with_query_credentials(last.url, &credentials.query), ..last },
     };
-    let attempt = Attempt { core, request, credentials, deadline, number };
+    let attempt = Attempt { core, request, credentials, deadline, number, reading };
     Ok(attempt.exchange(again, ended.followed).await?.response)
 }
 
 /// How long to wait before retrying `outcome`, or `None` when it is not
 /// retried: it succeeded, failed for good, or asked for a longer wait
 /// than the policy allows.
-fn retry_wait(outcome: &Result<RawResponse, SendError>, settings: &CallSettings, attempts: u32) -> Option<Duration> {
+fn retry_wait<O: Answer>(outcome: &Result<O, SendError>, settings: &CallSettings, attempts: u32) -> Option<Duration> {
     let headers = match outcome {
         Ok(response) if retry::retryable_status(response.status()) => Some(response.headers()),
         Err(SendError::Transport(e)) if retryable_transport(e) => None,
+        Err(SendError::Stream(StreamError::HeadTimeout)) => None,
         _ => return None,
     };
     settings.retry.wait(attempts - 1, headers, retry::jitter())
@@ -152,11 +166,12 @@ fn retryable_transport(error: &reqwest::Error) -> bool {
 }
 
 /// Why an attempt is retried, for the log.
-fn reason(outcome: &Result<RawResponse, SendError>) -> String {
+fn reason<O: Answer>(outcome: &Result<O, SendError>) -> String {
     match outcome {
         Ok(response) => response.status().to_string(),
         Err(SendError::Transport(e)) if e.is_timeout() => "timed out".to_owned(),
         Err(SendError::Transport(e)) if e.is_connect() => "could not connect".to_owned(),
+        Err(SendError::Stream(StreamError::HeadTimeout)) => "timed out".to_owned(),
         Err(_) => "the connection failed".to_owned(),
     }
 }

@@ -39,6 +39,8 @@ pub(crate) enum Body {
     Bytes(Bytes, HeaderValue),
     /// Shared, so a request sent again reuses the parts.
     Multipart(std::sync::Arc<Multipart>),
+    /// Read from a stream while it is sent: it can be sent once.
+    Stream(crate::stream::UploadBody, HeaderValue),
 }
 
 /// Why sending failed, before any response was decoded. Converts into
@@ -66,6 +68,8 @@ pub enum SendError {
         /// The attempts the call made.
         attempts: u32,
     },
+    /// A streamed call failed beyond what any call can.
+    Stream(crate::stream::StreamError),
 }
 
 impl<E> From<SendError> for Error<E> {
@@ -79,6 +83,7 @@ impl<E> From<SendError> for Error<E> {
             SendError::TooLarge { status, headers, limit, attempts } => {
                 Error::ResponseTooLarge { status, headers, limit, attempts }
             }
+            SendError::Stream(e) => Error::Stream(e),
         }
     }
 }
@@ -256,7 +261,10 @@ impl Request {
         let body = body.into();
         let content_type = body.content_type().unwrap_or(content_type).to_owned();
         match HeaderValue::from_str(&content_type) {
-            Ok(ct) => self.body = Body::Bytes(body.into_bytes(), ct),
+            Ok(ct) => match body.upload() {
+                Some(stream) => self.body = Body::Stream(stream.clone(), ct),
+                None => self.body = Body::Bytes(body.into_bytes(), ct),
+            },
             Err(_) => self.fail(RequestError::InvalidHeader { name: "content-type".into() }),
         }
     }
@@ -282,6 +290,17 @@ impl Request {
     /// Whether the request has a body.
     pub(crate) fn has_body(&self) -> bool {
         !matches!(self.body, Body::None)
+    }
+
+    /// Whether the body is a stream whose sending began, so that the
+    /// request cannot be sent again.
+    pub(crate) fn body_consumed(&self) -> bool {
+        matches!(&self.body, Body::Stream(stream, _) if stream.started())
+    }
+
+    /// Whether the body is a stream (sent once at most).
+    pub(crate) fn has_stream_body(&self) -> bool {
+        matches!(self.body, Body::Stream(..))
     }
 }
 

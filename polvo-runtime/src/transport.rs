@@ -10,10 +10,10 @@ use crate::auth::Target;
 use crate::client::ClientCore;
 use crate::error::RequestError;
 use crate::hooks::ResponseHead;
-use crate::limit::{self, ReadError};
+use crate::limit;
 use crate::redirect::{self, Chain, Hop, Next};
 use crate::request::{Body, Request, SendError, append_query};
-use crate::response::RawResponse;
+use crate::stream::{Reading, StreamError};
 
 /// The credentials of one call, kept apart from the request's own
 /// headers, query and cookies: they go to the API's origin only.
@@ -38,9 +38,9 @@ impl Credentials {
 }
 
 /// How a chain of requests ended.
-pub(crate) struct Ended {
+pub(crate) struct Ended<O> {
     /// The final response.
-    pub response: RawResponse,
+    pub response: O,
     /// The last request, when the API's origin answered it with a 401.
     pub resend: Option<Hop>,
     /// How many redirects were followed.
@@ -48,7 +48,7 @@ pub(crate) struct Ended {
 }
 
 /// One attempt: the request, what it is sent with, and until when.
-pub(crate) struct Attempt<'a> {
+pub(crate) struct Attempt<'a, R> {
     pub core: &'a ClientCore,
     pub request: &'a Request,
     pub credentials: &'a Credentials,
@@ -56,14 +56,16 @@ pub(crate) struct Attempt<'a> {
     pub deadline: Option<Instant>,
     /// The attempt's number, from 1.
     pub number: u32,
+    /// How the final response is read.
+    pub reading: R,
 }
 
-impl Attempt<'_> {
+impl<R: Reading> Attempt<'_, R> {
     /// Sends `hop` and follows its redirects (`followed` were followed
     /// already). Returns the final response, and the last request again if
     /// the API itself answered it with a 401 (it may be resent with a
     /// renewed token).
-    pub async fn exchange(&self, mut hop: Hop, mut followed: usize) -> Result<Ended, SendError> {
+    pub async fn exchange(&self, mut hop: Hop, mut followed: usize) -> Result<Ended<R::Output>, SendError> {
         loop {
             let (method, keep_body, trusted) = (hop.method.clone(), hop.keep_body, hop.trusted);
             let response = self.send_hop(hop).await?;
@@ -91,8 +93,15 @@ impl Attempt<'_> {
                     keep_body,
                     trusted,
                 });
-                return Ok(Ended { response: self.read(response).await?, resend, followed });
+                let limit = self.core.max_response_size();
+                let response = self.reading.read(response, limit, self.number).await?;
+                return Ok(Ended { response, resend, followed });
             };
+            if next.keep_body && self.request.has_stream_body() {
+                return Err(SendError::Stream(StreamError::BodyNotReplayable {
+                    reason: "the server redirected the request (307 or 308) and following it means sending the body again",
+                }));
+            }
             tracing::debug!(
                 status = %response.status(),
                 to = %redirect::origin_text(&next.url),
@@ -115,7 +124,9 @@ impl Attempt<'_> {
     async fn send_hop(&self, hop: Hop) -> Result<reqwest::Response, SendError> {
         let trusted = hop.trusted;
         let mut builder = self.core.http().request(hop.method, hop.url);
-        if let Some(deadline) = self.deadline {
+        if let Some(deadline) = self.deadline
+            && !R::TIMEOUT_COVERS_HEAD_ONLY
+        {
             // Zero once the deadline passed: reqwest then times out at once.
             builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
         }
@@ -128,6 +139,13 @@ impl Attempt<'_> {
                         builder.header(http::header::CONTENT_TYPE, content_type.clone()).body(bytes.clone())
                     }
                     Body::Multipart(form) => builder.multipart(form.to_form().map_err(SendError::Request)?),
+                    Body::Stream(stream, content_type) => {
+                        let mut builder = builder.header(http::header::CONTENT_TYPE, content_type.clone());
+                        if let Some(length) = stream.length() {
+                            builder = builder.header(http::header::CONTENT_LENGTH, length);
+                        }
+                        builder.body(stream.to_body().map_err(SendError::Stream)?)
+                    }
                 };
             }
         } else if let Some(accept) = self.request.headers.get(http::header::ACCEPT) {
@@ -138,7 +156,7 @@ impl Attempt<'_> {
         for hook in hooks {
             hook.before_request(&mut request).await.map_err(SendError::Hook)?;
         }
-        let response = self.core.execute(request).await?;
+        let response = self.execute(request).await?;
         if !hooks.is_empty() {
             let head = ResponseHead {
                 method: &self.request.method,
@@ -187,19 +205,16 @@ impl Attempt<'_> {
         Ok(headers)
     }
 
-    /// Reads the final response, within the client's size limit.
-    async fn read(&self, mut response: reqwest::Response) -> Result<RawResponse, SendError> {
-        // Taken, not cloned: the body is read without them.
-        let (status, headers) = (response.status(), std::mem::take(response.headers_mut()));
-        let limit = self.core.max_response_size();
-        match limit::read_body(response, limit).await {
-            Ok(body) => {
-                let mut response = RawResponse::new(status, headers, body);
-                response.set_attempts(self.number);
-                Ok(response)
+    /// Sends a request. For a streamed answer the deadline covers the
+    /// response head only (reqwest's own timeout would cover the body).
+    async fn execute(&self, request: reqwest::Request) -> Result<reqwest::Response, SendError> {
+        match self.deadline {
+            Some(deadline) if R::TIMEOUT_COVERS_HEAD_ONLY => {
+                tokio::time::timeout_at(deadline.into(), self.core.execute(request))
+                    .await
+                    .map_err(|_| SendError::Stream(StreamError::HeadTimeout))?
             }
-            Err(ReadError::TooLarge) => Err(SendError::TooLarge { status, headers, limit, attempts: self.number }),
-            Err(ReadError::Transport(e)) => Err(SendError::Transport(e)),
+            _ => self.core.execute(request).await,
         }
     }
 }

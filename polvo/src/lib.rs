@@ -29,6 +29,8 @@ pub use polvo_runtime::{
     DEFAULT_TENANT, DEFAULT_TIMEOUT, Date, DateTime, Error, HeaderMap, Hook, HookFuture, JsonObject, NoErrorBody,
     Quota, RequestError, Response, ResponseHead, RetryPolicy, StatusCode, Uuid, Value,
 };
+/// Streamed calls: server-sent events, downloads, uploads from a stream.
+pub use polvo_runtime::{ByteStream, Download, Event, EventStream, StreamError};
 pub use polvo_runtime::{auth, chrono, paginate, reqwest, reqwest_middleware, secrecy, serde_json, uuid, webhooks};
 
 /// What generated code uses. Not a stable API: it changes with the macro.

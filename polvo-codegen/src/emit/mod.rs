@@ -11,6 +11,7 @@ pub mod docs;
 mod operations;
 mod pagination;
 pub mod paths;
+mod streaming;
 mod types;
 mod webhooks;
 

@@ -174,6 +174,7 @@ pub fn builder(
     let builder_doc = format!(" A request to {}, sent by [`send`](Self::send).", starter_link(starter_path, op));
     let enums = if op.emits_outcomes { outcome_enums(op, paths, starter_path) } else { TokenStream::new() };
     let pagination = super::pagination::methods(op, &error, paths);
+    let streaming = super::streaming::methods(op, &error, paths, types);
 
     quote! {
         #[doc = #builder_doc]
@@ -201,6 +202,8 @@ pub fn builder(
             }
 
             #pagination
+
+            #streaming
         }
 
         #enums
@@ -236,7 +239,7 @@ fn outcome_type(outcome: &Outcome, paths: &Paths<'_>, success: bool) -> TokenStr
 }
 
 /// The statements that build `request`.
-fn request_code(op: &Operation, paths: &Paths<'_>, types: &[TypeDef]) -> TokenStream {
+pub(super) fn request_code(op: &Operation, paths: &Paths<'_>, types: &[TypeDef]) -> TokenStream {
     let method = format_ident!("{}", op.http_method);
     let polvo = paths.polvo();
     let path = path_expr(op, polvo);
@@ -473,7 +476,7 @@ fn success_decode(resp: &Response, outcome: &Outcome, op: &Operation) -> TokenSt
     }
 }
 
-fn error_decode(resp: &Response, outcome: &Outcome) -> TokenStream {
+pub(super) fn error_decode(resp: &Response, outcome: &Outcome) -> TokenStream {
     let variant = match (outcome, &resp.variant) {
         (Outcome::Enum { name, .. }, Some(v)) => {
             let (name, v) = (ident(name), ident(v));

@@ -14,11 +14,13 @@ mod renames;
 mod schema;
 pub mod section;
 mod service;
+mod streaming;
 mod types;
 mod usage;
 mod webhooks;
 
 pub use service::{BuildOptions, OperationFilter, build};
+pub use streaming::{EventData, Streaming};
 pub use types::MAX_SCHEMA_DEPTH;
 
 use crate::load::Place;
@@ -151,6 +153,9 @@ pub struct Operation {
     /// section's `idempotency_header` for `POST` and `PATCH`): the runtime
     /// sets a key once per call and retries the request with it.
     pub idempotency_header: Option<String>,
+    /// How a successful answer can be streamed (`send_events()`,
+    /// `send_stream()`).
+    pub streaming: Streaming,
 }
 
 /// How a paginated operation's results continue.

@@ -9,7 +9,7 @@
 //! forward API objects.
 
 use super::recursion::mentioned;
-use super::{Operation, Outcome, Service, TypeDef, TypeId, TypeKind};
+use super::{EventData, Operation, Outcome, Service, TypeDef, TypeId, TypeKind};
 use crate::SerdeImpls;
 
 /// Marks every type's [`super::Usage`].
@@ -59,6 +59,9 @@ fn collect_received(op: &Operation, out: &mut Vec<TypeId>) {
             Outcome::Single(t) | Outcome::Optional(t) => mentioned(t, out),
             Outcome::Enum { variants, .. } => variants.iter().flat_map(|(_, t)| t).for_each(|t| mentioned(t, out)),
         }
+    }
+    if let Some(EventData::Json(data)) = &op.streaming.events {
+        mentioned(data, out);
     }
 }
 

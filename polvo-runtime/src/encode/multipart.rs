@@ -100,6 +100,11 @@ impl Multipart {
     /// field name, since many servers only treat named parts as files.
     pub fn file(&mut self, name: &str, file: impl Into<Option<Binary>>) {
         let Some(file) = file.into() else { return };
+        if file.is_stream() {
+            return self.fail(RequestError::InvalidBody(format!(
+                "multipart field `{name}` is content from a stream, which can be sent only as a whole request body"
+            )));
+        }
         let file_name = file.file_name().unwrap_or(name).to_owned();
         let content_type = file.content_type().unwrap_or("application/octet-stream").to_owned();
         if Part::bytes(Vec::new()).mime_str(&content_type).is_err() {

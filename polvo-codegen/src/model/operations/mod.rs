@@ -6,6 +6,7 @@ mod bodies;
 mod media;
 mod parameters;
 mod responses;
+mod streaming;
 
 pub(super) use media::is_json_media;
 
@@ -152,6 +153,7 @@ impl<'a> OperationBuilder<'_, 'a> {
 
         let responses = self.responses(raw, type_prefix, &builder_name);
         let notes = operation_notes(value, &responses.links);
+        let streaming = self.streaming(raw, type_prefix, &responses);
 
         let operation = Operation {
             method_name,
@@ -175,6 +177,7 @@ impl<'a> OperationBuilder<'_, 'a> {
             }),
             place: Place { doc: raw.doc, pointer: raw.pointer.clone() },
             idempotency_header: None,
+            streaming,
         };
         BuiltOperation { operation, alternative_bodies: bodies }
     }

@@ -1,0 +1,160 @@
+//! Server-sent events (`text/event-stream`) as a `Stream` of typed events.
+//!
+//! The format is parsed by the `eventsource-stream` crate; this module
+//! decodes each event's `data` and bounds what one event may hold.
+
+use bytes::Bytes;
+use eventsource_stream::{EventStreamError, Eventsource};
+use futures_util::{Stream, StreamExt};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use super::StreamError;
+use crate::error::Error;
+
+/// One server-sent event: its name, id and reconnection time as the server
+/// sent them, and its `data` decoded as the spec's type (`String` when the
+/// spec gives none, or a string).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event<T> {
+    event: String,
+    id: Option<String>,
+    retry: Option<Duration>,
+    data: T,
+}
+
+impl<T> Event<T> {
+    /// The event's name: its `event` field, `message` when it has none.
+    pub fn event(&self) -> &str {
+        &self.event
+    }
+
+    /// The event's `id`, when the server set one.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The reconnection time the server asked for with `retry`, if any.
+    pub fn retry(&self) -> Option<Duration> {
+        self.retry
+    }
+
+    /// The decoded data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The decoded data, consuming the event.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+}
+
+/// Why the body could not be read further.
+#[derive(Debug, thiserror::Error)]
+enum BodyError {
+    #[error(transparent)]
+    Transport(reqwest::Error),
+    #[error("an event is larger than the limit")]
+    TooLarge,
+}
+
+type Parsed = Result<eventsource_stream::Event, EventStreamError<BodyError>>;
+
+/// The events of a `text/event-stream` response, as they arrive.
+///
+/// Each item is an [`Event`] or an error. An event whose data does not
+/// decode gives [`StreamError::Decode`] (naming the event) and the stream
+/// goes on with the next one, as it does after a malformed line
+/// ([`StreamError::Malformed`]): events are independent, so the caller
+/// decides whether to skip a bad one or stop (`try_next()?` stops). A
+/// connection that fails ([`Error::Transport`]), or more than the client's
+/// response size limit arriving without completing an event
+/// ([`StreamError::EventTooLarge`]), is the last item. The stream ends when
+/// the server closes the response; dropping it closes the connection.
+#[must_use = "a stream does nothing unless polled"]
+pub struct EventStream<T, E> {
+    parsed: Pin<Box<dyn Stream<Item = Parsed> + Send>>,
+    /// Bytes received since the last complete event.
+    pending: Arc<AtomicU64>,
+    limit: u64,
+    decode: fn(&str) -> Result<T, serde_json::Error>,
+    ended: bool,
+    error: PhantomData<fn() -> E>,
+}
+
+impl<T, E> std::fmt::Debug for EventStream<T, E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventStream").field("ended", &self.ended).finish_non_exhaustive()
+    }
+}
+
+impl<T, E> EventStream<T, E> {
+    pub(crate) fn new(
+        response: reqwest::Response,
+        limit: u64,
+        decode: fn(&str) -> Result<T, serde_json::Error>,
+    ) -> Self {
+        let pending = Arc::new(AtomicU64::new(0));
+        let counted = Arc::clone(&pending);
+        let bytes = response.bytes_stream().map(move |chunk| -> Result<Bytes, BodyError> {
+            let chunk = chunk.map_err(|e| BodyError::Transport(e.without_url()))?;
+            let received = counted.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
+            if received > limit { Err(BodyError::TooLarge) } else { Ok(chunk) }
+        });
+        EventStream { parsed: Box::pin(bytes.eventsource()), pending, limit, decode, ended: false, error: PhantomData }
+    }
+
+    /// The item for one parsed event, or error.
+    fn item(&mut self, parsed: Parsed) -> Result<Event<T>, Error<E>> {
+        match parsed {
+            Ok(event) => {
+                self.pending.store(0, Ordering::Relaxed);
+                self.typed(event)
+            }
+            Err(EventStreamError::Transport(BodyError::Transport(e))) => {
+                self.ended = true;
+                Err(Error::Transport(e))
+            }
+            Err(EventStreamError::Transport(BodyError::TooLarge)) => {
+                self.ended = true;
+                Err(Error::Stream(StreamError::EventTooLarge { limit: self.limit }))
+            }
+            Err(EventStreamError::Utf8(e)) => Err(Error::Stream(StreamError::Malformed(e.to_string()))),
+            Err(EventStreamError::Parser(e)) => Err(Error::Stream(StreamError::Malformed(e.to_string()))),
+        }
+    }
+
+    fn typed(&self, event: eventsource_stream::Event) -> Result<Event<T>, Error<E>> {
+        let name = if event.event.is_empty() { "message".to_owned() } else { event.event };
+        let id = (!event.id.is_empty()).then_some(event.id);
+        match (self.decode)(&event.data) {
+            Ok(data) => Ok(Event { event: name, id, retry: event.retry, data }),
+            Err(source) => Err(Error::Stream(StreamError::Decode { event: name, id, data: event.data, source })),
+        }
+    }
+}
+
+impl<T, E> Stream for EventStream<T, E> {
+    type Item = Result<Event<T>, Error<E>>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        // Every field is `Unpin`.
+        let this = self.get_mut();
+        if this.ended {
+            return Poll::Ready(None);
+        }
+        match this.parsed.as_mut().poll_next(cx) {
+            Poll::Ready(Some(parsed)) => Poll::Ready(Some(this.item(parsed))),
+            Poll::Ready(None) => {
+                this.ended = true;
+                Poll::Ready(None)
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
