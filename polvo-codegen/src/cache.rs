@@ -86,8 +86,8 @@ impl ExpansionCache {
         let mut in_key: Vec<&Path> = generator.spec_files().iter().map(|(_, path)| path.as_path()).collect();
         let sidecar = generator.sidecar_path();
         in_key.extend(sidecar.as_ref().map(|(_, path)| path.as_path()));
-        let overlay = generator.overlay_path();
-        in_key.extend(overlay.as_ref().map(|(_, path)| path.as_path()));
+        let overlays = generator.overlay_paths();
+        in_key.extend(overlays.iter().map(|(_, path)| path.as_path()));
         if let Some(output) = key.as_deref().and_then(|key| self.load(key, &in_key)) {
             return Ok(output);
         }
@@ -117,10 +117,11 @@ impl ExpansionCache {
         if let Some((_, sidecar)) = generator.sidecar_path() {
             hash = fnv(&std::fs::read(sidecar).ok()?, hash);
         }
-        // The overlay next to the spec, so that adding one is seen; a marker
-        // keeps it apart from a sidecar of the same content.
-        if let Some((_, overlay)) = generator.overlay_path() {
+        // The overlays next to the spec files, so that adding one is seen; a
+        // marker and the name keep them apart from a sidecar of the same content.
+        for (name, overlay) in generator.overlay_paths() {
             hash = fnv(b"overlay", hash);
+            hash = fnv(name.as_bytes(), hash);
             hash = fnv(&std::fs::read(overlay).ok()?, hash);
         }
         // Files the sidecar lists are roots too, and the overlays it lists are
@@ -251,6 +252,39 @@ mod tests {
         std::fs::write(dir.join("fix.overlay.yaml"), overlay.replace("getRenamed", "getOther")).unwrap();
         assert!(cache.load(&cache.key(&generator).unwrap(), &[]).is_none(), "the edited overlay invalidates");
         assert!(cache.generate(&generator).unwrap().tokens.to_string().contains("get_other"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn every_spec_file_of_a_service_gets_the_overlay_next_to_it() {
+        let dir = scratch("overlay-second");
+        let second = SPEC.replace("/a:", "/b:").replace("getA", "getB");
+        let overlay = "overlay: 1.0.0\ninfo: {title: O, version: '1'}\nactions:\n  - target: $.paths['/b'].get\n    update: {operationId: getFixed}\n";
+        std::fs::write(dir.join("api.yaml"), SPEC).unwrap();
+        std::fs::write(dir.join("other.yaml"), OTHER).unwrap();
+        std::fs::write(dir.join("second.yaml"), &second).unwrap();
+        std::fs::write(dir.join("listed.yaml"), second.replace("/b:", "/c:").replace("getB", "getC")).unwrap();
+        let cache = ExpansionCache::new(dir.join("cache"));
+        let generator =
+            Generator::new("api").spec(dir.join("api.yaml"), "api.yaml").spec(dir.join("second.yaml"), "second.yaml");
+        let plain = cache.key(&generator);
+        assert!(cache.generate(&generator).unwrap().tokens.to_string().contains("get_b"));
+
+        // The second file's own overlay applies to it, and changes the key.
+        std::fs::write(dir.join("second.overlay.yaml"), overlay).unwrap();
+        assert_ne!(cache.key(&generator), plain);
+        let fixed = cache.generate(&generator).unwrap();
+        let tokens = fixed.tokens.to_string();
+        assert!(tokens.contains("get_fixed") && !tokens.contains("get_b"), "{tokens}");
+        assert!(fixed.files.iter().any(|f| f.ends_with("second.overlay.yaml")), "the overlay is a file read");
+
+        // So does the overlay of a file the sidecar lists.
+        std::fs::write(dir.join("api.polvo.yaml"), "files: [listed.yaml]\n").unwrap();
+        let before = cache.key(&generator);
+        let fix_c = overlay.replace("'/b'", "'/c'").replace("getFixed", "getListedFixed");
+        std::fs::write(dir.join("listed.overlay.yaml"), fix_c).unwrap();
+        assert_ne!(cache.key(&generator), before, "an overlay beside a listed file changes the key");
+        assert!(cache.generate(&generator).unwrap().tokens.to_string().contains("get_listed_fixed"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -223,6 +223,28 @@ impl Generator {
         out
     }
 
+    /// Corrects the spec files with their overlays before anything reads
+    /// them: each file gets the overlay next to it by name, and the first
+    /// also those the section lists. Returns the overlay documents read.
+    fn apply_overlays(
+        &self,
+        docs: &mut load::DocumentSet,
+        roots: &[load::DocId],
+        sidecar: Option<&load::Document>,
+        diags: &mut Diagnostics,
+    ) -> Vec<load::Document> {
+        let mut read = Vec::new();
+        for (i, &root) in roots.iter().enumerate() {
+            let spec = docs.doc(root);
+            let files = match i {
+                0 => self.overlay_files(sidecar, spec, diags),
+                _ => load::overlay::beside(&spec.name, &spec.path).into_iter().collect(),
+            };
+            read.extend(docs.apply_overlays(root, &files, diags));
+        }
+        read
+    }
+
     /// The overlays of the first spec, in the order they apply:
     /// `<stem>.overlay.yaml` next to it, then those the section (the sidecar,
     /// or the spec's own `x-polvo`) lists under `overlays`, paths relative to
@@ -302,11 +324,19 @@ impl Generator {
         })
     }
 
-    /// The overlay next to the first spec by name, if there is one:
-    /// `<stem>.overlay.yaml`, `.overlay.yml` or `.overlay.json`.
-    pub(crate) fn overlay_path(&self) -> Option<(String, PathBuf)> {
-        let (name, path) = self.specs.first()?;
-        load::overlay::beside(name, path)
+    /// The overlays next to the spec files by name (`<stem>.overlay.yaml`,
+    /// `.overlay.yml` or `.overlay.json`): those of the files given, and of
+    /// the files the sidecar lists.
+    pub(crate) fn overlay_paths(&self) -> Vec<(String, PathBuf)> {
+        let mut specs = self.specs.clone();
+        if let Some((name, path)) = self.sidecar_path() {
+            // Problems with the sidecar are reported when the code is generated.
+            let mut ignored = Diagnostics::new();
+            if let Some(sidecar) = load::Document::read(&name, &path, &mut ignored) {
+                specs.extend(self.sidecar_files(&sidecar, &mut ignored));
+            }
+        }
+        specs.iter().filter_map(|(name, path)| load::overlay::beside(name, path)).collect()
     }
 
     /// Runs the pipeline up to the service model, without emitting code:
@@ -330,14 +360,7 @@ impl Generator {
         }
         let mut docs = load::DocumentSet::default();
         let roots = docs.load_roots(&specs, diags);
-        // Overlays correct the first spec before anything reads it.
-        let overlays = match roots.first() {
-            Some(&first) => {
-                let files = self.overlay_files(sidecar.as_ref(), docs.doc(first), diags);
-                docs.apply_overlays(first, &files, diags)
-            }
-            None => Vec::new(),
-        };
+        let overlays = self.apply_overlays(&mut docs, &roots, sidecar.as_ref(), diags);
         docs.load_references(diags);
         if diags.has_errors() {
             return Err(std::mem::take(diags));
