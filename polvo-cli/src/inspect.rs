@@ -30,6 +30,7 @@ pub fn report(inspection: &polvo_codegen::Inspection) -> String {
     header(&mut out, service);
     auth(&mut out, service);
     operations(&mut out, service);
+    webhooks(&mut out, service);
     notes(&mut out, inspection);
     out
 }
@@ -175,6 +176,24 @@ fn operations(out: &mut String, service: &Service) {
     for (op, call) in all.iter().zip(&calls) {
         let deprecated = if op.deprecated { "  (deprecated)" } else { "" };
         let _ = writeln!(out, "  {call:width$}  {} {}{deprecated}", op.http_method, op.path);
+    }
+}
+
+/// The webhooks the section selected, with their payload types.
+fn webhooks(out: &mut String, service: &Service) {
+    let Some(webhooks) = &service.webhooks else { return };
+    let module = format!("{}::{}", service.module, webhooks.module);
+    let _ = writeln!(
+        out,
+        "
+webhooks ({}), decoded with `polvo::webhooks::decode` or `{module}::{}::from_name`:",
+        webhooks.hooks.len(),
+        webhooks.event_enum
+    );
+    let width = webhooks.hooks.iter().map(|hook| module.len() + 2 + hook.type_name.len()).max().unwrap_or(0);
+    for hook in &webhooks.hooks {
+        let path = format!("{module}::{}", hook.type_name);
+        let _ = writeln!(out, "  {path:width$}  {}", hook.name);
     }
 }
 

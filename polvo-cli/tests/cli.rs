@@ -69,11 +69,24 @@ fn inspect_names_what_degrades_with_its_place() {
          accepts several types (string, integer); kept as a JSON value"
     ));
     assert!(report.contains("warning: tests/specs/models-3.1.yaml#/webhooks: the spec describes webhooks"));
+    assert!(!report.contains("\nwebhooks ("), "no webhooks are selected: {report}");
     // Swagger 2.0 too; operation notes name the call they are about.
     let report = succeeds(&["inspect", "tests/specs/swagger/petstore.yaml"]);
     assert!(report.starts_with("service: petstore"), "{report}");
     let report = succeeds(&["inspect", "tests/specs/quirks/media-types.yaml"]);
     assert!(report.contains("note: client."), "{report}");
+}
+
+#[test]
+fn inspect_lists_the_webhooks_the_section_selects() {
+    let report = succeeds(&["inspect", "tests/specs/webhooks/bookings.yaml"]);
+    assert!(
+        report.contains(
+            "webhooks (2), decoded with `polvo::webhooks::decode` or `bookings::webhooks::Event::from_name`:"
+        ),
+        "{report}"
+    );
+    assert!(report.contains("bookings::webhooks::NewBooking "), "{report}");
 }
 
 #[test]

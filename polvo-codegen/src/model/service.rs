@@ -683,7 +683,7 @@ fn note_webhooks(docs: &DocumentSet, doc: DocId, diags: &mut Diagnostics) {
         docs.name(doc),
         "/webhooks",
         format!(
-            "the spec describes webhooks ({}), requests the API sends to your server; this client has no code for them",
+            "the spec describes webhooks ({}), requests the API sends to your server; the section's `webhooks` key (`webhooks: true`, or a list of names) generates their payload types",
             names.join(", ")
         ),
     );
