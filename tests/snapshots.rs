@@ -39,6 +39,13 @@ fn no_operation_ids() {
     snapshot("no-operation-ids.yaml", "no_operation_ids");
 }
 
+/// Parameters named like the builders' escape hatches (`query`, `header`,
+/// `send_raw`, …) get a `_2` suffix; schema-less responses keep their body.
+#[test]
+fn escape_hatches() {
+    snapshot("escape-hatches.yaml", "escape_hatches");
+}
+
 #[test]
 fn split_files() {
     snapshot("split/api.yaml", "split");

@@ -14,15 +14,18 @@
 pub mod auth;
 mod binary;
 mod client;
+mod decode;
 mod encode;
 mod enums;
 mod error;
+mod extras;
 mod hooks;
 mod limit;
 mod options;
 pub mod paginate;
 mod pipeline;
 mod ratelimit;
+mod raw;
 mod redirect;
 mod request;
 mod response;
@@ -39,7 +42,7 @@ pub use hooks::{BoxError, Hook, HookFuture, ResponseHead};
 pub use http::{HeaderMap, StatusCode};
 pub use limit::DEFAULT_MAX_RESPONSE_SIZE;
 pub use options::CallOptions;
-pub use response::Response;
+pub use response::{RawResponse, Response};
 pub use retry::{DEFAULT_MAX_RETRIES, RetryPolicy};
 pub use serde_json::Value;
 pub use {chrono, reqwest, reqwest_middleware, secrecy, serde_json, uuid};
@@ -67,6 +70,7 @@ pub mod __private {
     pub use crate::client::{ClientCore, Service, apply_credentials, client_builder};
     pub use crate::encode::multipart::Multipart;
     pub use crate::encode::{encode_path, path_part, path_segment};
+    pub use crate::extras::Extras;
     pub use crate::enums::{
         Key, decode_variant, deserialize_string_enum, discriminator, no_variant_matched, required, unknown_tag,
     };

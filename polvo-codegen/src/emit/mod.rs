@@ -7,6 +7,7 @@
 mod auth;
 mod client;
 mod constructors;
+mod escape_hatches;
 pub mod docs;
 mod operations;
 mod pagination;
