@@ -11,8 +11,18 @@ pub(crate) struct Failed {
     pub path: String,
 }
 
-/// Decodes `body` as `T`, recording the path of the value that failed.
+/// Decodes `body` as `T`. Only a body that fails is decoded again, with
+/// the path tracked, so a success costs what `serde_json` alone does.
 pub(crate) fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failed> {
+    serde_json::from_slice(body).map_err(|source| match tracked::<T>(body) {
+        Err(failed) => failed,
+        // Cannot happen (decoding is deterministic); the first error stands.
+        Ok(_) => Failed { source, path: String::new() },
+    })
+}
+
+/// Decodes `body` as `T`, recording the path of the value that failed.
+fn tracked<T: DeserializeOwned>(body: &[u8]) -> Result<T, Failed> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path();
