@@ -252,7 +252,9 @@ async fn a_decode_error_names_the_field_and_keeps_the_reply() {
     assert!(body.starts_with(br#"{"results": [{"id": "a""#), "the raw reply is kept");
     let message = error.to_string();
     assert!(
-        message.starts_with("could not decode the 200 OK response at `results[2].createdAt`: invalid type: integer `2026`"),
+        message.starts_with(
+            "could not decode the 200 OK response at `results[2].createdAt`: invalid type: integer `2026`"
+        ),
         "{message}"
     );
 }

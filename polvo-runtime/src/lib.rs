@@ -70,10 +70,10 @@ pub mod __private {
     pub use crate::client::{ClientCore, Service, apply_credentials, client_builder};
     pub use crate::encode::multipart::Multipart;
     pub use crate::encode::{encode_path, path_part, path_segment};
-    pub use crate::extras::Extras;
     pub use crate::enums::{
         Key, decode_variant, deserialize_string_enum, discriminator, no_variant_matched, required, unknown_tag,
     };
+    pub use crate::extras::Extras;
     pub use crate::impl_string_enum;
     pub use crate::request::{Request, SendError};
     pub use crate::response::RawResponse;

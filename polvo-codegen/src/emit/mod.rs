@@ -7,8 +7,8 @@
 mod auth;
 mod client;
 mod constructors;
-mod escape_hatches;
 pub mod docs;
+mod escape_hatches;
 mod operations;
 mod pagination;
 pub mod paths;
