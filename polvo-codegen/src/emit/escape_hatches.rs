@@ -45,9 +45,16 @@ pub fn setters(polvo: &TokenStream) -> TokenStream {
     }
 }
 
-/// `.send_raw()`.
-pub fn send_raw(polvo: &TokenStream) -> TokenStream {
+/// `.send_raw()`, and `into_request()`, which it and `send_response()`
+/// start with: the statements `request` build the request.
+pub fn into_request_and_send_raw(polvo: &TokenStream, owner: &TokenStream, request: TokenStream) -> TokenStream {
     quote! {
+        /// The request for the client's pipeline, and the client.
+        fn into_request(self) -> Result<(#owner, #polvo::__private::Request), #polvo::RequestError> {
+            #request
+            Ok((self.client, request))
+        }
+
         /// Sends the request and returns the response as received: status,
         /// headers and body bytes, not decoded, whatever the status (a `500`
         /// is a response here, not an error). For a spec that is wrong

@@ -160,8 +160,7 @@ pub fn builder(
     }
 
     let polvo = paths.polvo();
-    fields.push(quote!(call_options: #polvo::CallOptions));
-    fields.push(quote!(extras: #polvo::__private::Extras));
+    fields.extend([quote!(call_options: #polvo::CallOptions), quote!(extras: #polvo::__private::Extras)]);
     setters.push(quote! {
         /// Settings for this call only (retries, timeouts), in place of the client's.
         pub fn with_options(mut self, options: #polvo::CallOptions) -> Self {
@@ -172,9 +171,8 @@ pub fn builder(
     setters.push(super::escape_hatches::setters(polvo));
     let success = outcome_type(&op.responses.success_type, paths, true);
     let error = outcome_type(&op.responses.error_type, paths, false);
-    let request = request_code(op, paths, types);
+    let request = super::escape_hatches::into_request_and_send_raw(polvo, owner_path, request_code(op, paths, types));
     let arms = response_arms(op);
-    let send_raw = super::escape_hatches::send_raw(polvo);
     let builder_doc = format!(" A request to {}, sent by [`send`](Self::send).", starter_link(starter_path, op));
     let enums = if op.emits_outcomes { outcome_enums(op, paths, starter_path) } else { TokenStream::new() };
     let pagination = super::pagination::methods(op, &error, paths);
@@ -204,13 +202,7 @@ pub fn builder(
                 }
             }
 
-            #send_raw
-
-            /// The request for the client's pipeline, and the client.
-            fn into_request(self) -> Result<(#owner_path, #polvo::__private::Request), #polvo::RequestError> {
-                #request
-                Ok((self.client, request))
-            }
+            #request
 
             #pagination
         }
