@@ -53,6 +53,13 @@ fn streaming() {
     snapshot("streaming/files.yaml", "streaming");
 }
 
+/// Parameters named like the builders' escape hatches (`query`, `header`,
+/// `send_raw`, …) get a `_2` suffix; schema-less responses keep their body.
+#[test]
+fn escape_hatches() {
+    snapshot("escape-hatches.yaml", "escape_hatches");
+}
+
 #[test]
 fn split_files() {
     snapshot("split/api.yaml", "split");

@@ -314,7 +314,8 @@ const MODULE_RESERVED_TYPES: &[&str] =
 /// Modules of the service module that groups must not take.
 const MODULE_RESERVED_MODULES: &[&str] = &["types", "client", "auth"];
 
-/// Methods of a request builder that parameters and the body must not take.
+/// Methods and fields of a request builder that parameters and the body
+/// must not take; a parameter named so gets a `_2` suffix (`query_2`).
 const BUILDER_RESERVED: &[&str] = &[
     "client",
     "send",
@@ -326,6 +327,14 @@ const BUILDER_RESERVED: &[&str] = &[
     "call_options",
     "send_events",
     "send_stream",
+    // The escape hatches for what the spec forgot, and what they use.
+    "query",
+    "header",
+    "json_body",
+    "body_bytes",
+    "send_raw",
+    "extras",
+    "into_request",
 ];
 
 /// The name of the service module: `source` in snake_case, `api` if empty.

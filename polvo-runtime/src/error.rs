@@ -49,6 +49,10 @@ pub enum Error<E> {
         headers: HeaderMap,
         /// The raw body that did not decode.
         body: Bytes,
+        /// Where in the body decoding failed: the path to the value, as
+        /// `results[2].createdAt`; empty when the body as a whole is wrong
+        /// (not JSON, or not the documented shape at its top).
+        path: String,
         /// Why it did not decode.
         source: serde_json::Error,
         /// The attempts the call made, this answer's included (more than 1
@@ -152,13 +156,23 @@ impl<E> Error<E> {
         }
     }
 
+    /// Where in the response body decoding failed, for [`Error::Decode`]:
+    /// the path to the value (`results[2].createdAt`), empty when the body
+    /// as a whole is wrong.
+    pub fn decode_path(&self) -> Option<&str> {
+        match self {
+            Error::Decode { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
     /// Converts the error body with `f`, keeping everything else.
     pub fn map_api<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
         match self {
             Error::Api { status, headers, body, attempts } => Error::Api { status, headers, body: f(body), attempts },
             Error::Status { status, headers, body, attempts } => Error::Status { status, headers, body, attempts },
-            Error::Decode { status, headers, body, source, attempts } => {
-                Error::Decode { status, headers, body, source, attempts }
+            Error::Decode { status, headers, body, path, source, attempts } => {
+                Error::Decode { status, headers, body, path, source, attempts }
             }
             Error::Request(e) => Error::Request(e),
             Error::Transport(e) => Error::Transport(e),
@@ -203,8 +217,11 @@ impl<E> fmt::Display for Error<E> {
                 }
                 Ok(())
             }
-            Error::Decode { status, source, .. } => {
-                write!(f, "the {status} response body does not match the spec: {source}")
+            Error::Decode { status, path, source, .. } if path.is_empty() => {
+                write!(f, "could not decode the {status} response: {source}")
+            }
+            Error::Decode { status, path, source, .. } => {
+                write!(f, "could not decode the {status} response at `{path}`: {source}")
             }
             Error::Request(e) => write!(f, "the request could not be built: {e}"),
             Error::Transport(e) => write!(f, "the request failed: {e}"),

@@ -14,15 +14,18 @@
 pub mod auth;
 mod binary;
 mod client;
+mod decode;
 mod encode;
 mod enums;
 mod error;
+mod extras;
 mod hooks;
 mod limit;
 mod options;
 pub mod paginate;
 mod pipeline;
 mod ratelimit;
+mod raw;
 mod redirect;
 mod request;
 mod response;
@@ -40,7 +43,7 @@ pub use hooks::{BoxError, Hook, HookFuture, ResponseHead};
 pub use http::{HeaderMap, StatusCode};
 pub use limit::DEFAULT_MAX_RESPONSE_SIZE;
 pub use options::CallOptions;
-pub use response::Response;
+pub use response::{RawResponse, Response};
 pub use retry::{DEFAULT_MAX_RETRIES, RetryPolicy};
 pub use serde_json::Value;
 pub use stream::{ByteStream, Download, Event, EventStream, StreamError};
@@ -72,6 +75,7 @@ pub mod __private {
     pub use crate::enums::{
         Key, decode_variant, deserialize_string_enum, discriminator, no_variant_matched, required, unknown_tag,
     };
+    pub use crate::extras::Extras;
     pub use crate::impl_string_enum;
     pub use crate::request::{Request, SendError};
     pub use crate::response::RawResponse;

@@ -67,35 +67,23 @@ impl<T> std::ops::Deref for Response<T> {
     }
 }
 
-/// A response as received, before decoding. Generated code picks the
-/// decoding by status.
-#[derive(Debug)]
+/// A response as received: status, headers and the body's bytes, not
+/// decoded. `send_raw()` on every request builder gives one, whatever the
+/// status (the accessors are in the `raw` module).
+#[derive(Clone, Debug)]
 pub struct RawResponse {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Bytes,
-    attempts: u32,
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+    pub(crate) attempts: u32,
 }
 
+/// The decoding generated code picks by status. Not a stable API.
+#[doc(hidden)]
 impl RawResponse {
-    /// A raw response from its parts.
-    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes) -> Self {
-        RawResponse { status, headers, body, attempts: 1 }
-    }
-
     /// Records how many attempts the call made.
     pub(crate) fn set_attempts(&mut self, attempts: u32) {
         self.attempts = attempts;
-    }
-
-    /// The status.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The headers.
-    pub fn headers(&self) -> &HeaderMap {
-        &self.headers
     }
 
     fn ok<T, E>(self, body: T) -> Result<Response<T>, Error<E>> {
@@ -103,12 +91,13 @@ impl RawResponse {
     }
 
     fn decode<B: DeserializeOwned, E>(self) -> Result<(B, StatusCode, HeaderMap, u32), Error<E>> {
-        match serde_json::from_slice::<B>(&self.body) {
+        match crate::decode::json::<B>(&self.body) {
             Ok(body) => Ok((body, self.status, self.headers, self.attempts)),
-            Err(source) => Err(Error::Decode {
+            Err(crate::decode::Failed { source, path }) => Err(Error::Decode {
                 status: self.status,
                 headers: self.headers,
                 body: self.body,
+                path,
                 source,
                 attempts: self.attempts,
             }),

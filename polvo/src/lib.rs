@@ -27,7 +27,7 @@ pub use polvo_macros::service;
 pub use polvo_runtime::{
     Binary, BoxError, BuildError, Bytes, CallOptions, ClientBuilder, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_MAX_RETRIES,
     DEFAULT_TENANT, DEFAULT_TIMEOUT, Date, DateTime, Error, HeaderMap, Hook, HookFuture, JsonObject, NoErrorBody,
-    Quota, RequestError, Response, ResponseHead, RetryPolicy, StatusCode, Uuid, Value,
+    Quota, RawResponse, RequestError, Response, ResponseHead, RetryPolicy, StatusCode, Uuid, Value,
 };
 /// Streamed calls: server-sent events, downloads, uploads from a stream.
 pub use polvo_runtime::{ByteStream, Download, Event, EventStream, StreamError};

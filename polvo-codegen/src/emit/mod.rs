@@ -8,6 +8,7 @@ mod auth;
 mod client;
 mod constructors;
 pub mod docs;
+mod escape_hatches;
 mod operations;
 mod pagination;
 pub mod paths;

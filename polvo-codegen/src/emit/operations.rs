@@ -58,6 +58,7 @@ pub fn starter(op: &Operation, owner: Owner, paths: &Paths<'_>) -> TokenStream {
                 client: #client,
                 #(#inits,)*
                 call_options: #polvo::CallOptions::new(),
+                extras: #polvo::__private::Extras::new(),
             }
         }
     }
@@ -159,7 +160,7 @@ pub fn builder(
     }
 
     let polvo = paths.polvo();
-    fields.push(quote!(call_options: #polvo::CallOptions));
+    fields.extend([quote!(call_options: #polvo::CallOptions), quote!(extras: #polvo::__private::Extras)]);
     setters.push(quote! {
         /// Settings for this call only (retries, timeouts), in place of the client's.
         pub fn with_options(mut self, options: #polvo::CallOptions) -> Self {
@@ -167,9 +168,10 @@ pub fn builder(
             self
         }
     });
+    setters.push(super::escape_hatches::setters(polvo));
     let success = outcome_type(&op.responses.success_type, paths, true);
     let error = outcome_type(&op.responses.error_type, paths, false);
-    let request = request_code(op, paths, types);
+    let request = super::escape_hatches::into_request_and_send_raw(polvo, owner_path, request_code(op, paths, types));
     let arms = response_arms(op);
     let builder_doc = format!(" A request to {}, sent by [`send`](Self::send).", starter_link(starter_path, op));
     let enums = if op.emits_outcomes { outcome_enums(op, paths, starter_path) } else { TokenStream::new() };
@@ -194,12 +196,14 @@ pub fn builder(
 
             /// Sends the request and returns the decoded body with the status and headers.
             pub async fn send_response(self) -> Result<#polvo::Response<#success>, #polvo::Error<#error>> {
-                #request
-                let response = self.client.core.send(request).await?;
+                let (client, request) = self.into_request()?;
+                let response = client.core.send(request).await?;
                 match response.status().as_u16() {
                     #(#arms)*
                 }
             }
+
+            #request
 
             #pagination
 
@@ -280,6 +284,9 @@ pub(super) fn request_code(op: &Operation, paths: &Paths<'_>, types: &[TypeDef])
             statements.push(quote!(if let Some(body) = self.body { #send }));
         }
     }
+    // After the spec's parameters and body, which a hand-set body replaces;
+    // before `Accept`, so a hand-set `Accept` is kept.
+    statements.push(quote!(self.extras.apply(&mut request);));
     if !op.responses.accept.is_empty() {
         let accept = op.responses.accept.join(", ");
         statements.push(quote!(request.accept(#accept);));

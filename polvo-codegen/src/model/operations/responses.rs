@@ -78,6 +78,7 @@ impl<'a> OperationBuilder<'_, 'a> {
                 errors.push(default);
             }
         }
+        keep_undocumented_bodies(&mut success, raw.method);
         let success_type = outcome(&mut success, &format!("{enum_prefix}Response"), true);
         let error_type = outcome(&mut errors, &format!("{enum_prefix}Error"), false);
         let mut accept: Vec<String> = Vec::new();
@@ -147,6 +148,22 @@ fn parse_status(key: &str) -> Option<StatusMatch> {
     None
 }
 
+/// A spec that documents no body for any success (no `content`) is taken
+/// to have forgotten it, not to promise none: those successes decode to the
+/// bytes the server sent, never a dropped `()`. Statuses that cannot carry
+/// a body (`204`, `205`) and `HEAD` requests stay bodiless. When another
+/// success documents a body, the bodiless ones stay bodiless (`None`).
+fn keep_undocumented_bodies(success: &mut [Response], method: &str) {
+    if method.eq_ignore_ascii_case("head") || success.iter().any(|r| r.body != ResponseBody::Empty) {
+        return;
+    }
+    for response in success {
+        if !matches!(response.status, StatusMatch::Code(204 | 205)) {
+            response.body = ResponseBody::Bytes;
+        }
+    }
+}
+
 /// The payload type of a response body, if it has one.
 fn payload(body: &ResponseBody) -> Option<TypeRef> {
     match body {
@@ -212,6 +229,27 @@ mod tests {
 
     fn response(status: StatusMatch, body: ResponseBody) -> Response {
         Response { status, body, description: None, variant: None }
+    }
+
+    #[test]
+    fn successes_without_any_documented_body_keep_the_bytes() {
+        let statuses = [StatusMatch::Code(200), StatusMatch::Code(204), StatusMatch::Class(2), StatusMatch::Default];
+        let mut success: Vec<Response> = statuses.iter().map(|s| response(s.clone(), ResponseBody::Empty)).collect();
+        keep_undocumented_bodies(&mut success, "get");
+        let bodies: Vec<&ResponseBody> = success.iter().map(|r| &r.body).collect();
+        let (bytes, empty) = (ResponseBody::Bytes, ResponseBody::Empty);
+        assert_eq!(bodies, [&bytes, &empty, &bytes, &bytes]);
+        assert!(matches!(outcome(&mut success, "GetResponse", true), Outcome::Optional(TypeRef::Bytes)));
+
+        let mut head = vec![response(StatusMatch::Code(200), ResponseBody::Empty)];
+        keep_undocumented_bodies(&mut head, "head");
+        assert_eq!(head[0].body, ResponseBody::Empty, "a HEAD response has no body");
+
+        let pet = ResponseBody::Json(TypeRef::Named(0));
+        let mut documented =
+            vec![response(StatusMatch::Code(200), pet.clone()), response(StatusMatch::Code(201), ResponseBody::Empty)];
+        keep_undocumented_bodies(&mut documented, "post");
+        assert_eq!(documented[1].body, ResponseBody::Empty, "the spec documents a body, and none for 201");
     }
 
     #[test]
