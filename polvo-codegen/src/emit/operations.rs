@@ -110,15 +110,13 @@ fn location_word(location: ParamLocation) -> &'static str {
     }
 }
 
-/// The builder struct, its methods, and the operation's response enums.
-pub fn builder(
+/// The builder's fields for the client, the parameters and the body, and
+/// the setters of the optional ones.
+fn parameter_fields(
     op: &Operation,
     owner_path: &TokenStream,
-    starter_path: &str,
     paths: &Paths<'_>,
-    types: &[TypeDef],
-) -> TokenStream {
-    let builder = ident(&op.builder_name);
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut fields = vec![quote!(client: #owner_path)];
     let mut setters = Vec::new();
     for p in &op.params {
@@ -158,6 +156,19 @@ pub fn builder(
             });
         }
     }
+    (fields, setters)
+}
+
+/// The builder struct, its methods, and the operation's response enums.
+pub fn builder(
+    op: &Operation,
+    owner_path: &TokenStream,
+    starter_path: &str,
+    paths: &Paths<'_>,
+    types: &[TypeDef],
+) -> TokenStream {
+    let builder = ident(&op.builder_name);
+    let (mut fields, mut setters) = parameter_fields(op, owner_path, paths);
 
     let polvo = paths.polvo();
     fields.extend([quote!(call_options: #polvo::CallOptions), quote!(extras: #polvo::__private::Extras)]);
