@@ -84,8 +84,8 @@ async fn run<R: Reading>(
         *attempts += 1;
         if limits.is_active() {
             let operation = (&request.method, request.template);
-            limits
-                .until_ready(core.tenant_key(), operation, settings.rate_limit_cost, deadline)
+            // Boxed: only a client with rate limits waits here.
+            Box::pin(limits.until_ready(core.tenant_key(), operation, settings.rate_limit_cost, deadline))
                 .await
                 .map_err(|e| SendError::Request(RequestError::RateLimitCost { cost: e.cost, burst: e.burst }))?;
         }

@@ -172,8 +172,9 @@ impl AuthState {
         }
         // Alternatives whose every scheme has a credential, in the spec's
         // order; then "no credentials" if the operation allows it.
-        let candidates: Vec<&&[&str]> = self.candidates(security).collect();
-        if candidates.is_empty() {
+        // Walked without being collected: most operations have one.
+        let mut candidates = self.candidates(security).peekable();
+        if candidates.peek().is_none() {
             if security.iter().any(|req| req.is_empty()) {
                 return Ok(Vec::new());
             }
@@ -181,16 +182,22 @@ impl AuthState {
             return Err(AuthError::NoCredentials { needed: or_list(&needed) });
         }
         let mut first_error = None;
-        for requirement in candidates {
-            // Each attempt starts from the request as it was.
-            let (headers, query, cookies) = (target.headers.clone(), target.query.clone(), target.cookies.clone());
+        while let Some(requirement) = candidates.next() {
+            // Each attempt starts from the request as it was: a rollback
+            // point, kept only when another alternative is left to try.
+            let rollback = candidates
+                .peek()
+                .is_some()
+                .then(|| (target.headers.clone(), target.query.clone(), target.cookies.clone()));
             match self.apply_requirement(requirement, tenant, target).await {
                 Ok(applied) => return Ok(applied),
                 // No login yet for this scheme: another configured one may do.
                 Err(e @ AuthError::NotAuthorized { .. }) => {
-                    *target.headers = headers;
-                    *target.query = query;
-                    *target.cookies = cookies;
+                    if let Some((headers, query, cookies)) = rollback {
+                        *target.headers = headers;
+                        *target.query = query;
+                        *target.cookies = cookies;
+                    }
                     first_error.get_or_insert(e);
                 }
                 Err(e) => return Err(e),
