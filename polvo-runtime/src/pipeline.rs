@@ -195,8 +195,14 @@ async fn credentials(core: &ClientCore, request: &Request) -> Result<(Credential
     let mut credentials = Credentials::default();
     let Some(security) = request.security else { return Ok((credentials, Vec::new())) };
     let mut target = credentials.target();
-    let applied = core.auth_state().apply(security, core.tenant(), &mut target).await.map_err(SendError::Auth)?;
-    Ok((credentials, applied))
+    let state = core.auth_state();
+    let applied = match state.apply_fixed(security, &mut target) {
+        Some(applied) => applied,
+        // Boxed: a token may have to be fetched or signed, and a call with
+        // fixed credentials would otherwise reserve room for that.
+        None => Box::pin(state.apply(security, core.tenant(), &mut target)).await,
+    };
+    Ok((credentials, applied.map_err(SendError::Auth)?))
 }
 
 /// Refuses a request for a plain-http base URL off loopback that would
