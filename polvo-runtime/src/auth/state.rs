@@ -766,3 +766,63 @@ fn put_header(scheme: &str, target: &mut Target<'_>, name: &str, value: String) 
 fn prefixed(prefix: &str, secret: &str) -> String {
     if prefix.is_empty() { secret.to_owned() } else { format!("{prefix} {secret}") }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    static SCHEMES: &[SchemeSpec] = &[
+        SchemeSpec { name: "token", kind: SchemeKind::Bearer { env: "T" } },
+        SchemeSpec {
+            name: "key",
+            kind: SchemeKind::ApiKey { location: KeyLocation::Query, name: "api_key", prefix: "", env: "K" },
+        },
+        SchemeSpec {
+            name: "bad",
+            kind: SchemeKind::ApiKey { location: KeyLocation::Header, name: "bad header", prefix: "", env: "B" },
+        },
+    ];
+
+    fn state() -> AuthState {
+        let credentials: Vec<Credential<()>> = vec![
+            Credential::bearer("token", "t0k"),
+            Credential::api_key("key", "k3y"),
+            Credential::api_key("bad", "x"),
+        ];
+        let caching = CacheSettings { skew: Duration::from_secs(60), capacity: 8 };
+        let http = reqwest::Client::new();
+        AuthState::new("svc", SCHEMES, credentials, Arc::new(NoStore), http, caching).expect("a valid state")
+    }
+
+    type Applied3 = (HeaderMap, Vec<(String, String)>, Vec<(String, String)>);
+
+    fn outcome(result: Result<Vec<Applied>, AuthError>, parts: Applied3) -> Result<Applied3, String> {
+        result.map(|_| parts).map_err(|e| e.to_string())
+    }
+
+    #[tokio::test]
+    async fn fixed_credentials_are_applied_without_waiting_exactly_as_apply_applies_them() {
+        let state = state();
+        let securities: [Security; 5] =
+            [&[], &[&["token"]], &[&["key"], &["token"]], &[&["token", "key"]], &[&["bad"], &["token"]]];
+        for security in securities {
+            let (mut h1, mut q1, mut c1) = Default::default();
+            let fixed = state.apply_fixed(security, &mut Target { headers: &mut h1, query: &mut q1, cookies: &mut c1 });
+            let fixed = outcome(fixed.expect("only fixed credentials here"), (h1, q1, c1));
+            let (mut h2, mut q2, mut c2) = Default::default();
+            let mut target = Target { headers: &mut h2, query: &mut q2, cookies: &mut c2 };
+            let awaited = state.apply(security, "", &mut target).await;
+            let awaited = outcome(awaited, (h2, q2, c2));
+            assert_eq!(fixed, awaited, "security {security:?}");
+        }
+    }
+
+    #[test]
+    fn a_security_no_credential_satisfies_is_left_to_apply() {
+        let (mut headers, mut query, mut cookies) = Default::default();
+        let mut target = Target { headers: &mut headers, query: &mut query, cookies: &mut cookies };
+        assert!(state().apply_fixed(&[&["missing"]], &mut target).is_none());
+        assert!(headers.is_empty() && query.is_empty() && cookies.is_empty());
+    }
+}
