@@ -43,7 +43,11 @@ pub(crate) async fn call<R: Reading>(core: &ClientCore, request: Request, readin
     );
     let started = Instant::now();
     let mut attempts = 0;
-    let result = run(core, request, reading, &mut attempts).instrument(span.clone()).await;
+    // Boxed: the pipeline's nested futures take kilobytes, and a call
+    // future that held them inline would be copied whole each time it
+    // moves (into `.await`, a join, a spawned task). One allocation buys a
+    // call future of a few hundred bytes.
+    let result = Box::pin(run(core, request, reading, &mut attempts)).instrument(span.clone()).await;
     if !span.is_disabled() {
         let status = match &result {
             Ok(response) => Some(response.status()),
