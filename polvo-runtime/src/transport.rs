@@ -139,23 +139,21 @@ impl<R: Reading> Attempt<'_, R> {
             // Zero once the deadline passed: reqwest then times out at once.
             builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
         }
-        if trusted {
-            if hop.keep_body {
-                builder = match &self.request.body {
-                    Body::None => builder,
-                    Body::Bytes(bytes, content_type) => {
-                        builder.header(http::header::CONTENT_TYPE, content_type.clone()).body(bytes.clone())
+        if trusted && hop.keep_body {
+            builder = match &self.request.body {
+                Body::None => builder,
+                Body::Bytes(bytes, content_type) => {
+                    builder.header(http::header::CONTENT_TYPE, content_type.clone()).body(bytes.clone())
+                }
+                Body::Multipart(form) => builder.multipart(form.to_form().map_err(SendError::Request)?),
+                Body::Stream(stream, content_type) => {
+                    let mut builder = builder.header(http::header::CONTENT_TYPE, content_type.clone());
+                    if let Some(length) = stream.length() {
+                        builder = builder.header(http::header::CONTENT_LENGTH, length);
                     }
-                    Body::Multipart(form) => builder.multipart(form.to_form().map_err(SendError::Request)?),
-                    Body::Stream(stream, content_type) => {
-                        let mut builder = builder.header(http::header::CONTENT_TYPE, content_type.clone());
-                        if let Some(length) = stream.length() {
-                            builder = builder.header(http::header::CONTENT_LENGTH, length);
-                        }
-                        builder.body(stream.to_body().map_err(SendError::Stream)?)
-                    }
-                };
-            }
+                    builder.body(stream.to_body().map_err(SendError::Stream)?)
+                }
+            };
         }
         let mut request = builder.build().map_err(|e| SendError::Transport(e.without_url()))?;
         let hooks = if trusted { self.core.hooks() } else { &[] };

@@ -3,6 +3,7 @@
 
 use futures_util::StreamExt;
 use std::future::Future;
+use std::time::Duration;
 
 polvo::service!("spec.yaml", name = "api");
 
@@ -12,6 +13,8 @@ mod generated {
 }
 
 const TOKEN: &str = "bench-token";
+/// polvo's default call timeout.
+const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// What is called.
 #[derive(Clone, Copy, PartialEq)]
@@ -45,6 +48,8 @@ impl Case {
 pub enum Variant {
     /// reqwest by hand: bearer header, status checked, JSON decoded.
     Raw,
+    /// The same, with the 60 s timeout polvo sets on every call by default.
+    RawTimeout,
     /// polvo with a bearer token.
     PolvoBearer,
     /// polvo with OAuth 2.0 and a cached access token.
@@ -54,11 +59,13 @@ pub enum Variant {
 }
 
 impl Variant {
-    pub const ALL: [Variant; 4] = [Variant::Raw, Variant::PolvoBearer, Variant::PolvoOAuth, Variant::Progenitor];
+    pub const ALL: [Variant; 5] =
+        [Variant::Raw, Variant::RawTimeout, Variant::PolvoBearer, Variant::PolvoOAuth, Variant::Progenitor];
 
     pub fn name(self) -> &'static str {
         match self {
             Variant::Raw => "raw reqwest",
+            Variant::RawTimeout => "raw reqwest, 60 s timeout",
             Variant::PolvoBearer => "polvo, bearer",
             Variant::PolvoOAuth => "polvo, OAuth cached token",
             Variant::Progenitor => "progenitor",
@@ -121,8 +128,8 @@ impl Calls {
     /// The size of each call's future, before it is first polled.
     pub fn future_sizes(&self) -> Vec<(&'static str, usize)> {
         let mut sizes = vec![
-            ("raw reqwest GET", std::mem::size_of_val(&self.raw_get())),
-            ("raw reqwest POST, JSON body", std::mem::size_of_val(&self.raw_post())),
+            ("raw reqwest GET", std::mem::size_of_val(&self.raw_get(None))),
+            ("raw reqwest POST, JSON body", std::mem::size_of_val(&self.raw_post(None))),
             ("polvo GET, bearer", std::mem::size_of_val(&polvo_get(&self.bearer))),
             ("polvo GET, OAuth cached token", std::mem::size_of_val(&polvo_get(&self.oauth))),
             ("polvo POST, JSON body, bearer", std::mem::size_of_val(&polvo_post(&self.bearer))),
@@ -140,8 +147,10 @@ impl Calls {
         let width = case.in_flight();
         let post = case == Case::PostJson;
         match (variant, post) {
-            (Variant::Raw, false) => drive(n, width, || self.raw_get()).await,
-            (Variant::Raw, true) => drive(n, width, || self.raw_post()).await,
+            (Variant::Raw, false) => drive(n, width, || self.raw_get(None)).await,
+            (Variant::Raw, true) => drive(n, width, || self.raw_post(None)).await,
+            (Variant::RawTimeout, false) => drive(n, width, || self.raw_get(Some(TIMEOUT))).await,
+            (Variant::RawTimeout, true) => drive(n, width, || self.raw_post(Some(TIMEOUT))).await,
             (Variant::PolvoBearer, false) => drive(n, width, || polvo_get(&self.bearer)).await,
             (Variant::PolvoBearer, true) => drive(n, width, || polvo_post(&self.bearer)).await,
             (Variant::PolvoOAuth, false) => drive(n, width, || polvo_get(&self.oauth)).await,
@@ -155,16 +164,23 @@ impl Calls {
         }
     }
 
-    async fn raw_get(&self) -> Result<Contact, reqwest::Error> {
+    async fn raw_get(&self, timeout: Option<Duration>) -> Result<Contact, reqwest::Error> {
         let url = format!("{}/contacts/{}", self.base, "42");
-        let request = self.raw.get(url).bearer_auth(TOKEN).header("accept", "application/json").query(&[("limit", 10)]);
+        let mut request =
+            self.raw.get(url).bearer_auth(TOKEN).header("accept", "application/json").query(&[("limit", 10)]);
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout);
+        }
         request.send().await?.error_for_status()?.json().await
     }
 
-    async fn raw_post(&self) -> Result<Contact, reqwest::Error> {
+    async fn raw_post(&self, timeout: Option<Duration>) -> Result<Contact, reqwest::Error> {
         let contact = Contact { id: "42".into(), email: "ada@example.com".into(), name: Some("Ada".into()) };
         let url = format!("{}/contacts", self.base);
-        let request = self.raw.post(url).bearer_auth(TOKEN).header("accept", "application/json").json(&contact);
+        let mut request = self.raw.post(url).bearer_auth(TOKEN).header("accept", "application/json").json(&contact);
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout);
+        }
         request.send().await?.error_for_status()?.json().await
     }
 

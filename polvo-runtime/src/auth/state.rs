@@ -215,7 +215,7 @@ impl AuthState {
         let mut applied = Vec::with_capacity(requirement.len());
         for scheme in requirement {
             if let Some(provider) = self.providers.get(*scheme) {
-                applied.push(self.apply_one(*scheme, provider, tenant, target).await?);
+                applied.push(self.apply_one(scheme, provider, tenant, target).await?);
             }
         }
         Ok(applied)
