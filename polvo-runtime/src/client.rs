@@ -148,7 +148,9 @@ impl ClientCore {
     pub(crate) async fn execute(&self, request: reqwest::Request) -> Result<reqwest::Response, SendError> {
         match &self.inner.layered {
             None => self.inner.http.execute(request).await.map_err(|e| SendError::Transport(e.without_url())),
-            Some(layered) => layered.execute(request).await.map_err(|e| match e {
+            // Boxed: the middleware chain's future is large, and a client
+            // without layers would reserve room for it in every call.
+            Some(layered) => Box::pin(layered.execute(request)).await.map_err(|e| match e {
                 reqwest_middleware::Error::Reqwest(e) => SendError::Transport(e.without_url()),
                 reqwest_middleware::Error::Middleware(e) => SendError::Middleware(e.into()),
             }),

@@ -43,7 +43,11 @@ pub(crate) async fn call<R: Reading>(core: &ClientCore, request: Request, readin
     );
     let started = Instant::now();
     let mut attempts = 0;
-    let result = run(core, request, reading, &mut attempts).instrument(span.clone()).await;
+    // Boxed: the pipeline's nested futures take kilobytes, and a call
+    // future that held them inline would be copied whole each time it
+    // moves (into `.await`, a join, a spawned task). One allocation buys a
+    // call future of a few hundred bytes.
+    let result = Box::pin(run(core, request, reading, &mut attempts)).instrument(span.clone()).await;
     if !span.is_disabled() {
         let status = match &result {
             Ok(response) => Some(response.status()),
@@ -84,8 +88,8 @@ async fn run<R: Reading>(
         *attempts += 1;
         if limits.is_active() {
             let operation = (&request.method, request.template);
-            limits
-                .until_ready(core.tenant_key(), operation, settings.rate_limit_cost, deadline)
+            // Boxed: only a client with rate limits waits here.
+            Box::pin(limits.until_ready(core.tenant_key(), operation, settings.rate_limit_cost, deadline))
                 .await
                 .map_err(|e| SendError::Request(RequestError::RateLimitCost { cost: e.cost, burst: e.burst }))?;
         }
@@ -195,8 +199,14 @@ async fn credentials(core: &ClientCore, request: &Request) -> Result<(Credential
     let mut credentials = Credentials::default();
     let Some(security) = request.security else { return Ok((credentials, Vec::new())) };
     let mut target = credentials.target();
-    let applied = core.auth_state().apply(security, core.tenant(), &mut target).await.map_err(SendError::Auth)?;
-    Ok((credentials, applied))
+    let state = core.auth_state();
+    let applied = match state.apply_fixed(security, &mut target) {
+        Some(applied) => applied,
+        // Boxed: a token may have to be fetched or signed, and a call with
+        // fixed credentials would otherwise reserve room for that.
+        None => Box::pin(state.apply(security, core.tenant(), &mut target)).await,
+    };
+    Ok((credentials, applied.map_err(SendError::Auth)?))
 }
 
 /// Refuses a request for a plain-http base URL off loopback that would

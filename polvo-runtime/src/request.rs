@@ -130,18 +130,20 @@ impl Request {
         self.error.get_or_insert(error);
     }
 
-    fn value<T: Serialize + ?Sized>(&mut self, value: &T, what: &str) -> Option<serde_json::Value> {
-        match encode::to_value(value, what) {
+    /// `value` as JSON; on failure the error, naming what `what` describes
+    /// (written out only then).
+    fn value<T: Serialize + ?Sized>(&mut self, value: &T, what: impl FnOnce() -> String) -> Option<serde_json::Value> {
+        match serde_json::to_value(value) {
             Ok(v) => Some(v),
-            Err(e) => {
-                self.fail(e);
+            Err(source) => {
+                self.fail(RequestError::Serialize { what: what(), source });
                 None
             }
         }
     }
 
     fn query_styled<T: Serialize + ?Sized>(&mut self, name: &str, value: &T, style: QueryStyle) {
-        if let Some(v) = self.value(value, &format!("query parameter `{name}`")) {
+        if let Some(v) = self.value(value, || format!("query parameter `{name}`")) {
             encode::query_pairs(name, &v, style, &mut self.query);
         }
     }
@@ -173,7 +175,7 @@ impl Request {
 
     /// A query parameter whose value is sent as JSON text (`content: application/json`).
     pub fn query_json<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
-        if let Some(v) = self.value(value, &format!("query parameter `{name}`"))
+        if let Some(v) = self.value(value, || format!("query parameter `{name}`"))
             && !v.is_null()
         {
             self.query.push((name.to_owned(), v.to_string()));
@@ -182,11 +184,11 @@ impl Request {
 
     /// A header parameter, `simple` style. `None` sends nothing.
     pub fn header<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
-        let Some(v) = self.value(value, &format!("header `{name}`")) else { return };
+        let Some(v) = self.value(value, || format!("header `{name}`")) else { return };
         if v.is_null() {
             return;
         }
-        let text = encode::simple(&v);
+        let text = encode::into_simple(v);
         match (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&text)) {
             (Ok(n), Ok(v)) => {
                 self.headers.append(n, v);
@@ -197,9 +199,9 @@ impl Request {
 
     /// A cookie parameter. `None` sends nothing.
     pub fn cookie<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) {
-        let Some(v) = self.value(value, &format!("cookie `{name}`")) else { return };
+        let Some(v) = self.value(value, || format!("cookie `{name}`")) else { return };
         if !v.is_null() {
-            self.cookies.push((name.to_owned(), encode::simple(&v)));
+            self.cookies.push((name.to_owned(), encode::into_simple(v)));
         }
     }
 
@@ -238,7 +240,7 @@ impl Request {
     /// An `application/x-www-form-urlencoded` body; properties named in
     /// `deep_object` lay out arrays as `key[0]=…`.
     pub fn form<T: Serialize + ?Sized>(&mut self, body: &T, deep_object: &[&str]) {
-        let Some(v) = self.value(body, "the request body") else { return };
+        let Some(v) = self.value(body, || "the request body".to_owned()) else { return };
         match encode::form_pairs(&v, deep_object) {
             Ok(pairs) => {
                 let text = encode::urlencoded(&pairs);

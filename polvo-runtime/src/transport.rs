@@ -123,33 +123,37 @@ impl<R: Reading> Attempt<'_, R> {
     /// hooks; any other hop carries only `Accept`.
     async fn send_hop(&self, hop: Hop) -> Result<reqwest::Response, SendError> {
         let trusted = hop.trusted;
-        let mut builder = self.core.http().request(hop.method, hop.url);
+        // The headers go straight into the request reqwest sends: no map of
+        // them is built first and copied over.
+        let (http, request) = self.core.http().request(hop.method, hop.url).build_split();
+        let mut request = request.map_err(|e| SendError::Transport(e.without_url()))?;
+        if trusted {
+            self.put_api_headers(request.headers_mut())?;
+        } else if let Some(accept) = self.request.headers.get(http::header::ACCEPT) {
+            request.headers_mut().insert(http::header::ACCEPT, accept.clone());
+        }
+        let mut builder = reqwest::RequestBuilder::from_parts(http, request);
         if let Some(deadline) = self.deadline
             && !R::TIMEOUT_COVERS_HEAD_ONLY
         {
             // Zero once the deadline passed: reqwest then times out at once.
             builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
         }
-        if trusted {
-            builder = builder.headers(self.headers_for_api()?);
-            if hop.keep_body {
-                builder = match &self.request.body {
-                    Body::None => builder,
-                    Body::Bytes(bytes, content_type) => {
-                        builder.header(http::header::CONTENT_TYPE, content_type.clone()).body(bytes.clone())
+        if trusted && hop.keep_body {
+            builder = match &self.request.body {
+                Body::None => builder,
+                Body::Bytes(bytes, content_type) => {
+                    builder.header(http::header::CONTENT_TYPE, content_type.clone()).body(bytes.clone())
+                }
+                Body::Multipart(form) => builder.multipart(form.to_form().map_err(SendError::Request)?),
+                Body::Stream(stream, content_type) => {
+                    let mut builder = builder.header(http::header::CONTENT_TYPE, content_type.clone());
+                    if let Some(length) = stream.length() {
+                        builder = builder.header(http::header::CONTENT_LENGTH, length);
                     }
-                    Body::Multipart(form) => builder.multipart(form.to_form().map_err(SendError::Request)?),
-                    Body::Stream(stream, content_type) => {
-                        let mut builder = builder.header(http::header::CONTENT_TYPE, content_type.clone());
-                        if let Some(length) = stream.length() {
-                            builder = builder.header(http::header::CONTENT_LENGTH, length);
-                        }
-                        builder.body(stream.to_body().map_err(SendError::Stream)?)
-                    }
-                };
-            }
-        } else if let Some(accept) = self.request.headers.get(http::header::ACCEPT) {
-            builder = builder.header(http::header::ACCEPT, accept.clone());
+                    builder.body(stream.to_body().map_err(SendError::Stream)?)
+                }
+            };
         }
         let mut request = builder.build().map_err(|e| SendError::Transport(e.without_url()))?;
         let hooks = if trusted { self.core.hooks() } else { &[] };
@@ -172,12 +176,13 @@ impl<R: Reading> Attempt<'_, R> {
         Ok(response)
     }
 
-    /// The headers of a request to the API's origin: the request's own, the
-    /// client's default headers it does not set itself, the credentials
-    /// (replacing same-named ones) and the cookies.
-    fn headers_for_api(&self) -> Result<HeaderMap, SendError> {
+    /// Puts the headers of a request to the API's origin into `headers`
+    /// (empty): the request's own, the client's default headers it does not
+    /// set itself, the credentials (replacing same-named ones) and the
+    /// cookies.
+    fn put_api_headers(&self, headers: &mut HeaderMap) -> Result<(), SendError> {
         let (request, credentials) = (self.request, self.credentials);
-        let mut headers = request.headers.clone();
+        headers.clone_from(&request.headers);
         for (name, value) in self.core.default_headers() {
             if !request.headers.contains_key(name) {
                 headers.append(name.clone(), value.clone());
@@ -202,7 +207,7 @@ impl<R: Reading> Attempt<'_, R> {
             value.set_sensitive(true);
             headers.insert(http::header::COOKIE, value);
         }
-        Ok(headers)
+        Ok(())
     }
 
     /// Sends a request. For a streamed answer the deadline covers the

@@ -15,7 +15,7 @@ use super::http::TokenHttpError;
 use super::jwt::{SigningKey, as_token_set, mint, resolve_claims};
 use super::oauth::{DeviceLogin, Endpoints, OAuth2Provider, PendingLogin};
 use super::pending::StoredLogin;
-use super::spec::{ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, SchemeKind, SchemeSpec, Security};
+use super::spec::{ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, Requirement, SchemeKind, SchemeSpec, Security};
 use super::store::{StoreError, StoreFuture, TokenStore};
 use super::token::{TokenKey, TokenSet, expires_in};
 
@@ -58,7 +58,7 @@ struct JwtProvider {
 
 /// What was put on a request, so a 401 can expire exactly that token.
 pub(crate) struct Applied {
-    scheme: String,
+    scheme: &'static str,
     token: Option<TokenSet>,
 }
 
@@ -172,8 +172,9 @@ impl AuthState {
         }
         // Alternatives whose every scheme has a credential, in the spec's
         // order; then "no credentials" if the operation allows it.
-        let candidates: Vec<&&[&str]> = self.candidates(security).collect();
-        if candidates.is_empty() {
+        // Walked without being collected: most operations have one.
+        let mut candidates = self.candidates(security).peekable();
+        if candidates.peek().is_none() {
             if security.iter().any(|req| req.is_empty()) {
                 return Ok(Vec::new());
             }
@@ -181,16 +182,22 @@ impl AuthState {
             return Err(AuthError::NoCredentials { needed: or_list(&needed) });
         }
         let mut first_error = None;
-        for requirement in candidates {
-            // Each attempt starts from the request as it was.
-            let (headers, query, cookies) = (target.headers.clone(), target.query.clone(), target.cookies.clone());
+        while let Some(requirement) = candidates.next() {
+            // Each attempt starts from the request as it was: a rollback
+            // point, kept only when another alternative is left to try.
+            let rollback = candidates
+                .peek()
+                .is_some()
+                .then(|| (target.headers.clone(), target.query.clone(), target.cookies.clone()));
             match self.apply_requirement(requirement, tenant, target).await {
                 Ok(applied) => return Ok(applied),
                 // No login yet for this scheme: another configured one may do.
                 Err(e @ AuthError::NotAuthorized { .. }) => {
-                    *target.headers = headers;
-                    *target.query = query;
-                    *target.cookies = cookies;
+                    if let Some((headers, query, cookies)) = rollback {
+                        *target.headers = headers;
+                        *target.query = query;
+                        *target.cookies = cookies;
+                    }
                     first_error.get_or_insert(e);
                 }
                 Err(e) => return Err(e),
@@ -201,7 +208,7 @@ impl AuthState {
 
     async fn apply_requirement(
         &self,
-        requirement: &[&str],
+        requirement: Requirement,
         tenant: &str,
         target: &mut Target<'_>,
     ) -> Result<Vec<Applied>, AuthError> {
@@ -214,50 +221,46 @@ impl AuthState {
         Ok(applied)
     }
 
+    /// Applies the first alternative of `security` without waiting, when
+    /// every one of its schemes has a fixed credential (a key, a basic or a
+    /// bearer token); `None` when it needs a token, to be applied by
+    /// [`AuthState::apply`]. The result is the one `apply` would give; it
+    /// lists no applied schemes, since a fixed credential has no token to
+    /// expire.
+    pub(crate) fn apply_fixed(
+        &self,
+        security: Security,
+        target: &mut Target<'_>,
+    ) -> Option<Result<Vec<Applied>, AuthError>> {
+        if security.is_empty() {
+            return Some(Ok(Vec::new()));
+        }
+        let first = self.candidates(security).next()?;
+        let providers = first.iter().filter_map(|scheme| Some((*scheme, self.providers.get(*scheme)?)));
+        if !providers.clone().all(|(_, provider)| provider.is_fixed()) {
+            return None;
+        }
+        for (scheme, provider) in providers {
+            if let Err(e) = apply_fixed_one(scheme, provider, target) {
+                return Some(Err(e));
+            }
+        }
+        Some(Ok(Vec::new()))
+    }
+
     async fn apply_one(
         &self,
-        scheme: &str,
+        scheme: &'static str,
         provider: &Provider,
         tenant: &str,
         target: &mut Target<'_>,
     ) -> Result<Applied, AuthError> {
-        let header = |target: &mut Target<'_>, name: &str, value: String| -> Result<(), AuthError> {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| AuthError::Config {
-                scheme: scheme.to_owned(),
-                reason: format!("`{name}` is not a header name"),
-            })?;
-            let mut value = HeaderValue::from_str(&value).map_err(|_| AuthError::Config {
-                scheme: scheme.to_owned(),
-                reason: "the credential has characters a header cannot carry".into(),
-            })?;
-            value.set_sensitive(true);
-            target.headers.insert(name, value);
-            Ok(())
-        };
-        // A credential with its prefix (`Bearer`, `Ghost`, …), if it has one.
-        let prefixed = |prefix: &str, secret: &str| {
-            if prefix.is_empty() { secret.to_owned() } else { format!("{prefix} {secret}") }
-        };
+        let header = |target: &mut Target<'_>, name: &str, value: String| put_header(scheme, target, name, value);
         let bearer = |token: &TokenSet| prefixed("Bearer", token.access_token.expose_secret());
         let mut token = None;
         match provider {
-            Provider::ApiKey { location, name, prefix, key } => {
-                let value = prefixed(prefix, key.expose_secret());
-                match location {
-                    KeyLocation::Header => header(target, name, value)?,
-                    KeyLocation::Query => target.query.push((name.clone(), value)),
-                    KeyLocation::Cookie => target.cookies.push((name.clone(), value)),
-                }
-            }
-            // Fixed credentials: the header built once, shared (no copy of the secret per call).
-            Provider::Basic { value: Some(value), .. } | Provider::Bearer { value: Some(value), .. } => {
-                target.headers.insert(http::header::AUTHORIZATION, value.clone());
-            }
-            Provider::Basic { header: value, value: None } => {
-                header(target, "authorization", value.expose_secret().to_owned())?
-            }
-            Provider::Bearer { token: t, value: None } => {
-                header(target, "authorization", prefixed("Bearer", t.expose_secret()))?
+            fixed @ (Provider::ApiKey { .. } | Provider::Basic { .. } | Provider::Bearer { .. }) => {
+                apply_fixed_one(scheme, fixed, target)?
             }
             Provider::OAuth2(oauth) => {
                 let t = oauth.token(&self.http, &self.store, tenant).await?;
@@ -277,7 +280,7 @@ impl AuthState {
                 token = Some(t);
             }
         }
-        Ok(Applied { scheme: scheme.to_owned(), token })
+        Ok(Applied { scheme, token })
     }
 
     /// After a 401: expires the tokens that were sent, so the next attempt
@@ -286,7 +289,7 @@ impl AuthState {
         let mut renewable = false;
         for a in applied {
             let Some(token) = &a.token else { continue };
-            match self.providers.get(&a.scheme) {
+            match self.providers.get(a.scheme) {
                 Some(Provider::OAuth2(oauth)) => {
                     oauth.cache.expire(tenant, token);
                     renewable = true;
@@ -708,5 +711,118 @@ impl JwtProvider {
             expires_at,
             scopes: Vec::new(),
         })
+    }
+}
+
+impl Provider {
+    /// Whether the credential is fixed: applied without fetching or signing a token.
+    fn is_fixed(&self) -> bool {
+        matches!(self, Provider::ApiKey { .. } | Provider::Basic { .. } | Provider::Bearer { .. })
+    }
+}
+
+/// Puts a fixed credential on `target`; nothing for a token provider.
+fn apply_fixed_one(scheme: &str, provider: &Provider, target: &mut Target<'_>) -> Result<(), AuthError> {
+    match provider {
+        Provider::ApiKey { location, name, prefix, key } => {
+            let value = prefixed(prefix, key.expose_secret());
+            match location {
+                KeyLocation::Header => put_header(scheme, target, name, value)?,
+                KeyLocation::Query => target.query.push((name.clone(), value)),
+                KeyLocation::Cookie => target.cookies.push((name.clone(), value)),
+            }
+        }
+        // Fixed credentials: the header built once, shared (no copy of the secret per call).
+        Provider::Basic { value: Some(value), .. } | Provider::Bearer { value: Some(value), .. } => {
+            target.headers.insert(http::header::AUTHORIZATION, value.clone());
+        }
+        Provider::Basic { header: value, value: None } => {
+            put_header(scheme, target, "authorization", value.expose_secret().to_owned())?
+        }
+        Provider::Bearer { token: t, value: None } => {
+            put_header(scheme, target, "authorization", prefixed("Bearer", t.expose_secret()))?
+        }
+        Provider::OAuth2(_) | Provider::Jwt(_) => {}
+    }
+    Ok(())
+}
+
+/// Puts the credential header `name: value` (marked sensitive) on `target`.
+fn put_header(scheme: &str, target: &mut Target<'_>, name: &str, value: String) -> Result<(), AuthError> {
+    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| AuthError::Config {
+        scheme: scheme.to_owned(),
+        reason: format!("`{name}` is not a header name"),
+    })?;
+    let mut value = HeaderValue::from_str(&value).map_err(|_| AuthError::Config {
+        scheme: scheme.to_owned(),
+        reason: "the credential has characters a header cannot carry".into(),
+    })?;
+    value.set_sensitive(true);
+    target.headers.insert(name, value);
+    Ok(())
+}
+
+/// A credential with its prefix (`Bearer`, `Ghost`, …), if it has one.
+fn prefixed(prefix: &str, secret: &str) -> String {
+    if prefix.is_empty() { secret.to_owned() } else { format!("{prefix} {secret}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    static SCHEMES: &[SchemeSpec] = &[
+        SchemeSpec { name: "token", kind: SchemeKind::Bearer { env: "T" } },
+        SchemeSpec {
+            name: "key",
+            kind: SchemeKind::ApiKey { location: KeyLocation::Query, name: "api_key", prefix: "", env: "K" },
+        },
+        SchemeSpec {
+            name: "bad",
+            kind: SchemeKind::ApiKey { location: KeyLocation::Header, name: "bad header", prefix: "", env: "B" },
+        },
+    ];
+
+    fn state() -> AuthState {
+        let credentials: Vec<Credential<()>> = vec![
+            Credential::bearer("token", "t0k"),
+            Credential::api_key("key", "k3y"),
+            Credential::api_key("bad", "x"),
+        ];
+        let caching = CacheSettings { skew: Duration::from_secs(60), capacity: 8 };
+        let http = reqwest::Client::new();
+        AuthState::new("svc", SCHEMES, credentials, Arc::new(NoStore), http, caching).expect("a valid state")
+    }
+
+    type Applied3 = (HeaderMap, Vec<(String, String)>, Vec<(String, String)>);
+
+    fn outcome(result: Result<Vec<Applied>, AuthError>, parts: Applied3) -> Result<Applied3, String> {
+        result.map(|_| parts).map_err(|e| e.to_string())
+    }
+
+    #[tokio::test]
+    async fn fixed_credentials_are_applied_without_waiting_exactly_as_apply_applies_them() {
+        let state = state();
+        let securities: [Security; 5] =
+            [&[], &[&["token"]], &[&["key"], &["token"]], &[&["token", "key"]], &[&["bad"], &["token"]]];
+        for security in securities {
+            let (mut h1, mut q1, mut c1) = Default::default();
+            let fixed = state.apply_fixed(security, &mut Target { headers: &mut h1, query: &mut q1, cookies: &mut c1 });
+            let fixed = outcome(fixed.expect("only fixed credentials here"), (h1, q1, c1));
+            let (mut h2, mut q2, mut c2) = Default::default();
+            let mut target = Target { headers: &mut h2, query: &mut q2, cookies: &mut c2 };
+            let awaited = state.apply(security, "", &mut target).await;
+            let awaited = outcome(awaited, (h2, q2, c2));
+            assert_eq!(fixed, awaited, "security {security:?}");
+        }
+    }
+
+    #[test]
+    fn a_security_no_credential_satisfies_is_left_to_apply() {
+        let (mut headers, mut query, mut cookies) = Default::default();
+        let mut target = Target { headers: &mut headers, query: &mut query, cookies: &mut cookies };
+        assert!(state().apply_fixed(&[&["missing"]], &mut target).is_none());
+        assert!(headers.is_empty() && query.is_empty() && cookies.is_empty());
     }
 }

@@ -7,6 +7,8 @@
 
 pub mod multipart;
 
+use std::borrow::Cow;
+
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::Serialize;
 use serde_json::Value;
@@ -60,6 +62,23 @@ pub fn simple(value: &Value) -> String {
     }
 }
 
+/// [`simple`], taking the value: a string is moved out, not copied.
+pub fn into_simple(value: Value) -> String {
+    match value {
+        Value::String(s) => s,
+        other => simple(&other),
+    }
+}
+
+/// `text` percent-encoded as (part of) a path segment; `text` itself when
+/// nothing in it needs encoding.
+fn encoded_segment(text: String) -> String {
+    match Cow::from(utf8_percent_encode(&text, PATH_SEGMENT)) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(encoded) => encoded,
+    }
+}
+
 /// A path parameter, `simple`-styled and percent-encoded as one segment.
 pub fn encode_path<T: Serialize + ?Sized>(value: &T) -> String {
     let text = match serde_json::to_value(value) {
@@ -79,7 +98,7 @@ pub fn path_segment<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<Stri
     let text = path_text(name, value)?;
     match collapsing_segment(&text) {
         Some(problem) => Err(RequestError::PathParameter { name: name.to_owned(), problem }),
-        None => Ok(utf8_percent_encode(&text, PATH_SEGMENT).to_string()),
+        None => Ok(encoded_segment(text)),
     }
 }
 
@@ -99,7 +118,7 @@ pub(crate) fn collapsing_segment(text: &str) -> Option<&'static str> {
 /// keeps it a segment whatever the value (`/files/{name}.json`): any value,
 /// the empty one included, is allowed.
 pub fn path_part<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<String, RequestError> {
-    Ok(utf8_percent_encode(&path_text(name, value)?, PATH_SEGMENT).to_string())
+    Ok(encoded_segment(path_text(name, value)?))
 }
 
 /// The `simple`-style text of a path parameter.
@@ -107,7 +126,7 @@ fn path_text<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<String, Req
     // The description of the parameter is only written out on failure.
     let value = serde_json::to_value(value)
         .map_err(|source| RequestError::Serialize { what: format!("path parameter `{name}`"), source })?;
-    Ok(simple(&value))
+    Ok(into_simple(value))
 }
 
 /// How a query parameter is laid out.
