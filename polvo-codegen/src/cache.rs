@@ -80,13 +80,15 @@ impl ExpansionCache {
     /// The generator's output, from the cache when every file it read is
     /// unchanged, otherwise generated and stored. Failures are never cached.
     pub fn generate(&self, generator: &Generator) -> Result<Output, Diagnostics> {
-        let key = self.key(generator);
+        // Found once: the sidecar is parsed to find the overlays beside the
+        // files it lists.
+        let overlays = generator.overlay_paths();
+        let key = self.key(generator, &overlays);
         // The key already covers the root files' content: only the files
         // they refer to need checking when the entry is read.
         let mut in_key: Vec<&Path> = generator.spec_files().iter().map(|(_, path)| path.as_path()).collect();
         let sidecar = generator.sidecar_path();
         in_key.extend(sidecar.as_ref().map(|(_, path)| path.as_path()));
-        let overlays = generator.overlay_paths();
         in_key.extend(overlays.iter().map(|(_, path)| path.as_path()));
         if let Some(output) = key.as_deref().and_then(|key| self.load(key, &in_key)) {
             return Ok(output);
@@ -100,7 +102,7 @@ impl ExpansionCache {
 
     /// The key of a run: options, version, and each root file's content,
     /// plus whether a sidecar exists.
-    fn key(&self, generator: &Generator) -> Option<String> {
+    fn key(&self, generator: &Generator, overlays: &[(String, PathBuf)]) -> Option<String> {
         // The generator's own source is part of the key: a change to it must
         // never be answered with code the old one made.
         let mut hash = fnv(env!("CARGO_PKG_VERSION").as_bytes(), FNV_START);
@@ -119,7 +121,7 @@ impl ExpansionCache {
         }
         // The overlays next to the spec files, so that adding one is seen; a
         // marker and the name keep them apart from a sidecar of the same content.
-        for (name, overlay) in generator.overlay_paths() {
+        for (name, overlay) in overlays {
             hash = fnv(b"overlay", hash);
             hash = fnv(name.as_bytes(), hash);
             hash = fnv(&std::fs::read(overlay).ok()?, hash);
@@ -181,6 +183,11 @@ impl ExpansionCache {
 mod tests {
     use super::*;
 
+    /// The key `generate` computes for `generator`.
+    fn key_of(cache: &ExpansionCache, generator: &Generator) -> Option<String> {
+        cache.key(generator, &generator.overlay_paths())
+    }
+
     fn scratch(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("polvo-cache-test-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -202,24 +209,24 @@ mod tests {
         let cold = cache.generate(&generator).unwrap();
         let entries = std::fs::read_dir(dir.join("cache")).unwrap().count();
         assert_eq!(entries, 1);
-        let warm = cache.load(&cache.key(&generator).unwrap(), &[]).expect("a hit");
+        let warm = cache.load(&key_of(&cache, &generator).unwrap(), &[]).expect("a hit");
         assert_eq!(warm.tokens.to_string(), cold.tokens.to_string());
         assert_eq!(warm.files.len(), 2, "the referenced file is recorded too");
 
         // Changing the referenced file (not the key's root file) invalidates the entry.
         std::fs::write(dir.join("other.yaml"), OTHER.replace("x:", "y:")).unwrap();
-        assert!(cache.load(&cache.key(&generator).unwrap(), &[]).is_none());
+        assert!(cache.load(&key_of(&cache, &generator).unwrap(), &[]).is_none());
         let regenerated = cache.generate(&generator).unwrap();
         assert!(regenerated.tokens.to_string().contains("pub y"));
 
         // Options are part of the key.
         let renamed = Generator::new("other_name").spec(dir.join("api.yaml"), "api.yaml");
-        assert_ne!(cache.key(&renamed), cache.key(&generator));
+        assert_ne!(key_of(&cache, &renamed), key_of(&cache, &generator));
 
         // A sidecar appearing changes the key.
-        let before = cache.key(&generator);
+        let before = key_of(&cache, &generator);
         std::fs::write(dir.join("api.polvo.yaml"), "name: renamed\n").unwrap();
-        assert_ne!(cache.key(&generator), before);
+        assert_ne!(key_of(&cache, &generator), before);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -231,17 +238,17 @@ mod tests {
         std::fs::write(dir.join("other.yaml"), OTHER).unwrap();
         let cache = ExpansionCache::new(dir.join("cache"));
         let generator = Generator::new("api").spec(dir.join("api.yaml"), "api.yaml");
-        let plain = cache.key(&generator);
+        let plain = key_of(&cache, &generator);
 
         // An overlay appearing next to the spec changes the key.
         std::fs::write(dir.join("api.overlay.yaml"), overlay).unwrap();
-        assert_ne!(cache.key(&generator), plain);
+        assert_ne!(key_of(&cache, &generator), plain);
         let first = cache.generate(&generator).unwrap();
         assert!(first.tokens.to_string().contains("get_renamed"));
         assert!(first.files.iter().any(|f| f.ends_with("api.overlay.yaml")), "the overlay is a file read");
         let in_key = [dir.join("api.yaml"), dir.join("api.overlay.yaml")];
         let in_key: Vec<&Path> = in_key.iter().map(PathBuf::as_path).collect();
-        assert!(cache.load(&cache.key(&generator).unwrap(), &in_key).is_some());
+        assert!(cache.load(&key_of(&cache, &generator).unwrap(), &in_key).is_some());
 
         // An overlay the spec's section lists is checked when the entry is read.
         std::fs::remove_file(dir.join("api.overlay.yaml")).unwrap();
@@ -250,7 +257,7 @@ mod tests {
         std::fs::write(dir.join("fix.overlay.yaml"), overlay).unwrap();
         assert!(cache.generate(&generator).unwrap().tokens.to_string().contains("get_renamed"));
         std::fs::write(dir.join("fix.overlay.yaml"), overlay.replace("getRenamed", "getOther")).unwrap();
-        assert!(cache.load(&cache.key(&generator).unwrap(), &[]).is_none(), "the edited overlay invalidates");
+        assert!(cache.load(&key_of(&cache, &generator).unwrap(), &[]).is_none(), "the edited overlay invalidates");
         assert!(cache.generate(&generator).unwrap().tokens.to_string().contains("get_other"));
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -267,12 +274,12 @@ mod tests {
         let cache = ExpansionCache::new(dir.join("cache"));
         let generator =
             Generator::new("api").spec(dir.join("api.yaml"), "api.yaml").spec(dir.join("second.yaml"), "second.yaml");
-        let plain = cache.key(&generator);
+        let plain = key_of(&cache, &generator);
         assert!(cache.generate(&generator).unwrap().tokens.to_string().contains("get_b"));
 
         // The second file's own overlay applies to it, and changes the key.
         std::fs::write(dir.join("second.overlay.yaml"), overlay).unwrap();
-        assert_ne!(cache.key(&generator), plain);
+        assert_ne!(key_of(&cache, &generator), plain);
         let fixed = cache.generate(&generator).unwrap();
         let tokens = fixed.tokens.to_string();
         assert!(tokens.contains("get_fixed") && !tokens.contains("get_b"), "{tokens}");
@@ -280,10 +287,10 @@ mod tests {
 
         // So does the overlay of a file the sidecar lists.
         std::fs::write(dir.join("api.polvo.yaml"), "files: [listed.yaml]\n").unwrap();
-        let before = cache.key(&generator);
+        let before = key_of(&cache, &generator);
         let fix_c = overlay.replace("'/b'", "'/c'").replace("getFixed", "getListedFixed");
         std::fs::write(dir.join("listed.overlay.yaml"), fix_c).unwrap();
-        assert_ne!(cache.key(&generator), before, "an overlay beside a listed file changes the key");
+        assert_ne!(key_of(&cache, &generator), before, "an overlay beside a listed file changes the key");
         assert!(cache.generate(&generator).unwrap().tokens.to_string().contains("get_listed_fixed"));
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -442,6 +442,21 @@ fn response_arms(op: &Operation) -> Vec<TokenStream> {
         };
         ranges.push((200, 299, decode));
     }
+    let fallback = error_decodes(op, &mut codes, &mut ranges);
+    let mut arms = status_arms(&codes, &ranges, &fallback);
+    arms.push(quote!(_ => #fallback,));
+    arms
+}
+
+/// Adds the decoding of each documented error status to `codes` and
+/// `ranges`; returns that of any other status (`default`, else the
+/// undecoded error).
+pub(super) fn error_decodes(
+    op: &Operation,
+    codes: &mut Vec<(u16, TokenStream)>,
+    ranges: &mut Vec<(u16, u16, TokenStream)>,
+) -> TokenStream {
+    let r = &op.responses;
     let mut fallback = quote!(response.error());
     for resp in &r.errors {
         let decode = error_decode(resp, &r.error_type);
@@ -451,21 +466,30 @@ fn response_arms(op: &Operation) -> Vec<TokenStream> {
             StatusMatch::Default => fallback = decode,
         }
     }
+    fallback
+}
+
+/// The match arms for single codes, then ranges, in that order; an arm
+/// that would decode as the range or fallback after it does is left out.
+pub(super) fn status_arms(
+    codes: &[(u16, TokenStream)],
+    ranges: &[(u16, u16, TokenStream)],
+    fallback: &TokenStream,
+) -> Vec<TokenStream> {
     let mut arms = Vec::new();
-    for (code, decode) in &codes {
-        let otherwise = ranges.iter().find(|(lo, hi, _)| lo <= code && code <= hi).map_or(&fallback, |(_, _, d)| d);
+    for (code, decode) in codes {
+        let otherwise = ranges.iter().find(|(lo, hi, _)| lo <= code && code <= hi).map_or(fallback, |(_, _, d)| d);
         if otherwise.to_string() != decode.to_string() {
             let c = Literal::u16_unsuffixed(*code);
             arms.push(quote!(#c => #decode,));
         }
     }
-    for (lo, hi, decode) in &ranges {
+    for (lo, hi, decode) in ranges {
         if decode.to_string() != fallback.to_string() {
             let (lo, hi) = (Literal::u16_unsuffixed(*lo), Literal::u16_unsuffixed(*hi));
             arms.push(quote!(#lo..=#hi => #decode,));
         }
     }
-    arms.push(quote!(_ => #fallback,));
     arms
 }
 
@@ -494,7 +518,7 @@ fn success_decode(resp: &Response, outcome: &Outcome, op: &Operation) -> TokenSt
     }
 }
 
-pub(super) fn error_decode(resp: &Response, outcome: &Outcome) -> TokenStream {
+fn error_decode(resp: &Response, outcome: &Outcome) -> TokenStream {
     let variant = match (outcome, &resp.variant) {
         (Outcome::Enum { name, .. }, Some(v)) => {
             let (name, v) = (ident(name), ident(v));

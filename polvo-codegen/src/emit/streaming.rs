@@ -5,12 +5,12 @@
 //! (which keeps returning the whole body the spec describes), so that the
 //! return type says what the caller holds: a stream to poll.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::operations::{error_decode, request_code};
+use super::operations::{error_decodes, request_code, status_arms};
 use super::paths::Paths;
-use crate::model::{EventData, Operation, StatusMatch, TypeDef};
+use crate::model::{EventData, Operation, TypeDef};
 
 /// The streaming methods of an operation's builder; nothing when its
 /// answer is neither events nor binary. `error` is its error type.
@@ -65,31 +65,9 @@ pub fn methods(op: &Operation, error: &TokenStream, paths: &Paths<'_>, types: &[
 /// into the call's error, decoded as `send()` decodes it. An arm that
 /// would do the same as the range or fallback arm after it is left out.
 fn error_statements(op: &Operation, polvo: &TokenStream) -> TokenStream {
-    let r = &op.responses;
-    let mut fallback = quote!(response.error());
     let (mut codes, mut ranges) = (Vec::new(), Vec::new());
-    for resp in &r.errors {
-        let decode = error_decode(resp, &r.error_type);
-        match resp.status {
-            StatusMatch::Code(code) => codes.push((code, decode)),
-            StatusMatch::Class(class) => ranges.push((class * 100, class * 100 + 99, decode)),
-            StatusMatch::Default => fallback = decode,
-        }
-    }
-    let mut arms = Vec::new();
-    for (code, decode) in &codes {
-        let otherwise = ranges.iter().find(|(lo, hi, _)| lo <= code && code <= hi).map_or(&fallback, |(_, _, d)| d);
-        if otherwise.to_string() != decode.to_string() {
-            let code = Literal::u16_unsuffixed(*code);
-            arms.push(quote!(#code => #decode,));
-        }
-    }
-    for (lo, hi, decode) in &ranges {
-        if decode.to_string() != fallback.to_string() {
-            let (lo, hi) = (Literal::u16_unsuffixed(*lo), Literal::u16_unsuffixed(*hi));
-            arms.push(quote!(#lo..=#hi => #decode,));
-        }
-    }
+    let fallback = error_decodes(op, &mut codes, &mut ranges);
+    let arms = status_arms(&codes, &ranges, &fallback);
     let decoded = if arms.is_empty() {
         fallback
     } else {

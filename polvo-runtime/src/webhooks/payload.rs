@@ -78,15 +78,12 @@ fn place(path: &str) -> String {
 /// # Ok(()) }
 /// ```
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, PayloadError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| PayloadError::Decode {
+    crate::decode::json(body).map_err(|failed| PayloadError::Decode {
         webhook: None,
-        path: e.path().to_string(),
-        source: e.into_inner(),
-    })?;
-    // Bytes after the value: the body as a whole is not one JSON document.
-    deserializer.end().map_err(|source| PayloadError::Decode { webhook: None, path: ".".to_owned(), source })?;
-    Ok(value)
+        // `.` names the body itself, as `serde_path_to_error` writes it.
+        path: if failed.path.is_empty() { ".".to_owned() } else { failed.path },
+        source: failed.source,
+    })
 }
 
 #[cfg(test)]
