@@ -23,6 +23,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     runtime.block_on(async {
         let calls = calls::Calls::new(&base)?;
         calls.check().await;
+        // PERCALL_PROFILE=<variant index> [PERCALL_N]: only small GETs of
+        // that variant (0 raw, 1 raw+timeout, 2 polvo bearer, 3 polvo OAuth),
+        // for a profiler.
+        if let Ok(index) = std::env::var("PERCALL_PROFILE") {
+            let variant = calls::Variant::ALL[index.parse::<usize>()?];
+            let n = std::env::var("PERCALL_N").ok().and_then(|n| n.parse().ok()).unwrap_or(200_000);
+            let start = std::time::Instant::now();
+            calls.run(calls::Case::SmallGet, variant, n).await;
+            println!("{}: {:.2} µs per call", variant.name(), start.elapsed().as_secs_f64() * 1e6 / n as f64);
+            return Ok(());
+        }
         print_sizes(&calls);
         print_allocations(&calls).await;
         timing::print(&calls).await;
