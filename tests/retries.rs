@@ -321,7 +321,7 @@ async fn the_calls_timeout_caps_every_attempt_and_wait() {
     let (server, url) = Server::start([Fault::Slow(Duration::from_secs(5))]).await;
     let client = builder(&url).timeout(Duration::from_millis(300)).build().unwrap();
     let error = client.get_item("a").send().await.unwrap_err();
-    assert!(matches!(&error, Error::Transport(e) if e.is_timeout()), "{error:?}");
+    assert!(matches!(&error, Error::Timeout { attempts: 1 }) && error.is_timeout(), "{error:?}");
     assert_eq!(server.seen().len(), 1);
 }
 
@@ -351,7 +351,7 @@ async fn a_call_overrides_the_clients_retries() {
     let client = builder(&url).build().unwrap();
     let options = CallOptions::new().retries(0).timeout(Duration::from_millis(200));
     let error = client.get_item("a").with_options(options).send().await.unwrap_err();
-    assert!(matches!(&error, Error::Transport(e) if e.is_timeout()), "{error:?}");
+    assert!(matches!(&error, Error::Timeout { attempts: 1 }) && error.is_timeout(), "{error:?}");
     assert_eq!(server.seen().len(), 1);
 }
 

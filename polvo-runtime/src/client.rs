@@ -576,7 +576,7 @@ impl<S: Service> ClientBuilder<S> {
         // polvo follows redirects itself (see `redirect`), and sends no `Referer`.
         let http =
             builder.redirect(reqwest::redirect::Policy::none()).referer(false).build().map_err(BuildError::Http)?;
-        let token_http = crate::auth::token_client(self.token_timeout).map_err(BuildError::Http)?;
+        let token_http = crate::auth::TokenClient::new(self.token_timeout);
         let auth = if S::SCHEMES.is_empty() && credentials.is_empty() {
             AuthState::none(S::NAME, token_http)
         } else {

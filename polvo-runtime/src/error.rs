@@ -63,8 +63,17 @@ pub enum Error<E> {
     /// header value with forbidden characters, …). Nothing was sent.
     Request(RequestError),
     /// The request could not be sent or the response not received
-    /// (connection refused, timeout, TLS, …).
+    /// (connection refused, TLS, a reset connection, …; and the timeouts of
+    /// a reqwest client given with `ClientBuilder::http_client`).
     Transport(reqwest::Error),
+    /// The call ran out of time: its timeout (`ClientBuilder::timeout`,
+    /// 60 s by default, or the call's own) or an attempt's
+    /// (`attempt_timeout`) passed before the response was read whole.
+    /// Retried, like a dropped connection, while retries and time are left.
+    Timeout {
+        /// The attempts the call made, the one that ran out of time included.
+        attempts: u32,
+    },
     /// Credentials could not be applied: none configured for the
     /// operation, a token endpoint refused, a refresh token expired, ….
     Auth(AuthError),
@@ -113,6 +122,7 @@ impl<E> Error<E> {
             | Error::Pagination(_)
             | Error::Hook(_)
             | Error::Middleware(_)
+            | Error::Timeout { .. }
             | Error::Stream(_) => None,
         }
     }
@@ -135,8 +145,20 @@ impl<E> Error<E> {
             Error::Api { attempts, .. }
             | Error::Status { attempts, .. }
             | Error::Decode { attempts, .. }
-            | Error::ResponseTooLarge { attempts, .. } => Some(*attempts),
+            | Error::ResponseTooLarge { attempts, .. }
+            | Error::Timeout { attempts } => Some(*attempts),
             _ => None,
+        }
+    }
+
+    /// Whether the call ran out of time: [`Error::Timeout`], a streamed
+    /// response's head that came too late, or the timeout of a reqwest
+    /// client given with `ClientBuilder::http_client`.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::Timeout { .. } | Error::Stream(crate::StreamError::HeadTimeout) => true,
+            Error::Transport(e) => e.is_timeout(),
+            _ => false,
         }
     }
 
@@ -176,6 +198,7 @@ impl<E> Error<E> {
             }
             Error::Request(e) => Error::Request(e),
             Error::Transport(e) => Error::Transport(e),
+            Error::Timeout { attempts } => Error::Timeout { attempts },
             Error::Auth(e) => Error::Auth(e),
             Error::Hook(e) => Error::Hook(e),
             Error::Middleware(e) => Error::Middleware(e),
@@ -225,6 +248,8 @@ impl<E> fmt::Display for Error<E> {
             }
             Error::Request(e) => write!(f, "the request could not be built: {e}"),
             Error::Transport(e) => write!(f, "the request failed: {e}"),
+            Error::Timeout { attempts: 1 } => f.write_str("the call timed out"),
+            Error::Timeout { attempts } => write!(f, "the call timed out (after {attempts} attempts)"),
             Error::Auth(e) => write!(f, "authentication failed: {e}"),
             Error::Hook(e) => write!(f, "a hook refused the request: {e}"),
             Error::Middleware(e) => write!(f, "a middleware layer failed: {e}"),

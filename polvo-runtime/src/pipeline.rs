@@ -130,7 +130,7 @@ async fn attempt<R: Reading>(
     let base_url = core.base_url();
     let first = Hop::first(credentials.first_url(request.url(base_url))?, request.method.clone());
     let ended: Ended<R::Output> =
-        Attempt { core, request, credentials, deadline, number, reading }.exchange(first, 0).await?;
+        Attempt { core, request, credentials, deadline, number, reading }.exchange_in_time(first, 0).await?;
     let Some(last) = ended.resend else { return Ok(ended.response) };
     if request.body_consumed() {
         tracing::debug!("401: not renewing the token, the request's streamed body cannot be sent again");
@@ -146,7 +146,7 @@ async fn attempt<R: Reading>(
         _ => Hop { url: redirect::with_query_credentials(last.url, &credentials.query), ..last },
     };
     let attempt = Attempt { core, request, credentials, deadline, number, reading };
-    Ok(attempt.exchange(again, ended.followed).await?.response)
+    Ok(attempt.exchange_in_time(again, ended.followed).await?.response)
 }
 
 /// How long to wait before retrying `outcome`, or `None` when it is not
@@ -156,7 +156,7 @@ fn retry_wait<O: Answer>(outcome: &Result<O, SendError>, settings: &CallSettings
     let headers = match outcome {
         Ok(response) if retry::retryable_status(response.status()) => Some(response.headers()),
         Err(SendError::Transport(e)) if retryable_transport(e) => None,
-        Err(SendError::Stream(StreamError::HeadTimeout)) => None,
+        Err(SendError::Timeout { .. } | SendError::Stream(StreamError::HeadTimeout)) => None,
         _ => return None,
     };
     settings.retry.wait(attempts - 1, headers, retry::jitter())
@@ -175,7 +175,7 @@ fn reason<O: Answer>(outcome: &Result<O, SendError>) -> String {
         Ok(response) => response.status().to_string(),
         Err(SendError::Transport(e)) if e.is_timeout() => "timed out".to_owned(),
         Err(SendError::Transport(e)) if e.is_connect() => "could not connect".to_owned(),
-        Err(SendError::Stream(StreamError::HeadTimeout)) => "timed out".to_owned(),
+        Err(SendError::Timeout { .. } | SendError::Stream(StreamError::HeadTimeout)) => "timed out".to_owned(),
         Err(_) => "the connection failed".to_owned(),
     }
 }

@@ -21,6 +21,10 @@ pub struct Request {
     pub(crate) path: String,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: HeaderMap,
+    /// The operation's `Accept`, kept out of `headers` so that a request
+    /// without header parameters builds no map (`None` when the caller set
+    /// one in `headers`).
+    pub(crate) accept: Option<HeaderValue>,
     pub(crate) cookies: Vec<(String, String)>,
     pub(crate) body: Body,
     pub(crate) security: Option<Security>,
@@ -51,6 +55,11 @@ pub enum SendError {
     Request(RequestError),
     /// The request could not be sent or the response not read.
     Transport(reqwest::Error),
+    /// The call's or the attempt's time ran out.
+    Timeout {
+        /// The attempt that ran out of time.
+        attempts: u32,
+    },
     /// Credentials could not be applied.
     Auth(AuthError),
     /// A hook refused the request.
@@ -77,6 +86,7 @@ impl<E> From<SendError> for Error<E> {
         match e {
             SendError::Request(e) => Error::Request(e),
             SendError::Transport(e) => Error::Transport(e),
+            SendError::Timeout { attempts } => Error::Timeout { attempts },
             SendError::Auth(e) => Error::Auth(e),
             SendError::Hook(e) => Error::Hook(e),
             SendError::Middleware(e) => Error::Middleware(e),
@@ -95,6 +105,7 @@ impl Request {
             path,
             query: Vec::new(),
             headers: HeaderMap::new(),
+            accept: None,
             cookies: Vec::new(),
             body: Body::None,
             security: None,
@@ -232,9 +243,20 @@ impl Request {
     pub fn accept(&mut self, media_types: &'static str) {
         // What `from_static` accepts (it would panic on anything else).
         let valid = media_types.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b));
-        if valid && !self.headers.contains_key(http::header::ACCEPT) {
-            self.headers.insert(http::header::ACCEPT, HeaderValue::from_static(media_types));
+        if valid && self.accept.is_none() && !self.headers.contains_key(http::header::ACCEPT) {
+            self.accept = Some(HeaderValue::from_static(media_types));
         }
+    }
+
+    /// The `Accept` the request is sent with: the caller's, or the
+    /// operation's.
+    pub(crate) fn accept_header(&self) -> Option<&HeaderValue> {
+        self.accept.as_ref().or_else(|| self.headers.get(http::header::ACCEPT))
+    }
+
+    /// Whether the request sets the header `name` itself.
+    pub(crate) fn sets_header(&self, name: &HeaderName) -> bool {
+        (self.accept.is_some() && name == http::header::ACCEPT) || self.headers.contains_key(name)
     }
 
     /// An `application/x-www-form-urlencoded` body; properties named in
@@ -323,9 +345,15 @@ mod tests {
         let mut request = Request::new(Method::GET, "/".into());
         request.accept("application/json; charset=é");
         request.accept("text/plain\n");
-        assert_eq!(request.headers.get(http::header::ACCEPT), None, "no panic, no header");
+        assert_eq!(request.accept_header(), None, "no panic, no header");
         request.accept("application/json, text/plain");
         request.accept("text/csv");
-        assert_eq!(request.headers[http::header::ACCEPT], "application/json, text/plain");
+        assert_eq!(request.accept_header().unwrap(), "application/json, text/plain");
+        assert!(request.sets_header(&http::header::ACCEPT));
+        // A caller's own `Accept` is kept.
+        let mut request = Request::new(Method::GET, "/".into());
+        request.headers.insert(http::header::ACCEPT, HeaderValue::from_static("text/csv"));
+        request.accept("application/json");
+        assert_eq!(request.accept_header().unwrap(), "text/csv");
     }
 }

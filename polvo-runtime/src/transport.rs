@@ -61,6 +61,30 @@ pub(crate) struct Attempt<'a, R> {
 }
 
 impl<R: Reading> Attempt<'_, R> {
+    /// [`exchange`](Self::exchange) within the attempt's deadline, which
+    /// covers the whole chain of requests and the reading of the final
+    /// response (for a streamed response, [`execute`](Self::execute)
+    /// covers each response head instead). Nothing is sent once the
+    /// deadline has passed.
+    ///
+    /// The deadline is a timer of polvo's own rather than reqwest's
+    /// per-request timeout, which costs a boxed timer and an extensions map
+    /// on every request.
+    pub async fn exchange_in_time(&self, hop: Hop, followed: usize) -> Result<Ended<R::Output>, SendError> {
+        let timed_out = || SendError::Timeout { attempts: self.number };
+        match self.deadline {
+            Some(deadline) if !R::TIMEOUT_COVERS_HEAD_ONLY => {
+                if Instant::now() >= deadline {
+                    return Err(timed_out());
+                }
+                tokio::time::timeout_at(deadline.into(), self.exchange(hop, followed))
+                    .await
+                    .unwrap_or_else(|_| Err(timed_out()))
+            }
+            _ => self.exchange(hop, followed).await,
+        }
+    }
+
     /// Sends `hop` and follows its redirects (`followed` were followed
     /// already). Returns the final response, and the last request again if
     /// the API itself answered it with a 401 (it may be resent with a
@@ -129,16 +153,10 @@ impl<R: Reading> Attempt<'_, R> {
         let mut request = request.map_err(|e| SendError::Transport(e.without_url()))?;
         if trusted {
             self.put_api_headers(request.headers_mut())?;
-        } else if let Some(accept) = self.request.headers.get(http::header::ACCEPT) {
+        } else if let Some(accept) = self.request.accept_header() {
             request.headers_mut().insert(http::header::ACCEPT, accept.clone());
         }
         let mut builder = reqwest::RequestBuilder::from_parts(http, request);
-        if let Some(deadline) = self.deadline
-            && !R::TIMEOUT_COVERS_HEAD_ONLY
-        {
-            // Zero once the deadline passed: reqwest then times out at once.
-            builder = builder.timeout(deadline.saturating_duration_since(Instant::now()));
-        }
         if trusted && hop.keep_body {
             builder = match &self.request.body {
                 Body::None => builder,
@@ -177,19 +195,25 @@ impl<R: Reading> Attempt<'_, R> {
     }
 
     /// Puts the headers of a request to the API's origin into `headers`
-    /// (empty): the request's own, the client's default headers it does not
-    /// set itself, the credentials (replacing same-named ones) and the
-    /// cookies.
+    /// (empty): the request's own and its `Accept`, the client's default
+    /// headers it does not set itself, the credentials (replacing
+    /// same-named ones) and the cookies. Room for them all is made once.
     fn put_api_headers(&self, headers: &mut HeaderMap) -> Result<(), SendError> {
         let (request, credentials) = (self.request, self.credentials);
-        headers.clone_from(&request.headers);
-        for (name, value) in self.core.default_headers() {
-            if !request.headers.contains_key(name) {
+        let defaults = self.core.default_headers();
+        headers.reserve(request.headers.len() + defaults.len() + credentials.headers.len() + 2);
+        for (name, value) in &request.headers {
+            if !credentials.headers.contains_key(name) {
                 headers.append(name.clone(), value.clone());
             }
         }
-        for name in credentials.headers.keys() {
-            headers.remove(name);
+        if let Some(accept) = &request.accept {
+            headers.insert(http::header::ACCEPT, accept.clone());
+        }
+        for (name, value) in defaults {
+            if !request.sets_header(name) && !credentials.headers.contains_key(name) {
+                headers.append(name.clone(), value.clone());
+            }
         }
         for (name, value) in &credentials.headers {
             headers.append(name.clone(), value.clone());

@@ -127,6 +127,7 @@ impl Calls {
 
     /// The size of each call's future, before it is first polled.
     pub fn future_sizes(&self) -> Vec<(&'static str, usize)> {
+        #[allow(unused_mut)]
         let mut sizes = vec![
             ("raw reqwest GET", std::mem::size_of_val(&self.raw_get(None))),
             ("raw reqwest POST, JSON body", std::mem::size_of_val(&self.raw_post(None))),

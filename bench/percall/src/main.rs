@@ -26,6 +26,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // PERCALL_PROFILE=<variant index> [PERCALL_N]: only small GETs of
         // that variant (0 raw, 1 raw+timeout, 2 polvo bearer, 3 polvo OAuth),
         // for a profiler.
+        // PERCALL_TRACE=<variant index>: the stack of every allocation one
+        // small GET of that variant makes, on stderr.
+        if let Ok(index) = std::env::var("PERCALL_TRACE") {
+            let variant = calls::Variant::ALL[index.parse::<usize>()?];
+            calls.run(calls::Case::SmallGet, variant, 200).await;
+            let (allocations, bytes) = alloc::traced(calls.run(calls::Case::SmallGet, variant, 1)).await;
+            println!("{}: {allocations} allocations, {bytes} bytes", variant.name());
+            return Ok(());
+        }
         if let Ok(index) = std::env::var("PERCALL_PROFILE") {
             let variant = calls::Variant::ALL[index.parse::<usize>()?];
             let n = std::env::var("PERCALL_N").ok().and_then(|n| n.parse().ok()).unwrap_or(200_000);

@@ -47,7 +47,7 @@ pub use token::{StoredTokens, TokenKey, TokenSet};
 pub(crate) use endpoints::resolve_relative_endpoints;
 pub(crate) use http::{is_secure, token_client};
 pub(crate) use spec::{SchemeSpec, Security};
-pub(crate) use state::{Applied, AuthState, Target};
+pub(crate) use state::{Applied, AuthState, Target, TokenClient};
 
 /// The OAuth 2.0 side of a client, for one tenant: logins, tokens,
 /// revocation. Reached with `client.auth()`.

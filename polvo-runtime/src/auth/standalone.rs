@@ -30,8 +30,7 @@ impl AuthState {
         if let Some(base) = base_url.and_then(|url| url::Url::parse(url).ok()) {
             super::resolve_relative_endpoints(&mut credentials, schemes, &base)?;
         }
-        let http = super::token_client(TOKEN_TIMEOUT)
-            .map_err(|e| AuthError::Config { scheme: String::new(), reason: format!("no HTTP client: {e}") })?;
+        let http = super::TokenClient::new(TOKEN_TIMEOUT);
         let caching = super::CacheSettings {
             skew: crate::client::DEFAULT_REFRESH_SKEW,
             capacity: super::DEFAULT_TOKEN_CACHE_CAPACITY,

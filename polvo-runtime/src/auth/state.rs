@@ -75,7 +75,35 @@ pub struct AuthState {
     schemes: &'static [SchemeSpec],
     providers: HashMap<String, Provider>,
     store: Arc<dyn TokenStore>,
-    http: reqwest::Client,
+    http: TokenClient,
+}
+
+/// The HTTP client for token requests, built on first use: a client whose
+/// credentials are all fixed (API keys, bearer tokens, basic) never builds
+/// one, and building a reqwest client reads the system's root certificates.
+pub(crate) struct TokenClient {
+    timeout: std::time::Duration,
+    client: std::sync::OnceLock<reqwest::Client>,
+}
+
+impl TokenClient {
+    /// A client whose requests time out after `timeout`, not built yet.
+    pub(crate) fn new(timeout: std::time::Duration) -> Self {
+        TokenClient { timeout, client: std::sync::OnceLock::new() }
+    }
+
+    /// The client, built now if this is its first use (for `scheme`, named
+    /// in the error if it cannot be built).
+    fn get(&self, scheme: &str) -> Result<&reqwest::Client, AuthError> {
+        if let Some(client) = self.client.get() {
+            return Ok(client);
+        }
+        let built = super::token_client(self.timeout).map_err(|e| AuthError::Transport {
+            scheme: scheme.to_owned(),
+            reason: format!("the HTTP client for token requests could not be built: {e}"),
+        })?;
+        Ok(self.client.get_or_init(|| built))
+    }
 }
 
 impl std::fmt::Debug for AuthState {
@@ -119,7 +147,7 @@ impl AuthState {
         schemes: &'static [SchemeSpec],
         credentials: Vec<Credential<S>>,
         store: Arc<dyn TokenStore>,
-        http: reqwest::Client,
+        http: TokenClient,
         caching: CacheSettings,
     ) -> Result<Self, AuthError> {
         let mut providers = HashMap::new();
@@ -138,7 +166,7 @@ impl AuthState {
     }
 
     /// An empty state (services without schemes).
-    pub(crate) fn none(service: &'static str, http: reqwest::Client) -> Self {
+    pub(crate) fn none(service: &'static str, http: TokenClient) -> Self {
         AuthState { service, schemes: &[], providers: HashMap::new(), store: Arc::new(NoStore), http }
     }
 
@@ -263,12 +291,12 @@ impl AuthState {
                 apply_fixed_one(scheme, fixed, target)?
             }
             Provider::OAuth2(oauth) => {
-                let t = oauth.token(&self.http, &self.store, tenant).await?;
+                let t = oauth.token(self.http.get(scheme)?, &self.store, tenant).await?;
                 header(target, "authorization", bearer(&t))?;
                 token = Some(t);
             }
             Provider::Jwt(jwt) => {
-                let t = jwt.token(&self.http, &self.store, tenant).await?;
+                let t = jwt.token(self.http.get(scheme)?, &self.store, tenant).await?;
                 match jwt.usage {
                     JwtUse::Direct { header: name, prefix } => {
                         header(target, name, prefixed(prefix, t.access_token.expose_secret()))?
@@ -350,7 +378,8 @@ impl AuthState {
         code: &str,
         state: &str,
     ) -> Result<String, AuthError> {
-        self.oauth(scheme)?.finish_login(&self.http, self.store.as_ref(), tenant, code, state).await?;
+        let oauth = self.oauth(scheme)?;
+        oauth.finish_login(self.http.get(&oauth.scheme)?, self.store.as_ref(), tenant, code, state).await?;
         Ok(tenant.to_owned())
     }
 
@@ -361,19 +390,21 @@ impl AuthState {
         scopes: &[&str],
         tenant: &str,
     ) -> Result<DeviceLogin, AuthError> {
-        self.oauth(scheme)?.start_device(&self.http, scopes, tenant).await
+        let oauth = self.oauth(scheme)?;
+        oauth.start_device(self.http.get(&oauth.scheme)?, scopes, tenant).await
     }
 
     /// Waits for a device login to be approved.
     pub async fn finish_device_login(&self, scheme: Option<&str>, login: &DeviceLogin) -> Result<(), AuthError> {
-        self.oauth(scheme)?.finish_device(&self.http, self.store.as_ref(), login).await.map(drop)
+        let oauth = self.oauth(scheme)?;
+        oauth.finish_device(self.http.get(&oauth.scheme)?, self.store.as_ref(), login).await.map(drop)
     }
 
     /// A fresh access token for a scheme and tenant.
     pub async fn token(&self, scheme: &str, tenant: &str) -> Result<TokenSet, AuthError> {
         match self.providers.get(scheme) {
-            Some(Provider::OAuth2(o)) => o.token(&self.http, &self.store, tenant).await,
-            Some(Provider::Jwt(j)) => j.token(&self.http, &self.store, tenant).await,
+            Some(Provider::OAuth2(o)) => o.token(self.http.get(scheme)?, &self.store, tenant).await,
+            Some(Provider::Jwt(j)) => j.token(self.http.get(scheme)?, &self.store, tenant).await,
             Some(Provider::Bearer { token, .. }) => Ok(TokenSet::new(token.expose_secret().to_owned())),
             _ => Err(AuthError::NoCredentials { needed: format!("`{scheme}`") }),
         }
@@ -386,7 +417,8 @@ impl AuthState {
 
     /// Revokes and forgets a tenant's tokens.
     pub async fn revoke(&self, scheme: Option<&str>, tenant: &str) -> Result<(), AuthError> {
-        self.oauth(scheme)?.revoke(&self.http, self.store.as_ref(), tenant).await
+        let oauth = self.oauth(scheme)?;
+        oauth.revoke(self.http.get(&oauth.scheme)?, self.store.as_ref(), tenant).await
     }
 }
 
@@ -791,8 +823,21 @@ mod tests {
             Credential::api_key("bad", "x"),
         ];
         let caching = CacheSettings { skew: Duration::from_secs(60), capacity: 8 };
-        let http = reqwest::Client::new();
+        let http = TokenClient::new(Duration::from_secs(5));
         AuthState::new("svc", SCHEMES, credentials, Arc::new(NoStore), http, caching).expect("a valid state")
+    }
+
+    #[tokio::test]
+    async fn fixed_credentials_never_build_the_token_client() {
+        let state = state();
+        let (mut headers, mut query, mut cookies): Applied3 = Default::default();
+        let mut target = Target { headers: &mut headers, query: &mut query, cookies: &mut cookies };
+        let security: Security = &[&["token"]];
+        state.apply(security, "default", &mut target).await.unwrap();
+        assert!(headers.contains_key(http::header::AUTHORIZATION));
+        assert!(state.http.client.get().is_none(), "built for nothing");
+        assert!(state.http.get("oauth").is_ok());
+        assert!(state.http.client.get().is_some(), "built on first use, and kept");
     }
 
     type Applied3 = (HeaderMap, Vec<(String, String)>, Vec<(String, String)>);
