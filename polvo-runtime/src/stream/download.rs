@@ -30,7 +30,7 @@ impl<E> std::fmt::Debug for Download<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Download")
             .field("status", &self.status)
-            .field("headers", &self.headers)
+            .field("headers", &crate::redact::headers(&self.headers))
             .field("attempts", &self.attempts)
             .finish_non_exhaustive()
     }
