@@ -77,7 +77,8 @@ impl<E> Stream for Download<E> {
 }
 
 /// The chunks of a response body as they arrive. A connection that fails
-/// gives [`Error::Transport`] as the last item.
+/// gives [`Error::Transport`] as the last item, and so does a body cut
+/// short of its `Content-Length` or a compressed body without its end.
 #[must_use = "a stream does nothing unless polled"]
 pub struct ByteStream<E> {
     chunks: Chunks,

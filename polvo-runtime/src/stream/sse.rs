@@ -74,10 +74,12 @@ type Parsed = Result<eventsource_stream::Event, EventStreamError<BodyError>>;
 /// goes on with the next one, as it does after a malformed line
 /// ([`StreamError::Malformed`]): events are independent, so the caller
 /// decides whether to skip a bad one or stop (`try_next()?` stops). A
-/// connection that fails ([`Error::Transport`]), or more than the client's
-/// response size limit arriving without completing an event
-/// ([`StreamError::EventTooLarge`]), is the last item. The stream ends when
-/// the server closes the response; dropping it closes the connection.
+/// connection that fails ([`Error::Transport`]), a body that ends in the
+/// middle of an event ([`StreamError::Truncated`]; the partial event is
+/// not delivered), or more than the client's response size limit arriving
+/// without completing an event ([`StreamError::EventTooLarge`]), is the
+/// last item. The stream ends when the server closes the response after a
+/// whole event; dropping it closes the connection.
 #[must_use = "a stream does nothing unless polled"]
 pub struct EventStream<T, E> {
     parsed: Pin<Box<dyn Stream<Item = Parsed> + Send>>,
