@@ -77,10 +77,11 @@ async fn put_attachment(uploads: Uploads, headers: HeaderMap, body: Bytes) -> Re
 
 /// `GET /search`: the `query` the spec documents, and `page`, which it
 /// does not. `query=fail` answers 500; `query=wrong` sends a number where
-/// the spec has a string.
+/// the spec has a string. Every JSON answer sets a session cookie.
 async fn search(Query(params): Params) -> Response {
     let json = |status: StatusCode, body: &'static str| {
-        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+        let headers = [(header::CONTENT_TYPE, "application/json"), (header::SET_COOKIE, SESSION_COOKIE)];
+        (status, headers, body).into_response()
     };
     match params.get("query").map(String::as_str) {
         Some("fail") => json(StatusCode::INTERNAL_SERVER_ERROR, r#"{ "message" : "index offline" }"#),
@@ -94,6 +95,9 @@ async fn search(Query(params): Params) -> Response {
         _ => refuse("no query, or no page"),
     }
 }
+
+/// The cookie `GET /search` sets: a secret `Debug` must not show.
+const SESSION_COOKIE: &str = "session=s3cr3t-session; HttpOnly";
 
 /// `GET /whoami`: the `Authorization` header it got, as text.
 async fn whoami(headers: HeaderMap) -> String {
@@ -257,4 +261,19 @@ async fn a_decode_error_names_the_field_and_keeps_the_reply() {
         ),
         "{message}"
     );
+}
+
+#[tokio::test]
+async fn debug_shows_response_headers_without_a_session_cookie() {
+    let (client, _) = client().await;
+    let once = polvo::CallOptions::new().retries(0);
+    let raw = client.search("fail").with_options(once).send_raw().await.expect("a 500 is a response here");
+    assert_eq!(raw.headers()["set-cookie"], SESSION_COOKIE, "the value is there for the caller");
+    let error = client.search("fail").with_options(once).send().await.expect_err("a 500");
+    let page = client.search("lamps").query("page", 2).send_response().await.expect("page 2");
+    for shown in [format!("{raw:?}"), format!("{error:?}"), format!("{page:?}")] {
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains(r#""set-cookie": <redacted>"#), "{shown}");
+        assert!(shown.contains(r#""content-type": "application/json""#), "{shown}");
+    }
 }

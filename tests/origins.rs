@@ -1,6 +1,8 @@
 //! Credentials stay on the API's origin: how redirects are followed (two
 //! local servers on 127.0.0.1 are two origins; a local TLS server with a
-//! self-signed certificate for https), and the plain-http rule.
+//! self-signed certificate for https), and the plain-http rule, which
+//! covers credentials set by hand too; credentials replace same-named
+//! parameters.
 
 use polvo::{Error, RequestError, StatusCode};
 use serde_json::json;
@@ -675,4 +677,58 @@ async fn loopback_hosts_take_credentials_over_plain_http() {
         .unwrap();
     let error = client.get_item("9").send().await.expect_err("nothing listens");
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn query_and_cookie_credentials_replace_same_named_parameters() {
+    let api = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_json(item_json()))
+        .mount(&api)
+        .await;
+    let client = client(&api);
+    client.search().q("lamp").query("api_key", "by-hand").query("page", 2).send().await.expect("search");
+    // The spec documents the cookie key as a parameter too.
+    client.with_cookie().sid("by-hand").send().await.expect("spec cookie");
+    client.with_cookie().header("Cookie", "sid=by-hand").send().await.expect("hand-set cookie header");
+    let sent = api.received_requests().await.unwrap();
+    for request in &sent[1..] {
+        assert_eq!(request.headers.get_all("cookie").iter().count(), 1, "{request:?}");
+        assert_eq!(header(request, "cookie"), Some("sid=cookie-SECRET"));
+    }
+    let query: Vec<(String, String)> = sent[0].url.query_pairs().into_owned().collect();
+    let expected = [("q", "lamp"), ("page", "2"), ("api_key", "query-SECRET")];
+    assert_eq!(query, expected.map(|(k, v)| (k.to_owned(), v.to_owned())), "the credential, once");
+}
+
+#[tokio::test]
+async fn credentials_set_by_hand_are_refused_over_plain_http_off_loopback() {
+    let (server, base_url, resolving) = off_loopback_server().await;
+    let client = transport::Client::builder().base_url(&base_url).http_client(resolving()).build().unwrap();
+    // `getPublic` takes no credentials, and the client has none.
+    let refused = [
+        client.get_public().header("Authorization", "Bearer by-hand").send().await,
+        client.get_public().header("Proxy-Authorization", "Basic by-hand").send().await,
+        client.get_public().header("Cookie", "sid=by-hand").send().await,
+        // Named like the service's API keys (header names in any case).
+        client.get_public().header("x-api-key", "by-hand").send().await,
+        client.get_public().query("api_key", "by-hand").send().await,
+    ];
+    for result in refused {
+        let error = result.expect_err("a credential over plain http");
+        assert!(matches!(error, Error::Request(RequestError::InsecureUrl { .. })), "{error:?}");
+    }
+    assert!(server.received_requests().await.unwrap().is_empty(), "nothing was sent");
+    client.get_public().header("X-Trace", "t-1").query("page", 2).send().await.expect("no credential there");
+
+    let trusting = transport::Client::builder()
+        .base_url(&base_url)
+        .http_client(resolving())
+        .allow_insecure_http()
+        .build()
+        .unwrap();
+    trusting.get_public().header("Authorization", "Bearer by-hand").send().await.expect("the user opted in");
+    let sent = server.received_requests().await.unwrap();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(header(&sent[1], "authorization"), Some("Bearer by-hand"));
 }

@@ -12,9 +12,11 @@ use axum::routing::get;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use polvo::{Binary, Bytes, CallOptions, Error, RetryPolicy, StreamError};
 use sha2::{Digest, Sha256};
+use std::io::Write;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{Notify, mpsc};
 
 polvo::service!("tests/specs/streaming/files.yaml");
@@ -29,6 +31,8 @@ const FILE_SIZE: usize = 4 * 1024 * 1024;
 /// server waits for the test's signal.
 const CHUNK: usize = 64 * 1024;
 const BEFORE_SIGNAL: usize = 1024 * 1024;
+/// The size of the gzip-compressed download, before compression.
+const GZIP_SIZE: usize = 2 * 1024 * 1024;
 /// The clients' response size limit.
 const MAX_RESPONSE_SIZE: u64 = 1024 * 1024;
 
@@ -88,22 +92,29 @@ fn with_type(status: u16, content_type: &'static str, body: Body) -> Response {
 /// `ok`: three typed events, the second and third after the test's signal.
 /// `malformed`: a good event, one whose data is not a token, a good one.
 /// `fail`: a 500. `missing`: a documented 404. `slow`: no head for 30 s.
-/// `huge`: an event that never ends.
+/// `huge`: an event that never ends. `gzip`: two gzip-compressed events,
+/// the second after the signal. `partial`, `broken`: see [`cut_events`].
 async fn chat_events(State(server): State<Server>, Path(id): Path<String>) -> Response {
     match id.as_str() {
         "fail" => return with_type(500, "text/plain", Body::from("the model is down")),
+        "partial" | "broken" => return cut_events(&id, server.events_gate.clone()),
         "missing" => return with_type(404, "application/json", Body::from(r#"{"title":"no such chat"}"#)),
         "slow" => tokio::time::sleep(Duration::from_secs(30)).await,
         _ => {}
     }
     let (sender, body) = channel_body();
     let gate = server.events_gate.clone();
+    let compressed = id == "gzip";
     tokio::spawn(async move {
         let event = |text: &str| Bytes::from(text.to_owned());
         if id == "huge" {
             // One event that never ends, larger than the client's limit.
             sender.send(event("data: ")).await.ok();
             while sender.send(Bytes::from(vec![b'x'; CHUNK])).await.is_ok() {}
+            return;
+        }
+        if id == "gzip" {
+            send_gzip_events(&sender, &gate).await;
             return;
         }
         if id == "malformed" {
@@ -119,7 +130,52 @@ async fn chat_events(State(server): State<Server>, Path(id): Path<String>) -> Re
         sender.send(event("\ndata: \"index\":1}\n\n")).await.ok();
         sender.send(event(": a comment\nevent: done\nretry: 3000\ndata: {\"text\":\"\",\"index\":2}\n\n")).await.ok();
     });
+    let mut response = with_type(200, "text/event-stream", body);
+    if compressed {
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
+}
+
+/// A whole event, then part of one. `partial`: the response then ends as
+/// if complete (chunked, with its last chunk). `broken`: after the test's
+/// signal the body fails, and the server drops the connection without the
+/// last chunk.
+fn cut_events(id: &str, gate: Arc<Notify>) -> Response {
+    let chunks = [
+        Ok(Bytes::from_static(b"event: token\ndata: {\"text\":\"a\",\"index\":0}\n\n")),
+        Ok(Bytes::from_static(b"event: token\ndata: {\"text\":\"b\",\"index\":1}\n")),
+    ];
+    let body = match id {
+        "broken" => Body::from_stream(stream::iter(chunks).chain(failing_after(gate))),
+        _ => Body::from_stream(stream::iter(chunks)),
+    };
     with_type(200, "text/event-stream", body)
+}
+
+/// A body's last item: an error once `gate` is notified (so that the
+/// response head and the chunks before went out first).
+fn failing_after(gate: Arc<Notify>) -> impl futures_util::Stream<Item = Result<Bytes, std::io::Error>> {
+    stream::once(async move {
+        gate.notified().await;
+        Err(std::io::Error::other("the connection broke"))
+    })
+}
+
+/// Two gzip-compressed events, each flushed as soon as it is written: the
+/// second only after the test's signal.
+async fn send_gzip_events(sender: &mpsc::Sender<Bytes>, gate: &Notify) {
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let flushed = |gzip: &mut flate2::write::GzEncoder<Vec<u8>>, text: &str| {
+        gzip.write_all(text.as_bytes()).unwrap();
+        gzip.flush().unwrap();
+        Bytes::from(std::mem::take(gzip.get_mut()))
+    };
+    sender.send(flushed(&mut gzip, "event: token\ndata: {\"text\":\"zip\",\"index\":0}\n\n")).await.ok();
+    gate.notified().await;
+    let second = flushed(&mut gzip, "event: token\ndata: {\"text\":\"ped\",\"index\":1}\n\n");
+    sender.send(second).await.ok();
+    sender.send(Bytes::from(gzip.finish().unwrap())).await.ok();
 }
 
 /// Text events.
@@ -134,7 +190,9 @@ fn file_byte(index: usize) -> u8 {
 
 /// `big`: the file, in chunks, the part after `BEFORE_SIGNAL` only after
 /// the test's signal. `endless`: chunks until the client goes away.
-/// `small`: a few bytes. Anything else: 404.
+/// `small`: a few bytes. `gzip`: see [`send_gzip_file`]. `broken`: a
+/// chunked body that fails after 1000 bytes and the signal. Anything
+/// else: 404.
 async fn download(State(server): State<Server>, Path(name): Path<String>) -> Response {
     let (sender, body) = channel_body();
     let gate = server.download_gate.clone();
@@ -156,9 +214,39 @@ async fn download(State(server): State<Server>, Path(name): Path<String>) -> Res
             tokio::spawn(async move { while sender.send(Bytes::from(vec![7u8; CHUNK])).await.is_ok() {} });
         }
         "small" => return with_type(200, "application/octet-stream", Body::from("small file")),
+        "gzip" => {
+            tokio::spawn(send_gzip_file(sender, gate));
+        }
+        "broken" => {
+            let chunks = stream::iter([Ok(Bytes::from(vec![1u8; 1000]))]).chain(failing_after(gate));
+            return with_type(200, "application/octet-stream", Body::from_stream(chunks));
+        }
         _ => return with_type(404, "text/plain", Body::from("no such file")),
     }
-    with_type(200, "application/octet-stream", body)
+    let mut response = with_type(200, "application/octet-stream", body);
+    if name == "gzip" {
+        response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
+}
+
+/// The file's first `GZIP_SIZE` bytes, gzip-compressed, sent in chunks
+/// as they are compressed: the part after `BEFORE_SIGNAL` only after the
+/// test's signal.
+async fn send_gzip_file(sender: mpsc::Sender<Bytes>, gate: Arc<Notify>) {
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    for start in (0..GZIP_SIZE).step_by(CHUNK) {
+        if start == BEFORE_SIGNAL {
+            gate.notified().await;
+        }
+        let chunk: Vec<u8> = (start..start + CHUNK).map(file_byte).collect();
+        gzip.write_all(&chunk).unwrap();
+        gzip.flush().unwrap();
+        if sender.send(Bytes::from(std::mem::take(gzip.get_mut()))).await.is_err() {
+            return;
+        }
+    }
+    sender.send(Bytes::from(gzip.finish().unwrap())).await.ok();
 }
 
 /// Counts the attempt, reads the whole body, and answers with the next
@@ -390,4 +478,185 @@ async fn an_event_larger_than_the_size_limit_ends_the_stream() {
         other => panic!("expected the event to be refused, got {other:?}"),
     }
     assert!(next(&mut events).await.is_none(), "the stream ends there");
+}
+
+/// How a hand-written server ends the connection after its response.
+#[derive(Clone, Copy, Debug)]
+enum Ending {
+    /// Closes it (FIN).
+    Close,
+    /// Resets it (RST).
+    Reset,
+}
+
+/// A hand-written server on 127.0.0.1, for faults axum does not make: it
+/// reads each request's head, writes `response` (head and body, as given)
+/// and ends the connection as `ending` says. A client of it, without
+/// retries.
+async fn cutting_server(response: Bytes, ending: Ending) -> files::Client {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut connection, _)) = listener.accept().await {
+            let mut head = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match connection.read(&mut buffer).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buffer[..n]),
+                }
+            }
+            connection.write_all(&response).await.ok();
+            connection.flush().await.ok();
+            match ending {
+                Ending::Close => drop(connection.shutdown().await),
+                Ending::Reset => connection.set_zero_linger().unwrap(),
+            }
+        }
+    });
+    files::Client::builder().base_url(format!("http://{address}")).retries(0).build().unwrap()
+}
+
+/// A download head announcing 1000 bytes, and 400 of them.
+const SHORT_DOWNLOAD: &[u8] =
+    b"HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: 1000\r\n\r\n\
+    0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\
+    0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\
+    0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\
+    0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789";
+
+/// The chunks of a stream up to its first error: what arrived, the error
+/// (if any), and whether the stream ended right after it.
+async fn read_until_error<S, T, E>(mut stream: S) -> (Vec<T>, Option<Error<E>>, bool)
+where
+    S: futures_util::Stream<Item = Result<T, Error<E>>> + Unpin,
+{
+    let mut items = Vec::new();
+    while let Some(item) = next(&mut stream).await {
+        match item {
+            Ok(item) => items.push(item),
+            Err(error) => return (items, Some(error), next(&mut stream).await.is_none()),
+        }
+    }
+    (items, None, true)
+}
+
+#[tokio::test]
+async fn a_download_cut_short_of_its_content_length_ends_with_an_error() {
+    for ending in [Ending::Close, Ending::Reset] {
+        let client = cutting_server(Bytes::from_static(SHORT_DOWNLOAD), ending).await;
+        let download = client.download_file("cut").send_stream().await.unwrap();
+        assert_eq!(download.content_length(), Some(1000));
+        let (chunks, error, ended) = read_until_error(download).await;
+        let received: usize = chunks.iter().map(Bytes::len).sum();
+        assert!(received <= 400, "{ending:?}: {received} bytes");
+        match error {
+            Some(Error::Transport(_)) => assert!(ended, "{ending:?}: the error is the last item"),
+            other => panic!("{ending:?}: expected the cut to be an error item, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_chunked_download_whose_body_fails_ends_with_an_error() {
+    let (server, client) = Server::start().await;
+    let download = client.download_file("broken").send_stream().await.unwrap();
+    server.download_gate.notify_one();
+    let (chunks, error, ended) = read_until_error(download).await;
+    assert!(chunks.iter().map(Bytes::len).sum::<usize>() <= 1000);
+    assert!(matches!(error, Some(Error::Transport(_))) && ended, "expected a last error item, got {error:?}");
+}
+
+/// An event, then part of one on a body without a length (it ends when the
+/// connection does).
+const CUT_EVENTS: &[u8] = b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\nconnection: close\r\n\r\n\
+    event: token\ndata: {\"text\":\"a\",\"index\":0}\n\nevent: token\nid: 2\ndata: {\"text\":\"b\",\"ind";
+
+#[tokio::test]
+async fn an_event_stream_whose_connection_ends_mid_event_ends_with_an_error() {
+    for ending in [Ending::Close, Ending::Reset] {
+        let client = cutting_server(Bytes::from_static(CUT_EVENTS), ending).await;
+        let events = client.chat_events("c1").send_events().await.unwrap();
+        let (events, error, ended) = read_until_error(events).await;
+        assert!(events.len() <= 1 && events.iter().all(|e| e.data().text == "a"), "{ending:?}: {events:?}");
+        match error {
+            Some(Error::Stream(StreamError::Truncated)) if matches!(ending, Ending::Close) => {}
+            // A reset is a failed connection.
+            Some(Error::Transport(_)) if matches!(ending, Ending::Reset) => {}
+            other => panic!("{ending:?}: expected the partial event to be an error item, got {other:?}"),
+        }
+        assert!(ended, "{ending:?}: the error is the last item");
+    }
+}
+
+#[tokio::test]
+async fn an_event_stream_that_ends_mid_event_never_delivers_the_partial_event() {
+    let (server, client) = Server::start().await;
+    // Chunked: the response ends properly, with the partial event.
+    let (events, error, ended) = read_until_error(client.chat_events("partial").send_events().await.unwrap()).await;
+    assert_eq!(events.iter().map(|e| e.data().text.as_str()).collect::<Vec<_>>(), ["a"]);
+    let error = error.expect("the partial event is an error item");
+    assert!(matches!(error, Error::Stream(StreamError::Truncated)) && ended, "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "streaming failed: the event stream ended in the middle of an event: the connection closed before the event was complete"
+    );
+    // The body fails: the connection ends without the last chunk.
+    let events = client.chat_events("broken").send_events().await.unwrap();
+    server.events_gate.notify_one();
+    let (events, error, ended) = read_until_error(events).await;
+    assert_eq!(events.len(), 1);
+    assert!(matches!(error, Some(Error::Transport(_))) && ended, "{error:?}");
+}
+
+#[tokio::test]
+async fn gzip_compressed_events_arrive_decoded_as_the_server_flushes_them() {
+    let (server, client) = Server::start().await;
+    let mut events = client.chat_events("gzip").send_events().await.unwrap();
+    // The server sends the second only after the first reached the test.
+    let first = next(&mut events).await.unwrap().unwrap();
+    assert_eq!(first.data(), &files::types::Token { text: "zip".into(), index: 0 });
+    server.events_gate.notify_one();
+    let second = next(&mut events).await.unwrap().unwrap();
+    assert_eq!(second.data(), &files::types::Token { text: "ped".into(), index: 1 });
+    assert!(next(&mut events).await.is_none(), "the stream ends cleanly with the gzip trailer");
+}
+
+#[tokio::test]
+async fn a_gzip_compressed_download_arrives_decoded_as_it_is_sent() {
+    let (server, client) = Server::start().await;
+    let mut download = client.download_file("gzip").send_stream().await.unwrap();
+    let mut received = Vec::new();
+    // The server sends the rest only after the first megabyte (decoded)
+    // reached the test.
+    while received.len() < BEFORE_SIGNAL {
+        received.extend_from_slice(&next(&mut download).await.unwrap().unwrap());
+    }
+    server.download_gate.notify_one();
+    while let Some(chunk) = next(&mut download).await {
+        received.extend_from_slice(&chunk.unwrap());
+    }
+    assert_eq!(received.len(), GZIP_SIZE);
+    assert!(received.iter().enumerate().all(|(i, b)| *b == file_byte(i)), "the bytes arrive decoded, in order");
+}
+
+#[tokio::test]
+async fn a_gzip_compressed_download_cut_mid_stream_ends_with_an_error() {
+    // The compressed stream stops before its end (and its trailer): the
+    // body has no length, so only the decoder can tell.
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gzip.write_all(&(0..64 * 1024).map(file_byte).collect::<Vec<u8>>()).unwrap();
+    let compressed = gzip.finish().unwrap();
+    let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-encoding: gzip\r\nconnection: close\r\n\r\n";
+    let response = Bytes::from([&head[..], &compressed[..compressed.len() / 2]].concat());
+    for ending in [Ending::Close, Ending::Reset] {
+        let client = cutting_server(response.clone(), ending).await;
+        let download = client.download_file("cut").send_stream().await.unwrap();
+        let (chunks, error, ended) = read_until_error(download).await;
+        assert!(chunks.iter().map(Bytes::len).sum::<usize>() < 64 * 1024, "{ending:?}");
+        match error {
+            Some(Error::Transport(_)) => assert!(ended, "{ending:?}: the error is the last item"),
+            other => panic!("{ending:?}: expected the cut to be an error item, got {other:?}"),
+        }
+    }
 }

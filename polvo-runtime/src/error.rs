@@ -3,6 +3,7 @@
 use bytes::Bytes;
 
 use crate::auth::AuthError;
+use crate::redact;
 use http::{HeaderMap, StatusCode};
 use std::fmt;
 
@@ -11,8 +12,9 @@ use std::fmt;
 /// `E` is the operation's documented error body: a schema type, an enum of
 /// several (one variant per type), or [`NoErrorBody`] when the spec
 /// documents none. Whatever the failure, the status, headers and raw body
-/// of a response are kept, so nothing the server said is lost.
-#[derive(Debug)]
+/// of a response are kept, so nothing the server said is lost. `Debug`
+/// redacts the values of response headers that may be secrets
+/// (`Set-Cookie`, …).
 #[non_exhaustive]
 pub enum Error<E> {
     /// The server answered with a documented error status, and its body
@@ -221,6 +223,64 @@ impl<E> From<RequestError> for Error<E> {
     fn from(e: RequestError) -> Self {
         Error::Request(e)
     }
+}
+
+/// As derived, with the response headers redacted.
+impl<E: fmt::Debug> fmt::Debug for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api { status, headers, body, attempts } => f
+                .debug_struct("Api")
+                .field("status", status)
+                .field("headers", &redact::headers(headers))
+                .field("body", body)
+                .field("attempts", attempts)
+                .finish(),
+            Error::Status { status, headers, body, attempts } => f
+                .debug_struct("Status")
+                .field("status", status)
+                .field("headers", &redact::headers(headers))
+                .field("body", body)
+                .field("attempts", attempts)
+                .finish(),
+            Error::Decode { status, headers, body, path, source, attempts } => f
+                .debug_struct("Decode")
+                .field("status", status)
+                .field("headers", &redact::headers(headers))
+                .field("body", body)
+                .field("path", path)
+                .field("source", source)
+                .field("attempts", attempts)
+                .finish(),
+            Error::ResponseTooLarge { status, headers, limit, attempts } => {
+                too_large_debug(f, "ResponseTooLarge", (*status, headers), *limit, *attempts)
+            }
+            Error::Request(e) => f.debug_tuple("Request").field(e).finish(),
+            Error::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
+            Error::Auth(e) => f.debug_tuple("Auth").field(e).finish(),
+            Error::Hook(e) => f.debug_tuple("Hook").field(e).finish(),
+            Error::Middleware(e) => f.debug_tuple("Middleware").field(e).finish(),
+            Error::Pagination(e) => f.debug_tuple("Pagination").field(e).finish(),
+            Error::Stream(e) => f.debug_tuple("Stream").field(e).finish(),
+        }
+    }
+}
+
+/// The `Debug` of a too-large response: `Error::ResponseTooLarge` and
+/// `SendError::TooLarge` show the same fields.
+pub(crate) fn too_large_debug(
+    f: &mut fmt::Formatter<'_>,
+    variant: &str,
+    (status, headers): (StatusCode, &HeaderMap),
+    limit: u64,
+    attempts: u32,
+) -> fmt::Result {
+    f.debug_struct(variant)
+        .field("status", &status)
+        .field("headers", &redact::headers(headers))
+        .field("limit", &limit)
+        .field("attempts", &attempts)
+        .finish()
 }
 
 impl<E> fmt::Display for Error<E> {

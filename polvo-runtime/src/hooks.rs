@@ -11,7 +11,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 pub type HookFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What a hook sees of a response: it runs before the body is read.
-#[derive(Debug)]
+/// `Debug` redacts secret header values.
 pub struct ResponseHead<'a> {
     /// The request's method.
     pub method: &'a http::Method,
@@ -23,6 +23,18 @@ pub struct ResponseHead<'a> {
     pub headers: &'a http::HeaderMap,
     /// The attempt, from 1.
     pub attempt: u32,
+}
+
+impl std::fmt::Debug for ResponseHead<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseHead")
+            .field("method", self.method)
+            .field("path_template", &self.path_template)
+            .field("status", &self.status)
+            .field("headers", &crate::redact::headers(self.headers))
+            .field("attempt", &self.attempt)
+            .finish()
+    }
 }
 
 /// Hooks registered with `ClientBuilder::hook`, run in order on every

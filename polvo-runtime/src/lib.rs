@@ -26,6 +26,7 @@ pub mod paginate;
 mod pipeline;
 mod ratelimit;
 mod raw;
+mod redact;
 mod redirect;
 mod request;
 mod response;

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 use crate::auth::Applied;
+use crate::auth::spec::KeyLocation;
 use crate::client::ClientCore;
 use crate::error::RequestError;
 use crate::options::CallSettings;
@@ -81,6 +82,7 @@ async fn run<R: Reading>(
     let has_key = idempotency_key(&mut request)?;
     let replay_safe = retry::replay_safe(&request.method, has_key);
     let (mut credentials, mut applied) = credentials(core, &request).await?;
+    credentials.replace_same_named(&mut request);
     // From the first request on: token requests have their own timeout.
     let deadline = settings.timeout.map(|timeout| Instant::now() + timeout);
     let limits = core.rate_limits();
@@ -213,16 +215,36 @@ async fn credentials(core: &ClientCore, request: &Request) -> Result<(Credential
 /// carry credentials or the client's default headers (which may be
 /// secrets), unless the client allows it. Decided before anything is
 /// applied: an operation that requires credentials, or that would get the
-/// ones the client has (optional ones included), is refused.
+/// ones the client has (optional ones included), is refused, and so is a
+/// request that carries a credential of its own (see
+/// [`carries_own_credentials`]).
 fn refuse_plain_http(core: &ClientCore, request: &Request) -> Result<(), SendError> {
     let Some(origin) = core.insecure_origin() else { return Ok(()) };
     let carries_secrets = !core.default_headers().is_empty()
         || request.security.is_some_and(|alternatives| {
             let required = !alternatives.is_empty() && alternatives.iter().all(|requirement| !requirement.is_empty());
             required || core.auth_state().would_apply(alternatives)
-        });
+        })
+        || carries_own_credentials(core, request);
     if carries_secrets {
         return Err(SendError::Request(RequestError::InsecureUrl { origin: origin.to_owned() }));
     }
     Ok(())
+}
+
+/// Whether the request itself carries a credential, set by hand (an escape
+/// hatch) or as a parameter of the spec: an `Authorization`,
+/// `Proxy-Authorization` or `Cookie` header, or a header, query parameter
+/// or cookie named like one of the service's API keys.
+fn carries_own_credentials(core: &ClientCore, request: &Request) -> bool {
+    const CREDENTIAL_HEADERS: [http::HeaderName; 3] =
+        [http::header::AUTHORIZATION, http::header::PROXY_AUTHORIZATION, http::header::COOKIE];
+    if CREDENTIAL_HEADERS.iter().any(|name| request.headers.contains_key(name)) {
+        return true;
+    }
+    core.auth_state().api_keys().any(|(location, key)| match location {
+        KeyLocation::Header => request.headers.keys().any(|name| name.as_str().eq_ignore_ascii_case(key)),
+        KeyLocation::Query => request.query.iter().any(|(name, _)| name == key),
+        KeyLocation::Cookie => request.cookies.iter().any(|(name, _)| name == key),
+    })
 }

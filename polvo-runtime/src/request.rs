@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use serde::Serialize;
+use std::fmt;
 
 use crate::auth::{AuthError, Security};
 use crate::binary::Binary;
@@ -48,8 +49,7 @@ pub(crate) enum Body {
 }
 
 /// Why sending failed, before any response was decoded. Converts into
-/// every `Error<E>`.
-#[derive(Debug)]
+/// every `Error<E>`. `Debug` redacts secret response headers.
 pub enum SendError {
     /// The request could not be built.
     Request(RequestError),
@@ -79,6 +79,22 @@ pub enum SendError {
     },
     /// A streamed call failed beyond what any call can.
     Stream(crate::stream::StreamError),
+}
+
+impl fmt::Debug for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::Request(e) => f.debug_tuple("Request").field(e).finish(),
+            SendError::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
+            SendError::Auth(e) => f.debug_tuple("Auth").field(e).finish(),
+            SendError::Hook(e) => f.debug_tuple("Hook").field(e).finish(),
+            SendError::Middleware(e) => f.debug_tuple("Middleware").field(e).finish(),
+            SendError::TooLarge { status, headers, limit, attempts } => {
+                crate::error::too_large_debug(f, "TooLarge", (*status, headers), *limit, *attempts)
+            }
+            SendError::Stream(e) => f.debug_tuple("Stream").field(e).finish(),
+        }
+    }
 }
 
 impl<E> From<SendError> for Error<E> {

@@ -3,13 +3,16 @@
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
+use std::fmt;
 
 use crate::error::Error;
+use crate::redact;
 
 /// A decoded response with its status and headers.
 ///
-/// `send()` gives the body alone; `send_response()` gives this.
-#[derive(Clone, Debug)]
+/// `send()` gives the body alone; `send_response()` gives this. `Debug`
+/// redacts the values of headers that may be secrets (`Set-Cookie`, …).
+#[derive(Clone)]
 pub struct Response<T> {
     status: StatusCode,
     headers: HeaderMap,
@@ -60,6 +63,17 @@ impl<T> Response<T> {
     }
 }
 
+impl<T: fmt::Debug> fmt::Debug for Response<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("headers", &redact::headers(&self.headers))
+            .field("body", &self.body)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
 impl<T> std::ops::Deref for Response<T> {
     type Target = T;
     fn deref(&self) -> &T {
@@ -69,13 +83,25 @@ impl<T> std::ops::Deref for Response<T> {
 
 /// A response as received: status, headers and the body's bytes, not
 /// decoded. `send_raw()` on every request builder gives one, whatever the
-/// status (the accessors are in the `raw` module).
-#[derive(Clone, Debug)]
+/// status (the accessors are in the `raw` module). `Debug` redacts the
+/// values of headers that may be secrets.
+#[derive(Clone)]
 pub struct RawResponse {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
     pub(crate) attempts: u32,
+}
+
+impl fmt::Debug for RawResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawResponse")
+            .field("status", &self.status)
+            .field("headers", &redact::headers(&self.headers))
+            .field("body", &self.body)
+            .field("attempts", &self.attempts)
+            .finish()
+    }
 }
 
 /// The decoding generated code picks by status. Not a stable API.
@@ -181,5 +207,47 @@ impl RawResponse {
     /// An error status with a raw body, wrapped with `f`.
     pub fn error_bytes_map<T, E>(self, f: impl FnOnce(Bytes) -> E) -> Result<Response<T>, Error<E>> {
         Err(Error::Api { status: self.status, headers: self.headers, body: f(self.body), attempts: self.attempts })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::SendError;
+
+    fn headers() -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", "application/json".parse().unwrap());
+        headers.insert("set-cookie", "session=s3cr3t; HttpOnly".parse().unwrap());
+        headers
+    }
+
+    /// Every public type that holds response headers shows their names and
+    /// redacts a session cookie.
+    #[test]
+    fn debug_never_shows_a_session_cookie() {
+        let status = StatusCode::OK;
+        let shown = [
+            format!("{:?}", Response::new(status, headers(), "body")),
+            format!("{:?}", RawResponse::new(status, headers(), Bytes::from_static(b"raw"))),
+            format!("{:?}", Error::<()>::Status { status, headers: headers(), body: Bytes::new(), attempts: 1 }),
+            format!("{:?}", Error::Api { status, headers: headers(), body: "api", attempts: 1 }),
+            format!("{:?}", SendError::TooLarge { status, headers: headers(), limit: 1, attempts: 1 }),
+            format!(
+                "{:?}",
+                Error::<()>::from(SendError::TooLarge { status, headers: headers(), limit: 1, attempts: 1 })
+            ),
+            format!("{:?}", crate::paginate::Page::new(vec![1], status, headers())),
+        ];
+        for shown in shown {
+            assert!(!shown.contains("s3cr3t"), "{shown}");
+            assert!(shown.contains(r#""set-cookie": <redacted>"#), "{shown}");
+            assert!(shown.contains(r#""content-type": "application/json""#), "{shown}");
+        }
+        let api = format!("{:?}", Error::Api { status, headers: headers(), body: "api", attempts: 2 });
+        assert!(
+            api.starts_with("Api { status: 200, headers: {") && api.ends_with(r#"body: "api", attempts: 2 }"#),
+            "{api}"
+        );
     }
 }

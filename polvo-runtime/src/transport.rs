@@ -29,6 +29,19 @@ impl Credentials {
         Target { headers: &mut self.headers, query: &mut self.query, cookies: &mut self.cookies }
     }
 
+    /// Drops the request's query parameters and cookies named like a query
+    /// or cookie credential (the spec's or hand-set ones): credentials win,
+    /// and a name is never sent twice. Headers get the same rule where
+    /// they are put on the request.
+    pub fn replace_same_named(&self, request: &mut Request) {
+        if !self.query.is_empty() && !request.query.is_empty() {
+            request.query.retain(|(name, _)| !self.query.iter().any(|(credential, _)| credential == name));
+        }
+        if !self.cookies.is_empty() && !request.cookies.is_empty() {
+            request.cookies.retain(|(name, _)| !self.cookies.iter().any(|(credential, _)| credential == name));
+        }
+    }
+
     /// The request's URL with the query credentials appended.
     pub fn first_url(&self, mut url: String) -> Result<Url, SendError> {
         append_query(&mut url, &self.query);

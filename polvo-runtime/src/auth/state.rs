@@ -170,6 +170,14 @@ impl AuthState {
         AuthState { service, schemes: &[], providers: HashMap::new(), store: Arc::new(NoStore), http }
     }
 
+    /// Where each of the service's API-key schemes goes, and its name.
+    pub(crate) fn api_keys(&self) -> impl Iterator<Item = (KeyLocation, &'static str)> {
+        self.schemes.iter().filter_map(|scheme| match scheme.kind {
+            SchemeKind::ApiKey { location, name, .. } => Some((location, name)),
+            _ => None,
+        })
+    }
+
     /// Whether a credential for `scheme` was given.
     pub fn has(&self, scheme: &str) -> bool {
         self.providers.contains_key(scheme)

@@ -34,12 +34,22 @@ use std::future::Future;
 use std::hash::Hash;
 
 /// One page of a paginated operation: its items, with the response's
-/// status and headers.
-#[derive(Clone, Debug)]
+/// status and headers. `Debug` redacts secret header values.
+#[derive(Clone)]
 pub struct Page<T> {
     items: Vec<T>,
     status: StatusCode,
     headers: HeaderMap,
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Page<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Page")
+            .field("items", &self.items)
+            .field("status", &self.status)
+            .field("headers", &crate::redact::headers(&self.headers))
+            .finish()
+    }
 }
 
 impl<T> Page<T> {

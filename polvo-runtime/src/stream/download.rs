@@ -30,7 +30,7 @@ impl<E> std::fmt::Debug for Download<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Download")
             .field("status", &self.status)
-            .field("headers", &self.headers)
+            .field("headers", &crate::redact::headers(&self.headers))
             .field("attempts", &self.attempts)
             .finish_non_exhaustive()
     }
@@ -77,7 +77,8 @@ impl<E> Stream for Download<E> {
 }
 
 /// The chunks of a response body as they arrive. A connection that fails
-/// gives [`Error::Transport`] as the last item.
+/// gives [`Error::Transport`] as the last item, and so does a body cut
+/// short of its `Content-Length` or a compressed body without its end.
 #[must_use = "a stream does nothing unless polled"]
 pub struct ByteStream<E> {
     chunks: Chunks,

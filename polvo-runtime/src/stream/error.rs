@@ -31,6 +31,11 @@ pub enum StreamError {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// The event stream ended in the middle of an event: the connection
+    /// closed (or broke) before the blank line that ends it. The partial
+    /// event is not delivered; the stream ends here.
+    #[error("the event stream ended in the middle of an event: the connection closed before the event was complete")]
+    Truncated,
     /// The response head (status and headers) did not arrive within the
     /// call's (or the attempt's) timeout.
     #[error("the response did not start within the call's timeout")]

@@ -125,13 +125,24 @@ impl Answer for StreamedResponse {
 }
 
 /// A 2xx answer whose body has not been read.
-#[derive(Debug)]
 pub struct OpenBody {
     status: StatusCode,
     headers: HeaderMap,
     attempts: u32,
     limit: u64,
     response: reqwest::Response,
+}
+
+/// Secret header values redacted; not the response's URL, which may hold
+/// a query API key.
+impl std::fmt::Debug for OpenBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenBody")
+            .field("status", &self.status)
+            .field("headers", &crate::redact::headers(&self.headers))
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
 }
 
 impl OpenBody {
