@@ -257,6 +257,7 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
             }
             Error::Request(e) => f.debug_tuple("Request").field(e).finish(),
             Error::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
+            Error::Timeout { attempts } => f.debug_struct("Timeout").field("attempts", attempts).finish(),
             Error::Auth(e) => f.debug_tuple("Auth").field(e).finish(),
             Error::Hook(e) => f.debug_tuple("Hook").field(e).finish(),
             Error::Middleware(e) => f.debug_tuple("Middleware").field(e).finish(),

@@ -86,6 +86,7 @@ impl fmt::Debug for SendError {
         match self {
             SendError::Request(e) => f.debug_tuple("Request").field(e).finish(),
             SendError::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
+            SendError::Timeout { attempts } => f.debug_struct("Timeout").field("attempts", attempts).finish(),
             SendError::Auth(e) => f.debug_tuple("Auth").field(e).finish(),
             SendError::Hook(e) => f.debug_tuple("Hook").field(e).finish(),
             SendError::Middleware(e) => f.debug_tuple("Middleware").field(e).finish(),
