@@ -202,10 +202,11 @@ async fn credentials(core: &ClientCore, request: &Request) -> Result<(Credential
     let Some(security) = request.security else { return Ok((credentials, Vec::new())) };
     let mut target = credentials.target();
     let state = core.auth_state();
-    let applied = match state.apply_fixed(security, &mut target) {
+    let applied = match state.apply_ready(security, core.tenant(), &mut target) {
         Some(applied) => applied,
         // Boxed: a token may have to be fetched or signed, and a call with
-        // fixed credentials would otherwise reserve room for that.
+        // fixed credentials or a cached token would otherwise reserve room
+        // for that.
         None => Box::pin(state.apply(security, core.tenant(), &mut target)).await,
     };
     Ok((credentials, applied.map_err(SendError::Auth)?))

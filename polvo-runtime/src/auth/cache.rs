@@ -29,6 +29,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, SystemTime};
 
+use secrecy::ExposeSecret;
+
 use super::error::AuthError;
 use super::store::TokenStore;
 use super::token::{TokenKey, TokenSet};
@@ -123,6 +125,10 @@ struct SlotState {
 struct Cached {
     tokens: TokenSet,
     renew_at: Option<SystemTime>,
+    /// `Bearer <access token>`, ready to send (marked sensitive): built
+    /// once per token, not once per call. `None` if the token has
+    /// characters a header cannot carry.
+    bearer: Option<http::HeaderValue>,
 }
 
 /// What a call for a token does next.
@@ -161,7 +167,13 @@ fn fresh_on_arrival(tokens: &TokenSet, skew: Duration, now: SystemTime, arrival:
 impl Cached {
     fn new(tokens: TokenSet, skew: Duration, arrival: Arrival) -> Self {
         let renew_at = renew_at(&tokens, skew, SystemTime::now(), arrival);
-        Cached { tokens, renew_at }
+        let bearer = http::HeaderValue::try_from(format!("Bearer {}", tokens.access_token.expose_secret())).ok().map(
+            |mut value| {
+                value.set_sensitive(true);
+                value
+            },
+        );
+        Cached { tokens, renew_at, bearer }
     }
 
     fn is_fresh(&self, now: SystemTime) -> bool {
@@ -177,6 +189,11 @@ impl Slot {
 
     fn current(&self) -> Option<TokenSet> {
         lock(&self.state).current.as_ref().map(|c| c.tokens.clone())
+    }
+
+    fn fresh_bearer(&self) -> Option<http::HeaderValue> {
+        let state = lock(&self.state);
+        state.current.as_ref().filter(|c| c.is_fresh(SystemTime::now()))?.bearer.clone()
     }
 
     /// Puts new tokens in the slot and clears a dead refresh token.
@@ -305,6 +322,12 @@ impl TokenCache {
         self.existing_slot(tenant)?.fresh()
     }
 
+    /// The `Authorization: Bearer` value of `tenant`'s cached access token
+    /// if it is fresh: what a call sends, without copying the token.
+    pub fn fresh_bearer(&self, tenant: &str) -> Option<http::HeaderValue> {
+        self.existing_slot(tenant)?.fresh_bearer()
+    }
+
     /// The cached tokens of `tenant`, however stale.
     pub fn current(&self, tenant: &str) -> Option<TokenSet> {
         self.existing_slot(tenant)?.current()
@@ -367,6 +390,19 @@ impl TokenCache {
         let mut state = lock(&slot.state);
         if let Some(current) = &mut state.current
             && current.tokens.same_access_token(token)
+        {
+            current.tokens.expires_at = Some(SystemTime::UNIX_EPOCH);
+            current.renew_at = Some(SystemTime::UNIX_EPOCH);
+        }
+    }
+
+    /// Marks `tenant`'s access token expired if `bearer` (as
+    /// [`fresh_bearer`](Self::fresh_bearer) gave it) still carries it.
+    pub fn expire_bearer(&self, tenant: &str, bearer: &http::HeaderValue) {
+        let Some(slot) = self.existing_slot(tenant) else { return };
+        let mut state = lock(&slot.state);
+        if let Some(current) = &mut state.current
+            && current.bearer.as_ref() == Some(bearer)
         {
             current.tokens.expires_at = Some(SystemTime::UNIX_EPOCH);
             current.renew_at = Some(SystemTime::UNIX_EPOCH);

@@ -4,7 +4,6 @@ use base64::Engine;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -19,6 +18,29 @@ use super::spec::{ClientAuth, Grant, JwtSpec, JwtUse, KeyLocation, Requirement, 
 use super::store::{StoreError, StoreFuture, TokenStore};
 use super::token::{TokenKey, TokenSet, expires_in};
 
+/// The configured schemes, by name. A list: a service has a handful of
+/// schemes, and scanning them beats hashing the name on every call.
+#[derive(Default)]
+struct Providers(Vec<(&'static str, Provider)>);
+
+impl Providers {
+    fn get(&self, scheme: &str) -> Option<&Provider> {
+        self.0.iter().find(|(name, _)| *name == scheme).map(|(_, provider)| provider)
+    }
+
+    fn contains_key(&self, scheme: &str) -> bool {
+        self.get(scheme).is_some()
+    }
+
+    /// Adds the provider of `scheme`, replacing an earlier one.
+    fn insert(&mut self, scheme: &'static str, provider: Provider) {
+        match self.0.iter_mut().find(|(name, _)| *name == scheme) {
+            Some(slot) => slot.1 = provider,
+            None => self.0.push((scheme, provider)),
+        }
+    }
+}
+
 /// A configured scheme.
 enum Provider {
     ApiKey {
@@ -26,6 +48,9 @@ enum Provider {
         name: String,
         prefix: String,
         key: SecretString,
+        /// For a key sent in a header: the header, ready to send (marked
+        /// sensitive), unless the name or value cannot be a header's.
+        header: Option<(HeaderName, HeaderValue)>,
     },
     /// `value` is the header, ready to send (marked sensitive), unless it
     /// has characters a header cannot carry.
@@ -60,6 +85,9 @@ struct JwtProvider {
 pub(crate) struct Applied {
     scheme: &'static str,
     token: Option<TokenSet>,
+    /// The cached `Authorization` value sent in place of a token copy
+    /// (an OAuth 2.0 token fresh in the cache).
+    bearer: Option<HeaderValue>,
 }
 
 /// Where credentials go on a request.
@@ -73,7 +101,7 @@ pub(crate) struct Target<'a> {
 pub struct AuthState {
     service: &'static str,
     schemes: &'static [SchemeSpec],
-    providers: HashMap<String, Provider>,
+    providers: Providers,
     store: Arc<dyn TokenStore>,
     http: TokenClient,
 }
@@ -108,7 +136,7 @@ impl TokenClient {
 
 impl std::fmt::Debug for AuthState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut configured: Vec<&String> = self.providers.keys().collect();
+        let mut configured: Vec<&str> = self.providers.0.iter().map(|(scheme, _)| *scheme).collect();
         configured.sort();
         f.debug_struct("AuthState")
             .field("service", &self.service)
@@ -150,7 +178,7 @@ impl AuthState {
         http: TokenClient,
         caching: CacheSettings,
     ) -> Result<Self, AuthError> {
-        let mut providers = HashMap::new();
+        let mut providers = Providers::default();
         for credential in credentials {
             let Some(spec) = schemes.iter().find(|s| s.name == credential.scheme) else {
                 let known: Vec<&str> = schemes.iter().map(|s| s.name).collect();
@@ -160,14 +188,14 @@ impl AuthState {
                 });
             };
             let provider = provider(service, spec, credential.value, caching)?;
-            providers.insert(spec.name.to_owned(), provider);
+            providers.insert(spec.name, provider);
         }
         Ok(AuthState { service, schemes, providers, store, http })
     }
 
     /// An empty state (services without schemes).
     pub(crate) fn none(service: &'static str, http: TokenClient) -> Self {
-        AuthState { service, schemes: &[], providers: HashMap::new(), store: Arc::new(NoStore), http }
+        AuthState { service, schemes: &[], providers: Providers::default(), store: Arc::new(NoStore), http }
     }
 
     /// Where each of the service's API-key schemes goes, and its name.
@@ -188,7 +216,7 @@ impl AuthState {
     /// The alternatives of `security` that credentials would be applied
     /// for: those that need credentials and whose every scheme has one.
     fn candidates(&self, security: Security) -> impl Iterator<Item = &&'static [&'static str]> {
-        security.iter().filter(|req| !req.is_empty() && req.iter().all(|s| self.providers.contains_key(*s)))
+        security.iter().filter(|req| !req.is_empty() && req.iter().all(|s| self.providers.contains_key(s)))
     }
 
     /// Whether [`AuthState::apply`] would put credentials on a request for
@@ -250,7 +278,7 @@ impl AuthState {
     ) -> Result<Vec<Applied>, AuthError> {
         let mut applied = Vec::with_capacity(requirement.len());
         for scheme in requirement {
-            if let Some(provider) = self.providers.get(*scheme) {
+            if let Some(provider) = self.providers.get(scheme) {
                 applied.push(self.apply_one(scheme, provider, tenant, target).await?);
             }
         }
@@ -259,20 +287,27 @@ impl AuthState {
 
     /// Applies the first alternative of `security` without waiting, when
     /// every one of its schemes has a fixed credential (a key, a basic or a
-    /// bearer token); `None` when it needs a token, to be applied by
-    /// [`AuthState::apply`]. The result is the one `apply` would give; it
-    /// lists no applied schemes, since a fixed credential has no token to
-    /// expire.
-    pub(crate) fn apply_fixed(
+    /// bearer token), or when it is one OAuth 2.0 scheme whose access token
+    /// for `tenant` is cached and fresh; `None` otherwise, to be applied by
+    /// [`AuthState::apply`]. The result is the one `apply` would give.
+    pub(crate) fn apply_ready(
         &self,
         security: Security,
+        tenant: &str,
         target: &mut Target<'_>,
     ) -> Option<Result<Vec<Applied>, AuthError>> {
         if security.is_empty() {
             return Some(Ok(Vec::new()));
         }
         let first = self.candidates(security).next()?;
-        let providers = first.iter().filter_map(|scheme| Some((*scheme, self.providers.get(*scheme)?)));
+        if let [scheme] = first
+            && let Some(Provider::OAuth2(oauth)) = self.providers.get(scheme)
+        {
+            let bearer = oauth.cache.fresh_bearer(tenant)?;
+            target.headers.insert(http::header::AUTHORIZATION, bearer.clone());
+            return Some(Ok(vec![Applied { scheme, token: None, bearer: Some(bearer) }]));
+        }
+        let providers = first.iter().filter_map(|scheme| Some((*scheme, self.providers.get(scheme)?)));
         if !providers.clone().all(|(_, provider)| provider.is_fixed()) {
             return None;
         }
@@ -281,6 +316,7 @@ impl AuthState {
                 return Some(Err(e));
             }
         }
+        // A fixed credential has no token to expire.
         Some(Ok(Vec::new()))
     }
 
@@ -316,7 +352,7 @@ impl AuthState {
                 token = Some(t);
             }
         }
-        Ok(Applied { scheme, token })
+        Ok(Applied { scheme, token, bearer: None })
     }
 
     /// After a 401: expires the tokens that were sent, so the next attempt
@@ -324,6 +360,10 @@ impl AuthState {
     pub(crate) fn expire(&self, applied: &[Applied], tenant: &str) -> bool {
         let mut renewable = false;
         for a in applied {
+            if let (Some(bearer), Some(Provider::OAuth2(oauth))) = (&a.bearer, self.providers.get(a.scheme)) {
+                oauth.cache.expire_bearer(tenant, bearer);
+                renewable = true;
+            }
             let Some(token) = &a.token else { continue };
             match self.providers.get(a.scheme) {
                 Some(Provider::OAuth2(oauth)) => {
@@ -464,7 +504,23 @@ fn provider(
         (
             SchemeKind::ApiKey { location, name, prefix, .. },
             CredentialValue::ApiKey(key) | CredentialValue::Bearer(key),
-        ) => Provider::ApiKey { location: *location, name: (*name).to_owned(), prefix: (*prefix).to_owned(), key },
+        ) => {
+            let header = (*location == KeyLocation::Header)
+                .then(|| {
+                    Some((
+                        HeaderName::from_bytes(name.as_bytes()).ok()?,
+                        sensitive_value(&prefixed(prefix, key.expose_secret()))?,
+                    ))
+                })
+                .flatten();
+            Provider::ApiKey {
+                location: *location,
+                name: (*name).to_owned(),
+                prefix: (*prefix).to_owned(),
+                key,
+                header,
+            }
+        }
         (SchemeKind::Basic { .. }, CredentialValue::Basic { username, password }) => {
             let encoded =
                 base64::engine::general_purpose::STANDARD.encode(format!("{username}:{}", password.expose_secret()));
@@ -764,9 +820,14 @@ impl Provider {
 /// Puts a fixed credential on `target`; nothing for a token provider.
 fn apply_fixed_one(scheme: &str, provider: &Provider, target: &mut Target<'_>) -> Result<(), AuthError> {
     match provider {
-        Provider::ApiKey { location, name, prefix, key } => {
+        // Built once, shared (no copy of the secret per call).
+        Provider::ApiKey { header: Some((name, value)), .. } => {
+            target.headers.insert(name.clone(), value.clone());
+        }
+        Provider::ApiKey { location, name, prefix, key, header: None } => {
             let value = prefixed(prefix, key.expose_secret());
             match location {
+                // The name or value cannot be a header's: `put_header` says which.
                 KeyLocation::Header => put_header(scheme, target, name, value)?,
                 KeyLocation::Query => target.query.push((name.clone(), value)),
                 KeyLocation::Cookie => target.cookies.push((name.clone(), value)),
@@ -861,7 +922,8 @@ mod tests {
             [&[], &[&["token"]], &[&["key"], &["token"]], &[&["token", "key"]], &[&["bad"], &["token"]]];
         for security in securities {
             let (mut h1, mut q1, mut c1) = Default::default();
-            let fixed = state.apply_fixed(security, &mut Target { headers: &mut h1, query: &mut q1, cookies: &mut c1 });
+            let fixed =
+                state.apply_ready(security, "", &mut Target { headers: &mut h1, query: &mut q1, cookies: &mut c1 });
             let fixed = outcome(fixed.expect("only fixed credentials here"), (h1, q1, c1));
             let (mut h2, mut q2, mut c2) = Default::default();
             let mut target = Target { headers: &mut h2, query: &mut q2, cookies: &mut c2 };
@@ -875,7 +937,7 @@ mod tests {
     fn a_security_no_credential_satisfies_is_left_to_apply() {
         let (mut headers, mut query, mut cookies) = Default::default();
         let mut target = Target { headers: &mut headers, query: &mut query, cookies: &mut cookies };
-        assert!(state().apply_fixed(&[&["missing"]], &mut target).is_none());
+        assert!(state().apply_ready(&[&["missing"]], "", &mut target).is_none());
         assert!(headers.is_empty() && query.is_empty() && cookies.is_empty());
     }
 }
