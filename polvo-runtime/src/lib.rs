@@ -81,7 +81,7 @@ pub mod __private {
     pub use crate::request::{Request, SendError};
     pub use crate::response::RawResponse;
     pub use crate::stream::{OpenBody, StreamedResponse, only_error};
-    pub use http::Method;
+    pub use http::{HeaderValue, Method};
     pub use serde;
     pub use serde_json;
 }

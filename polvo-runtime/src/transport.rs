@@ -50,6 +50,10 @@ impl Credentials {
     }
 }
 
+/// How many headers reqwest may add to a request's own (`User-Agent`,
+/// `Accept-Encoding`, `Content-Type`, `Content-Length`, with `Accept`).
+const RESERVED_FOR_REQWEST: usize = 5;
+
 /// How a chain of requests ended.
 pub(crate) struct Ended<O> {
     /// The final response.
@@ -214,7 +218,9 @@ impl<R: Reading> Attempt<'_, R> {
     fn put_api_headers(&self, headers: &mut HeaderMap) -> Result<(), SendError> {
         let (request, credentials) = (self.request, self.credentials);
         let defaults = self.core.default_headers();
-        headers.reserve(request.headers.len() + defaults.len() + credentials.headers.len() + 2);
+        // Room for reqwest's own too (`User-Agent`, `Accept-Encoding`, …):
+        // a map that fills up is rebuilt.
+        headers.reserve(request.headers.len() + defaults.len() + credentials.headers.len() + RESERVED_FOR_REQWEST);
         for (name, value) in &request.headers {
             if !credentials.headers.contains_key(name) {
                 headers.append(name.clone(), value.clone());

@@ -299,8 +299,10 @@ pub(super) fn request_code(op: &Operation, paths: &Paths<'_>, types: &[TypeDef])
     // before `Accept`, so a hand-set `Accept` is kept.
     statements.push(quote!(self.extras.apply(&mut request);));
     if !op.responses.accept.is_empty() {
+        // Built at compile time: the entries are visible ASCII (see
+        // `model::operations::media::accept_entry`), which `from_static` takes.
         let accept = op.responses.accept.join(", ");
-        statements.push(quote!(request.accept(#accept);));
+        statements.push(quote!(request.accept(const { #polvo::__private::HeaderValue::from_static(#accept) });));
     }
     if let Some(security) = super::auth::security_statement(&op.security) {
         statements.push(security);
