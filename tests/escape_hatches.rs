@@ -104,6 +104,12 @@ async fn whoami(headers: HeaderMap) -> String {
     text_header(&headers, "authorization").unwrap_or_default()
 }
 
+/// `GET /preferences`: every `Cookie` header it got, as text, one a line.
+async fn preferences(headers: HeaderMap) -> String {
+    let cookies: Vec<&str> = headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).collect();
+    cookies.join("\n")
+}
+
 async fn server() -> (String, Uploads) {
     let uploads = Uploads::default();
     let recorder = uploads.clone();
@@ -116,7 +122,8 @@ async fn server() -> (String, Uploads) {
                 .put(move |headers: HeaderMap, body: Bytes| put_attachment(recorder.clone(), headers, body)),
         )
         .route("/search", get(search))
-        .route("/whoami", get(whoami));
+        .route("/whoami", get(whoami))
+        .route("/preferences", get(preferences));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base_url = format!("http://{}", listener.local_addr().expect("address"));
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -231,6 +238,40 @@ async fn credentials_win_over_a_hand_set_authorization_header() {
     // An operation without credentials sends the hand-set header as it is.
     let note = client.get_note("n1").header("Authorization", "Bearer by-hand").send().await.expect("note");
     assert_eq!(note["authorization"], "Bearer by-hand");
+}
+
+/// A hand-set `Cookie` header keeps its pairs next to the spec's cookie
+/// parameters and the cookie credential, in one header; the credential
+/// replaces a hand-set pair of its name.
+#[tokio::test]
+async fn a_hand_set_cookie_header_merges_with_cookie_parameters_and_credentials() {
+    let (base_url, _) = server().await;
+    let guest = escapes::Client::builder().base_url(&base_url).build().expect("client");
+    let seen = guest.get_preferences().theme("dark").header("Cookie", "sid=by-hand; lang=en").send().await;
+    assert_eq!(utf8(&seen.expect("preferences")), "sid=by-hand; lang=en; theme=dark");
+
+    let member = escapes::Client::builder()
+        .base_url(&base_url)
+        .credential(escapes::auth::session("from-polvo"))
+        .build()
+        .expect("client");
+    let request = member.get_preferences().theme("dark").header("Cookie", "lang=en;sid=by-hand ; tz=UTC");
+    assert_eq!(utf8(&request.send().await.expect("preferences")), "lang=en; tz=UTC; theme=dark; sid=from-polvo");
+    // Without a parameter, and with two hand-set headers.
+    let request = member.get_preferences().header("Cookie", "lang=en").header("Cookie", "sid=by-hand");
+    assert_eq!(utf8(&request.send().await.expect("preferences")), "lang=en; sid=from-polvo");
+    // A client-wide `Cookie` header merges the same way.
+    let defaults = escapes::Client::builder()
+        .base_url(&base_url)
+        .header("Cookie", "lang=en")
+        .credential(escapes::auth::session("from-polvo"))
+        .build()
+        .expect("client");
+    assert_eq!(utf8(&defaults.get_preferences().send().await.expect("preferences")), "lang=en; sid=from-polvo");
+}
+
+fn utf8(body: &[u8]) -> &str {
+    std::str::from_utf8(body).expect("text")
 }
 
 #[tokio::test]

@@ -76,10 +76,14 @@ fn github_webhook_payloads_selected_in_a_sidecar_compile() {
         assert!(source.contains(alias), "no `{alias}` in the webhooks module");
     }
     assert!(!source.contains("pub struct WebhookIssuesOpened"), "an unselected webhook's payload is generated");
+    let squeezed: String = source.split_whitespace().collect();
+    let (_, ids) = squeezed.split_once("pubconstOPERATION_IDS:&'static[&'staticstr]=&[").expect("OPERATION_IDS");
+    let ids: Vec<&str> = ids[..ids.find(']').expect("the list's end")].split(',').filter(|id| !id.is_empty()).collect();
+    assert_eq!(ids, [r#""installation/created""#, r#""pull-request/opened""#, r#""push""#], "in spec order");
 
     let lib = format!(
         "#![deny(warnings)]\n#![allow(missing_docs)]\n{source}\n\
-         pub fn _use(body: &[u8]) -> Result<(), polvo::webhooks::PayloadError> {{\n\
+         pub fn _use(headers: &polvo::reqwest::header::HeaderMap, body: &[u8]) -> Result<(), polvo::webhooks::PayloadError> {{\n\
              let push: github::webhooks::Push = polvo::webhooks::decode(body)?;\n\
              let _: &str = &push.r#ref;\n\
              if let github::webhooks::Event::PullRequestOpened(opened) =\n\
@@ -87,10 +91,55 @@ fn github_webhook_payloads_selected_in_a_sidecar_compile() {
              {{\n\
                  let _: i64 = opened.number;\n\
              }}\n\
+             let event: github::webhooks::Event = polvo::webhooks::github::decode_event(headers, body)?;\n\
+             let _: Option<&'static str> = event.operation_id();\n\
+             let _ = github::webhooks::Event::from_operation_id(\"installation/created\", body)?;\n\
              Ok(())\n\
          }}\n"
     );
     let krate = ScratchCrate::new("github_webhooks", &lib);
     let (ok, stderr) = krate.check_with(&["-j", "1"]);
     assert!(ok, "the generated code has errors or warnings:\n{stderr}");
+}
+
+/// `polvo::webhooks::github::decode_event` relies on GitHub's spec naming
+/// each webhook's operation `{event}/{action}` in kebab case (or `{event}`
+/// alone): every webhook whose body's `action` has one value has that
+/// value, kebab-cased, after the operation id's `/`, and no webhook without
+/// an `action` has a `/`. (The `X-GitHub-Event` examples are not reliable:
+/// `discussions` and `project-v2` are written where GitHub sends
+/// `discussion` and `projects_v2`.)
+#[test]
+fn github_webhook_operation_ids_are_event_and_action() {
+    let Some(file) = polvo_suite::shared_file("specs/github.json") else { return };
+    let text = std::fs::read_to_string(file).expect("read github.json");
+    let spec: polvo::serde_json::Value = polvo::serde_json::from_str(&text).expect("github.json is JSON");
+    let schemas = &spec["components"]["schemas"];
+    let resolve = |value: &polvo::serde_json::Value| -> polvo::serde_json::Value {
+        let mut value = value.clone();
+        while let Some(target) = value.get("$ref").and_then(|r| r.as_str()).map(str::to_owned) {
+            let name = target.rsplit('/').next().expect("a component name");
+            value = schemas[name].clone();
+        }
+        value
+    };
+    let hooks = spec["x-webhooks"].as_object().expect("x-webhooks");
+    let mut checked = 0;
+    for (name, item) in hooks {
+        let operation = &item["post"];
+        let id = operation["operationId"].as_str().unwrap_or_else(|| panic!("`{name}` has no operationId"));
+        let body = resolve(&operation["requestBody"]["content"]["application/json"]["schema"]);
+        let action = body.get("properties").and_then(|p| p.get("action")).map(&resolve);
+        let values = action.as_ref().and_then(|a| a["enum"].as_array()).filter(|values| values.len() == 1);
+        match (id.split_once('/'), values) {
+            (Some((_, id_action)), Some(values)) => {
+                let value = values[0].as_str().expect("a string action").replace('_', "-");
+                assert_eq!(id_action, value, "`{name}`: operation `{id}`, action `{}`", values[0]);
+                checked += 1;
+            }
+            (None, _) => assert!(action.is_none(), "`{name}`: operation `{id}` has no action, its body has one"),
+            (Some(_), None) => {} // an action of several shapes (`oneOf`) or values
+        }
+    }
+    assert!(checked > 200, "only {checked} of {} webhooks have a one-valued action", hooks.len());
 }

@@ -13,6 +13,10 @@ polvo::service!("tests/specs/webhooks/bookings.yaml", name = "bookings");
 use bookings::types::BookingCancelledCancelledBy;
 use bookings::webhooks::{self, Event};
 
+// A GitHub-shaped spec: operation ids `{event}/{action}`, the event in the
+// `X-GitHub-Event` header, the action in the body.
+polvo::service!("tests/specs/webhooks/github-events.json", name = "repo_events");
+
 const NEW_BOOKING: &[u8] = br#"{
     "id": "1725ff48-ab45-4bb5-9d02-88745177dedb",
     "trip_id": "efdbb9d1-02c2-4bc3-afb7-6788d8782b1e",
@@ -122,4 +126,92 @@ fn selecting_all_webhooks_of_a_spec_without_any_is_a_warning() {
     let warning = output.warnings.iter().find(|w| w.message.contains("webhooks")).expect("a warning");
     assert_eq!(warning.place(), "operations.polvo.yaml#/webhooks");
     assert!(!output.tokens.to_string().contains("mod webhooks"));
+}
+
+/// A delivery as GitHub sends it: the event in `X-GitHub-Event`, the body
+/// as received.
+fn github_delivery(event: &str, body: &[u8]) -> (polvo::reqwest::header::HeaderMap, Vec<u8>) {
+    let mut headers = polvo::reqwest::header::HeaderMap::new();
+    headers.insert("X-GitHub-Event", event.parse().expect("a header value"));
+    (headers, body.to_vec())
+}
+
+/// Every webhook of the GitHub-shaped spec, delivered with the
+/// `X-GitHub-Event` value its operation documents and its example body
+/// (whose `action` is its action), decodes into its own variant.
+#[test]
+fn each_webhook_of_a_github_shaped_spec_decodes_from_its_delivery() {
+    let text = std::fs::read_to_string(support::root().join("tests/specs/webhooks/github-events.json"))
+        .expect("read the spec");
+    let spec: polvo::serde_json::Value = polvo::serde_json::from_str(&text).expect("the spec is JSON");
+    let hooks = spec["x-webhooks"].as_object().expect("x-webhooks");
+    assert_eq!(hooks.len(), repo_events::webhooks::Event::NAMES.len());
+    for (name, item) in hooks {
+        let operation = &item["post"];
+        let header = operation["parameters"]
+            .as_array()
+            .and_then(|params| params.iter().find(|p| p["name"] == "X-GitHub-Event"))
+            .and_then(|param| param["example"].as_str())
+            .expect("an X-GitHub-Event example");
+        let example = &operation["requestBody"]["content"]["application/json"]["example"];
+        let (headers, body) = github_delivery(header, &polvo::serde_json::to_vec(example).expect("JSON"));
+        let event: repo_events::webhooks::Event = polvo::webhooks::github::decode_event(&headers, &body)
+            .unwrap_or_else(|error| panic!("`{name}` does not decode: {error}"));
+        assert_eq!(event.name(), name);
+        assert_eq!(event.operation_id(), operation["operationId"].as_str());
+    }
+}
+
+#[test]
+fn a_github_delivery_decodes_into_its_typed_payload() {
+    use repo_events::webhooks::Event as RepoEvent;
+    let (headers, body) = github_delivery(
+        "pull_request",
+        br#"{"action": "closed", "number": 7, "merged": true, "repository": {"name": "polvo"}}"#,
+    );
+    let event: RepoEvent = polvo::webhooks::github::decode_event(&headers, &body).expect("decodes");
+    assert!(matches!(&event, RepoEvent::PullRequestClosed(pr) if pr.merged && pr.number == 7), "{event:?}");
+
+    // An event the spec describes as one webhook takes each of its actions.
+    let (headers, body) = github_delivery("installation", br#"{"action": "created", "installation_id": 1}"#);
+    let event: RepoEvent = polvo::webhooks::github::decode_event(&headers, &body).expect("decodes");
+    assert!(matches!(&event, RepoEvent::Installation(i) if i.installation_id == 1), "{event:?}");
+
+    let event = RepoEvent::from_operation_id(
+        "push",
+        br#"{"ref": "refs/heads/main", "after": "a1", "repository": {"name": "polvo"}}"#,
+    )
+    .expect("decodes");
+    assert!(matches!(&event, RepoEvent::Push(push) if push.r#ref == "refs/heads/main"), "{event:?}");
+    assert_eq!(RepoEvent::OPERATION_IDS[..2], ["push", "pull-request/opened"]);
+}
+
+#[test]
+fn an_unknown_github_event_or_a_body_that_does_not_fit_says_what_it_got() {
+    use repo_events::webhooks::Event as RepoEvent;
+    let (headers, body) = github_delivery("pull_request", br#"{"action": "labeled", "number": 7}"#);
+    let error = polvo::webhooks::github::decode_event::<RepoEvent>(&headers, &body).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "GitHub's `pull_request` event with action `labeled` is none of the webhooks this client decodes (by \
+         operation id: push, pull-request/opened, pull-request/closed, sub-issues/parent-issue-added, installation)"
+    );
+
+    let (headers, body) =
+        github_delivery("pull_request", br#"{"action": "opened", "number": "seven", "repository": {"name": "polvo"}}"#);
+    let error = polvo::webhooks::github::decode_event::<RepoEvent>(&headers, &body).unwrap_err();
+    assert_eq!(error.path(), Some("number"));
+    assert!(
+        error.to_string().starts_with("the body of the `pull-request-opened` webhook does not decode at `number`"),
+        "{error}"
+    );
+
+    let error = polvo::webhooks::github::decode_event::<RepoEvent>(&Default::default(), b"{}").unwrap_err();
+    assert_eq!(error.to_string(), "the webhook has no `x-github-event` header");
+
+    let error = RepoEvent::from_operation_id("pull-request/labeled", b"{}").unwrap_err();
+    assert!(
+        error.to_string().starts_with("`pull-request/labeled` is none of the webhook operations this client decodes"),
+        "{error}"
+    );
 }

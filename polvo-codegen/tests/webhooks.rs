@@ -110,3 +110,58 @@ fn a_group_named_webhooks_keeps_its_module() {
     assert!(code.contains("pubmodwebhooks{"), "{code}");
     assert!(code.contains("pubmodwebhooks_2{usesuper::types;"), "{code}");
 }
+
+/// `spec_with`, the `push` webhook's operation having the id `repo/push`
+/// and `ping`'s the id `ping_id`.
+fn spec_with_operation_ids(section: &str, ping_id: &str) -> String {
+    spec_with(section)
+        .replace("      summary: A push.\n", "      summary: A push.\n      operationId: repo/push\n")
+        .replace("  ping:\n    post:\n", &format!("  ping:\n    post:\n      operationId: {ping_id}\n"))
+}
+
+/// Webhooks whose operations have ids decode by them (what
+/// `polvo::webhooks::github::decode_event` needs); a spec without ids gets
+/// none of those items.
+#[test]
+fn operation_ids_decode_by_them_and_a_spec_without_them_gets_no_such_items() {
+    let spec = scratch_spec("hooks.yaml", &spec_with_operation_ids("  webhooks: true", "hooks/ping"));
+    let output = Generator::new("hooks").spec(&*spec, "hooks.yaml").generate().expect("the spec expands");
+    let code: String = output.tokens.to_string().split_whitespace().collect();
+    assert!(code.contains(r#"pubconstOPERATION_IDS:&'static[&'staticstr]=&["repo/push","hooks/ping"];"#), "{code}");
+    assert!(code.contains(r#"letname=matchoperation_id{"repo/push"=>"push","hooks/ping"=>"ping","#), "{code}");
+    assert!(code.contains(r#"Self::Push(_)=>Some("repo/push"),"#), "{code}");
+    assert!(code.contains("impl::polvo::webhooks::FromOperationIdforEvent{"), "{code}");
+
+    let code = expand("  webhooks: true");
+    assert!(code.contains("pubenumEvent{"), "{code}");
+    assert!(!code.contains("OPERATION_IDS") && !code.contains("FromOperationId"), "{code}");
+}
+
+/// Only some webhooks have ids: the others decode by name only.
+#[test]
+fn a_webhook_without_an_operation_id_has_none() {
+    let text = spec_with("  webhooks: true")
+        .replace("      summary: A push.\n", "      summary: A push.\n      operationId: repo/push\n");
+    let spec = scratch_spec("hooks.yaml", &text);
+    let output = Generator::new("hooks").spec(&*spec, "hooks.yaml").generate().expect("the spec expands");
+    let code: String = output.tokens.to_string().split_whitespace().collect();
+    assert!(code.contains(r#"pubconstOPERATION_IDS:&'static[&'staticstr]=&["repo/push"];"#), "{code}");
+    assert!(code.contains("Self::Ping(_)=>None,"), "{code}");
+}
+
+/// Two webhooks with one operation id: the first decodes by it, the
+/// second by name only, and a warning at the second says so.
+#[test]
+fn a_repeated_operation_id_is_a_warning_at_the_later_webhook() {
+    let spec = scratch_spec("hooks.yaml", &spec_with_operation_ids("  webhooks: true", "repo/push"));
+    let output = Generator::new("hooks").spec(&*spec, "hooks.yaml").generate().expect("the spec expands");
+    let code: String = output.tokens.to_string().split_whitespace().collect();
+    assert!(code.contains(r#"pubconstOPERATION_IDS:&'static[&'staticstr]=&["repo/push"];"#), "{code}");
+    let warning = output.warnings.iter().find(|w| w.message.contains("operationId")).expect("a warning");
+    assert_eq!(warning.place(), "hooks.yaml#/x-webhooks/ping");
+    assert_eq!(
+        warning.message,
+        "the webhook `ping` has the operationId `repo/push` of the webhook `push`; only `push` is decoded by that \
+         operation id"
+    );
+}

@@ -54,6 +54,39 @@ impl Credentials {
 /// `Accept-Encoding`, `Content-Type`, `Content-Length`, with `Accept`).
 const RESERVED_FOR_REQWEST: usize = 5;
 
+/// The one `Cookie` header of a request with cookies: the pairs of the
+/// `Cookie` headers already in `headers` (set by hand, or a client-wide
+/// default), but those named like a cookie credential, then the cookie
+/// parameters, then the cookie credentials.
+fn merged_cookie(
+    headers: &HeaderMap,
+    parameters: &[(String, String)],
+    credentials: &[(String, String)],
+) -> Result<HeaderValue, SendError> {
+    let mut cookie: Vec<u8> = Vec::new();
+    let mut push = |pair: &[u8]| {
+        if !cookie.is_empty() {
+            cookie.extend_from_slice(b"; ");
+        }
+        cookie.extend_from_slice(pair);
+    };
+    for set in headers.get_all(http::header::COOKIE) {
+        for pair in set.as_bytes().split(|&byte| byte == b';').map(<[u8]>::trim_ascii).filter(|p| !p.is_empty()) {
+            let name = pair.split(|&byte| byte == b'=').next().unwrap_or_default().trim_ascii();
+            if !credentials.iter().any(|(credential, _)| credential.as_bytes() == name) {
+                push(pair);
+            }
+        }
+    }
+    for (name, value) in parameters.iter().chain(credentials) {
+        push(format!("{name}={value}").as_bytes());
+    }
+    let mut value = HeaderValue::from_bytes(&cookie)
+        .map_err(|_| SendError::Request(RequestError::InvalidHeader { name: "cookie".into() }))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
 /// How a chain of requests ended.
 pub(crate) struct Ended<O> {
     /// The final response.
@@ -238,16 +271,7 @@ impl<R: Reading> Attempt<'_, R> {
             headers.append(name.clone(), value.clone());
         }
         if !request.cookies.is_empty() || !credentials.cookies.is_empty() {
-            let cookie = request
-                .cookies
-                .iter()
-                .chain(&credentials.cookies)
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            let mut value = HeaderValue::from_str(&cookie)
-                .map_err(|_| SendError::Request(RequestError::InvalidHeader { name: "cookie".into() }))?;
-            value.set_sensitive(true);
+            let value = merged_cookie(headers, &request.cookies, &credentials.cookies)?;
             headers.insert(http::header::COOKIE, value);
         }
         Ok(())

@@ -77,6 +77,9 @@ pub struct Webhook {
     pub type_name: String,
     /// The payload's type.
     pub payload: TypeRef,
+    /// The operation's `operationId`, when it has one no earlier webhook
+    /// has (GitHub's spec writes `{event}/{action}`: `pull-request/opened`).
+    pub operation_id: Option<String>,
     /// The operation's `summary` and `description`.
     pub docs: Docs,
     /// Where the spec describes it.

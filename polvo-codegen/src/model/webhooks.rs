@@ -50,10 +50,12 @@ pub fn build<'a>(
         return None;
     }
     let mut scope = naming::webhook_scope();
-    let mut hooks = Vec::with_capacity(chosen.len());
+    let mut hooks: Vec<Webhook> = Vec::with_capacity(chosen.len());
     for hook in chosen {
         let type_name = scope.claim(&naming::pascal_ident(hook.name, "Webhook"));
-        if let Some(webhook) = payload(types, &hook, type_name) {
+        if let Some(mut webhook) = payload(types, &hook, type_name) {
+            let file = docs.name(webhook.place.doc);
+            drop_repeated_operation_id(&mut webhook, &hooks, file, types.diags());
             hooks.push(webhook);
         }
     }
@@ -150,7 +152,22 @@ fn payload<'a>(types: &mut TypeBuilder<'a>, hook: &Described<'a>, type_name: Str
     document_inline_payload(types, &payload, hook);
     let text = |key: &str| non_empty(op.get(key).or_else(|| item.get(key)).and_then(Value::as_str));
     let docs = Docs { title: text("summary"), description: text("description"), notes: Vec::new() };
-    Some(Webhook { name: hook.name.to_owned(), type_name, payload, docs, place: hook.place.clone() })
+    let operation_id = non_empty(op.get("operationId").and_then(Value::as_str));
+    Some(Webhook { name: hook.name.to_owned(), type_name, payload, operation_id, docs, place: hook.place.clone() })
+}
+
+/// Takes from `webhook` an `operationId` an earlier webhook already has
+/// (the spec's ids should be unique; only the first decodes by it), with a
+/// warning at the webhook.
+fn drop_repeated_operation_id(webhook: &mut Webhook, earlier: &[Webhook], file: &str, diags: &mut Diagnostics) {
+    let Some(id) = webhook.operation_id.as_deref() else { return };
+    let Some(first) = earlier.iter().find(|hook| hook.operation_id.as_deref() == Some(id)) else { return };
+    let message = format!(
+        "the webhook `{}` has the operationId `{id}` of the webhook `{}`; only `{}` is decoded by that operation id",
+        webhook.name, first.name, first.name
+    );
+    diags.warning(file, &webhook.place.pointer, message);
+    webhook.operation_id = None;
 }
 
 /// Gives a payload type made for the webhook's inline body, when its

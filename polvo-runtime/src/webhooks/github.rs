@@ -1,6 +1,13 @@
-//! GitHub's `X-Hub-Signature-256: sha256=<hex>`, an HMAC-SHA256 of the
-//! body with the webhook's secret. GitHub signs no timestamp; use the
-//! `X-GitHub-Delivery` id to refuse replays if that matters.
+//! GitHub webhooks: [`GitHub`] checks a delivery's `X-Hub-Signature-256:
+//! sha256=<hex>`, an HMAC-SHA256 of the body with the webhook's secret, and
+//! [`decode_event`] decodes a verified delivery into a generated client's
+//! `webhooks::Event`, by its `X-GitHub-Event` header and the body's
+//! `action`. GitHub signs no timestamp; use the `X-GitHub-Delivery` id to
+//! refuse replays if that matters.
+
+mod delivery;
+
+pub use delivery::decode_event;
 
 use hmac::Mac;
 use secrecy::SecretString;

@@ -19,10 +19,11 @@
 //!
 //! Once verified, [`decode`] turns the body into its payload type; a client
 //! generated with the `x-polvo` section's `webhooks` key has those types in
-//! its `webhooks` module.
+//! its `webhooks` module. [`github::decode_event`] finds which of them a
+//! GitHub delivery is.
 
 mod error;
-mod github;
+pub mod github;
 mod hubspot;
 mod payload;
 mod stripe;
@@ -30,7 +31,7 @@ mod stripe;
 pub use error::WebhookError;
 pub use github::GitHub;
 pub use hubspot::HubSpot;
-pub use payload::{PayloadError, decode};
+pub use payload::{FromOperationId, PayloadError, decode};
 pub use stripe::Stripe;
 
 use hmac::{Hmac, Mac};

@@ -2,6 +2,8 @@
 
 use serde::de::DeserializeOwned;
 
+use super::WebhookError;
+
 /// Why a webhook's body did not become its payload.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -20,19 +22,53 @@ pub enum PayloadError {
         source: serde_json::Error,
     },
     /// The name matches none of the webhooks the client has payloads for.
-    #[error("`{name}` is none of the webhooks this client decodes ({})", known.join(", "))]
+    #[error("`{name}` is none of the webhooks this client decodes ({})", listed(known))]
     UnknownWebhook {
         /// The name given.
         name: String,
         /// The names the client knows.
         known: Vec<&'static str>,
     },
+    /// The operation id matches none of the webhooks the client has
+    /// payloads for.
+    #[error("`{operation_id}` is none of the webhook operations this client decodes ({})", listed(known))]
+    UnknownOperation {
+        /// The operation id given.
+        operation_id: String,
+        /// The operation ids the client knows.
+        known: Vec<&'static str>,
+    },
+    /// A GitHub delivery's event (and action) is none of the webhooks the
+    /// client has payloads for: GitHub sent an event the client was not
+    /// generated for, or the webhook was not selected.
+    #[error(
+        "GitHub's `{event}` event{} is none of the webhooks this client decodes (by operation id: {})",
+        action.as_deref().map(|action| format!(" with action `{action}`")).unwrap_or_default(),
+        listed(known)
+    )]
+    UnknownGitHubEvent {
+        /// The `X-GitHub-Event` header's value.
+        event: String,
+        /// The body's `action`, when it has one.
+        action: Option<String>,
+        /// The operation ids the client knows.
+        known: Vec<&'static str>,
+    },
+    /// The header that says which webhook a delivery is is missing or
+    /// unreadable.
+    #[error(transparent)]
+    Header(WebhookError),
 }
 
 impl PayloadError {
     /// The error for a webhook name that matches none of `known`.
     pub fn unknown_webhook(name: &str, known: &[&'static str]) -> Self {
         PayloadError::UnknownWebhook { name: name.to_owned(), known: known.to_vec() }
+    }
+
+    /// The error for an operation id that matches none of `known`.
+    pub fn unknown_operation(operation_id: &str, known: &[&'static str]) -> Self {
+        PayloadError::UnknownOperation { operation_id: operation_id.to_owned(), known: known.to_vec() }
     }
 
     /// This error, saying which webhook's body it is about.
@@ -49,9 +85,37 @@ impl PayloadError {
     pub fn path(&self) -> Option<&str> {
         match self {
             PayloadError::Decode { path, .. } => Some(path),
-            PayloadError::UnknownWebhook { .. } => None,
+            PayloadError::UnknownWebhook { .. }
+            | PayloadError::UnknownOperation { .. }
+            | PayloadError::UnknownGitHubEvent { .. }
+            | PayloadError::Header(_) => None,
         }
     }
+}
+
+/// A generated client's `webhooks::Event`: a payload of any of its
+/// webhooks, decoded by the `operationId` of the webhook's operation.
+/// Generated for specs whose webhooks have operation ids; it is what
+/// [`github::decode_event`](super::github::decode_event) needs.
+pub trait FromOperationId: Sized {
+    /// The operation ids of the webhooks it decodes, as the spec writes them.
+    const OPERATION_IDS: &'static [&'static str];
+
+    /// Decodes `body`, the raw body of the webhook whose operation the spec
+    /// identifies as `operation_id` (one of [`Self::OPERATION_IDS`]).
+    fn from_operation_id(operation_id: &str, body: &[u8]) -> Result<Self, PayloadError>;
+}
+
+/// How many known names an error lists before it only counts the rest.
+const LISTED: usize = 12;
+
+/// `known`, comma-separated, the first [`LISTED`] of them.
+fn listed(known: &[&str]) -> String {
+    let mut text = known.iter().take(LISTED).copied().collect::<Vec<_>>().join(", ");
+    if known.len() > LISTED {
+        text.push_str(&format!(" and {} more", known.len() - LISTED));
+    }
+    text
 }
 
 /// What an error is about: the named webhook's body, or a webhook body.
@@ -139,5 +203,16 @@ mod tests {
             "`refundIssued` is none of the webhooks this client decodes (newBooking, bookingCancelled)"
         );
         assert_eq!(error.path(), None);
+    }
+
+    #[test]
+    fn an_unknown_operation_lists_the_first_twelve_known_ones() {
+        let known: Vec<&'static str> = (0..14).map(|n| &*format!("op-{n}").leak()).collect();
+        let error = PayloadError::unknown_operation("pull-request/labeled", &known);
+        assert_eq!(
+            error.to_string(),
+            "`pull-request/labeled` is none of the webhook operations this client decodes \
+             (op-0, op-1, op-2, op-3, op-4, op-5, op-6, op-7, op-8, op-9, op-10, op-11 and 2 more)"
+        );
     }
 }
