@@ -48,7 +48,9 @@ pub(crate) async fn call<R: Reading>(core: &ClientCore, request: Request, readin
     // future that held them inline would be copied whole each time it
     // moves (into `.await`, a join, a spawned task). One allocation buys a
     // call future of a few hundred bytes.
-    let result = Box::pin(run(core, request, reading, &mut attempts)).instrument(span.clone()).await;
+    let run = Box::pin(run(core, request, reading, &mut attempts));
+    // A span no subscriber wants is not entered and left on every poll.
+    let result = if span.is_disabled() { run.await } else { run.instrument(span.clone()).await };
     if !span.is_disabled() {
         let status = match &result {
             Ok(response) => Some(response.status()),
