@@ -229,31 +229,27 @@ impl<E> From<RequestError> for Error<E> {
 impl<E: fmt::Debug> fmt::Debug for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Api { status, headers, body, attempts } => f
-                .debug_struct("Api")
-                .field("status", status)
-                .field("headers", &redact::headers(headers))
+            Error::Api { status, headers, body, attempts } => redact::response_head(f, "Api", *status, headers)
                 .field("body", body)
                 .field("attempts", attempts)
                 .finish(),
-            Error::Status { status, headers, body, attempts } => f
-                .debug_struct("Status")
-                .field("status", status)
-                .field("headers", &redact::headers(headers))
+            Error::Status { status, headers, body, attempts } => redact::response_head(f, "Status", *status, headers)
                 .field("body", body)
                 .field("attempts", attempts)
                 .finish(),
-            Error::Decode { status, headers, body, path, source, attempts } => f
-                .debug_struct("Decode")
-                .field("status", status)
-                .field("headers", &redact::headers(headers))
-                .field("body", body)
-                .field("path", path)
-                .field("source", source)
-                .field("attempts", attempts)
-                .finish(),
+            Error::Decode { status, headers, body, path, source, attempts } => {
+                redact::response_head(f, "Decode", *status, headers)
+                    .field("body", body)
+                    .field("path", path)
+                    .field("source", source)
+                    .field("attempts", attempts)
+                    .finish()
+            }
             Error::ResponseTooLarge { status, headers, limit, attempts } => {
-                too_large_debug(f, "ResponseTooLarge", (*status, headers), *limit, *attempts)
+                redact::response_head(f, "ResponseTooLarge", *status, headers)
+                    .field("limit", limit)
+                    .field("attempts", attempts)
+                    .finish()
             }
             Error::Request(e) => f.debug_tuple("Request").field(e).finish(),
             Error::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
@@ -265,23 +261,6 @@ impl<E: fmt::Debug> fmt::Debug for Error<E> {
             Error::Stream(e) => f.debug_tuple("Stream").field(e).finish(),
         }
     }
-}
-
-/// The `Debug` of a too-large response: `Error::ResponseTooLarge` and
-/// `SendError::TooLarge` show the same fields.
-pub(crate) fn too_large_debug(
-    f: &mut fmt::Formatter<'_>,
-    variant: &str,
-    (status, headers): (StatusCode, &HeaderMap),
-    limit: u64,
-    attempts: u32,
-) -> fmt::Result {
-    f.debug_struct(variant)
-        .field("status", &status)
-        .field("headers", &redact::headers(headers))
-        .field("limit", &limit)
-        .field("attempts", &attempts)
-        .finish()
 }
 
 impl<E> fmt::Display for Error<E> {

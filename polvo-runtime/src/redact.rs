@@ -3,7 +3,7 @@
 //! by a placeholder. Every public type that holds response headers formats
 //! them through [`headers`], so a `{:?}` in a log never prints a session.
 
-use http::{HeaderMap, HeaderName, HeaderValue};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use std::fmt;
 
 /// What a redacted value shows as.
@@ -21,6 +21,20 @@ const SECRET_NAME_PARTS: &[&str] = &["token", "secret", "password", "api-key", "
 /// with secret values shown as `<redacted>`.
 pub(crate) fn headers(headers: &HeaderMap) -> impl fmt::Debug + '_ {
     Redacted(headers)
+}
+
+/// `f.debug_struct(name)` begun with a response's status and its headers
+/// (redacted), for the caller to add its own fields and finish: every type
+/// holding a response shows those two first, the same way.
+pub(crate) fn response_head<'a, 'b>(
+    f: &'a mut fmt::Formatter<'b>,
+    name: &str,
+    status: StatusCode,
+    response_headers: &HeaderMap,
+) -> fmt::DebugStruct<'a, 'b> {
+    let mut head = f.debug_struct(name);
+    head.field("status", &status).field("headers", &headers(response_headers));
+    head
 }
 
 struct Redacted<'a>(&'a HeaderMap);

@@ -91,7 +91,10 @@ impl fmt::Debug for SendError {
             SendError::Hook(e) => f.debug_tuple("Hook").field(e).finish(),
             SendError::Middleware(e) => f.debug_tuple("Middleware").field(e).finish(),
             SendError::TooLarge { status, headers, limit, attempts } => {
-                crate::error::too_large_debug(f, "TooLarge", (*status, headers), *limit, *attempts)
+                crate::redact::response_head(f, "TooLarge", *status, headers)
+                    .field("limit", limit)
+                    .field("attempts", attempts)
+                    .finish()
             }
             SendError::Stream(e) => f.debug_tuple("Stream").field(e).finish(),
         }

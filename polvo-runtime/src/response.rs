@@ -65,9 +65,7 @@ impl<T> Response<T> {
 
 impl<T: fmt::Debug> fmt::Debug for Response<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Response")
-            .field("status", &self.status)
-            .field("headers", &redact::headers(&self.headers))
+        redact::response_head(f, "Response", self.status, &self.headers)
             .field("body", &self.body)
             .field("attempts", &self.attempts)
             .finish()
@@ -95,9 +93,7 @@ pub struct RawResponse {
 
 impl fmt::Debug for RawResponse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RawResponse")
-            .field("status", &self.status)
-            .field("headers", &redact::headers(&self.headers))
+        redact::response_head(f, "RawResponse", self.status, &self.headers)
             .field("body", &self.body)
             .field("attempts", &self.attempts)
             .finish()

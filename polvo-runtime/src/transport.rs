@@ -64,22 +64,24 @@ fn merged_cookie(
     credentials: &[(String, String)],
 ) -> Result<HeaderValue, SendError> {
     let mut cookie: Vec<u8> = Vec::new();
-    let mut push = |pair: &[u8]| {
+    // A pair is pushed in parts (`name`, `=`, `value`): nothing is
+    // formatted on the side.
+    let mut push = |parts: &[&[u8]]| {
         if !cookie.is_empty() {
             cookie.extend_from_slice(b"; ");
         }
-        cookie.extend_from_slice(pair);
+        parts.iter().for_each(|part| cookie.extend_from_slice(part));
     };
     for set in headers.get_all(http::header::COOKIE) {
         for pair in set.as_bytes().split(|&byte| byte == b';').map(<[u8]>::trim_ascii).filter(|p| !p.is_empty()) {
             let name = pair.split(|&byte| byte == b'=').next().unwrap_or_default().trim_ascii();
             if !credentials.iter().any(|(credential, _)| credential.as_bytes() == name) {
-                push(pair);
+                push(&[pair]);
             }
         }
     }
     for (name, value) in parameters.iter().chain(credentials) {
-        push(format!("{name}={value}").as_bytes());
+        push(&[name.as_bytes(), b"=", value.as_bytes()]);
     }
     let mut value = HeaderValue::from_bytes(&cookie)
         .map_err(|_| SendError::Request(RequestError::InvalidHeader { name: "cookie".into() }))?;

@@ -28,9 +28,7 @@ pub struct Download<E> {
 
 impl<E> std::fmt::Debug for Download<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Download")
-            .field("status", &self.status)
-            .field("headers", &crate::redact::headers(&self.headers))
+        crate::redact::response_head(f, "Download", self.status, &self.headers)
             .field("attempts", &self.attempts)
             .finish_non_exhaustive()
     }

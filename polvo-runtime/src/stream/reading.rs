@@ -137,9 +137,7 @@ pub struct OpenBody {
 /// a query API key.
 impl std::fmt::Debug for OpenBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OpenBody")
-            .field("status", &self.status)
-            .field("headers", &crate::redact::headers(&self.headers))
+        crate::redact::response_head(f, "OpenBody", self.status, &self.headers)
             .field("attempts", &self.attempts)
             .finish_non_exhaustive()
     }

@@ -361,3 +361,29 @@ fn small_capacities_are_bounds_too() {
         assert!(cache.fresh("tenant-19").is_some(), "the newest tenant is kept");
     }
 }
+
+#[test]
+fn each_tenant_gets_the_bearer_value_of_its_own_fresh_token_and_a_401_expires_only_that_one() {
+    let cache = TokenCache::new(Duration::ZERO);
+    cache.put("a", lasting("token-a", 60), Arrival::Fetched);
+    cache.put("b", lasting("token-b", 60), Arrival::Fetched);
+    cache.put("stale", expired("token-stale"), Arrival::Fetched);
+    let bearer_a = cache.fresh_bearer("a").expect("a's token is fresh");
+    assert_eq!(bearer_a, "Bearer token-a");
+    assert!(bearer_a.is_sensitive(), "kept out of Debug and logs");
+    assert_eq!(cache.fresh_bearer("b").expect("b's token is fresh"), "Bearer token-b");
+    assert!(cache.fresh_bearer("stale").is_none(), "an expired token is never sent from the cache");
+    assert!(cache.fresh_bearer("nobody").is_none());
+
+    // A 401 for tenant a's value expires a's token, and only it.
+    cache.expire_bearer("b", &bearer_a);
+    assert!(cache.fresh_bearer("b").is_some(), "another tenant's value expires nothing of b's");
+    cache.expire_bearer("a", &bearer_a);
+    assert!(cache.fresh_bearer("a").is_none());
+    assert!(cache.fresh_bearer("b").is_some());
+
+    // A 401 for a value a newer token has replaced leaves the newer one.
+    cache.put("a", lasting("token-a2", 60), Arrival::Fetched);
+    cache.expire_bearer("a", &bearer_a);
+    assert_eq!(cache.fresh_bearer("a").expect("the newer token stays"), "Bearer token-a2");
+}
